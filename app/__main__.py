@@ -1,0 +1,29 @@
+"""Start the visionlab window: `uv run visionlab [--device cpu] [--model mnist_cnn]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="visionlab", description="Watch neural networks classify what you draw.")
+    parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
+    parser.add_argument("--model", default=None, help="the model to start with, e.g. mnist_cnn")
+    args = parser.parse_args(argv)
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.window import MainWindow
+
+    application = QApplication.instance() or QApplication(sys.argv[:1])
+    application.setApplicationName("visionlab")
+    window = MainWindow(device=args.device, model=args.model)
+    window.show()
+    QTimer.singleShot(0, window.start)  # torch loads in the worker once the window is painted
+    return application.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""The confidence chart: one bar per class on a fixed 0-100% axis, or grouped bars to compare models."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+BAR = QColor(120, 144, 176)
+TOP = QColor(230, 126, 34)
+TRUE_BAND = QColor(46, 204, 113, 60)
+MODEL_COLOURS = [QColor(52, 152, 219), QColor(230, 126, 34), QColor(155, 89, 182), QColor(26, 188, 156)]
+
+
+class ConfidenceChart(QWidget):
+    """Show {model name: probabilities}; one model gives coloured bars and percentages, several give groups."""
+
+    classClicked = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.classes: tuple[str, ...] = ()
+        self.font_size = 11
+        self.plot = pg.PlotWidget(background=None)
+        self.plot.setMenuEnabled(False)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.hideButtons()
+        self.plot.setYRange(0, 100, padding=0)
+        self.plot.setLabel("left", "confidence (%)")
+        self.plot.showGrid(y=True, alpha=0.25)
+        self.plot.scene().sigMouseClicked.connect(self._clicked)
+        self.summary = QLabel("")
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setObjectName("topThree")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.summary)
+        self.bars: list[pg.BarGraphItem] = []
+        self.labels: list[pg.TextItem] = []
+        self.band = pg.BarGraphItem(x=[0], height=[100], width=0.95, brush=TRUE_BAND, pen=pg.mkPen(None))
+        self.band.setZValue(-10)
+        self.legend: pg.LegendItem | None = None
+        self.shown: dict[str, np.ndarray] = {}
+
+    def set_classes(self, classes: tuple[str, ...]) -> None:
+        if classes == self.classes:
+            return
+        self.classes = tuple(classes)
+        axis = self.plot.getAxis("bottom")
+        axis.setTicks([list(enumerate(self.classes))])
+        self.plot.setXRange(-0.6, len(self.classes) - 0.4, padding=0)
+        self.clear()
+
+    def set_font_size(self, points: int) -> None:
+        self.font_size = points
+        font = QFont()
+        font.setPointSize(points)
+        for side in ("bottom", "left"):
+            self.plot.getAxis(side).setStyle(tickFont=font)
+            self.plot.getAxis(side).label.setFont(font)
+        self.summary.setFont(font)
+        self.show(self.shown, self._true)
+
+    _true: int | None = None
+
+    def clear(self) -> None:
+        for item in [*self.bars, *self.labels]:
+            self.plot.removeItem(item)
+        self.bars, self.labels = [], []
+        if self.band.scene() is not None:
+            self.plot.removeItem(self.band)
+        if self.legend is not None:
+            self.legend.scene().removeItem(self.legend)
+            self.legend = None
+        self.summary.setText("")
+        self.shown = {}
+
+    def show(self, results: dict[str, np.ndarray], true_label: int | None = None, titles: dict[str, str] | None = None) -> None:
+        """Draw the given probabilities (0-1); `true_label` marks the known answer."""
+        self._true = true_label
+        if not results or not self.classes:
+            self.clear()
+            return
+        if list(results) != list(self.shown) or len(self.bars) != len(results):
+            self._build(list(results), titles or {})
+        self.shown = results
+        x = np.arange(len(self.classes))
+        if len(results) == 1:
+            (probabilities,) = results.values()
+            percent = probabilities * 100
+            top = int(np.argmax(percent))
+            brushes = [TOP if i == top else BAR for i in range(len(percent))]
+            self.bars[0].setOpts(x=x, height=percent, brushes=brushes)
+            for i, label in enumerate(self.labels):
+                label.setText(f"{percent[i]:.0f}%" if percent[i] >= 0.5 else "")
+                inside = percent[i] > 90  # a label above a full bar would leave the fixed axis
+                label.setAnchor((0.5, 0.0) if inside else (0.5, 1.0))
+                label.setColor("w" if inside else (60, 60, 60))
+                label.setPos(i, percent[i])
+        else:
+            width = 0.8 / len(results)
+            for k, probabilities in enumerate(results.values()):
+                self.bars[k].setOpts(x=x - 0.4 + width * (k + 0.5), height=probabilities * 100, width=width)
+        if true_label is not None:
+            self.band.setOpts(x=[true_label], height=[100])
+            if self.band.scene() is None:
+                self.plot.addItem(self.band)
+        elif self.band.scene() is not None:
+            self.plot.removeItem(self.band)
+        self.summary.setText(self._summary_text(results, true_label, titles or {}))
+
+    def _build(self, names: list[str], titles: dict[str, str]) -> None:
+        self.clear()
+        single = len(names) == 1
+        if not single:
+            self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize=f"{self.font_size}pt")
+        for k, name in enumerate(names):
+            colour = BAR if single else MODEL_COLOURS[k % len(MODEL_COLOURS)]
+            bar = pg.BarGraphItem(x=np.arange(len(self.classes)), height=np.zeros(len(self.classes)), width=0.7,
+                                  brush=colour, pen=pg.mkPen(None), name=titles.get(name, name))  # fmt: skip
+            self.plot.addItem(bar)
+            self.bars.append(bar)
+            if self.legend is not None:
+                self.legend.addItem(bar, titles.get(name, name))
+        if single:
+            for _ in self.classes:
+                label = pg.TextItem(anchor=(0.5, 1.0), color=(60, 60, 60))
+                font = QFont()
+                font.setPointSize(max(8, self.font_size - 1))
+                label.setFont(font)
+                self.plot.addItem(label)
+                self.labels.append(label)
+
+    def _summary_text(self, results: dict[str, np.ndarray], true_label: int | None, titles: dict[str, str]) -> str:
+        lines = []
+        for name, probabilities in results.items():
+            order = np.argsort(probabilities)[::-1][:3]
+            top = ", ".join(
+                f"<b>{self.classes[i]}</b> {probabilities[i] * 100:.1f}%" if n == 0 else f"{self.classes[i]} {probabilities[i] * 100:.1f}%"
+                for n, i in enumerate(order)
+            )
+            prefix = f"{titles.get(name, name)}: " if len(results) > 1 else "Top 3: "
+            lines.append(prefix + top)
+        if true_label is not None:
+            lines.append(f"True class: <b>{self.classes[true_label]}</b>")
+        return "<br>".join(lines)
+
+    def _clicked(self, event) -> None:
+        if not self.classes:
+            return
+        point = self.plot.getViewBox().mapSceneToView(event.scenePos())
+        index = int(round(point.x()))
+        if 0 <= index < len(self.classes):
+            self.classClicked.emit(index)

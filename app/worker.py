@@ -1,0 +1,115 @@
+"""Inference off the GUI thread: a worker that loads models and answers the newest request only.
+
+While the pen moves, requests arrive faster than a model may answer; each new request
+replaces the one still waiting, so the chart always catches up with the latest stroke.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+
+@dataclass
+class Request:
+    """Pictures to classify with some models. `canvas` marks a drawing still to be prepared."""
+
+    ident: int
+    image: object  # PIL image or uint8 array; for the canvas, the raw ink array
+    models: list[str]
+    canvas: bool = False
+    calibrated: bool = False
+    true_label: int | None = None
+
+
+@dataclass
+class Answer:
+    ident: int
+    probabilities: dict[str, np.ndarray]  # model name -> (classes,) probabilities
+    model_input: np.ndarray | None = None  # what the models saw, for the preview
+    true_label: int | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+class InferenceWorker(QObject):
+    """Lives in its own QThread; talk to it through submit() and the load() slot."""
+
+    answered = Signal(object)  # Answer
+    loaded = Signal(list, str, dict, list)  # loaded names, device, {name: error message}, usable devices
+    failed = Signal(str)
+    _poke = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._pending: Request | None = None
+        self.classifiers: dict = {}
+        self._poke.connect(self._answer_newest)  # queued once the worker lives in its thread
+
+    @Slot(list, object)
+    def load(self, names: list[str], device: object) -> None:
+        """Load the models (importing torch on first use) onto a device, keeping the old ones on failure."""
+        try:
+            import models
+            from models.device import available, resolve
+
+            target = resolve(device)
+        except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
+            self.failed.emit(str(error))
+            return
+        fresh, errors = {}, {}
+        for name in names:
+            try:
+                fresh[name] = models.load(name, target)
+            except models.ModelError as error:
+                errors[name] = str(error)
+            except Exception as error:  # noqa: BLE001
+                errors[name] = f"{name} could not be loaded: {error}"
+        self.classifiers = fresh
+        self.loaded.emit(sorted(fresh), str(target), errors, available())
+
+    def submit(self, request: Request) -> None:
+        """Called from the GUI thread; a request still waiting is dropped for this one."""
+        with self._lock:
+            self._pending = request
+        self._poke.emit()
+
+    @Slot()
+    def _answer_newest(self) -> None:
+        # Pokes pile up while a model is busy; the first takes the newest request, the rest find none.
+        with self._lock:
+            request, self._pending = self._pending, None
+        if request is not None:
+            self.answered.emit(self.answer(request))
+
+    def answer(self, request: Request) -> Answer:
+        from models.preprocess import canvas_to_mnist
+
+        try:
+            image = canvas_to_mnist(request.image) if request.canvas else request.image
+        except Exception as error:  # noqa: BLE001
+            return Answer(request.ident, {}, errors={"input": str(error)})
+        result = Answer(request.ident, {}, model_input=image if request.canvas else None, true_label=request.true_label)
+        for name in request.models:
+            classifier = self.classifiers.get(name)
+            if classifier is None:
+                continue
+            try:
+                result.probabilities[name] = classifier.predict([image], calibrated=request.calibrated)[0]
+            except Exception as error:  # noqa: BLE001
+                result.errors[name] = str(error) or traceback.format_exception_only(error)[-1]
+        return result
+
+
+def start_worker() -> tuple[InferenceWorker, QThread]:
+    """A worker running in a new thread; stop it with thread.quit() and thread.wait()."""
+    thread = QThread()
+    thread.setObjectName("inference")
+    worker = InferenceWorker()
+    worker.moveToThread(thread)
+    thread.start()
+    return worker, thread

@@ -1,0 +1,22 @@
+"""Architecture builders: name -> nn.Module for a given input shape and class count."""
+
+from collections.abc import Callable
+
+from torch import nn
+
+from models.archs.mnist_cnn import MnistCNN
+from models.archs.resnet import resnet18
+from models.archs.vit import vit
+
+BUILDERS: dict[str, Callable[..., nn.Module]] = {
+    "mnist_cnn": MnistCNN,
+    "resnet18": resnet18,
+    "vit": vit,
+}
+
+# Convolutional models run faster on CPU and GPU with NHWC tensors.
+CHANNELS_LAST = {"mnist_cnn", "resnet18"}
+
+
+def build(arch: str, *, channels: int, num_classes: int, image_size: int, **options) -> nn.Module:
+    return BUILDERS[arch](channels=channels, num_classes=num_classes, image_size=image_size, **options)

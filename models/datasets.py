@@ -1,0 +1,140 @@
+"""The MNIST and CIFAR-10 images as uint8 arrays, read from disk and downloaded on request.
+
+Looked for under a root folder, in this order:
+- MNIST: the official idx files in <root>/MNIST/raw (torchvision's layout).
+- CIFAR-10: an ImageFolder copy in <root>/cifar10-jpeg/<split>/<class>/, then torchvision's
+  <root>/cifar-10-batches-py.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from models.errors import ModelError
+from models.registry import DATASETS, DatasetSpec
+
+SPLITS = ("train", "test")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
+DEFAULT_ROOT = Path(os.environ.get("VISIONLAB_DATA", Path.home() / ".cache" / "visionlab" / "data"))
+
+
+class DatasetMissing(ModelError):
+    """A dataset is not on disk (and was not, or could not be, downloaded)."""
+
+
+@dataclass(frozen=True)
+class ImageSet:
+    spec: DatasetSpec
+    split: str
+    images: np.ndarray  # (N, H, W, C) uint8
+    labels: np.ndarray  # (N,) int64
+    source: str  # what the figures measured on it should be called
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+def read_idx(path: Path) -> np.ndarray:
+    """An idx file (the MNIST format), optionally gzipped, as a numpy array."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
+        raise DatasetMissing(f"{path} is not an unsigned-byte idx file; delete it and download MNIST again.")
+    ndim = data[3]
+    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    body = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
+    if body.size != int(np.prod(shape)):
+        raise DatasetMissing(f"{path} is truncated ({body.size} of {int(np.prod(shape))} bytes); download MNIST again.")
+    return body.reshape(shape)
+
+
+def _find(folder: Path, stem: str) -> Path | None:
+    for candidate in (folder / stem, folder / f"{stem}.gz"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _mnist(root: Path, split: str) -> ImageSet | None:
+    prefix = "train" if split == "train" else "t10k"
+    raw = root / "MNIST" / "raw"
+    images, labels = _find(raw, f"{prefix}-images-idx3-ubyte"), _find(raw, f"{prefix}-labels-idx1-ubyte")
+    if images is None or labels is None:
+        return None
+    x, y = read_idx(images), read_idx(labels)
+    if len(x) != len(y):
+        raise DatasetMissing(f"{images} and {labels} disagree on the number of images; download MNIST again.")
+    return ImageSet(DATASETS["mnist"], split, x[..., None], y.astype(np.int64), f"MNIST {split} set")
+
+
+def _decode(path: Path) -> np.ndarray:
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"), dtype=np.uint8)
+
+
+def read_image_folder(folder: Path, classes: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """All images of <folder>/<class>/*, decoded in parallel, in class then file-name order."""
+    paths, labels = [], []
+    for index, name in enumerate(classes):
+        files = sorted(p for p in (folder / name).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        paths += files
+        labels += [index] * len(files)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        images = list(pool.map(_decode, paths, chunksize=256))
+    return np.stack(images), np.asarray(labels, dtype=np.int64)
+
+
+def _cifar10(root: Path, split: str, download: bool) -> ImageSet | None:
+    spec = DATASETS["cifar10"]
+    folder = root / "cifar10-jpeg" / split
+    if folder.is_dir() and all((folder / name).is_dir() for name in spec.classes):
+        images, labels = read_image_folder(folder, spec.classes)
+        return ImageSet(spec, split, images, labels, f"CIFAR-10 {split} set (JPEG copy)")
+    if not download and not (root / "cifar-10-batches-py").is_dir():
+        return None
+    from torchvision.datasets import CIFAR10
+
+    data = CIFAR10(str(root), train=split == "train", download=download)
+    return ImageSet(spec, split, np.asarray(data.data), np.asarray(data.targets, dtype=np.int64), f"CIFAR-10 {split} set")
+
+
+def _download_mnist(root: Path, split: str) -> None:
+    from torchvision.datasets import MNIST
+
+    MNIST(str(root), train=split == "train", download=True)
+
+
+def load(dataset: str, split: str, root: Path | str = DEFAULT_ROOT, download: bool = False) -> ImageSet:
+    """One split of a dataset; with `download`, fetch it first when it is not under `root`."""
+    if dataset not in DATASETS:
+        raise DatasetMissing(f"Unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}.")
+    if split not in SPLITS:
+        raise DatasetMissing(f"Unknown split {split!r}; choose 'train' or 'test'.")
+    root = Path(root).expanduser()
+    try:
+        if dataset == "mnist":
+            found = _mnist(root, split)
+            if found is None and download:
+                _download_mnist(root, split)
+                found = _mnist(root, split)
+        else:
+            found = _cifar10(root, split, download)
+    except (OSError, RuntimeError) as error:  # torchvision reports failed downloads and bad checksums so
+        raise DatasetMissing(
+            f"Could not download {dataset} into {root}: {error}. Check the internet connection, "
+            f"or point --data-dir at a folder that already holds it."
+        ) from None
+    if found is None:
+        raise DatasetMissing(
+            f"The {dataset} {split} set is not in {root}. Download it (--download, or the app's Download "
+            f"button) or point --data-dir (or VISIONLAB_DATA) at a folder that holds it."
+        )
+    return found

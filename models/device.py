@@ -1,0 +1,46 @@
+"""Which compute device to run on: CUDA, then Apple MPS, then the CPU, unless the user says."""
+
+from __future__ import annotations
+
+import torch
+
+from models.errors import DeviceError
+
+KINDS = ("cuda", "mps", "cpu")
+
+
+def is_available(kind: str) -> bool:
+    if kind == "cuda":
+        return torch.cuda.is_available()
+    if kind == "mps":
+        return torch.backends.mps.is_available()
+    return kind == "cpu"
+
+
+def detect() -> torch.device:
+    return torch.device(next(kind for kind in KINDS if is_available(kind)))
+
+
+def available() -> list[str]:
+    return [kind for kind in KINDS if is_available(kind)]
+
+
+def resolve(device: str | torch.device | None = None) -> torch.device:
+    """The device to use: the detected one for None, else the one asked for if it exists."""
+    if device is None:
+        return detect()
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise DeviceError(f"{device!r} is not a device name. Use one of: {', '.join(KINDS)}.") from None
+    if not is_available(device.type):
+        raise DeviceError(
+            f"The {device.type.upper()} device is not available on this machine "
+            f"(available: {', '.join(available())}). Choose one of those instead."
+        )
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        raise DeviceError(
+            f"There is no CUDA device {device.index}; this machine has {torch.cuda.device_count()}. "
+            "Use 'cuda' or 'cuda:0'."
+        )
+    return device

@@ -1,0 +1,124 @@
+"""Turn any picture into what a model was trained on, with numpy and Pillow only.
+
+Nothing here imports torch, so the app can prepare previews before torch has loaded.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from models.errors import ImageError
+from models.registry import DatasetSpec
+
+MNIST_FIELD = 28
+MNIST_BOX = 20  # MNIST scaled each digit into a 20x20 box inside the 28x28 field
+
+ImageLike = Image.Image | np.ndarray
+
+
+def as_pil(image: ImageLike) -> Image.Image:
+    """A PIL image from a PIL image or a uint8 array of shape (H, W), (H, W, 1), (H, W, 3) or (H, W, 4)."""
+    if isinstance(image, Image.Image):
+        return image
+    if not isinstance(image, np.ndarray):
+        raise ImageError(f"Expected a PIL image or a numpy array, got {type(image).__name__}.")
+    if image.dtype != np.uint8:
+        raise ImageError(f"Image arrays must be uint8 (0-255), got {image.dtype}; convert with array.astype(np.uint8).")
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    if not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] in (3, 4))):
+        raise ImageError(f"An image array must be (H, W), (H, W, 1), (H, W, 3) or (H, W, 4); got shape {image.shape}.")
+    if image.shape[0] == 0 or image.shape[1] == 0:
+        raise ImageError(f"The image is empty (shape {image.shape}).")
+    return Image.fromarray(image)
+
+
+def _to_8bit(image: Image.Image) -> Image.Image:
+    """16-bit, 32-bit and float images, scaled into 0-255 (Pillow's convert would clip them)."""
+    values = np.asarray(image, dtype=np.float64)
+    if image.mode.startswith("I;16"):
+        values = values / 257.0
+    else:
+        lo, hi = values.min(), values.max()
+        values = (values - lo) * (255.0 / (hi - lo)) if hi > lo else np.zeros_like(values)
+    return Image.fromarray(np.clip(values, 0, 255).astype(np.uint8))
+
+
+def convert_mode(image: Image.Image, mode: str, background: int) -> Image.Image:
+    """Convert to "L" or "RGB", laying any transparency over a plain background."""
+    if image.mode in ("I", "F") or image.mode.startswith("I;16"):
+        image = _to_8bit(image)
+    has_alpha = image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info
+    if has_alpha:
+        rgba = image.convert("RGBA")
+        canvas = Image.new("RGBA", rgba.size, (background, background, background, 255))
+        image = Image.alpha_composite(canvas, rgba)
+    return image.convert(mode)
+
+
+def to_native(image: ImageLike, dataset: DatasetSpec) -> np.ndarray:
+    """The image as the dataset's native input: a (size, size, channels) uint8 array.
+
+    Gray datasets hold light ink on black, so transparency becomes black and non-square
+    pictures are padded; photo datasets lay transparency on white and crop to the centre.
+    """
+    size, channels = dataset.image_size, dataset.channels
+    if isinstance(image, np.ndarray) and image.dtype == np.uint8:
+        if channels == 1 and image.shape in ((size, size), (size, size, 1)):
+            return image.reshape(size, size, 1)
+        if channels == 3 and image.shape == (size, size, 3):
+            return image
+    pil = as_pil(image)
+    if pil.width == 0 or pil.height == 0:
+        raise ImageError(f"The image is empty ({pil.width}x{pil.height}).")
+    gray = channels == 1
+    pil = convert_mode(pil, "L" if gray else "RGB", background=0 if gray else 255)
+    if pil.width != pil.height:
+        side = max(pil.size) if gray else min(pil.size)
+        pil = ImageOps.pad(pil, (side, side), color=0) if gray else ImageOps.fit(pil, (side, side))
+    if pil.size != (size, size):
+        pil = pil.resize((size, size), Image.Resampling.BILINEAR, reducing_gap=3.0)
+    array = np.asarray(pil, dtype=np.uint8)
+    return array.reshape(size, size, channels)
+
+
+def canvas_to_mnist(ink: np.ndarray) -> np.ndarray:
+    """A drawing as MNIST prepared its digits: a (28, 28) uint8 array.
+
+    `ink` is a 2-D array, high where there is ink (up to 255, or up to 1.0 for floats).
+    The ink's bounding box is scaled with anti-aliasing to fit a 20x20 box, keeping its
+    aspect ratio, and placed so that its centre of mass is at the centre of the field.
+    """
+    ink = np.asarray(ink)
+    if ink.ndim != 2:
+        raise ImageError(f"canvas_to_mnist takes a 2-D array, got shape {ink.shape}.")
+    values = ink.astype(np.float32)
+    if values.max(initial=0) <= 1.0:  # ink given as 0-1 (floats, booleans or a 0/1 mask)
+        values *= 255.0
+    values = np.clip(values, 0, 255)
+    field = np.zeros((MNIST_FIELD, MNIST_FIELD), dtype=np.float32)
+    rows, cols = np.nonzero(values)
+    if rows.size == 0:
+        return field.astype(np.uint8)
+
+    digit = values[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    h, w = digit.shape
+    scale = MNIST_BOX / max(h, w)
+    new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
+    digit = np.asarray(Image.fromarray(digit, mode="F").resize((new_w, new_h), Image.Resampling.LANCZOS))
+    digit = np.clip(digit, 0, 255)
+
+    mass = digit.sum()
+    if mass <= 0:
+        return field.astype(np.uint8)
+    ys, xs = np.indices(digit.shape)
+    com_y, com_x = (ys * digit).sum() / mass, (xs * digit).sum() / mass
+    centre = (MNIST_FIELD - 1) / 2
+    top, left = round(centre - com_y), round(centre - com_x)
+
+    # Paste with clipping: a lopsided digit may be shifted partly out of the field, as in MNIST.
+    y0, x0 = max(top, 0), max(left, 0)
+    y1, x1 = min(top + new_h, MNIST_FIELD), min(left + new_w, MNIST_FIELD)
+    field[y0:y1, x0:x1] = digit[y0 - top : y1 - top, x0 - left : x1 - left]
+    return np.round(field).astype(np.uint8)

@@ -1,0 +1,79 @@
+"""Shared fixtures: a private weights folder and small generated data; no test touches the network."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture
+def weights_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty weights folder that the registry reads instead of weights/."""
+    import models.registry
+
+    folder = tmp_path / "weights"
+    folder.mkdir()
+    monkeypatch.setattr(models.registry, "WEIGHTS_DIR", folder)
+    return folder
+
+
+@pytest.fixture
+def install_untrained(weights_dir: Path):
+    """Write a freshly initialised network and a matching card for a registered model."""
+    import torch
+
+    from models import weights
+    from models.classifier import build_network
+    from models.registry import spec
+
+    def install(name: str, temperature: float = 1.0) -> Path:
+        model_spec = spec(name)
+        torch.manual_seed(0)
+        network = build_network(model_spec)
+        weights.save(network, model_spec.weight_path)
+        card = {
+            "model": name,
+            "dataset": model_spec.dataset.name,
+            "classes": list(model_spec.classes),
+            "calibration": {"temperature": temperature},
+        }
+        weights.write_card(model_spec.card_path, card)
+        return model_spec.weight_path
+
+    return install
+
+
+def write_idx(path: Path, array: np.ndarray) -> None:
+    """An uncompressed unsigned-byte idx file, the format of the MNIST files."""
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
+    path.write_bytes(header + array.astype(np.uint8).tobytes())
+
+
+@pytest.fixture
+def tiny_mnist(tmp_path: Path) -> Path:
+    """A data root holding a 40-image MNIST look-alike: class k is a bar at a k-dependent place."""
+    raw = tmp_path / "data" / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for prefix, count in (("train", 40), ("t10k", 20)):
+        labels = np.arange(count) % 10
+        images = rng.integers(0, 30, size=(count, 28, 28)).astype(np.uint8)
+        for image, label in zip(images, labels):
+            image[4 + 2 * label : 6 + 2 * label, 4:24] = 255
+        write_idx(raw / f"{prefix}-images-idx3-ubyte", images)
+        write_idx(raw / f"{prefix}-labels-idx1-ubyte", labels)
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not (SHARED_DATA / "MNIST" / "raw").is_dir():
+        pytest.skip(f"the real datasets are not at {SHARED_DATA}")
+    return SHARED_DATA

@@ -1,0 +1,158 @@
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+import models
+from models.errors import DeviceError, ImageError, UnknownModelError, WeightsError
+
+
+@pytest.fixture
+def cnn(install_untrained):
+    install_untrained("mnist_cnn")
+    return models.load("mnist_cnn", device="cpu")
+
+
+def images_of_every_kind() -> list:
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 255, (40, 60, 3), dtype=np.uint8)
+    return [
+        Image.fromarray(rgb),
+        Image.fromarray(rgb).convert("L"),
+        Image.fromarray(rgb).convert("RGBA"),
+        Image.fromarray(rgb).convert("P"),
+        Image.new("L", (1, 1), 255),
+        rng.integers(0, 255, (28, 28), dtype=np.uint8),
+        rng.integers(0, 255, (28, 28, 1), dtype=np.uint8),
+        rng.integers(0, 255, (300, 200, 3), dtype=np.uint8),
+        rng.integers(0, 255, (32, 32, 4), dtype=np.uint8),
+    ]
+
+
+def test_predict_gives_probabilities_for_every_kind_of_image(cnn):
+    images = images_of_every_kind()
+    probabilities = cnn.predict(images)
+    assert probabilities.shape == (len(images), 10)
+    assert probabilities.dtype == np.float32
+    assert np.allclose(probabilities.sum(axis=1), 1, atol=1e-5)
+    assert (probabilities >= 0).all()
+
+
+def test_predict_is_deterministic(cnn):
+    images = images_of_every_kind()
+    assert np.array_equal(cnn.predict(images), cnn.predict(images))
+
+
+def test_batch_and_single_predictions_agree(cnn):
+    images = images_of_every_kind()
+    batch = cnn.predict(images)
+    singles = np.concatenate([cnn.predict([image]) for image in images])
+    assert np.allclose(batch, singles, atol=1e-5)
+
+
+def test_blank_canvas_can_be_predicted(cnn):
+    from models.preprocess import canvas_to_mnist
+
+    probabilities = cnn.predict([canvas_to_mnist(np.zeros((280, 280)))])
+    assert np.isclose(probabilities.sum(), 1, atol=1e-5)
+
+
+def test_classifier_describes_itself(cnn):
+    assert cnn.name == "mnist_cnn"
+    assert cnn.classes == tuple("0123456789")
+    assert cnn.dataset == "mnist"
+    assert cnn.device == torch.device("cpu")
+    assert cnn.card["model"] == "mnist_cnn"
+
+
+def test_calibrated_probabilities_use_the_card_temperature(install_untrained):
+    install_untrained("mnist_cnn", temperature=3.0)
+    classifier = models.load("mnist_cnn", device="cpu")
+    image = [np.random.default_rng(3).integers(0, 255, (28, 28), dtype=np.uint8)]
+    raw, calibrated = classifier.predict(image), classifier.predict(image, calibrated=True)
+    assert np.isclose(calibrated.sum(), 1, atol=1e-5)
+    assert calibrated.max() < raw.max()  # a temperature above 1 softens
+
+
+@pytest.mark.parametrize("name", ["resnet18_cifar10", "vit_cifar10", "vit_mnist"])
+def test_every_architecture_predicts(install_untrained, name):
+    install_untrained(name)
+    classifier = models.load(name, device="cpu")
+    assert classifier.predict(images_of_every_kind()[:3]).shape == (3, 10)
+
+
+def test_available_lists_models_with_weight_files(install_untrained):
+    assert models.available() == []
+    install_untrained("vit_mnist")
+    assert models.available() == ["vit_mnist"]
+
+
+def test_unknown_model():
+    with pytest.raises(UnknownModelError, match="Unknown model 'lenet'.*mnist_cnn"):
+        models.load("lenet")
+
+
+def test_missing_weight_file_names_the_training_command(weights_dir):
+    with pytest.raises(WeightsError, match=r"missing.*uv run python -m training mnist_cnn"):
+        models.load("mnist_cnn", device="cpu")
+
+
+def test_truncated_weight_file(install_untrained):
+    path = install_untrained("mnist_cnn")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(WeightsError, match="damaged"):
+        models.load("mnist_cnn", device="cpu")
+
+
+def test_garbage_weight_file(install_untrained):
+    path = install_untrained("mnist_cnn")
+    path.write_bytes(b"not a safetensors file at all")
+    with pytest.raises(WeightsError, match="damaged"):
+        models.load("mnist_cnn", device="cpu")
+
+
+def test_weight_file_of_another_architecture(install_untrained):
+    vit = install_untrained("vit_mnist")
+    cnn = install_untrained("mnist_cnn")
+    cnn.write_bytes(vit.read_bytes())
+    with pytest.raises(WeightsError, match="does not fit this architecture"):
+        models.load("mnist_cnn", device="cpu")
+
+
+def test_card_of_another_model(install_untrained, weights_dir):
+    install_untrained("mnist_cnn")
+    install_untrained("vit_mnist")
+    (weights_dir / "mnist_cnn.json").write_text((weights_dir / "vit_mnist.json").read_text())
+    with pytest.raises(WeightsError, match="does not belong to mnist_cnn"):
+        models.load("mnist_cnn", device="cpu")
+
+
+def test_missing_card(install_untrained, weights_dir):
+    install_untrained("mnist_cnn")
+    (weights_dir / "mnist_cnn.json").unlink()
+    with pytest.raises(WeightsError, match="card.*missing.*training.evaluate"):
+        models.load("mnist_cnn", device="cpu")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+def test_unavailable_device(install_untrained):
+    install_untrained("mnist_cnn")
+    with pytest.raises(DeviceError, match="CUDA device is not available.*cpu"):
+        models.load("mnist_cnn", device="cuda")
+
+
+def test_nonsense_device(install_untrained):
+    install_untrained("mnist_cnn")
+    with pytest.raises(DeviceError, match="not a device name"):
+        models.load("mnist_cnn", device="abacus")
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [Image.new("L", (5, 5)), np.zeros((28, 28), np.uint8), "digit.png", [], [np.zeros((28, 28), np.float64)], [b"\x89PNG"]],
+    ids=["bare image", "bare array", "path", "empty list", "float array", "bytes"],
+)
+def test_predict_refuses_what_is_not_a_list_of_images(cnn, bad):
+    with pytest.raises(ImageError):
+        cnn.predict(bad)

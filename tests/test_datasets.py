@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+from PIL import Image
+
+from models import datasets
+from models.datasets import DatasetMissing
+
+
+def test_reads_idx_files(tiny_mnist):
+    test_set = datasets.load("mnist", "test", tiny_mnist)
+    assert test_set.images.shape == (20, 28, 28, 1)
+    assert test_set.labels.tolist() == [i % 10 for i in range(20)]
+    assert test_set.source == "MNIST test set"
+
+
+def test_truncated_idx_file(tiny_mnist):
+    path = tiny_mnist / "MNIST" / "raw" / "t10k-images-idx3-ubyte"
+    path.write_bytes(path.read_bytes()[:1000])
+    with pytest.raises(DatasetMissing, match="truncated"):
+        datasets.load("mnist", "test", tiny_mnist)
+
+
+def test_reads_an_image_folder(tmp_path):
+    from models.registry import CIFAR10
+
+    for index, name in enumerate(CIFAR10.classes):
+        folder = tmp_path / "cifar10-jpeg" / "test" / name
+        folder.mkdir(parents=True)
+        for n in range(2):
+            Image.new("RGB", (32, 32), (index * 20, n * 100, 0)).save(folder / f"{n:04d}.png")
+    test_set = datasets.load("cifar10", "test", tmp_path)
+    assert test_set.images.shape == (20, 32, 32, 3)
+    assert test_set.labels.tolist() == [i // 2 for i in range(20)]
+    assert test_set.images[5, 0, 0].tolist() == [40, 100, 0]
+    assert "JPEG copy" in test_set.source
+
+
+def test_missing_dataset_says_where_it_looked(tmp_path):
+    with pytest.raises(DatasetMissing, match=f"not in {tmp_path}.*--data-dir"):
+        datasets.load("mnist", "train", tmp_path)
+    with pytest.raises(DatasetMissing, match="not in"):
+        datasets.load("cifar10", "test", tmp_path)
+
+
+def test_failed_download_says_why(tmp_path, monkeypatch):
+    def no_network(root, split):
+        raise RuntimeError("Error downloading train-images-idx3-ubyte.gz")
+
+    monkeypatch.setattr(datasets, "_download_mnist", no_network)
+    with pytest.raises(DatasetMissing, match="Could not download mnist.*Error downloading"):
+        datasets.load("mnist", "train", tmp_path, download=True)
+
+
+def test_unknown_dataset_and_split(tmp_path):
+    with pytest.raises(DatasetMissing, match="Unknown dataset"):
+        datasets.load("imagenet", "test", tmp_path)
+    with pytest.raises(DatasetMissing, match="Unknown split"):
+        datasets.load("mnist", "validation", tmp_path)
+
+
+def test_real_mnist_test_set(shared_data):
+    test_set = datasets.load("mnist", "test", shared_data)
+    assert len(test_set) == 10000
+    assert np.bincount(test_set.labels).tolist()[0] == 980

@@ -1,0 +1,115 @@
+import numpy as np
+import pytest
+from PIL import Image
+
+from models.errors import ImageError
+from models.preprocess import canvas_to_mnist, to_native
+from models.registry import CIFAR10, MNIST
+
+
+def extent(image: np.ndarray) -> tuple[int, int]:
+    rows, cols = np.nonzero(image)
+    return rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
+
+
+def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
+    ys, xs = np.indices(image.shape)
+    mass = image.astype(float).sum()
+    return (ys * image).sum() / mass, (xs * image).sum() / mass
+
+
+def test_digit_scaled_into_the_20x20_box():
+    canvas = np.zeros((400, 400), np.uint8)
+    canvas[50:350, 180:220] = 255  # a tall stroke, 300 x 40
+    digit = canvas_to_mnist(canvas)
+    height, width = extent(digit)
+    assert digit.shape == (28, 28) and digit.dtype == np.uint8
+    assert height in (20, 21)  # 20 plus at most one anti-aliased edge row
+    assert width <= 5
+
+
+def test_aspect_ratio_is_kept():
+    canvas = np.zeros((300, 300), np.uint8)
+    canvas[100:150, 50:250] = 255  # 200 wide, 50 high: 4 to 1
+    height, width = extent(canvas_to_mnist(canvas))
+    assert width in (20, 21)
+    assert 4 <= height <= 7
+
+
+def test_centre_of_mass_lands_in_the_middle():
+    canvas = np.zeros((280, 280), np.uint8)
+    canvas[10:60, 200:270] = 255  # ink in a corner
+    canvas[10:200, 200:215] = 255
+    cy, cx = centre_of_mass(canvas_to_mnist(canvas))
+    assert abs(cy - 13.5) <= 0.75 and abs(cx - 13.5) <= 0.75
+
+
+def test_small_drawing_is_enlarged():
+    canvas = np.zeros((500, 500), np.uint8)
+    canvas[240:250, 240:245] = 200
+    assert max(extent(canvas_to_mnist(canvas))) >= 20
+
+
+def test_blank_canvas_gives_zeros():
+    assert not canvas_to_mnist(np.zeros((100, 80))).any()
+
+
+def test_zero_to_one_and_zero_to_255_agree():
+    canvas = np.zeros((120, 120), np.float32)
+    canvas[20:100, 50:70] = 1.0
+    as_floats = canvas_to_mnist(canvas)
+    as_bytes = canvas_to_mnist((canvas * 255).astype(np.uint8))
+    assert np.array_equal(as_floats, as_bytes)
+    assert as_floats.max() == 255
+
+
+def test_canvas_must_be_two_dimensional():
+    with pytest.raises(ImageError, match="2-D"):
+        canvas_to_mnist(np.zeros((10, 10, 3)))
+
+
+@pytest.mark.parametrize("mode", ["1", "L", "LA", "P", "PA", "RGB", "RGBA", "CMYK", "I;16", "I", "F"])
+@pytest.mark.parametrize("dataset", [MNIST, CIFAR10], ids=["mnist", "cifar10"])
+def test_every_mode_becomes_native_input(mode, dataset):
+    image = Image.fromarray(np.random.default_rng(0).integers(0, 255, (37, 53, 3), dtype=np.uint8)).convert(mode)
+    native = to_native(image, dataset)
+    assert native.shape == (dataset.image_size, dataset.image_size, dataset.channels)
+    assert native.dtype == np.uint8
+
+
+def test_sixteen_bit_images_are_scaled_not_clipped():
+    array = np.full((28, 28), 65535, np.uint16)
+    image = Image.fromarray(array)
+    assert to_native(image, MNIST).min() == 255
+
+
+def test_transparency_lies_on_black_for_digits_and_white_for_photos():
+    clear = Image.new("RGBA", (10, 10), (255, 0, 0, 0))
+    assert to_native(clear, MNIST).max() == 0
+    assert to_native(clear, CIFAR10).min() == 255
+
+
+@pytest.mark.parametrize("size", [(1, 1), (3000, 20), (28, 28), (640, 480)])
+def test_any_size(size):
+    image = Image.new("L", size, 128)
+    assert to_native(image, MNIST).shape == (28, 28, 1)
+    assert to_native(image, CIFAR10).shape == (32, 32, 3)
+
+
+def test_native_arrays_pass_through_unchanged():
+    array = np.random.default_rng(1).integers(0, 255, (28, 28), dtype=np.uint8)
+    assert np.array_equal(to_native(array, MNIST)[..., 0], array)
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("picture.png", "PIL image or a numpy array"),
+        (np.zeros((28, 28), np.float32), "uint8"),
+        (np.zeros((4, 28, 28, 3), np.uint8), "shape"),
+        (np.zeros((0, 5), np.uint8), "empty"),
+    ],
+)
+def test_things_that_are_not_images(bad, message):
+    with pytest.raises(ImageError, match=message):
+        to_native(bad, MNIST)

@@ -1,0 +1,107 @@
+"""Tiny training runs on generated data: the loop learns, resumes exactly and runs under torchrun."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from safetensors.torch import load_file
+
+import models
+from models.registry import CIFAR10
+from training import checkpoint
+from training.__main__ import main as train_main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def tiny_flags(data: Path, out: Path, epochs: int = 3) -> list[str]:
+    return [
+        "--data-dir", str(data), "--no-download", "--out-dir", str(out), "--checkpoint-dir", str(out / "ckpt"),
+        "--val-size", "10", "--epochs", str(epochs), "--batch-size", "10", "--warmup-epochs", "0.5",
+        "--no-progress", "--device", "cpu",
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def tiny_cifar(tmp_path: Path) -> Path:
+    """A 40-image CIFAR-10 look-alike in ImageFolder layout; class k is a colour."""
+    rng = np.random.default_rng(0)
+    for split, per_class in (("train", 4), ("test", 2)):
+        for index, name in enumerate(CIFAR10.classes):
+            folder = tmp_path / "cifar" / "cifar10-jpeg" / split / name
+            folder.mkdir(parents=True)
+            for n in range(per_class):
+                pixels = rng.integers(0, 40, (32, 32, 3)) + np.array([index * 25, 250 - index * 25, (index % 3) * 100])
+                Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).save(folder / f"{n}.png")
+    return tmp_path / "cifar"
+
+
+@pytest.mark.parametrize(
+    "name, data",
+    [("mnist_cnn", "tiny_mnist"), ("resnet18_mnist", "tiny_mnist"), ("vit_cifar10", "tiny_cifar")],
+)
+def test_tiny_run_learns_and_writes_a_loadable_model(name, data, request, tmp_path, monkeypatch):
+    root = request.getfixturevalue(data)
+    out = tmp_path / "out"
+    train_main([name, *tiny_flags(root, out, epochs=4), "--lr", "0.01" if "vit" not in name else "0.003"])
+    card = json.loads((out / f"{name}.json").read_text())
+    history = card["training"]["history"]
+    assert len(history) == 4
+    assert history[-1]["train_loss"] < history[0]["train_loss"]
+    assert card["model"] == name and 0 <= card["test"]["accuracy"] <= 1
+    assert "--epochs 4" in card["training"]["command"]
+    assert {"temperature", "test_raw", "test_calibrated"} <= set(card["calibration"])
+
+    import models.registry
+
+    monkeypatch.setattr(models.registry, "WEIGHTS_DIR", out)
+    assert models.load(name, device="cpu").predict([np.zeros((28, 28), np.uint8)]).shape == (1, 10)
+
+
+def test_resumed_run_ends_with_the_same_weights(tiny_mnist, tmp_path):
+    whole, halves = tmp_path / "whole", tmp_path / "halves"
+    train_main(["mnist_cnn", *tiny_flags(tiny_mnist, whole, epochs=2)])
+    train_main(["mnist_cnn", *tiny_flags(tiny_mnist, halves, epochs=2), "--stop-after", "1"])
+    assert not (halves / "mnist_cnn.safetensors").exists()
+    train_main(["mnist_cnn", *tiny_flags(tiny_mnist, halves, epochs=2), "--resume"])
+    a, b = load_file(str(whole / "mnist_cnn.safetensors")), load_file(str(halves / "mnist_cnn.safetensors"))
+    assert a.keys() == b.keys()
+    for key in a:
+        assert torch.equal(a[key], b[key]), key
+
+
+def test_resume_refuses_a_checkpoint_of_another_recipe(tiny_mnist, tmp_path):
+    train_main(["mnist_cnn", *tiny_flags(tiny_mnist, tmp_path, epochs=2), "--stop-after", "1"])
+    with pytest.raises(SystemExit, match="another recipe"):
+        train_main(["mnist_cnn", *tiny_flags(tiny_mnist, tmp_path, epochs=2), "--resume", "--lr", "0.5"])
+
+
+def test_checkpoint_round_trip_keeps_nested_state(tmp_path):
+    state = {"epoch": 3, "optimizer": {"state": {0: {"momentum": torch.ones(2)}}, "groups": [{"lr": 0.1}]}}
+    checkpoint.save(tmp_path, "m", state)
+    restored = checkpoint.load(tmp_path, "m")
+    assert restored["epoch"] == 3
+    assert torch.equal(restored["optimizer"]["state"][0]["momentum"], torch.ones(2))
+    assert restored["optimizer"]["groups"] == [{"lr": 0.1}]
+
+
+def test_two_processes_with_gloo(tiny_mnist, tmp_path):
+    """torchrun with two CPU processes: DDP, a distributed sampler, rank-0 saving."""
+    out = tmp_path / "ddp"
+    command = [
+        sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+        "-m", "training", "mnist_cnn", *tiny_flags(tiny_mnist, out, epochs=2),
+    ]  # fmt: skip
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    card = json.loads((out / "mnist_cnn.json").read_text())
+    assert card["training"]["processes"] == 2
+    assert card["training"]["command"].startswith("torchrun --nproc-per-node 2")
+    assert result.stdout.count("test accuracy") == 1  # only rank 0 reports and saves

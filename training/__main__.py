@@ -1,0 +1,137 @@
+"""Train a registered model, then measure it and write weights/<name>.safetensors and its card.
+
+    uv run python -m training mnist_cnn --data-dir ../shared/data
+    torchrun --nproc-per-node 4 -m training resnet18_cifar10 --device cuda
+
+Recipe flags default to the model's recipe in training/recipes.py; the card records the
+full command, every flag spelled out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+import time
+from dataclasses import asdict, fields, replace
+from pathlib import Path
+
+import torch
+
+from models import archs, datasets
+from models.classifier import build_network
+from models.device import resolve
+from models.errors import ModelError
+from models.registry import MODELS, spec
+from training import data as training_data
+from training.distributed import setup, teardown
+from training.evaluate import evaluate
+from training.loop import Recipe, Runtime, train
+from training.recipes import RECIPES
+
+ROOT = Path(__file__).resolve().parents[1]
+FLAG_TYPES = {"int": int, "float": float, "str": str}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m training", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("model", choices=sorted(MODELS))
+    recipe = parser.add_argument_group("recipe (defaults: the model's entry in training/recipes.py)")
+    for field in fields(Recipe):
+        recipe.add_argument(f"--{field.name.replace('_', '-')}", type=FLAG_TYPES[field.type], default=None)
+    parser.add_argument("--data-dir", type=Path, default=datasets.DEFAULT_ROOT, help="dataset folder")
+    parser.add_argument("--no-download", dest="download", action="store_false", help="never download the dataset")
+    parser.add_argument("--val-size", type=int, default=5000, help="training images held out for validation")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: detected)")
+    parser.add_argument("--no-amp", dest="amp", action="store_false", help="train in float32")
+    parser.add_argument("--compile", action="store_true", help="torch.compile the model")
+    parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
+    parser.add_argument("--stop-after", type=int, default=None, help="stop after this epoch; go on later with --resume")
+    parser.add_argument("--checkpoint-dir", type=Path, default=ROOT / "checkpoints")
+    parser.add_argument("--out-dir", type=Path, default=None, help="where the weights and card go (default weights/)")
+    parser.add_argument("--no-progress", dest="progress", action="store_false")
+    return parser.parse_args(argv)
+
+
+def recipe_from(args: argparse.Namespace) -> Recipe:
+    chosen = {f.name: getattr(args, f.name) for f in fields(Recipe) if getattr(args, f.name) is not None}
+    return replace(RECIPES[args.model], **chosen)
+
+
+def command_line(args: argparse.Namespace, recipe: Recipe, world_size: int) -> str:
+    """The command that repeats this run, with every recipe flag written out."""
+    launcher = f"torchrun --nproc-per-node {world_size} -m training" if world_size > 1 else "uv run python -m training"
+    parts = [launcher, args.model]
+    parts += [f"--{f.name.replace('_', '-')} {getattr(recipe, f.name)}" for f in fields(Recipe)]
+    parts += [f"--data-dir {args.data_dir}", f"--val-size {args.val_size}", f"--seed {args.seed}"]
+    if args.device:
+        parts.append(f"--device {args.device}")
+    if not args.amp:
+        parts.append("--no-amp")
+    if args.compile:
+        parts.append("--compile")
+    return " ".join(parts)
+
+
+def device_name(device: torch.device) -> str:
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    return f"{device.type} ({os.cpu_count()} cores, {torch.get_num_threads()} threads)"
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    model_spec = spec(args.model)
+    recipe = recipe_from(args)
+    try:
+        world, device = setup(resolve(args.device))
+        data = training_data.load(model_spec.dataset.name, args.data_dir, args.download, args.val_size, args.seed)
+    except ModelError as error:
+        sys.exit(str(error))
+
+    torch.manual_seed(args.seed)
+    model = build_network(model_spec)
+    runtime = Runtime(
+        device=device,
+        world=world,
+        seed=args.seed,
+        amp=args.amp,
+        channels_last=model_spec.arch in archs.CHANNELS_LAST,
+        compile=args.compile,
+        progress=args.progress,
+    )
+    if world.is_main:
+        print(f"{args.model}: {len(data.train)} training, {len(data.val) if data.val else 0} validation, "
+              f"{len(data.test)} test images on {device_name(device)}; {recipe}")
+    run = train(model, data, recipe, runtime, args.checkpoint_dir, args.model, args.resume, args.stop_after)
+    if not run.pop("finished"):
+        if world.is_main:
+            print(f"stopped after epoch {run['history'][-1]['epoch']}; continue with the same command and --resume")
+    elif world.is_main:
+        training = {
+            "command": command_line(args, recipe, world.size),
+            "recipe": asdict(recipe),
+            "epochs": recipe.epochs,
+            "seed": args.seed,
+            "val_size": args.val_size,
+            "data_dir": str(args.data_dir),
+            "train_images": len(data.train),
+            "device": device_name(device),
+            "processes": world.size,
+            "precision": "bf16 autocast" if args.amp and device.type == "cpu" else ("mixed" if args.amp else "float32"),
+            "date": datetime.date.today().isoformat(),
+            **run,
+        }
+        started = time.perf_counter()
+        card = evaluate(model, model_spec, data, training, device, args.out_dir)
+        print(f"{args.model}: test accuracy {card['test']['accuracy']:.4f}, macro-F1 {card['test']['macro_f1']:.4f} "
+              f"on {card['test_set']}; evaluation took {time.perf_counter() - started:.0f} s")
+    teardown(world)
+
+
+if __name__ == "__main__":
+    main()

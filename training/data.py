@@ -1,0 +1,53 @@
+"""Training data: a dataset decoded once into uint8 tensors and split into train, validation and test."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from models import datasets
+from models.registry import DatasetSpec
+
+
+@dataclass
+class Split:
+    images: torch.Tensor  # (N, C, H, W) uint8
+    labels: torch.Tensor  # (N,) int64
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+@dataclass
+class TrainingData:
+    spec: DatasetSpec
+    train: Split
+    val: Split | None
+    test: Split
+    test_source: str
+
+
+def to_split(images: np.ndarray, labels: np.ndarray) -> Split:
+    """(N, H, W, C) uint8 arrays -> a Split of (N, C, H, W) tensors."""
+    return Split(torch.from_numpy(np.array(images.transpose(0, 3, 1, 2))), torch.from_numpy(np.array(labels)))
+
+
+def hold_out(images: np.ndarray, labels: np.ndarray, val_size: int, seed: int) -> tuple[Split, Split | None]:
+    """Split off `val_size` images, chosen by the seed, as the validation set."""
+    if val_size <= 0:
+        return to_split(images, labels), None
+    if val_size >= len(labels):
+        raise ValueError(f"--val-size {val_size} leaves no training images (the set has {len(labels)}).")
+    order = np.random.default_rng(seed).permutation(len(labels))
+    val, train = order[:val_size], np.sort(order[val_size:])
+    return to_split(images[train], labels[train]), to_split(images[np.sort(val)], labels[np.sort(val)])
+
+
+def load(dataset: str, root: Path | str, download: bool, val_size: int, seed: int) -> TrainingData:
+    train_set = datasets.load(dataset, "train", root, download)
+    test_set = datasets.load(dataset, "test", root, download)
+    train, val = hold_out(train_set.images, train_set.labels, val_size, seed)
+    return TrainingData(train_set.spec, train, val, to_split(test_set.images, test_set.labels), test_set.source)

@@ -1,0 +1,163 @@
+"""Measure a model on the test set and write its weight file and card.
+
+    uv run python -m training.evaluate mnist_cnn --data-dir ../shared/data
+
+re-measures a shipped weight file; training calls evaluate() itself when it ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from models import weights
+from models.classifier import build_network
+from models.normalize import normalize
+from models.registry import DatasetSpec, ModelSpec, spec
+from training import metrics
+from training.data import Split, TrainingData
+
+MAX_WEIGHT_BYTES = 25 * 1024 * 1024
+
+
+def predict_logits(
+    model: nn.Module,
+    split: Split,
+    dataset: DatasetSpec,
+    device: torch.device,
+    batch_size: int = 500,
+    amp: bool = False,
+    channels_last: bool = False,
+) -> np.ndarray:
+    """Logits for every image of a split, in order, as float32."""
+    model.eval()
+    out = []
+    with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
+        for start in range(0, len(split), batch_size):
+            images = normalize(split.images[start : start + batch_size].to(device), dataset)
+            if channels_last:
+                images = images.contiguous(memory_format=torch.channels_last)
+            out.append(model(images).float().cpu())
+    return torch.cat(out).numpy()
+
+
+def storage_dtype(model: nn.Module) -> torch.dtype:
+    """float32, or float16 where float32 would not fit in the size limit for a weight file."""
+    size = sum(t.numel() * 4 for t in model.state_dict().values() if t.is_floating_point())
+    return torch.float32 if size <= MAX_WEIGHT_BYTES else torch.float16
+
+
+def rounded_copy(model: nn.Module, dtype: torch.dtype) -> nn.Module:
+    """The model as it will be after a round trip through a weight file stored in `dtype`."""
+    rounded = copy.deepcopy(model)
+    with torch.no_grad():
+        for tensor in rounded.state_dict().values():
+            if tensor.is_floating_point():
+                tensor.copy_(tensor.to(dtype).to(tensor.dtype))
+    return rounded
+
+
+def calibration(model: nn.Module, data: TrainingData, test_logits: np.ndarray, device: torch.device) -> dict:
+    """Temperature scaling fitted on the validation split, and its effect on the test set."""
+    labels = data.test.labels.numpy()
+    raw = metrics.reliability(metrics.softmax(test_logits), labels)
+    if data.val is None:
+        return {"temperature": 1.0, "fitted_on": None, "test_raw": raw, "test_calibrated": raw}
+    val_logits = predict_logits(model, data.val, data.spec, device)
+    val_labels = data.val.labels.numpy()
+    temperature = metrics.fit_temperature(val_logits, val_labels)
+    return {
+        "temperature": round(temperature, 4),
+        "fitted_on": f"validation split ({len(val_labels)} images held out of the training set)",
+        "val_ece_raw": metrics.reliability(metrics.softmax(val_logits), val_labels)["ece"],
+        "val_ece_calibrated": metrics.reliability(metrics.softmax(val_logits, temperature), val_labels)["ece"],
+        "test_raw": raw,
+        "test_calibrated": metrics.reliability(metrics.softmax(test_logits, temperature), labels),
+    }
+
+
+def evaluate(
+    model: nn.Module,
+    model_spec: ModelSpec,
+    data: TrainingData,
+    training: dict,
+    device: torch.device,
+    out_dir: Path | None = None,
+    full_precision: bool = True,
+) -> dict:
+    """Measure `model` (on CPU or GPU), then write its weight file and card to `out_dir`.
+
+    `full_precision` says that `model` holds the trained float32 weights, so that the
+    agreement of a half-precision file with them can be measured.
+    """
+    out_dir = out_dir or model_spec.weight_path.parent
+    model.to(device).eval()
+    labels = data.test.labels.numpy()
+    test_logits = predict_logits(model, data.test, data.spec, device)
+    dtype = storage_dtype(model)
+    storage = {"dtype": str(dtype).removeprefix("torch.")}
+    if dtype != torch.float32 and full_precision:
+        stored_logits = predict_logits(rounded_copy(model, dtype), data.test, data.spec, device)
+        agreement = float((stored_logits.argmax(1) == test_logits.argmax(1)).mean())
+        storage["top1_agreement_with_float32"] = agreement
+        test_logits = stored_logits  # the card describes the file that ships
+    elif dtype != torch.float32:
+        previous = model_spec.card_path
+        if previous.is_file():
+            old = json.loads(previous.read_text()).get("storage", {})
+            if "top1_agreement_with_float32" in old:
+                storage["top1_agreement_with_float32"] = old["top1_agreement_with_float32"]
+
+    dataset = model_spec.dataset
+    card = {
+        "model": model_spec.name,
+        "title": model_spec.title,
+        "architecture": {"name": model_spec.arch, **model_spec.arch_options},
+        "parameters": weights.parameter_count(model),
+        "dataset": dataset.name,
+        "test_set": f"{data.test_source} ({len(labels)} images)",
+        "classes": list(dataset.classes),
+        "input": {"size": dataset.image_size, "channels": dataset.channels},
+        "normalization": {"mean": list(dataset.mean), "std": list(dataset.std)},
+        "test": metrics.summary(metrics.softmax(test_logits), labels, len(dataset.classes)),
+        "calibration": calibration(model, data, test_logits, device),
+        "training": training,
+        "storage": storage,
+        "evaluated": datetime.date.today().isoformat(),
+    }
+    weight_path = out_dir / model_spec.weight_path.name
+    weights.save(model, weight_path, dtype)
+    storage["bytes"] = weight_path.stat().st_size
+    weights.write_card(out_dir / model_spec.card_path.name, card)
+    return card
+
+
+def main(argv: list[str] | None = None) -> None:
+    from training.data import load as load_data
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("model", help="a registered model name, e.g. mnist_cnn")
+    parser.add_argument("--data-dir", type=Path, default=None, help="folder holding the dataset")
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args(argv)
+
+    model_spec = spec(args.model)
+    card = weights.read_card(model_spec.card_path, model_spec.train_command())
+    training = card.get("training", {})
+    data_dir = args.data_dir or Path(training.get("data_dir", "data"))
+    data = load_data(model_spec.dataset.name, data_dir, False, training.get("val_size", 0), training.get("seed", 0))
+    model = build_network(model_spec)
+    weights.load_into(model, model_spec.weight_path, model_spec.train_command())
+    result = evaluate(model, model_spec, data, training, torch.device(args.device), full_precision=False)
+    print(f"{args.model}: test accuracy {result['test']['accuracy']:.4f}, macro-F1 {result['test']['macro_f1']:.4f}")
+
+
+if __name__ == "__main__":
+    main()
