@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="visionlab", description="Watch neural networks classify what you draw.")
     parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
     parser.add_argument("--model", default=None, help="the model to start with, e.g. mnist_cnn")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=os.environ.get("VISIONLAB_DATA"),
+        help="folder with the MNIST and CIFAR-10 test sets (default: $VISIONLAB_DATA, then the last one used)",
+    )
     args = parser.parse_args(argv)
 
     from PySide6.QtCore import QTimer
@@ -19,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
 
     application = QApplication.instance() or QApplication(sys.argv[:1])
     application.setApplicationName("visionlab")
-    window = MainWindow(device=args.device, model=args.model)
+    window = MainWindow(device=args.device, model=args.model, data_dir=args.data_dir)
     window.show()
     QTimer.singleShot(0, window.start)  # torch loads in the worker once the window is painted
     return application.exec()

@@ -36,7 +36,9 @@ class DrawingCanvas(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.strokes: list[Stroke] = []
-        self.undone: list[Stroke] = []
+        # Undo and redo keep whole drawings, so that a Clear can be undone like a stroke.
+        self.past: list[list[Stroke]] = []
+        self.future: list[list[Stroke]] = []
         self.brush = 0.075  # fraction of the side; about an MNIST pen stroke
         self._drawing = False
         self.setMinimumSize(220, 220)
@@ -67,11 +69,15 @@ class DrawingCanvas(QWidget):
         return width
 
     # editing
-    def begin_stroke(self, position: QPointF) -> None:
-        self.strokes.append(Stroke(self.brush, self.to_unit(position)))
-        self.undone.clear()
-        self._drawing = True
+    def _edit(self, strokes: list[Stroke]) -> None:
+        self.past.append(self.strokes)
+        self.future.clear()
+        self.strokes = strokes
         self._changed()
+
+    def begin_stroke(self, position: QPointF) -> None:
+        self._drawing = True
+        self._edit([*self.strokes, Stroke(self.brush, self.to_unit(position))])
 
     def extend_stroke(self, position: QPointF) -> None:
         if self._drawing:
@@ -83,18 +89,18 @@ class DrawingCanvas(QWidget):
 
     def clear(self) -> None:
         if self.strokes:
-            self.undone = list(reversed(self.strokes))
-            self.strokes = []
-            self._changed()
+            self._edit([])
 
     def undo(self) -> None:
-        if self.strokes:
-            self.undone.append(self.strokes.pop())
+        if self.past:
+            self.future.append(self.strokes)
+            self.strokes = self.past.pop()
             self._changed()
 
     def redo(self) -> None:
-        if self.undone:
-            self.strokes.append(self.undone.pop())
+        if self.future:
+            self.past.append(self.strokes)
+            self.strokes = self.future.pop()
             self._changed()
 
     def set_brush(self, fraction: float) -> None:

@@ -1,41 +1,54 @@
-"""The main window: input on the left, the model picker and the confidence chart on the right."""
+"""The main window: input on the left (draw or browse), the model picker and the confidence chart on the right."""
 
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
     QSlider,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 import models
+from app import tasks
+from app.browser import Browser
 from app.canvas import DrawingCanvas
 from app.chart import ConfidenceChart
 from app.preview import PixelView
 from app.worker import Answer, Request, start_worker
+from models.datasets import DEFAULT_ROOT
 from models.registry import MODELS, for_dataset
 
 DEVICES = ("cuda", "mps", "cpu")
+DRAW, BROWSE = 0, 1
+NORMAL_FONT, PRESENTATION_FONT = 10, 16
 
 
 class MainWindow(QMainWindow):
     loadRequested = Signal(list, object)
+    modelsReady = Signal()  # after a load or a failed device change has been shown
+    answerShown = Signal()  # after the chart shows a new answer
+    scoresReady = Signal()  # after a model's answers for a whole test set have arrived
 
-    def __init__(self, device: str | None = None, model: str | None = None) -> None:
+    def __init__(self, device: str | None = None, model: str | None = None, data_dir: Path | None = None) -> None:
         super().__init__()
         self.setWindowTitle("visionlab")
+        self.setAcceptDrops(True)
         self.settings = QSettings("visionlab", "visionlab")
         self.requested_device = device
         self.device = "…"
@@ -43,16 +56,18 @@ class MainWindow(QMainWindow):
         self.ids = itertools.count(1)
         self.last_request = 0
         self.preferred_model = model or self.settings.value("model", "mnist_cnn")
-        self.dataset = "mnist"
+        self.scores: dict[tuple[str, str], np.ndarray] = {}
+        self.scoring: tasks.Task | None = None
+        data_dir = data_dir or Path(self.settings.value("data_dir", str(DEFAULT_ROOT)))
 
         self.canvas = DrawingCanvas()
-        self.preview = PixelView()
-        self.preview.setToolTip("The 28x28 image the model sees, after centring and scaling")
         self.brush = QSlider(Qt.Orientation.Horizontal)
         self.brush.setRange(3, 15)
         self.brush.setValue(round(self.canvas.brush * 100))
         self.brush.setToolTip("Brush size")
         self.brush.valueChanged.connect(lambda v: self.canvas.set_brush(v / 100))
+        self.browser = Browser(data_dir)
+        self.tabs = QTabWidget()
 
         self.picker = QComboBox()
         self.picker.setToolTip("The model that classifies the input")
@@ -61,13 +76,20 @@ class MainWindow(QMainWindow):
         self.compare.setToolTip("Every model of this dataset predicts the same input (Ctrl+M)")
         self.compare.toggled.connect(self.predict)
         self.chart = ConfidenceChart()
+        self.preview = PixelView()
+        self.preview.setToolTip("The image the model sees, after centring and scaling")
         self.info = QLabel("Loading models…")
         self.info.setWordWrap(True)
         self.info.setObjectName("modelInfo")
+        self.info.setAlignment(Qt.AlignmentFlag.AlignTop)
 
         self._build_layout()
         self._build_actions()
         self.canvas.inkChanged.connect(self.predict)
+        self.tabs.currentChanged.connect(self._input_changed)
+        self.browser.currentChanged.connect(self.predict)
+        self.browser.datasetChanged.connect(lambda _: self._input_changed())
+        self.browser.wrong_only.toggled.connect(self._ensure_scores)
 
         self.worker, self.thread = start_worker()
         self.worker.answered.connect(self._show_answer)
@@ -75,17 +97,25 @@ class MainWindow(QMainWindow):
         self.worker.failed.connect(self._load_failed)
         self.loadRequested.connect(self.worker.load)
         self.statusBar().showMessage("Loading PyTorch and the models…")
+        self.device_label = QLabel("device: …")
+        self.statusBar().addPermanentWidget(self.device_label)
         geometry = self.settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1100, 680)
+            self.resize(1200, 720)
+        if self.settings.value("presentation", False, type=bool):
+            self.presentation.setChecked(True)
 
     def start(self) -> None:
         """Ask the worker to load every model with weights; the window is already up."""
         self.loadRequested.emit(models.available(), self.requested_device)
 
-    # layout
+    @property
+    def dataset(self) -> str:
+        return "mnist" if self.tabs.currentIndex() == DRAW else self.browser.dataset
+
+    # layout and actions
     def _build_layout(self) -> None:
         draw = QWidget()
         column = QVBoxLayout(draw)
@@ -94,6 +124,8 @@ class MainWindow(QMainWindow):
         row.addWidget(QLabel("Brush"))
         row.addWidget(self.brush, 1)
         column.addLayout(row)
+        self.tabs.addTab(draw, "Draw")
+        self.tabs.addTab(self.browser, "Browse")
 
         side = QWidget()
         panel = QVBoxLayout(side)
@@ -112,48 +144,75 @@ class MainWindow(QMainWindow):
         panel.addLayout(lower)
 
         splitter = QSplitter()
-        splitter.addWidget(draw)
+        splitter.addWidget(self.tabs)
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
         self.setCentralWidget(splitter)
 
+    def _action(self, text: str, keys: list, slot, menu, toolbar=None, checkable: bool = False) -> QAction:
+        action = QAction(text, self, checkable=checkable)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        action.setToolTip(f"{text.replace('&', '').rstrip('…')} ({shortcut})" if shortcut else text)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        if toolbar is not None:
+            toolbar.addAction(action)
+        self.addAction(action)  # shortcuts work even with the toolbar hidden
+        return action
+
     def _build_actions(self) -> None:
         toolbar = self.addToolBar("Tools")
         toolbar.setObjectName("tools")
         menu = self.menuBar()
+        file = menu.addMenu("&File")
+        self._action("Open Files…", ["Ctrl+O"], self._open_files, file, toolbar)
+        self._action("Open Folder…", ["Ctrl+Shift+O"], self.browser.ask_folder, file)
+        self._action("Export Input and Chart…", ["Ctrl+S"], self.export, file, toolbar)
+        file.addSeparator()
+        self._action("Quit", ["Ctrl+Q"], self.close, file)
         edit = menu.addMenu("&Edit")
-        for text, keys, slot in (
-            ("Clear", [QKeySequence(Qt.Key.Key_Escape), QKeySequence("Delete")], self.canvas.clear),
-            ("Undo", [QKeySequence.StandardKey.Undo], self.canvas.undo),
-            ("Redo", [QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo], self.canvas.redo),
-        ):
-            action = QAction(text, self)
-            action.setShortcuts(keys)
-            action.setToolTip(f"{text} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
-            action.triggered.connect(slot)
-            toolbar.addAction(action)
-            edit.addAction(action)
-        compare = QAction("Compare", self)
-        compare.setShortcut(QKeySequence("Ctrl+M"))
-        compare.triggered.connect(self.compare.toggle)
-        self.addAction(compare)
+        toolbar.addSeparator()
+        self._action("Clear", ["Esc", "Delete"], self.canvas.clear, edit, toolbar)
+        self._action("Undo", ["Ctrl+Z"], self.canvas.undo, edit, toolbar)
+        self._action("Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], self.canvas.redo, edit, toolbar)
+        browse = menu.addMenu("&Browse")
+        toolbar.addSeparator()
+        self.browse_actions = [
+            self._action("Previous Image", ["Left", "PgUp"], lambda: self.browser.step(-1), browse, toolbar),
+            self._action("Next Image", ["Right", "PgDown"], lambda: self.browser.step(1), browse, toolbar),
+            self._action("Random Image", ["R"], self.browser.pick_random, browse, toolbar),
+        ]
+        view = menu.addMenu("&View")
+        self._action("Draw", ["Ctrl+1"], lambda: self.tabs.setCurrentIndex(DRAW), view)
+        self._action("Browse", ["Ctrl+2"], lambda: self.tabs.setCurrentIndex(BROWSE), view)
+        self._action("Compare Models", ["Ctrl+M"], self.compare.toggle, view)
+        toolbar.addSeparator()
+        self.presentation = self._action("Presentation Mode", ["Ctrl+P"], self.set_presentation, view, toolbar, True)
+        self._action("Full Screen", ["F11"], self.toggle_full_screen, view, toolbar)
 
         self.device_menu = menu.addMenu("&Device")
         self.device_group = QActionGroup(self)
         for kind in DEVICES:
-            action = QAction(kind.upper() if kind != "mps" else "Apple MPS", self, checkable=True)
+            action = QAction("Apple MPS" if kind == "mps" else kind.upper(), self, checkable=True)
             action.setData(kind)
             action.setEnabled(False)
             action.triggered.connect(lambda _=False, k=kind: self.set_device(k))
             self.device_group.addAction(action)
             self.device_menu.addAction(action)
-        self.device_label = QLabel("device: …")
-        self.statusBar().addPermanentWidget(self.device_label)
+        help_menu = menu.addMenu("&Help")
+        self._action("Keyboard Shortcuts", ["F1"], self.show_help, help_menu)
+        self._update_browse_actions()
+
+    def _update_browse_actions(self) -> None:
+        for action in self.browse_actions:
+            action.setEnabled(self.tabs.currentIndex() == BROWSE)
 
     # models and device
     def _models_loaded(self, names: list[str], device: str, errors: dict[str, str], devices: list[str]) -> None:
         self.loaded, self.device = names, device
+        self.scores.clear()
         self.device_label.setText(f"device: {device}")
         for action in self.device_group.actions():
             action.setEnabled(action.data() in devices)
@@ -162,20 +221,28 @@ class MainWindow(QMainWindow):
         if errors:
             self.statusBar().showMessage(" ".join(errors.values()))
         elif not names:
-            self.statusBar().showMessage("No trained weights found in weights/. Train a model: uv run python -m training mnist_cnn")
+            self.statusBar().showMessage(
+                "No trained weights found in weights/. Train a model: uv run python -m training mnist_cnn"
+            )
         else:
             self.statusBar().showMessage(f"Loaded {len(names)} models on {device}.", 5000)
         self.predict()
+        self.modelsReady.emit()
 
     def _load_failed(self, message: str) -> None:
         QMessageBox.warning(self, "visionlab", message)
         self.statusBar().showMessage(f"Still on {self.device}. {message}")
         for action in self.device_group.actions():
             action.setChecked(self.device.startswith(action.data()))
+        self.modelsReady.emit()
 
     def set_device(self, kind: str) -> None:
         self.statusBar().showMessage(f"Moving the models to {kind}…")
         self.loadRequested.emit(models.available(), kind)
+
+    def _input_changed(self) -> None:
+        self._update_browse_actions()
+        self._fill_picker()
 
     def _fill_picker(self) -> None:
         current = self.picker.currentData() or self.preferred_model
@@ -185,6 +252,8 @@ class MainWindow(QMainWindow):
             if name in self.loaded:
                 self.picker.addItem(f"{MODELS[name].title} ({name})", name)
         index = self.picker.findData(current)
+        if index < 0:
+            index = self.picker.findData(self.preferred_model)
         self.picker.setCurrentIndex(max(index, 0))
         self.picker.blockSignals(False)
         self._model_changed()
@@ -192,10 +261,13 @@ class MainWindow(QMainWindow):
     def _model_changed(self) -> None:
         name = self.picker.currentData()
         if name is None:
-            self.info.setText("No model for this input yet.")
+            self.info.setText(f"No trained {self.dataset.upper()} model yet.")
+            self.chart.clear()
             return
+        self.preferred_model = name
         self.settings.setValue("model", name)
         self.info.setText(self._describe(name))
+        self._ensure_scores()
         self.predict()
 
     def _describe(self, name: str) -> str:
@@ -203,16 +275,14 @@ class MainWindow(QMainWindow):
         if classifier is None:
             return name
         card = classifier.card
-        test = card.get("test", {})
-        training = card.get("training", {})
-        lines = [
-            f"<b>{card.get('title', name)}</b> ({name})",
-            f"{card.get('parameters', 0):,} parameters",
-        ]
+        test, training = card.get("test", {}), card.get("training", {})
+        architecture = card.get("architecture", {}).get("name", MODELS[name].arch)
+        lines = [f"<b>{card.get('title', name)}</b> ({name}), {architecture}", f"{card.get('parameters', 0):,} parameters"]
         if "accuracy" in test:
-            lines.append(f"test accuracy {test['accuracy'] * 100:.2f}% on {card.get('test_set', '')}")
+            lines.append(f"test accuracy {test['accuracy'] * 100:.2f}% on the {card.get('test_set', 'test set')}")
         if training:
-            lines.append(f"trained {training.get('epochs')} epochs in {training.get('wall_time_s', 0) / 60:.0f} min on {training.get('device', '?')}")
+            minutes = training.get("wall_time_s", 0) / 60
+            lines.append(f"trained {training.get('epochs')} epochs, {minutes:.0f} min on {training.get('device', '?')}")
         lines.append(f"running on {classifier.device}")
         return "<br>".join(lines)
 
@@ -225,28 +295,159 @@ class MainWindow(QMainWindow):
     # prediction
     def predict(self) -> None:
         names = self.selected_models()
+        if self.tabs.currentIndex() == DRAW:
+            if self.canvas.is_blank():
+                self.chart.clear()
+                self.preview.set_array(None)
+                return
+            request = Request(0, self.canvas.ink(), names, prepare="canvas")
+        else:
+            try:
+                current = self.browser.current()
+            except models.ModelError as error:
+                self.statusBar().showMessage(str(error), 8000)
+                current = None
+            if current is None:
+                self.chart.clear()
+                self.preview.set_array(None)
+                return
+            image, label, prepare = current
+            request = Request(0, image, names, prepare=prepare, true_label=label)
+            if prepare == "none" and isinstance(image, np.ndarray):
+                self.preview.set_array(image)
         if not names:
             return
-        if self.canvas.is_blank():
-            self.chart.clear()
-            self.preview.set_array(None)
-            return
-        self.last_request = next(self.ids)
-        self.worker.submit(Request(self.last_request, self.canvas.ink(), names, canvas=True))
+        self.last_request = request.ident = next(self.ids)
+        self.worker.submit(request)
 
     def _show_answer(self, answer: Answer) -> None:
         if answer.ident != self.last_request:
             return  # an older request, overtaken by a newer one
         if answer.model_input is not None:
             self.preview.set_array(answer.model_input)
-        self.chart.set_classes(models.spec(next(iter(answer.probabilities), "mnist_cnn")).classes)
-        titles = {name: MODELS[name].title for name in answer.probabilities}
-        self.chart.show(answer.probabilities, answer.true_label, titles)
+        if answer.probabilities:
+            self.chart.set_classes(models.spec(next(iter(answer.probabilities))).classes)
+            titles = {name: MODELS[name].title for name in answer.probabilities}
+            self.chart.show(answer.probabilities, answer.true_label, titles)
         if answer.errors:
             self.statusBar().showMessage(" ".join(answer.errors.values()), 8000)
+        self.answerShown.emit()
+
+    # the selected model's answers on a whole test set, for "misclassified only"
+    def _ensure_scores(self) -> None:
+        name, source = self.picker.currentData(), self.browser.source
+        if not self.browser.wrong_only.isChecked() or name is None or source not in self.browser.sets:
+            self.browser.set_predictions(self.scores.get((name, source)))
+            return
+        if (name, source) in self.scores:
+            self.browser.set_predictions(self.scores[(name, source)])
+            self.scoresReady.emit()
+            return
+        classifier, images = self.worker.classifiers[name], self.browser.sets[source].images
+        self.statusBar().showMessage(f"{MODELS[name].title} is classifying all {len(images)} test images…")
+        if self.scoring is not None:
+            self.scoring.cancel()
+
+        def job(progress, cancelled):
+            answers = []
+            for start in range(0, len(images), 250):
+                if cancelled():
+                    return None
+                answers.append(classifier.predict(list(images[start : start + 250])).argmax(axis=1))
+                progress(start + 250, len(images))
+            return np.concatenate(answers)
+
+        def done(predictions) -> None:
+            if predictions is None:
+                return
+            self.scores[(name, source)] = predictions
+            wrong = int((predictions != self.browser.sets[source].labels).sum())
+            self.statusBar().showMessage(f"{MODELS[name].title} gets {wrong} of {len(predictions)} test images wrong.")
+            if self.picker.currentData() == name and self.browser.source == source:
+                self.browser.set_predictions(predictions)
+            self.scoresReady.emit()
+
+        self.scoring = tasks.start(
+            job,
+            done,
+            lambda message: self.statusBar().showMessage(message),
+            lambda done_, total: self.statusBar().showMessage(
+                f"{MODELS[name].title} is classifying the test set: {min(done_, total)} of {total}…"
+            ),
+        )
+
+    # files
+    def _open_files(self) -> None:
+        self.tabs.setCurrentIndex(BROWSE)
+        self.browser.ask_files()
+
+    def open_paths(self, paths: list[Path]) -> None:
+        problem = self.browser.open_paths(paths)
+        if problem:
+            QMessageBox.information(self, "visionlab", problem)
+        else:
+            self.tabs.setCurrentIndex(BROWSE)
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            self.open_paths(paths)
+            event.acceptProposedAction()
+
+    # for the lecture hall
+    def export(self) -> Path | None:
+        """Save the input and the chart side by side as one PNG."""
+        default = Path(self.settings.value("export_dir", str(Path.home()))) / "visionlab.png"
+        target, _ = QFileDialog.getSaveFileName(self, "Export input and chart", str(default), "PNG image (*.png)")
+        if not target:
+            return None
+        return self.export_to(Path(target))
+
+    def export_to(self, target: Path) -> Path | None:
+        source = self.canvas if self.tabs.currentIndex() == DRAW else self.browser.view
+        left, right = source.grab(), self.chart.grab()
+        height = max(left.height(), right.height())
+        picture = QPixmap(left.width() + right.width(), height)
+        picture.fill(self.palette().window().color())
+        painter = QPainter(picture)
+        painter.drawPixmap(0, (height - left.height()) // 2, left)
+        painter.drawPixmap(left.width(), (height - right.height()) // 2, right)
+        painter.end()
+        if not picture.save(str(target), "PNG"):
+            QMessageBox.warning(self, "visionlab", f"Could not write {target}. Choose another folder.")
+            return None
+        self.settings.setValue("export_dir", str(target.parent))
+        self.statusBar().showMessage(f"Saved {target}", 5000)
+        return target
+
+    def set_presentation(self, on: bool) -> None:
+        size = PRESENTATION_FONT if on else NORMAL_FONT
+        font = QFont(QApplication.font())
+        font.setPointSize(size)
+        QApplication.setFont(font)
+        self.chart.set_font_size(size + 2 if on else 11)
+        self.settings.setValue("presentation", on)
+
+    def toggle_full_screen(self) -> None:
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+
+    def show_help(self) -> None:
+        rows = []
+        for action in self.actions():
+            keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts())
+            if keys:
+                rows.append(f"<tr><td><b>{keys}</b></td><td>{action.text().replace('&', '').rstrip('…')}</td></tr>")
+        QMessageBox.information(self, "Keyboard shortcuts", "<table cellspacing=6>" + "".join(rows) + "</table>")
 
     def closeEvent(self, event) -> None:
         self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("data_dir", str(self.browser.data_dir))
+        if self.scoring is not None:
+            self.scoring.cancel()
         self.thread.quit()
         self.thread.wait(5000)
         super().closeEvent(event)

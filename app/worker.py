@@ -16,12 +16,16 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 @dataclass
 class Request:
-    """Pictures to classify with some models. `canvas` marks a drawing still to be prepared."""
+    """A picture to classify with some models.
+
+    `prepare` says what the picture still needs before any model sees it: "canvas" for raw
+    ink from the drawing canvas, "photo-digit" for a photo of a digit, "none" for the rest.
+    """
 
     ident: int
-    image: object  # PIL image or uint8 array; for the canvas, the raw ink array
+    image: object  # PIL image or uint8 array
     models: list[str]
-    canvas: bool = False
+    prepare: str = "none"
     calibrated: bool = False
     true_label: int | None = None
 
@@ -87,13 +91,14 @@ class InferenceWorker(QObject):
             self.answered.emit(self.answer(request))
 
     def answer(self, request: Request) -> Answer:
-        from models.preprocess import canvas_to_mnist
+        from models.preprocess import canvas_to_mnist, photo_to_mnist
 
+        prepare = {"canvas": canvas_to_mnist, "photo-digit": photo_to_mnist}.get(request.prepare)
         try:
-            image = canvas_to_mnist(request.image) if request.canvas else request.image
+            image = prepare(request.image) if prepare else request.image
         except Exception as error:  # noqa: BLE001
             return Answer(request.ident, {}, errors={"input": str(error)})
-        result = Answer(request.ident, {}, model_input=image if request.canvas else None, true_label=request.true_label)
+        result = Answer(request.ident, {}, model_input=image if prepare else None, true_label=request.true_label)
         for name in request.models:
             classifier = self.classifiers.get(name)
             if classifier is None:

@@ -92,24 +92,22 @@ def read_image_folder(folder: Path, classes: tuple[str, ...]) -> tuple[np.ndarra
     return np.stack(images), np.asarray(labels, dtype=np.int64)
 
 
-def _cifar10(root: Path, split: str, download: bool) -> ImageSet | None:
+def _cifar10(root: Path, split: str) -> ImageSet | None:
     spec = DATASETS["cifar10"]
     folder = root / "cifar10-jpeg" / split
     if folder.is_dir() and all((folder / name).is_dir() for name in spec.classes):
         images, labels = read_image_folder(folder, spec.classes)
         return ImageSet(spec, split, images, labels, f"CIFAR-10 {split} set (JPEG copy)")
-    if not download and not (root / "cifar-10-batches-py").is_dir():
+    if not (root / "cifar-10-batches-py").is_dir():
         return None
     from torchvision.datasets import CIFAR10
 
-    data = CIFAR10(str(root), train=split == "train", download=download)
+    data = CIFAR10(str(root), train=split == "train", download=False)
     return ImageSet(spec, split, np.asarray(data.data), np.asarray(data.targets, dtype=np.int64), f"CIFAR-10 {split} set")
 
 
-def _download_mnist(root: Path, split: str) -> None:
-    from torchvision.datasets import MNIST
-
-    MNIST(str(root), train=split == "train", download=True)
+def _find_set(dataset: str, root: Path, split: str) -> ImageSet | None:
+    return _mnist(root, split) if dataset == "mnist" else _cifar10(root, split)
 
 
 def load(dataset: str, split: str, root: Path | str = DEFAULT_ROOT, download: bool = False) -> ImageSet:
@@ -119,19 +117,12 @@ def load(dataset: str, split: str, root: Path | str = DEFAULT_ROOT, download: bo
     if split not in SPLITS:
         raise DatasetMissing(f"Unknown split {split!r}; choose 'train' or 'test'.")
     root = Path(root).expanduser()
-    try:
-        if dataset == "mnist":
-            found = _mnist(root, split)
-            if found is None and download:
-                _download_mnist(root, split)
-                found = _mnist(root, split)
-        else:
-            found = _cifar10(root, split, download)
-    except (OSError, RuntimeError) as error:  # torchvision reports failed downloads and bad checksums so
-        raise DatasetMissing(
-            f"Could not download {dataset} into {root}: {error}. Check the internet connection, "
-            f"or point --data-dir at a folder that already holds it."
-        ) from None
+    found = _find_set(dataset, root, split)
+    if found is None and download:
+        from models.download import download as fetch
+
+        fetch(dataset, root)
+        found = _find_set(dataset, root, split)
     if found is None:
         raise DatasetMissing(
             f"The {dataset} {split} set is not in {root}. Download it (--download, or the app's Download "

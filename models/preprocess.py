@@ -122,3 +122,24 @@ def canvas_to_mnist(ink: np.ndarray) -> np.ndarray:
     y1, x1 = min(top + new_h, MNIST_FIELD), min(left + new_w, MNIST_FIELD)
     field[y0:y1, x0:x1] = digit[y0 - top : y1 - top, x0 - left : x1 - left]
     return np.round(field).astype(np.uint8)
+
+
+def photo_to_mnist(image: ImageLike) -> np.ndarray:
+    """A photo or scan of a digit, dark on light paper or light on dark, as MNIST would show it.
+
+    The background is found from the picture's border; light paper is inverted so that ink is
+    high, the paper's own shade and texture are subtracted, and the digit is then centred and
+    scaled as canvas_to_mnist does.
+    """
+    gray = np.asarray(convert_mode(as_pil(image), "L", background=255), dtype=np.float32)
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    if np.median(border) > 127:
+        gray = 255.0 - gray
+        border = 255.0 - border
+    background = np.percentile(border, 90)
+    span = gray.max() - background
+    if span < 32:  # no ink stands out from the paper
+        return np.zeros((MNIST_FIELD, MNIST_FIELD), dtype=np.uint8)
+    ink = np.clip((gray - background) / span, 0.0, 1.0)
+    ink[ink < 0.2] = 0.0  # shadows and paper grain
+    return canvas_to_mnist(ink)

@@ -1,3 +1,5 @@
+import io
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -43,12 +45,45 @@ def test_missing_dataset_says_where_it_looked(tmp_path):
 
 
 def test_failed_download_says_why(tmp_path, monkeypatch):
-    def no_network(root, split):
-        raise RuntimeError("Error downloading train-images-idx3-ubyte.gz")
+    import urllib.request
 
-    monkeypatch.setattr(datasets, "_download_mnist", no_network)
-    with pytest.raises(DatasetMissing, match="Could not download mnist.*Error downloading"):
+    from models.download import DownloadFailed
+
+    def no_network(url, timeout):
+        raise urllib.error.URLError("Name or service not known")
+
+    monkeypatch.setattr(urllib.request, "urlopen", no_network)
+    with pytest.raises(DownloadFailed, match="Could not download train-images-idx3-ubyte.gz.*Name or service not known"):
         datasets.load("mnist", "train", tmp_path, download=True)
+
+
+class Response(io.BytesIO):
+    """A stand-in for an HTTP response of 300,000 bytes."""
+
+    headers = {"Content-Length": str(300_000)}
+
+
+def test_download_reports_progress_and_can_be_cancelled(tmp_path, monkeypatch):
+    import urllib.request
+
+    from models.download import DownloadCancelled, download
+
+    monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout: Response(b"x" * 300_000))
+    seen = []
+    with pytest.raises(DownloadCancelled):
+        download("mnist", tmp_path, progress=lambda done, total: seen.append((done, total)), cancelled=lambda: len(seen) >= 2)
+    assert seen == [(65536, 300_000), (131072, 300_000)]
+    assert not list((tmp_path / "MNIST" / "raw").iterdir())  # no half file is left behind
+
+
+def test_download_with_a_wrong_checksum_is_refused(tmp_path, monkeypatch):
+    import urllib.request
+
+    from models.download import DownloadFailed, download
+
+    monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout: Response(b"not mnist"))
+    with pytest.raises(DownloadFailed, match="checksum"):
+        download("mnist", tmp_path)
 
 
 def test_unknown_dataset_and_split(tmp_path):

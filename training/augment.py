@@ -34,9 +34,9 @@ def random_flip(images: torch.Tensor, generator: torch.Generator) -> torch.Tenso
 def random_affine(
     images: torch.Tensor,
     generator: torch.Generator,
-    degrees: float = 10.0,
+    degrees: float = 8.0,
     scale: tuple[float, float] = (0.9, 1.1),
-    translate: float = 0.1,
+    translate: float = 0.06,
 ) -> torch.Tensor:
     """Rotate, scale and shift each image a little, as handwriting varies; no flips for digits."""
     n = images.shape[0]

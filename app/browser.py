@@ -1,0 +1,427 @@
+"""The image browser: the MNIST and CIFAR-10 test sets, and the user's own pictures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import tasks
+from app.preview import PixelView, to_qimage
+from models import datasets
+from models.errors import ModelError
+from models.images import image_files, open_image
+from models.registry import DATASETS
+
+SOURCES = {"mnist": "MNIST test set", "cifar10": "CIFAR-10 test set", "files": "My images"}
+THUMB = 56
+
+
+class ThumbnailModel(QAbstractListModel):
+    """Icons for the images at the given indices, made when the view first shows them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.thumbnail: Callable[[int], QPixmap | None] = lambda i: None
+        self.tooltip: Callable[[int], str] = str
+        self.indices = np.zeros(0, dtype=np.int64)
+        self.cache: dict[int, QIcon] = {}
+
+    def reset(self, indices: np.ndarray, thumbnail, tooltip) -> None:
+        self.beginResetModel()
+        self.indices, self.thumbnail, self.tooltip = indices, thumbnail, tooltip
+        self.cache = {}
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.indices)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        item = int(self.indices[index.row()])
+        if role == Qt.ItemDataRole.DecorationRole:
+            if item not in self.cache:
+                pixmap = self.thumbnail(item)
+                self.cache[item] = QIcon(pixmap) if pixmap is not None else QIcon()
+            return self.cache[item]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tooltip(item)
+        return None
+
+
+class Browser(QWidget):
+    """Pick an image; `currentChanged` fires with every new image, `datasetChanged` with the kind of input."""
+
+    currentChanged = Signal()
+    datasetChanged = Signal(str)
+
+    def __init__(self, data_dir: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.data_dir = Path(data_dir)
+        self.source = "mnist"
+        self.sets: dict[str, datasets.ImageSet] = {}
+        self.files: list[Path] = []
+        self.file_kind = "mnist"
+        self.indices = np.zeros(0, dtype=np.int64)
+        self.position = 0
+        self.predictions: np.ndarray | None = None  # the selected model's answers for the whole set
+        self.predicted_filter: int | None = None
+        self.task: tasks.Task | None = None
+        self.rng = np.random.default_rng()
+
+        self.source_box = QComboBox()
+        for key, title in SOURCES.items():
+            self.source_box.addItem(title, key)
+        self.source_box.currentIndexChanged.connect(lambda: self.set_source(self.source_box.currentData()))
+        self.open_files = QPushButton("Open Files…")
+        self.open_files.clicked.connect(self.ask_files)
+        self.open_folder = QPushButton("Open Folder…")
+        self.open_folder.clicked.connect(self.ask_folder)
+        self.kind_box = QComboBox()
+        self.kind_box.addItem("as digits (MNIST)", "mnist")
+        self.kind_box.addItem("as photos (CIFAR-10)", "cifar10")
+        self.kind_box.setToolTip("Which models classify your own pictures")
+        self.kind_box.currentIndexChanged.connect(self._kind_changed)
+
+        self.view = PixelView(minimum=160)
+        self.caption = QLabel("")
+        self.caption.setObjectName("caption")
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.previous = QPushButton("◀ Previous")
+        self.previous.setToolTip("Previous image (Left)")
+        self.previous.clicked.connect(lambda: self.step(-1))
+        self.next = QPushButton("Next ▶")
+        self.next.setToolTip("Next image (Right)")
+        self.next.clicked.connect(lambda: self.step(1))
+        self.random = QPushButton("Random")
+        self.random.setToolTip("A random image (R)")
+        self.random.clicked.connect(self.pick_random)
+        self.goto = QSpinBox()
+        self.goto.setToolTip("Go to an image by its index in the set")
+        self.goto.setKeyboardTracking(False)
+        self.goto.valueChanged.connect(self.go_to)
+        self.class_filter = QComboBox()
+        self.class_filter.setToolTip("Show only images of one true class")
+        self.class_filter.currentIndexChanged.connect(self.refilter)
+        self.wrong_only = QCheckBox("Misclassified only")
+        self.wrong_only.setToolTip("Only the images the selected model gets wrong")
+        self.wrong_only.toggled.connect(self.refilter)
+
+        self.thumbs = ThumbnailModel()
+        self.grid = QListView()
+        self.grid.setViewMode(QListView.ViewMode.IconMode)
+        self.grid.setIconSize(QSize(THUMB, THUMB))
+        self.grid.setGridSize(QSize(THUMB + 6, THUMB + 6))
+        self.grid.setUniformItemSizes(True)
+        self.grid.setResizeMode(QListView.ResizeMode.Adjust)
+        self.grid.setMovement(QListView.Movement.Static)
+        self.grid.setModel(self.thumbs)
+        self.grid.clicked.connect(lambda index: self.show_position(index.row()))
+        self.grid.setMinimumHeight(2 * THUMB + 20)
+
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setObjectName("browserMessage")
+        self.download_button = QPushButton("Download")
+        self.download_button.clicked.connect(self.start_download)
+        self.progress = QProgressBar()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel_download)
+        self._build_layout()
+        self.set_source("mnist")
+
+    def _build_layout(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(self.source_box)
+        top.addWidget(self.kind_box)
+        top.addStretch(1)
+        top.addWidget(self.open_files)
+        top.addWidget(self.open_folder)
+
+        image_page = QWidget()
+        image_column = QVBoxLayout(image_page)
+        image_column.setContentsMargins(0, 0, 0, 0)
+        image_column.addWidget(self.view, 1)
+        image_column.addWidget(self.caption)
+        navigation = QHBoxLayout()
+        for widget in (self.previous, self.next, self.random, QLabel("index"), self.goto):
+            navigation.addWidget(widget)
+        image_column.addLayout(navigation)
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel("Class"))
+        filters.addWidget(self.class_filter, 1)
+        filters.addWidget(self.wrong_only)
+        image_column.addLayout(filters)
+        image_column.addWidget(self.grid)
+
+        message_page = QWidget()
+        message_column = QVBoxLayout(message_page)
+        message_column.addStretch(1)
+        message_column.addWidget(self.message)
+        row = QHBoxLayout()
+        row.addWidget(self.download_button)
+        row.addWidget(self.progress, 1)
+        row.addWidget(self.cancel_button)
+        message_column.addLayout(row)
+        message_column.addStretch(1)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(image_page)
+        self.pages.addWidget(message_page)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.pages, 1)
+
+    # what is shown
+    @property
+    def dataset(self) -> str:
+        """The kind of input on show: 'mnist' or 'cifar10'."""
+        return self.file_kind if self.source == "files" else self.source
+
+    def labels(self) -> np.ndarray | None:
+        return self.sets[self.source].labels if self.source in self.sets else None
+
+    def count(self) -> int:
+        if self.source == "files":
+            return len(self.files)
+        return len(self.sets[self.source]) if self.source in self.sets else 0
+
+    def current_index(self) -> int | None:
+        return int(self.indices[self.position]) if len(self.indices) else None
+
+    def current(self) -> tuple[object, int | None, str] | None:
+        """(image, true label or None, preparation) of the image on show."""
+        index = self.current_index()
+        if index is None:
+            return None
+        if self.source == "files":
+            image = open_image(self.files[index])
+            return image, None, "photo-digit" if self.file_kind == "mnist" else "none"
+        image_set = self.sets[self.source]
+        return image_set.images[index], int(image_set.labels[index]), "none"
+
+    # sources
+    def set_source(self, source: str) -> None:
+        self.source = source
+        self.source_box.blockSignals(True)
+        self.source_box.setCurrentIndex(self.source_box.findData(source))
+        self.source_box.blockSignals(False)
+        self.kind_box.setVisible(source == "files")
+        self.predictions = None
+        self.predicted_filter = None
+        self.wrong_only.setChecked(False)
+        if source in ("mnist", "cifar10") and source not in self.sets:
+            self._load(source)
+            return
+        self._source_ready()
+
+    def _load(self, dataset: str) -> None:
+        self.show_message(f"Reading the {SOURCES[dataset]} from {self.data_dir}…", download=False)
+        self.task = tasks.start(
+            lambda progress, cancelled: datasets.load(dataset, "test", self.data_dir),
+            lambda image_set: self._loaded(dataset, image_set),
+            lambda message: self._missing(dataset, message),
+        )
+
+    def _loaded(self, dataset: str, image_set: datasets.ImageSet) -> None:
+        self.sets[dataset] = image_set
+        if self.source == dataset:
+            self._source_ready()
+
+    def _missing(self, dataset: str, message: str) -> None:
+        if self.source == dataset:
+            self.show_message(message, download=True)
+
+    def show_message(self, text: str, download: bool) -> None:
+        self.message.setText(text)
+        self.download_button.setVisible(download)
+        self.progress.setVisible(False)
+        self.cancel_button.setVisible(False)
+        self.pages.setCurrentIndex(1)
+
+    def _source_ready(self) -> None:
+        self.pages.setCurrentIndex(0)
+        classes = DATASETS[self.dataset].classes
+        self.class_filter.blockSignals(True)
+        self.class_filter.clear()
+        self.class_filter.addItem("All classes", None)
+        if self.source != "files":
+            for index, name in enumerate(classes):
+                self.class_filter.addItem(name, index)
+        self.class_filter.blockSignals(False)
+        self.class_filter.setEnabled(self.source != "files")
+        self.wrong_only.setEnabled(self.source != "files")
+        self.goto.blockSignals(True)
+        self.goto.setRange(0, max(self.count() - 1, 0))
+        self.goto.blockSignals(False)
+        self.datasetChanged.emit(self.dataset)
+        self.refilter()
+
+    # the user's pictures
+    def ask_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Open images", "", "Images (*.png *.jpg *.jpeg *.bmp *.webp *.gif *.tif *.tiff)")
+        if paths:
+            self.open_paths([Path(p) for p in paths])
+
+    def ask_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a folder of images")
+        if folder:
+            self.open_paths([Path(folder)])
+
+    def open_paths(self, paths: list[Path]) -> str | None:
+        """Show files and folders' images; returns a message when nothing usable was given."""
+        files: list[Path] = []
+        for path in paths:
+            try:
+                files += image_files(path) if path.is_dir() else [path]
+            except ModelError as error:
+                return str(error)
+        if not files:
+            return "No PNG, JPEG, BMP or WebP images there."
+        self.files = files
+        self.set_source("files")
+        return None
+
+    def _kind_changed(self) -> None:
+        self.file_kind = self.kind_box.currentData()
+        if self.source == "files":
+            self._source_ready()
+
+    # downloading
+    def start_download(self) -> None:
+        from models.download import download
+
+        dataset = self.source
+        self.download_button.setVisible(False)
+        self.progress.setVisible(True)
+        self.progress.setRange(0, 0)
+        self.cancel_button.setVisible(True)
+        self.message.setText(f"Downloading the {SOURCES[dataset]} into {self.data_dir}…")
+        self.task = tasks.start(
+            lambda progress, cancelled: download(dataset, self.data_dir, progress, cancelled),
+            lambda _: self._load(dataset),
+            lambda message: self._missing(dataset, f"The download failed: {message}"),
+            self._download_progress,
+        )
+
+    def _download_progress(self, done: int, total: int) -> None:
+        if total > 0:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(int(1000 * done / total))
+        self.progress.setFormat(f"{done / 1e6:.1f} MB")
+
+    def cancel_download(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    # moving around
+    def refilter(self) -> None:
+        """Recompute the images on offer from the class filter and the misclassified switch."""
+        keep = np.arange(self.count())
+        labels = self.labels()
+        chosen = self.class_filter.currentData()
+        if labels is not None and chosen is not None:
+            keep = keep[labels[keep] == chosen]
+        if labels is not None and self.predictions is not None:
+            if self.wrong_only.isChecked():
+                keep = keep[self.predictions[keep] != labels[keep]]
+            if self.predicted_filter is not None:
+                keep = keep[self.predictions[keep] == self.predicted_filter]
+        current = self.current_index()
+        self.indices = keep
+        self.thumbs.reset(keep, self._thumbnail, self._tooltip)
+        where = np.flatnonzero(keep == current) if current is not None else []
+        self.show_position(int(where[0]) if len(where) else 0)
+
+    def show_position(self, position: int) -> None:
+        if not len(self.indices):
+            self.view.set_array(None)
+            self.caption.setText("No images match." if self.count() else "No images yet: open files or a folder.")
+            self.currentChanged.emit()
+            return
+        self.position = position % len(self.indices)
+        index = self.current_index()
+        self.grid.setCurrentIndex(self.thumbs.index(self.position))
+        self.goto.blockSignals(True)
+        self.goto.setValue(index)
+        self.goto.blockSignals(False)
+        try:
+            image, label, _ = self.current()
+        except ModelError as error:
+            self.view.set_array(None)
+            self.caption.setText(str(error))
+            self.currentChanged.emit()
+            return
+        if isinstance(image, np.ndarray):
+            self.view.set_array(image)
+        else:
+            self.view.set_qimage(to_qimage(np.asarray(image.convert("RGB"))))
+        name = self.files[index].name if self.source == "files" else f"#{index}"
+        truth = f" — true class: {DATASETS[self.dataset].classes[label]}" if label is not None else ""
+        self.caption.setText(f"{name} ({self.position + 1} of {len(self.indices)}){truth}")
+        self.currentChanged.emit()
+
+    def step(self, delta: int) -> None:
+        if len(self.indices):
+            self.show_position(self.position + delta)
+
+    def pick_random(self) -> None:
+        if len(self.indices):
+            self.show_position(int(self.rng.integers(len(self.indices))))
+
+    def go_to(self, index: int) -> None:
+        """Show image `index` of the set, clearing filters that hide it."""
+        if index >= self.count():
+            return
+        if index not in self.indices:
+            self.class_filter.setCurrentIndex(0)
+            self.wrong_only.setChecked(False)
+            self.predicted_filter = None
+            self.refilter()
+        self.show_position(int(np.flatnonzero(self.indices == index)[0]))
+
+    def _thumbnail(self, index: int) -> QPixmap | None:
+        if self.source == "files":
+            try:
+                image = open_image(self.files[index])
+            except ModelError:
+                return None
+            image.thumbnail((THUMB, THUMB))
+            return QPixmap.fromImage(to_qimage(np.asarray(image.convert("RGB"))))
+        pixmap = QPixmap.fromImage(to_qimage(self.sets[self.source].images[index]))
+        return pixmap.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
+
+    def _tooltip(self, index: int) -> str:
+        if self.source == "files":
+            return str(self.files[index])
+        label = int(self.sets[self.source].labels[index])
+        return f"#{index}: {DATASETS[self.dataset].classes[label]}"
+
+    # the selected model's answers on the whole set
+    def set_predictions(self, predictions: np.ndarray | None) -> None:
+        self.predictions = predictions
+        self.refilter()
+
+    def show_confusion_cell(self, true_class: int, predicted_class: int) -> None:
+        """Only the images of `true_class` that the model took for `predicted_class`."""
+        self.class_filter.blockSignals(True)
+        self.class_filter.setCurrentIndex(self.class_filter.findData(true_class))
+        self.class_filter.blockSignals(False)
+        self.predicted_filter = predicted_class
+        self.refilter()

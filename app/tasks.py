@@ -1,0 +1,45 @@
+"""Slow jobs (reading a dataset, downloading, scoring a test set) on a thread pool, reporting back by signals."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+
+class TaskSignals(QObject):
+    done = Signal(object)
+    failed = Signal(str)
+    progress = Signal(int, int)
+
+
+class Task(QRunnable):
+    """Runs `job(progress, cancelled)` off the GUI thread; its result or error comes back as a signal."""
+
+    def __init__(self, job: Callable[[Callable[[int, int], None], Callable[[], bool]], object]) -> None:
+        super().__init__()
+        self.job = job
+        self.signals = TaskSignals()
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self) -> None:
+        try:
+            result = self.job(self.signals.progress.emit, self._cancel.is_set)
+        except Exception as error:  # noqa: BLE001 - every failure becomes a message, never a traceback
+            self.signals.failed.emit(str(error) or type(error).__name__)
+        else:
+            self.signals.done.emit(result)
+
+
+def start(job, done: Callable[[object], None], failed: Callable[[str], None], progress=None) -> Task:
+    task = Task(job)
+    task.signals.done.connect(done)
+    task.signals.failed.connect(failed)
+    if progress is not None:
+        task.signals.progress.connect(progress)
+    QThreadPool.globalInstance().start(task)
+    return task

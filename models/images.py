@@ -1,0 +1,56 @@
+"""Reading the user's image files, with a clear message for anything that is not a usable picture."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from models.errors import ImageError
+
+SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".gif", ".tif", ".tiff")
+MAX_PIXELS = 250_000_000  # a 15,000 x 15,000 picture; more would take gigabytes to decode
+KEEP_SIDE = 2048  # larger pictures are shrunk on opening: the models see 32 pixels at most
+
+
+def open_image(path: Path | str) -> Image.Image:
+    """The picture in a file, fully decoded and at most KEEP_SIDE pixels on its longer side."""
+    path = Path(path)
+    name = path.name
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    raise ImageError(
+                        f"{name} is {image.width}x{image.height} pixels, more than visionlab opens "
+                        f"({MAX_PIXELS // 1_000_000} megapixels). Scale it down and open it again."
+                    )
+                image.draft("RGB", (KEEP_SIDE, KEEP_SIDE))  # JPEGs decode straight at a smaller scale
+                image.load()
+                picture = image.copy()
+    except FileNotFoundError:
+        raise ImageError(f"{path} does not exist.") from None
+    except IsADirectoryError:
+        raise ImageError(f"{path} is a folder; use Open Folder for folders.") from None
+    except UnidentifiedImageError:
+        raise ImageError(
+            f"{name} is not an image that can be read. Use a PNG, JPEG, BMP or WebP file."
+        ) from None
+    except Image.DecompressionBombError:
+        raise ImageError(f"{name} is too large to open safely. Scale it down and open it again.") from None
+    except (OSError, SyntaxError, ValueError) as error:
+        raise ImageError(f"{name} is damaged or incomplete ({error}). Try saving it again.") from None
+    if picture.width == 0 or picture.height == 0:
+        raise ImageError(f"{name} has no pixels.")
+    picture.thumbnail((KEEP_SIDE, KEEP_SIDE))
+    return picture
+
+
+def image_files(folder: Path | str) -> list[Path]:
+    """The image files directly inside a folder, sorted by name."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ImageError(f"{folder} is not a folder.")
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)

@@ -1,0 +1,106 @@
+"""The window, driven like a user would: pen strokes on the canvas, keys, the device menu."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from app.window import MainWindow
+
+ONE = [[(0.5, 0.15), (0.5, 0.5), (0.5, 0.85)]]
+SEVEN = [[(0.25, 0.2), (0.5, 0.2), (0.75, 0.2), (0.62, 0.45), (0.5, 0.7), (0.42, 0.88)]]
+
+
+def pen_strokes(canvas, strokes) -> None:
+    """Press, move and release the mouse over the canvas, as a hand would."""
+    side, origin = canvas.side(), canvas.origin()
+
+    def point(x: float, y: float) -> QPoint:
+        return QPoint(int(origin.x() + x * side), int(origin.y() + y * side))
+
+    for stroke in strokes:
+        QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point(*stroke[0]))
+        for (x0, y0), (x1, y1) in zip(stroke, stroke[1:]):
+            for t in np.linspace(0, 1, 6)[1:]:
+                QTest.mouseMove(canvas, point(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t))
+        QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point(*stroke[-1]))
+
+
+def test_drawing_updates_chart_and_preview(install_untrained, qtbot):
+    install_untrained("mnist_cnn")
+    window = MainWindow(device="cpu")
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.modelsReady, timeout=60000):
+        window.start()
+    assert window.picker.currentData() == "mnist_cnn"
+    with qtbot.waitSignal(window.answerShown, timeout=10000):
+        pen_strokes(window.canvas, ONE)
+    qtbot.waitUntil(lambda: bool(window.chart.shown))
+    assert set(window.chart.shown) == {"mnist_cnn"}
+    assert window.preview.pixmap is not None and window.preview.pixmap.width() == 28
+    assert np.isclose(window.chart.shown["mnist_cnn"].sum(), 1, atol=1e-5)
+
+
+def test_keys_clear_undo_and_redo(install_untrained, qtbot):
+    window = MainWindow(device="cpu")
+    qtbot.addWidget(window)
+    window.show()
+    window.windowHandle().requestActivate()  # shortcuts reach only the active window
+    qtbot.waitUntil(window.isActiveWindow)
+    pen_strokes(window.canvas, ONE + SEVEN)
+    assert len(window.canvas.strokes) == 2
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(window.canvas.strokes) == 1
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert len(window.canvas.strokes) == 2
+    QTest.keyClick(window, Qt.Key.Key_Escape)
+    assert window.canvas.is_blank()
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(window.canvas.strokes) == 2  # a clear is undone as a whole: no lost work
+
+
+def test_canvas_ink_is_independent_of_widget_size(qtbot):
+    from app.canvas import DrawingCanvas
+
+    small, large = DrawingCanvas(), DrawingCanvas()
+    for canvas, size in ((small, 300), (large, 700)):
+        qtbot.addWidget(canvas)
+        canvas.resize(size, size)
+        canvas.show()
+        pen_strokes(canvas, SEVEN)
+    a, b = small.ink().astype(int), large.ink().astype(int)
+    assert a.max() == 255
+    assert np.abs(a - b).mean() < 8  # the same drawing, up to rounding of the mouse positions
+
+
+def test_no_weights_gives_a_message_and_the_canvas_still_works(weights_dir, qtbot):
+    window = MainWindow(device="cpu")
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.modelsReady, timeout=60000):
+        window.start()
+    assert "python -m training" in window.statusBar().currentMessage()
+    pen_strokes(window.canvas, ONE)
+    assert not window.canvas.is_blank()
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has CUDA")
+def test_unavailable_device_keeps_the_current_one(install_untrained, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    install_untrained("mnist_cnn")
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[2]))
+    window = MainWindow(device="cpu")
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.modelsReady, timeout=60000):
+        window.start()
+    with qtbot.waitSignal(window.modelsReady, timeout=10000):
+        window.set_device("cuda")
+    assert shown and "CUDA device is not available" in shown[0]
+    assert window.device == "cpu"
+    assert "mnist_cnn" in window.worker.classifiers

@@ -1,0 +1,142 @@
+"""The image browser in the real window: test sets, filters, the user's own files, missing data."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtGui import QImage
+
+from app.window import BROWSE, MainWindow
+
+
+def open_window(qtbot, data_dir: Path) -> MainWindow:
+    window = MainWindow(device="cpu", data_dir=data_dir)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.modelsReady, timeout=60000):
+        window.start()
+    return window
+
+
+def browse(qtbot, window: MainWindow) -> None:
+    window.tabs.setCurrentIndex(BROWSE)
+    qtbot.waitUntil(lambda: "mnist" in window.browser.sets, timeout=10000)
+
+
+@pytest.fixture
+def window(install_untrained, tiny_mnist, qtbot):
+    install_untrained("mnist_cnn")
+    return open_window(qtbot, tiny_mnist)
+
+
+def test_browsing_shows_the_true_label_and_a_prediction(window, qtbot):
+    browse(qtbot, window)
+    with qtbot.waitSignal(window.answerShown, timeout=10000):
+        window.browser.go_to(13)
+    assert window.browser.current_index() == 13
+    assert "true class: 3" in window.browser.caption.text()
+    assert window.chart._true == 3
+    assert set(window.chart.shown) == {"mnist_cnn"}
+    with qtbot.waitSignal(window.answerShown, timeout=10000):
+        window.browser.step(1)
+    assert window.browser.current_index() == 14
+
+
+def test_class_filter_keeps_only_that_class(window, qtbot):
+    browse(qtbot, window)
+    window.browser.class_filter.setCurrentIndex(window.browser.class_filter.findData(7))
+    labels = window.browser.sets["mnist"].labels
+    assert len(window.browser.indices) == 2
+    assert (labels[window.browser.indices] == 7).all()
+    assert window.browser.thumbs.rowCount() == 2
+
+
+def test_misclassified_only(window, qtbot):
+    browse(qtbot, window)
+    with qtbot.waitSignal(window.scoresReady, timeout=30000):
+        window.browser.wrong_only.setChecked(True)
+    predictions = window.scores[("mnist_cnn", "mnist")]
+    labels = window.browser.sets["mnist"].labels
+    expected = np.flatnonzero(predictions != labels)
+    assert window.browser.indices.tolist() == expected.tolist()
+
+
+def write_odd_files(folder: Path) -> dict[str, Path]:
+    folder.mkdir()
+    files = {
+        "corrupt": folder / "corrupt.png",
+        "text": folder / "notes.png",
+        "tiny": folder / "tiny.png",
+        "huge": folder / "huge.png",
+        "digit": folder / "digit.jpg",
+    }
+    Image.new("RGB", (40, 40), "white").save(files["corrupt"])
+    files["corrupt"].write_bytes(files["corrupt"].read_bytes()[:60])
+    files["text"].write_text("this is not a picture")
+    Image.new("L", (1, 1), 200).save(files["tiny"])
+    Image.new("L", (10_000, 10_000), 255).save(files["huge"])
+    paper = np.full((300, 240), 235, np.uint8)
+    paper[50:250, 110:130] = 20  # a dark "1" on light paper
+    Image.fromarray(paper).save(files["digit"])
+    return files
+
+
+@pytest.mark.parametrize("kind", ["corrupt", "text", "tiny", "huge", "digit"])
+def test_odd_files_give_a_message_or_a_result(window, qtbot, tmp_path, kind):
+    files = write_odd_files(tmp_path / "pictures")
+    window.open_paths([files[kind]])
+    assert window.tabs.currentIndex() == BROWSE
+    if kind in ("corrupt", "text"):
+        caption = window.browser.caption.text()
+        assert "damaged" in caption or "not an image" in caption
+        assert not window.chart.shown
+    else:
+        qtbot.waitUntil(lambda: bool(window.chart.shown), timeout=10000)
+        assert np.isclose(window.chart.shown["mnist_cnn"].sum(), 1, atol=1e-5)
+    window.canvas.clear()  # the window still answers
+
+
+def test_photo_of_a_digit_is_inverted_and_centred(window, qtbot, tmp_path):
+    files = write_odd_files(tmp_path / "pictures")
+    with qtbot.waitSignal(window.answerShown, timeout=10000):
+        window.open_paths([files["digit"]])
+    image = window.preview.pixmap.toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    seen = np.array([[image.pixelColor(x, y).red() for x in range(28)] for y in range(28)])
+    assert seen[8:20, 13:15].min() > 200  # light ink in the middle of a dark field
+    assert seen[:, :6].max() == 0 and seen[:3].max() == 0
+
+
+def test_a_folder_opens_its_images(window, tmp_path):
+    files = write_odd_files(tmp_path / "pictures")
+    window.open_paths([files["digit"].parent])
+    assert [p.name for p in window.browser.files] == sorted(p.name for p in files.values())
+
+
+def test_missing_data_offers_a_download_and_a_failed_one_says_why(install_untrained, qtbot, tmp_path, monkeypatch):
+    install_untrained("mnist_cnn")
+    window = open_window(qtbot, tmp_path / "nowhere")
+    window.tabs.setCurrentIndex(BROWSE)
+    browser = window.browser
+    qtbot.waitUntil(lambda: browser.download_button.isVisibleTo(browser), timeout=10000)
+    assert str(tmp_path / "nowhere") in browser.message.text()
+
+    def no_network(url, timeout):
+        raise urllib.error.URLError("Temporary failure in name resolution")
+
+    monkeypatch.setattr(urllib.request, "urlopen", no_network)
+    browser.download_button.click()
+    qtbot.waitUntil(lambda: "download failed" in browser.message.text(), timeout=30000)
+    assert "Temporary failure in name resolution" in browser.message.text()
+    assert browser.download_button.isVisibleTo(browser)  # the user may try again
+
+    window.tabs.setCurrentIndex(0)
+    from tests.test_app import ONE, pen_strokes
+
+    with qtbot.waitSignal(window.answerShown, timeout=10000):
+        pen_strokes(window.canvas, ONE)
+    assert set(window.chart.shown) == {"mnist_cnn"}
