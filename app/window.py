@@ -49,12 +49,13 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("visionlab")
         self.setAcceptDrops(True)
-        self.settings = QSettings("visionlab", "visionlab")
+        self.settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "visionlab", "visionlab")
         self.requested_device = device
         self.device = "…"
         self.loaded: list[str] = []
         self.ids = itertools.count(1)
         self.last_request = 0
+        self.last_shown = 0
         self.preferred_model = model or self.settings.value("model", "mnist_cnn")
         self.scores: dict[tuple[str, str], np.ndarray] = {}
         self.scoring: tasks.Task | None = None
@@ -321,14 +322,15 @@ class MainWindow(QMainWindow):
         self.worker.submit(request)
 
     def _show_answer(self, answer: Answer) -> None:
-        if answer.ident != self.last_request:
-            return  # an older request, overtaken by a newer one
+        if answer.ident <= self.last_shown:
+            return  # older than what the chart already shows
+        self.last_shown = answer.ident
         if answer.model_input is not None:
             self.preview.set_array(answer.model_input)
         if answer.probabilities:
             self.chart.set_classes(models.spec(next(iter(answer.probabilities))).classes)
             titles = {name: MODELS[name].title for name in answer.probabilities}
-            self.chart.show(answer.probabilities, answer.true_label, titles)
+            self.chart.display(answer.probabilities, answer.true_label, titles)
         if answer.errors:
             self.statusBar().showMessage(" ".join(answer.errors.values()), 8000)
         self.answerShown.emit()

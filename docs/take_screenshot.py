@@ -22,9 +22,9 @@ THREE = [
 
 def draw(window: MainWindow, strokes: list[list[tuple[float, float]]]) -> None:
     canvas = window.canvas
-    side, origin = canvas.side(), canvas.origin()
+    side, (ox, oy) = canvas.side(), canvas.origin()
     for stroke in strokes:
-        points = [origin + QPointF(x * side, y * side) for x, y in stroke]
+        points = [QPointF(ox + x * side, oy + y * side) for x, y in stroke]
         canvas.begin_stroke(points[0])
         for point in points[1:]:
             canvas.extend_stroke(point)

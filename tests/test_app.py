@@ -15,10 +15,10 @@ SEVEN = [[(0.25, 0.2), (0.5, 0.2), (0.75, 0.2), (0.62, 0.45), (0.5, 0.7), (0.42,
 
 def pen_strokes(canvas, strokes) -> None:
     """Press, move and release the mouse over the canvas, as a hand would."""
-    side, origin = canvas.side(), canvas.origin()
+    side, (ox, oy) = canvas.side(), canvas.origin()
 
     def point(x: float, y: float) -> QPoint:
-        return QPoint(int(origin.x() + x * side), int(origin.y() + y * side))
+        return QPoint(int(ox + x * side), int(oy + y * side))
 
     for stroke in strokes:
         QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point(*stroke[0]))

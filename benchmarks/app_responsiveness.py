@@ -1,0 +1,182 @@
+"""Responsiveness of the real window: start-up, pen-to-bars latency, memory.
+
+    QT_QPA_PLATFORM=offscreen uv run python benchmarks/app_responsiveness.py [--fill-missing]
+
+Drives the real widgets: mouse moves over the canvas at 60 Hz, and for every move the time
+until the chart shows an answer at least that new (a repaint included). Prints the median
+and 95th percentile with the selected model, then in compare mode with every MNIST model,
+the time from launching a fresh process to the window being on screen, and the resident
+memory with all five models loaded.
+Goals on a 2-core CPU: p95 <= 30 ms (mnist_cnn), <= 60 ms (compare, three MNIST models),
+window within 2 s, memory <= 1.5 GB.
+
+--fill-missing stands in untrained networks for models whose weights are not trained yet
+(their speed does not depend on the values of their weights), and says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+PROBE = """
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from app.window import MainWindow
+app = QApplication([])
+window = MainWindow(device="cpu")
+window.show()
+QTimer.singleShot(0, lambda: (print("shown", flush=True), app.quit()))
+app.exec()
+"""
+
+
+def startup_seconds(repeats: int = 3) -> list[float]:
+    """From starting a new Python process to the window's first turn of the event loop."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-c", PROBE], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        for line in process.stdout:
+            if line.startswith("shown"):
+                times.append(time.perf_counter() - start)
+        process.wait()
+    return times
+
+
+def resident_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def fill_missing(folder: Path) -> list[str]:
+    """Copy the shipped weights and add untrained stand-ins for the models still missing."""
+    import shutil
+
+    import torch
+
+    from models import weights
+    from models.classifier import build_network
+    from models.registry import MODELS
+
+    filled = []
+    for name, spec in MODELS.items():
+        if spec.weight_path.is_file():
+            shutil.copy(spec.weight_path, folder / spec.weight_path.name)
+            shutil.copy(spec.card_path, folder / spec.card_path.name)
+            continue
+        torch.manual_seed(0)
+        weights.save(build_network(spec), folder / spec.weight_path.name)
+        card = {"model": name, "dataset": spec.dataset.name, "classes": list(spec.classes), "title": spec.title}
+        weights.write_card(folder / spec.card_path.name, card)
+        filled.append(name)
+    return filled
+
+
+def pen_latency(window, moves: int, compare: bool) -> np.ndarray:
+    """Latency of every pen movement, sent at 60 Hz by a timer inside the running event loop.
+
+    (QTest.qWait would hold the GIL while it sleeps and starve the inference thread.)
+    """
+    from PySide6.QtCore import QEventLoop, QPoint, Qt, QTimer
+    from PySide6.QtTest import QTest
+
+    window.compare.setChecked(compare)
+    canvas = window.canvas
+    side, (ox, oy) = canvas.side(), canvas.origin()
+    angle = np.linspace(0, 6 * np.pi, moves)
+    points = [QPoint(int(ox + side * (0.5 + 0.3 * np.cos(a))), int(oy + side * (0.5 + 0.3 * np.sin(a)))) for a in angle]
+    sent: dict[int, float] = {}
+    waiting: list[int] = []
+    latencies: list[float] = []
+    loop = QEventLoop()
+
+    def shown() -> None:
+        window.chart.plot.repaint()
+        now = time.perf_counter()
+        while waiting and waiting[0] <= window.last_shown:
+            latencies.append(now - sent[waiting.pop(0)])
+        if not points and not waiting:
+            loop.quit()
+
+    def move() -> None:
+        if not points:
+            timer.stop()
+            QTimer.singleShot(3000, loop.quit)  # answers still owed after this are lost
+            return
+        tick = time.perf_counter()
+        QTest.mouseMove(canvas, points.pop(0))
+        sent[window.last_request] = tick
+        waiting.append(window.last_request)
+
+    window.answerShown.connect(shown)
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, pos=points.pop(0))
+    timer = QTimer()
+    timer.setInterval(16)  # a pen reports at about 60 Hz
+    timer.timeout.connect(move)
+    timer.start()
+    loop.exec()
+    window.answerShown.disconnect(shown)
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton)
+    canvas.clear()
+    if waiting:
+        print(f"  {len(waiting)} movements got no answer within 3 s")
+    return np.array(latencies) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--moves", type=int, default=300)
+    parser.add_argument("--fill-missing", action="store_true")
+    args = parser.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    launches = startup_seconds()
+    print(f"window shown after launch: {', '.join(f'{t:.2f}' for t in launches)} s (median {np.median(launches):.2f} s)")
+
+    with tempfile.TemporaryDirectory() as folder:
+        if args.fill_missing:
+            import models.registry
+
+            filled = fill_missing(Path(folder))
+            models.registry.WEIGHTS_DIR = Path(folder)
+            if filled:
+                print(f"untrained stand-ins for: {', '.join(filled)}")
+
+        from PySide6.QtWidgets import QApplication
+
+        from app.window import MainWindow
+
+        application = QApplication([])
+        window = MainWindow(device="cpu", model="mnist_cnn")
+        window.resize(1200, 720)
+        window.show()
+        from PySide6.QtCore import QEventLoop
+
+        waiting = QEventLoop()
+        window.modelsReady.connect(waiting.quit)
+        window.start()
+        waiting.exec()
+        print(f"models loaded: {', '.join(window.loaded)}; resident memory {resident_mb():.0f} MB")
+        window.picker.setCurrentIndex(window.picker.findData("mnist_cnn"))
+        for compare in (False, True):
+            latency = pen_latency(window, args.moves, compare)
+            label = "compare: " + ", ".join(window.selected_models()) if compare else "mnist_cnn"
+            print(f"pen to bars, {label}: median {np.median(latency):.1f} ms, "
+                  f"p95 {np.percentile(latency, 95):.1f} ms over {len(latency)} moves")
+        window.close()
+
+
+if __name__ == "__main__":
+    main()
