@@ -36,7 +36,7 @@ from models.registry import MODELS, for_dataset
 
 DEVICES = ("cuda", "mps", "cpu")
 DRAW, BROWSE = 0, 1
-NORMAL_FONT, PRESENTATION_FONT = 10, 16
+PRESENTATION_SCALE = 1.6
 
 
 class MainWindow(QMainWindow):
@@ -427,11 +427,15 @@ class MainWindow(QMainWindow):
         return target
 
     def set_presentation(self, on: bool) -> None:
-        size = PRESENTATION_FONT if on else NORMAL_FONT
+        """Large fonts and bars for the back row of a lecture hall."""
+        application = QApplication.instance()
+        normal = application.property("visionlab_font_size") or QApplication.font().pointSize()
+        application.setProperty("visionlab_font_size", normal)
+        size = round(normal * PRESENTATION_SCALE) if on else normal
         font = QFont(QApplication.font())
         font.setPointSize(size)
         QApplication.setFont(font)
-        self.chart.set_font_size(size + 2 if on else 11)
+        self.chart.set_font_size(size + 2)
         self.settings.setValue("presentation", on)
 
     def toggle_full_screen(self) -> None:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QToolBar
 
 from app.window import MainWindow
 
@@ -104,3 +105,82 @@ def test_unavailable_device_keeps_the_current_one(install_untrained, qtbot, monk
     assert shown and "CUDA device is not available" in shown[0]
     assert window.device == "cpu"
     assert "mnist_cnn" in window.worker.classifiers
+
+
+def test_export_saves_input_and_chart_as_one_png(install_untrained, qtbot, tmp_path):
+    from PIL import Image
+
+    install_untrained("mnist_cnn")
+    window = MainWindow(device="cpu")
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.modelsReady, timeout=60000):
+        window.start()
+    with qtbot.waitSignal(window.answerShown, timeout=10000):
+        pen_strokes(window.canvas, SEVEN)
+    saved = window.export_to(tmp_path / "slide.png")
+    picture = Image.open(saved)
+    assert picture.width >= window.canvas.width() + window.chart.width() - 2
+    assert picture.height >= window.chart.height() - 2
+
+
+def test_presentation_mode_enlarges_fonts_and_is_remembered(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    window = MainWindow(device="cpu")
+    qtbot.addWidget(window)
+    normal = QApplication.font().pointSize()
+    window.presentation.trigger()
+    assert QApplication.font().pointSize() > normal
+    window.close()
+    again = MainWindow(device="cpu")
+    qtbot.addWidget(again)
+    assert again.presentation.isChecked()
+    again.presentation.trigger()
+    assert QApplication.font().pointSize() == normal
+
+
+def test_last_model_and_window_size_are_remembered(install_untrained, qtbot):
+    install_untrained("mnist_cnn")
+    install_untrained("vit_mnist")
+    window = MainWindow(device="cpu")
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.modelsReady, timeout=60000):
+        window.start()
+    window.picker.setCurrentIndex(window.picker.findData("vit_mnist"))
+    window.resize(720, 540)  # inside the offscreen screen, which restoreGeometry clamps to
+    window.close()
+    again = MainWindow(device="cpu")
+    qtbot.addWidget(again)
+    again.show()
+    with qtbot.waitSignal(again.modelsReady, timeout=60000):
+        again.start()
+    assert again.picker.currentData() == "vit_mnist"
+    assert (again.width(), again.height()) == (720, 540)
+
+
+def test_every_toolbar_action_has_a_shortcut_in_its_tooltip(qtbot):
+    window = MainWindow(device="cpu")
+    qtbot.addWidget(window)
+    toolbar = window.findChild(QToolBar)
+    actions = [a for a in toolbar.actions() if not a.isSeparator()]
+    assert len(actions) >= 9
+    for action in actions:
+        key = action.shortcut().toString()
+        assert key and key in action.toolTip(), action.text()
+
+
+def test_compare_mode_shows_every_model_of_the_dataset(install_untrained, qtbot):
+    install_untrained("mnist_cnn")
+    install_untrained("vit_mnist")
+    install_untrained("vit_cifar10")
+    window = MainWindow(device="cpu")
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.modelsReady, timeout=60000):
+        window.start()
+    window.compare.setChecked(True)
+    pen_strokes(window.canvas, ONE)
+    qtbot.waitUntil(lambda: set(window.chart.shown) == {"mnist_cnn", "vit_mnist"}, timeout=10000)
+    assert len(window.chart.bars) == 2 and window.chart.legend is not None
