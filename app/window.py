@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 
 import numpy as np
@@ -53,9 +52,9 @@ class MainWindow(QMainWindow):
         self.requested_device = device
         self.device = "…"
         self.loaded: list[str] = []
-        self.ids = itertools.count(1)
-        self.last_request = 0
+        self.version = 0  # counts changes of the input; answers carry the version they answer
         self.last_shown = 0
+        self.in_flight = False
         self.preferred_model = model or self.settings.value("model", "mnist_cnn")
         self.scores: dict[tuple[str, str], np.ndarray] = {}
         self.scoring: tasks.Task | None = None
@@ -293,14 +292,29 @@ class MainWindow(QMainWindow):
         name = self.picker.currentData()
         return [name] if name else []
 
-    # prediction
+    # prediction: one request in flight at a time. While the models work, new input only
+    # raises the version; the newest input goes out as soon as the answer is back, so the GUI
+    # never prepares pictures nobody will look at.
     def predict(self) -> None:
+        self.version += 1
+        if not self.in_flight:
+            self._send()
+
+    def _send(self) -> None:
+        request = self._request()
+        if request is None:
+            return
+        request.ident = self.version
+        self.in_flight = True
+        self.worker.submit(request)
+
+    def _request(self) -> Request | None:
         names = self.selected_models()
         if self.tabs.currentIndex() == DRAW:
             if self.canvas.is_blank():
                 self.chart.clear()
                 self.preview.set_array(None)
-                return
+                return None
             request = Request(0, self.canvas.ink(), names, prepare="canvas")
         else:
             try:
@@ -311,19 +325,19 @@ class MainWindow(QMainWindow):
             if current is None:
                 self.chart.clear()
                 self.preview.set_array(None)
-                return
+                return None
             image, label, prepare = current
             request = Request(0, image, names, prepare=prepare, true_label=label)
             if prepare == "none" and isinstance(image, np.ndarray):
                 self.preview.set_array(image)
-        if not names:
-            return
-        self.last_request = request.ident = next(self.ids)
-        self.worker.submit(request)
+        return request if names else None
 
     def _show_answer(self, answer: Answer) -> None:
+        self.in_flight = False
+        if answer.ident < self.version:
+            self._send()  # the input moved on meanwhile: ask about the newest before painting
         if answer.ident <= self.last_shown:
-            return  # older than what the chart already shows
+            return
         self.last_shown = answer.ident
         if answer.model_input is not None:
             self.preview.set_array(answer.model_input)

@@ -6,8 +6,11 @@ replaces the one still waiting, so the chart always catches up with the latest s
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,15 +55,20 @@ class InferenceWorker(QObject):
         self._lock = threading.Lock()
         self._pending: Request | None = None
         self.classifiers: dict = {}
+        self.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="model")
         self._poke.connect(self._answer_newest)  # queued once the worker lives in its thread
 
     @Slot(list, object)
     def load(self, names: list[str], device: object) -> None:
         """Load the models (importing torch on first use) onto a device, keeping the old ones on failure."""
         try:
+            import torch
+
             import models
             from models.device import available, resolve
 
+            # One core stays free for the GUI thread, which paints every pen movement.
+            torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
             target = resolve(device)
         except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
             self.failed.emit(str(error))
@@ -99,12 +107,15 @@ class InferenceWorker(QObject):
         except Exception as error:  # noqa: BLE001
             return Answer(request.ident, {}, errors={"input": str(error)})
         result = Answer(request.ident, {}, model_input=image if prepare else None, true_label=request.true_label)
-        for name in request.models:
-            classifier = self.classifiers.get(name)
-            if classifier is None:
-                continue
+        names = [name for name in request.models if name in self.classifiers]
+
+        def predict(name: str) -> np.ndarray:
+            return self.classifiers[name].predict([image], calibrated=request.calibrated)[0]
+
+        # Models of a comparison run side by side: each forward pass releases the GIL.
+        for name, future in [(name, self.pool.submit(predict, name)) for name in names]:
             try:
-                result.probabilities[name] = classifier.predict([image], calibrated=request.calibrated)[0]
+                result.probabilities[name] = future.result()
             except Exception as error:  # noqa: BLE001
                 result.errors[name] = str(error) or traceback.format_exception_only(error)[-1]
         return result
@@ -112,6 +123,9 @@ class InferenceWorker(QObject):
 
 def start_worker() -> tuple[InferenceWorker, QThread]:
     """A worker running in a new thread; stop it with thread.quit() and thread.wait()."""
+    # Torch releases the GIL inside every operator and must win it back after each one; with
+    # the default 5 ms switch interval a busy GUI thread makes each of those waits long.
+    sys.setswitchinterval(0.0005)
     thread = QThread()
     thread.setObjectName("inference")
     worker = InferenceWorker()

@@ -117,8 +117,8 @@ def pen_latency(window, moves: int, compare: bool) -> np.ndarray:
             return
         tick = time.perf_counter()
         QTest.mouseMove(canvas, points.pop(0))
-        sent[window.last_request] = tick
-        waiting.append(window.last_request)
+        sent[window.version] = tick
+        waiting.append(window.version)
 
     window.answerShown.connect(shown)
     QTest.mousePress(canvas, Qt.MouseButton.LeftButton, pos=points.pop(0))
