@@ -275,7 +275,9 @@ class Browser(QWidget):
 
     # the user's pictures
     def ask_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Open images", "", "Images (*.png *.jpg *.jpeg *.bmp *.webp *.gif *.tif *.tiff)")
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Open images", "", "Images (*.png *.jpg *.jpeg *.bmp *.webp *.gif *.tif *.tiff)"
+        )
         if paths:
             self.open_paths([Path(p) for p in paths])
 

@@ -81,7 +81,9 @@ class ConfidenceChart(QWidget):
         self.summary.setText("")
         self.shown = {}
 
-    def display(self, results: dict[str, np.ndarray], true_label: int | None = None, titles: dict[str, str] | None = None) -> None:
+    def display(
+        self, results: dict[str, np.ndarray], true_label: int | None = None, titles: dict[str, str] | None = None
+    ) -> None:
         """Draw the given probabilities (0-1); `true_label` marks the known answer."""
         self._true = true_label
         if not results or not self.classes:
@@ -144,7 +146,9 @@ class ConfidenceChart(QWidget):
         for name, probabilities in results.items():
             order = np.argsort(probabilities)[::-1][:3]
             top = ", ".join(
-                f"<b>{self.classes[i]}</b> {probabilities[i] * 100:.1f}%" if n == 0 else f"{self.classes[i]} {probabilities[i] * 100:.1f}%"
+                f"<b>{self.classes[i]}</b> {probabilities[i] * 100:.1f}%"
+                if n == 0
+                else f"{self.classes[i]} {probabilities[i] * 100:.1f}%"
                 for n, i in enumerate(order)
             )
             prefix = f"{titles.get(name, name)}: " if len(results) > 1 else "Top 3: "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
@@ -277,7 +277,10 @@ class MainWindow(QMainWindow):
         card = classifier.card
         test, training = card.get("test", {}), card.get("training", {})
         architecture = card.get("architecture", {}).get("name", MODELS[name].arch)
-        lines = [f"<b>{card.get('title', name)}</b> ({name}), {architecture}", f"{card.get('parameters', 0):,} parameters"]
+        lines = [
+            f"<b>{card.get('title', name)}</b> ({name}), {architecture}",
+            f"{card.get('parameters', 0):,} parameters",
+        ]
         if "accuracy" in test:
             lines.append(f"test accuracy {test['accuracy'] * 100:.2f}% on the {card.get('test_set', 'test set')}")
         if training:

@@ -143,7 +143,9 @@ def main() -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
     launches = startup_seconds()
-    print(f"window shown after launch: {', '.join(f'{t:.2f}' for t in launches)} s (median {np.median(launches):.2f} s)")
+    print(
+        f"window shown after launch: {', '.join(f'{t:.2f}' for t in launches)} s (median {np.median(launches):.2f} s)"
+    )
 
     with tempfile.TemporaryDirectory() as folder:
         if args.fill_missing:
@@ -173,9 +175,12 @@ def main() -> None:
         for compare in (False, True):
             latency = pen_latency(window, args.moves, compare)
             label = "compare: " + ", ".join(window.selected_models()) if compare else "mnist_cnn"
-            print(f"pen to bars, {label}: median {np.median(latency):.1f} ms, "
-                  f"p95 {np.percentile(latency, 95):.1f} ms over {len(latency)} moves")
+            print(
+                f"pen to bars, {label}: median {np.median(latency):.1f} ms, "
+                f"p95 {np.percentile(latency, 95):.1f} ms over {len(latency)} moves"
+            )
         window.close()
+        application.quit()
 
 
 if __name__ == "__main__":

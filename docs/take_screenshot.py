@@ -1,6 +1,6 @@
 """Draw a digit in the real window and save a screenshot of it for the README.
 
-    xvfb-run -s "-screen 0 1280x800x24" uv run python docs/take_screenshot.py [docs/screenshot.png]
+xvfb-run -s "-screen 0 1280x800x24" uv run python docs/take_screenshot.py [docs/screenshot.png]
 """
 
 from __future__ import annotations

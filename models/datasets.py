@@ -103,7 +103,9 @@ def _cifar10(root: Path, split: str) -> ImageSet | None:
     from torchvision.datasets import CIFAR10
 
     data = CIFAR10(str(root), train=split == "train", download=False)
-    return ImageSet(spec, split, np.asarray(data.data), np.asarray(data.targets, dtype=np.int64), f"CIFAR-10 {split} set")
+    return ImageSet(
+        spec, split, np.asarray(data.data), np.asarray(data.targets, dtype=np.int64), f"CIFAR-10 {split} set"
+    )
 
 
 def _find_set(dataset: str, root: Path, split: str) -> ImageSet | None:

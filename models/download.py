@@ -77,8 +77,9 @@ def download(
                     reasons.append(f"{url}: {getattr(error, 'reason', error)}")
             else:
                 raise DownloadFailed(
-                    f"Could not download {name} into {root}. " + "; ".join(reasons) +
-                    ". Check the internet connection, or copy the dataset there by hand."
+                    f"Could not download {name} into {root}. "
+                    + "; ".join(reasons)
+                    + ". Check the internet connection, or copy the dataset there by hand."
                 )
             if not check_integrity(str(target), md5):
                 target.unlink(missing_ok=True)

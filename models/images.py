@@ -35,9 +35,7 @@ def open_image(path: Path | str) -> Image.Image:
     except IsADirectoryError:
         raise ImageError(f"{path} is a folder; use Open Folder for folders.") from None
     except UnidentifiedImageError:
-        raise ImageError(
-            f"{name} is not an image that can be read. Use a PNG, JPEG, BMP or WebP file."
-        ) from None
+        raise ImageError(f"{name} is not an image that can be read. Use a PNG, JPEG, BMP or WebP file.") from None
     except Image.DecompressionBombError:
         raise ImageError(f"{name} is too large to open safely. Scale it down and open it again.") from None
     except (OSError, SyntaxError, ValueError) as error:

@@ -58,7 +58,9 @@ def read_card(path: Path, retrain_hint: str) -> dict[str, Any]:
     try:
         card = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise WeightsError(f"The weight card {path} cannot be read ({error}). Make it again with: {retrain_hint}") from None
+        raise WeightsError(
+            f"The weight card {path} cannot be read ({error}). Make it again with: {retrain_hint}"
+        ) from None
     if not isinstance(card, dict):
         raise WeightsError(f"The weight card {path} is not a JSON object. Make it again with: {retrain_hint}")
     return card

@@ -23,6 +23,23 @@ def private_settings(tmp_path: Path):
 
 
 @pytest.fixture
+def open_window(qtbot):
+    """Show a main window on the CPU; with `start`, wait until its models have loaded."""
+    from app.window import MainWindow
+
+    def open_(data_dir: Path | None = None, start: bool = True) -> MainWindow:
+        window = MainWindow(device="cpu", data_dir=data_dir)
+        qtbot.addWidget(window)
+        window.show()
+        if start:
+            with qtbot.waitSignal(window.modelsReady, timeout=60000):
+                window.start()
+        return window
+
+    return open_
+
+
+@pytest.fixture
 def weights_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty weights folder that the registry reads instead of weights/."""
     import models.registry

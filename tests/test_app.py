@@ -8,8 +8,6 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QToolBar
 
-from app.window import MainWindow
-
 ONE = [[(0.5, 0.15), (0.5, 0.5), (0.5, 0.85)]]
 SEVEN = [[(0.25, 0.2), (0.5, 0.2), (0.75, 0.2), (0.62, 0.45), (0.5, 0.7), (0.42, 0.88)]]
 
@@ -29,13 +27,9 @@ def pen_strokes(canvas, strokes) -> None:
         QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point(*stroke[-1]))
 
 
-def test_drawing_updates_chart_and_preview(install_untrained, qtbot):
+def test_drawing_updates_chart_and_preview(install_untrained, qtbot, open_window):
     install_untrained("mnist_cnn")
-    window = MainWindow(device="cpu")
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.modelsReady, timeout=60000):
-        window.start()
+    window = open_window()
     assert window.picker.currentData() == "mnist_cnn"
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         pen_strokes(window.canvas, ONE)
@@ -45,10 +39,8 @@ def test_drawing_updates_chart_and_preview(install_untrained, qtbot):
     assert np.isclose(window.chart.shown["mnist_cnn"].sum(), 1, atol=1e-5)
 
 
-def test_keys_clear_undo_and_redo(install_untrained, qtbot):
-    window = MainWindow(device="cpu")
-    qtbot.addWidget(window)
-    window.show()
+def test_keys_clear_undo_and_redo(install_untrained, qtbot, open_window):
+    window = open_window(start=False)
     window.windowHandle().requestActivate()  # shortcuts reach only the active window
     qtbot.waitUntil(window.isActiveWindow)
     pen_strokes(window.canvas, ONE + SEVEN)
@@ -77,29 +69,21 @@ def test_canvas_ink_is_independent_of_widget_size(qtbot):
     assert np.abs(a - b).mean() < 8  # the same drawing, up to rounding of the mouse positions
 
 
-def test_no_weights_gives_a_message_and_the_canvas_still_works(weights_dir, qtbot):
-    window = MainWindow(device="cpu")
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.modelsReady, timeout=60000):
-        window.start()
+def test_no_weights_gives_a_message_and_the_canvas_still_works(weights_dir, open_window):
+    window = open_window()
     assert "python -m training" in window.statusBar().currentMessage()
     pen_strokes(window.canvas, ONE)
     assert not window.canvas.is_blank()
 
 
 @pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has CUDA")
-def test_unavailable_device_keeps_the_current_one(install_untrained, qtbot, monkeypatch):
+def test_unavailable_device_keeps_the_current_one(install_untrained, qtbot, monkeypatch, open_window):
     from PySide6.QtWidgets import QMessageBox
 
     install_untrained("mnist_cnn")
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[2]))
-    window = MainWindow(device="cpu")
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.modelsReady, timeout=60000):
-        window.start()
+    window = open_window()
     with qtbot.waitSignal(window.modelsReady, timeout=10000):
         window.set_device("cuda")
     assert shown and "CUDA device is not available" in shown[0]
@@ -107,15 +91,11 @@ def test_unavailable_device_keeps_the_current_one(install_untrained, qtbot, monk
     assert "mnist_cnn" in window.worker.classifiers
 
 
-def test_export_saves_input_and_chart_as_one_png(install_untrained, qtbot, tmp_path):
+def test_export_saves_input_and_chart_as_one_png(install_untrained, qtbot, tmp_path, open_window):
     from PIL import Image
 
     install_untrained("mnist_cnn")
-    window = MainWindow(device="cpu")
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.modelsReady, timeout=60000):
-        window.start()
+    window = open_window()
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         pen_strokes(window.canvas, SEVEN)
     saved = window.export_to(tmp_path / "slide.png")
@@ -124,45 +104,34 @@ def test_export_saves_input_and_chart_as_one_png(install_untrained, qtbot, tmp_p
     assert picture.height >= window.chart.height() - 2
 
 
-def test_presentation_mode_enlarges_fonts_and_is_remembered(qtbot):
+def test_presentation_mode_enlarges_fonts_and_is_remembered(open_window):
     from PySide6.QtWidgets import QApplication
 
-    window = MainWindow(device="cpu")
-    qtbot.addWidget(window)
+    window = open_window(start=False)
     normal = QApplication.font().pointSize()
     window.presentation.trigger()
     assert QApplication.font().pointSize() > normal
     window.close()
-    again = MainWindow(device="cpu")
-    qtbot.addWidget(again)
+    again = open_window(start=False)
     assert again.presentation.isChecked()
     again.presentation.trigger()
     assert QApplication.font().pointSize() == normal
 
 
-def test_last_model_and_window_size_are_remembered(install_untrained, qtbot):
+def test_last_model_and_window_size_are_remembered(install_untrained, open_window):
     install_untrained("mnist_cnn")
     install_untrained("vit_mnist")
-    window = MainWindow(device="cpu")
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.modelsReady, timeout=60000):
-        window.start()
+    window = open_window()
     window.picker.setCurrentIndex(window.picker.findData("vit_mnist"))
     window.resize(720, 540)  # inside the offscreen screen, which restoreGeometry clamps to
     window.close()
-    again = MainWindow(device="cpu")
-    qtbot.addWidget(again)
-    again.show()
-    with qtbot.waitSignal(again.modelsReady, timeout=60000):
-        again.start()
+    again = open_window()
     assert again.picker.currentData() == "vit_mnist"
     assert (again.width(), again.height()) == (720, 540)
 
 
-def test_every_toolbar_action_has_a_shortcut_in_its_tooltip(qtbot):
-    window = MainWindow(device="cpu")
-    qtbot.addWidget(window)
+def test_every_toolbar_action_has_a_shortcut_in_its_tooltip(open_window):
+    window = open_window(start=False)
     toolbar = window.findChild(QToolBar)
     actions = [a for a in toolbar.actions() if not a.isSeparator()]
     assert len(actions) >= 9
@@ -171,15 +140,11 @@ def test_every_toolbar_action_has_a_shortcut_in_its_tooltip(qtbot):
         assert key and key in action.toolTip(), action.text()
 
 
-def test_compare_mode_shows_every_model_of_the_dataset(install_untrained, qtbot):
+def test_compare_mode_shows_every_model_of_the_dataset(install_untrained, qtbot, open_window):
     install_untrained("mnist_cnn")
     install_untrained("vit_mnist")
     install_untrained("vit_cifar10")
-    window = MainWindow(device="cpu")
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.modelsReady, timeout=60000):
-        window.start()
+    window = open_window()
     window.compare.setChecked(True)
     pen_strokes(window.canvas, ONE)
     qtbot.waitUntil(lambda: set(window.chart.shown) == {"mnist_cnn", "vit_mnist"}, timeout=10000)

@@ -14,24 +14,15 @@ from PySide6.QtGui import QImage
 from app.window import BROWSE, MainWindow
 
 
-def open_window(qtbot, data_dir: Path) -> MainWindow:
-    window = MainWindow(device="cpu", data_dir=data_dir)
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.modelsReady, timeout=60000):
-        window.start()
-    return window
-
-
 def browse(qtbot, window: MainWindow) -> None:
     window.tabs.setCurrentIndex(BROWSE)
     qtbot.waitUntil(lambda: "mnist" in window.browser.sets, timeout=10000)
 
 
 @pytest.fixture
-def window(install_untrained, tiny_mnist, qtbot):
+def window(install_untrained, tiny_mnist, open_window):
     install_untrained("mnist_cnn")
-    return open_window(qtbot, tiny_mnist)
+    return open_window(tiny_mnist)
 
 
 def test_browsing_shows_the_true_label_and_a_prediction(window, qtbot):
@@ -116,9 +107,11 @@ def test_a_folder_opens_its_images(window, tmp_path):
     assert [p.name for p in window.browser.files] == sorted(p.name for p in files.values())
 
 
-def test_missing_data_offers_a_download_and_a_failed_one_says_why(install_untrained, qtbot, tmp_path, monkeypatch):
+def test_missing_data_offers_a_download_and_a_failed_one_says_why(
+    install_untrained, open_window, qtbot, tmp_path, monkeypatch
+):
     install_untrained("mnist_cnn")
-    window = open_window(qtbot, tmp_path / "nowhere")
+    window = open_window(tmp_path / "nowhere")
     window.tabs.setCurrentIndex(BROWSE)
     browser = window.browser
     qtbot.waitUntil(lambda: browser.download_button.isVisibleTo(browser), timeout=10000)

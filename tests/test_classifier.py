@@ -150,7 +150,14 @@ def test_nonsense_device(install_untrained):
 
 @pytest.mark.parametrize(
     "bad",
-    [Image.new("L", (5, 5)), np.zeros((28, 28), np.uint8), "digit.png", [], [np.zeros((28, 28), np.float64)], [b"\x89PNG"]],
+    [
+        Image.new("L", (5, 5)),
+        np.zeros((28, 28), np.uint8),
+        "digit.png",
+        [],
+        [np.zeros((28, 28), np.float64)],
+        [b"\x89PNG"],
+    ],
     ids=["bare image", "bare array", "path", "empty list", "float array", "bytes"],
 )
 def test_predict_refuses_what_is_not_a_list_of_images(cnn, bad):

@@ -53,7 +53,9 @@ def test_failed_download_says_why(tmp_path, monkeypatch):
         raise urllib.error.URLError("Name or service not known")
 
     monkeypatch.setattr(urllib.request, "urlopen", no_network)
-    with pytest.raises(DownloadFailed, match="Could not download train-images-idx3-ubyte.gz.*Name or service not known"):
+    with pytest.raises(
+        DownloadFailed, match="Could not download train-images-idx3-ubyte.gz.*Name or service not known"
+    ):
         datasets.load("mnist", "train", tmp_path, download=True)
 
 
@@ -71,7 +73,9 @@ def test_download_reports_progress_and_can_be_cancelled(tmp_path, monkeypatch):
     monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout: Response(b"x" * 300_000))
     seen = []
     with pytest.raises(DownloadCancelled):
-        download("mnist", tmp_path, progress=lambda done, total: seen.append((done, total)), cancelled=lambda: len(seen) >= 2)
+        download(
+            "mnist", tmp_path, progress=lambda done, total: seen.append((done, total)), cancelled=lambda: len(seen) >= 2
+        )
     assert seen == [(65536, 300_000), (131072, 300_000)]
     assert not list((tmp_path / "MNIST" / "raw").iterdir())  # no half file is left behind
 

@@ -12,7 +12,6 @@ import torch
 from PIL import Image
 from safetensors.torch import load_file
 
-import models
 from models.registry import CIFAR10
 from training import checkpoint
 from training.__main__ import main as train_main

@@ -105,8 +105,10 @@ def main(argv: list[str] | None = None) -> None:
         progress=args.progress,
     )
     if world.is_main:
-        print(f"{args.model}: {len(data.train)} training, {len(data.val) if data.val else 0} validation, "
-              f"{len(data.test)} test images on {device_name(device)}; {recipe}")
+        print(
+            f"{args.model}: {len(data.train)} training, {len(data.val) if data.val else 0} validation, "
+            f"{len(data.test)} test images on {device_name(device)}; {recipe}"
+        )
     run = train(model, data, recipe, runtime, args.checkpoint_dir, args.model, args.resume, args.stop_after)
     if not run.pop("finished"):
         if world.is_main:
@@ -128,8 +130,10 @@ def main(argv: list[str] | None = None) -> None:
         }
         started = time.perf_counter()
         card = evaluate(model, model_spec, data, training, device, args.out_dir)
-        print(f"{args.model}: test accuracy {card['test']['accuracy']:.4f}, macro-F1 {card['test']['macro_f1']:.4f} "
-              f"on {card['test_set']}; evaluation took {time.perf_counter() - started:.0f} s")
+        print(
+            f"{args.model}: test accuracy {card['test']['accuracy']:.4f}, macro-F1 {card['test']['macro_f1']:.4f} "
+            f"on {card['test_set']}; evaluation took {time.perf_counter() - started:.0f} s"
+        )
     teardown(world)
 
 

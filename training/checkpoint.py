@@ -23,7 +23,9 @@ def _take_apart(value: Any, name: str, tensors: dict[str, torch.Tensor]) -> Any:
         tensors[name] = value.detach().cpu().contiguous()
         return {TENSOR: name}
     if isinstance(value, dict):  # keys may be ints (optimizer state), which JSON objects cannot hold
-        return {PAIRS: [[key, _take_apart(item, f"{name}.{i}", tensors)] for i, (key, item) in enumerate(value.items())]}
+        return {
+            PAIRS: [[key, _take_apart(item, f"{name}.{i}", tensors)] for i, (key, item) in enumerate(value.items())]
+        }
     if isinstance(value, (list, tuple)):
         return [_take_apart(item, f"{name}.{i}", tensors) for i, item in enumerate(value)]
     return value

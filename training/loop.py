@@ -198,7 +198,9 @@ def train(
         state["wall_time_s"] += time.perf_counter() - started
         state["images"] += seen * world.size
         if world.is_main:
-            print(" ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items()), flush=True)
+            print(
+                " ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items()), flush=True
+            )
             checkpoint.save(
                 checkpoint_dir,
                 name,

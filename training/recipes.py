@@ -8,14 +8,28 @@ RECIPES: dict[str, Recipe] = {
         epochs=4, batch_size=256, lr=0.1, weight_decay=5e-4, warmup_epochs=0.5, label_smoothing=0.1, augment="affine"
     ),
     "vit_mnist": Recipe(
-        epochs=15, batch_size=256, lr=2e-3, optimizer="adamw", weight_decay=0.05, label_smoothing=0.1,
-        augment="affine", clip_grad=1.0,
+        epochs=15,
+        batch_size=256,
+        lr=2e-3,
+        optimizer="adamw",
+        weight_decay=0.05,
+        label_smoothing=0.1,
+        augment="affine",
+        clip_grad=1.0,
     ),
     "resnet18_cifar10": Recipe(
         epochs=18, batch_size=256, lr=0.2, weight_decay=5e-4, label_smoothing=0.1, augment="crop-flip"
     ),
     "vit_cifar10": Recipe(
-        epochs=40, batch_size=256, lr=1e-3, optimizer="adamw", weight_decay=0.05, warmup_epochs=3,
-        label_smoothing=0.1, augment="crop-flip", cutmix=0.5, clip_grad=1.0,
+        epochs=40,
+        batch_size=256,
+        lr=1e-3,
+        optimizer="adamw",
+        weight_decay=0.05,
+        warmup_epochs=3,
+        label_smoothing=0.1,
+        augment="crop-flip",
+        cutmix=0.5,
+        clip_grad=1.0,
     ),
 }
