@@ -1,0 +1,102 @@
+"""Where a model looked: Grad-CAM for convolutional networks, attention rollout for the ViT,
+and plain input-gradient saliency for any network. Every map is (H, W) in 0-1 at the input's size.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+# The last convolutional stage of each architecture: its maps are the finest that still see
+# the whole digit or object.
+CAM_LAYERS = {"mnist_cnn": "features.3", "resnet18": "layer4"}
+
+
+@contextmanager
+def recording(modules: list[nn.Module]):
+    """Collect the outputs of `modules` during a forward pass."""
+    outputs: list[torch.Tensor] = []
+    handles = [m.register_forward_hook(lambda _m, _i, out: outputs.append(out)) for m in modules]
+    try:
+        yield outputs
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+def _normalized(heat: torch.Tensor, size: tuple[int, int]) -> np.ndarray:
+    """Upsample a (h, w) map to the input size and scale it into 0-1."""
+    heat = F.interpolate(heat[None, None].float(), size=size, mode="bilinear", align_corners=False)[0, 0]
+    heat = heat.clamp(min=0)
+    top = heat.max()
+    return (heat / top if top > 0 else heat).detach().cpu().numpy()
+
+
+def grad_cam(network: nn.Module, batch: torch.Tensor, target: int, layer: nn.Module) -> np.ndarray:
+    """Grad-CAM (Selvaraju et al., 2017) for one image: channels of `layer` weighted by the
+    mean gradient of the target class score, summed, and kept where positive."""
+    with torch.enable_grad(), recording([layer]) as outputs:
+        score = network(batch)[0, target]
+        activation = outputs[0]
+        (gradient,) = torch.autograd.grad(score, activation)
+    weights = gradient[0].mean(dim=(1, 2))
+    heat = (weights[:, None, None] * activation[0]).sum(0)
+    return _normalized(heat, batch.shape[-2:])
+
+
+def saliency(network: nn.Module, batch: torch.Tensor, target: int) -> np.ndarray:
+    """The size of the target score's gradient with respect to each input pixel."""
+    batch = batch.detach().clone().requires_grad_(True)
+    with torch.enable_grad():
+        score = network(batch)[0, target]
+        (gradient,) = torch.autograd.grad(score, batch)
+    return _normalized(gradient[0].abs().amax(dim=0), batch.shape[-2:])
+
+
+def rollout(attentions: list[torch.Tensor], grid: tuple[int, int]) -> torch.Tensor:
+    """Attention rollout (Abnar and Zuidema, 2020) for one image.
+
+    `attentions` holds one (heads, tokens, tokens) map per layer, token 0 being the class
+    token. Heads are averaged, the residual path added as the identity, and the layers
+    multiplied; the class token's row over the patch tokens is returned as a (grid) map.
+    """
+    tokens = attentions[0].shape[-1]
+    joint = torch.eye(tokens)
+    for attention in attentions:
+        mixed = attention.mean(dim=0) + torch.eye(tokens)
+        joint = (mixed / mixed.sum(dim=-1, keepdim=True)) @ joint
+    return joint[0, 1:].reshape(grid)
+
+
+def attention_rollout(network: nn.Module, batch: torch.Tensor, target: int | None = None) -> np.ndarray:
+    """Rollout of a vit-pytorch ViT's attention. With a target class, each layer's attention is
+    first weighted by its gradient for that class, keeping positive parts (Chefer et al., 2021)."""
+    softmaxes = [module for module in network.modules() if type(module).__name__ == "Attention"]
+    softmaxes = [attention.attend for attention in softmaxes]
+    with torch.enable_grad(), recording(softmaxes) as outputs:
+        logits = network(batch)
+        if target is not None:
+            gradients = torch.autograd.grad(logits[0, target], outputs)
+    if target is None:
+        layers = [a[0].detach() for a in outputs]
+    else:
+        layers = [(g[0] * a[0]).clamp(min=0).detach() for a, g in zip(outputs, gradients)]
+    patches = outputs[0].shape[-1] - 1
+    side = int(round(patches**0.5))
+    return _normalized(rollout([a.cpu() for a in layers], (side, side)), batch.shape[-2:])
+
+
+def explain(network: nn.Module, arch: str, batch: torch.Tensor, target: int, method: str = "auto") -> np.ndarray:
+    """The heat map for one image: "auto" picks Grad-CAM or attention rollout by architecture."""
+    if method == "auto":
+        method = "rollout" if arch == "vit" else "grad-cam"
+    if method == "saliency":
+        return saliency(network, batch, target)
+    if method == "rollout":
+        return attention_rollout(network, batch, target)
+    layer = network.get_submodule(CAM_LAYERS[arch])
+    return grad_cam(network, batch, target, layer)

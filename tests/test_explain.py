@@ -1,0 +1,84 @@
+"""Explanations: maps of the input's size in 0-1 whose peak falls where the answer comes from."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from models.classifier import build_network
+from models.explain import explain, grad_cam, rollout, saliency
+from models.registry import spec
+
+REGION = (slice(4, 10), slice(16, 22))  # rows and columns the synthetic model looks at
+
+
+class RegionFeatures(nn.Module):
+    """Two feature maps: channel 0 sees only REGION, channel 1 everything else."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(1, 2, 1, bias=False)
+        nn.init.ones_(self.conv.weight)
+        mask = torch.zeros(1, 2, 28, 28)
+        mask[0, 0][REGION] = 1
+        mask[0, 1] = 1 - mask[0, 0]
+        self.register_buffer("mask", mask)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.relu(self.conv(x)) * self.mask
+
+
+class RegionModel(nn.Module):
+    """Class 1's score comes from channel 0 alone, so only REGION explains it; class 0's from channel 1."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.features = RegionFeatures()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        maps = self.features(x)
+        return torch.stack([maps[:, 1].sum((1, 2)) * 0.01, maps[:, 0].sum((1, 2))], dim=1)
+
+
+def peak(heat: np.ndarray) -> tuple[int, int]:
+    return np.unravel_index(np.argmax(heat), heat.shape)
+
+
+def in_region(point: tuple[int, int]) -> bool:
+    return REGION[0].start <= point[0] < REGION[0].stop and REGION[1].start <= point[1] < REGION[1].stop
+
+
+def test_grad_cam_peaks_in_the_region_the_answer_depends_on():
+    model = RegionModel().eval()
+    image = torch.rand(1, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    heat = grad_cam(model, image, target=1, layer=model.features)
+    assert heat.shape == (28, 28) and heat.min() >= 0 and heat.max() == pytest.approx(1)
+    assert in_region(peak(heat))
+
+
+def test_saliency_peaks_in_the_region_the_answer_depends_on():
+    model = RegionModel().eval()
+    image = torch.rand(1, 1, 28, 28, generator=torch.Generator().manual_seed(1))
+    heat = saliency(model, image, target=1)
+    assert in_region(peak(heat))
+    assert heat[REGION].min() > heat[0:3, 0:3].max()
+
+
+def test_rollout_follows_attention_to_one_patch():
+    tokens, attended = 17, 6  # class token and a 4x4 grid; everyone looks at patch 6
+    attention = torch.full((3, tokens, tokens), 0.1 / (tokens - 1))
+    attention[:, :, 1 + attended] = 0.9
+    heat = rollout([attention, attention], (4, 4))
+    assert tuple(int(i) for i in np.unravel_index(int(heat.argmax()), (4, 4))) == (1, 2)
+
+
+@pytest.mark.parametrize("name", ["mnist_cnn", "resnet18_cifar10", "vit_mnist", "vit_cifar10"])
+def test_every_model_gets_a_map_of_its_input_size(name):
+    model_spec = spec(name)
+    torch.manual_seed(0)
+    network = build_network(model_spec).eval()
+    size = model_spec.dataset.image_size
+    image = torch.randn(1, model_spec.dataset.channels, size, size)
+    heat = explain(network, model_spec.arch, image, target=2)
+    assert heat.shape == (size, size)
+    assert 0 <= heat.min() and heat.max() <= 1
