@@ -7,11 +7,13 @@ import os
 import sys
 from pathlib import Path
 
+from models.registry import MODELS
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="visionlab", description="Watch neural networks classify what you draw.")
     parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
-    parser.add_argument("--model", default=None, help="the model to start with, e.g. mnist_cnn")
+    parser.add_argument("--model", default=None, choices=sorted(MODELS), help="the model to start with")
     parser.add_argument(
         "--data-dir",
         type=Path,

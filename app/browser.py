@@ -27,7 +27,7 @@ from app import tasks
 from app.preview import PixelView, to_qimage
 from models import datasets
 from models.errors import ModelError
-from models.images import image_files, open_image
+from models.images import FORMATS, image_files, open_image
 from models.registry import DATASETS
 
 SOURCES = {"mnist": "MNIST test set", "cifar10": "CIFAR-10 test set", "files": "My images"}
@@ -45,10 +45,14 @@ class ThumbnailModel(QAbstractListModel):
         self.cache: dict[int, QIcon] = {}
 
     def reset(self, indices: np.ndarray, thumbnail, tooltip) -> None:
+        """Show other images of the same collection; icons already made are kept."""
         self.beginResetModel()
         self.indices, self.thumbnail, self.tooltip = indices, thumbnail, tooltip
-        self.cache = {}
         self.endResetModel()
+
+    def forget(self) -> None:
+        """The collection changed: icons made so far show other pictures."""
+        self.cache = {}
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.indices)
@@ -77,11 +81,11 @@ class Browser(QWidget):
         self.source = "mnist"
         self.sets: dict[str, datasets.ImageSet] = {}
         self.files: list[Path] = []
+        self.opened: dict[Path, object] = {}  # path -> PIL image or the error it gave
         self.file_kind = "mnist"
         self.indices = np.zeros(0, dtype=np.int64)
         self.position = 0
         self.predictions: np.ndarray | None = None  # the selected model's answers for the whole set
-        self.predicted_filter: int | None = None
         self.task: tasks.Task | None = None
         self.rng = np.random.default_rng()
 
@@ -89,10 +93,10 @@ class Browser(QWidget):
         for key, title in SOURCES.items():
             self.source_box.addItem(title, key)
         self.source_box.currentIndexChanged.connect(lambda: self.set_source(self.source_box.currentData()))
-        self.open_files = QPushButton("Open Files…")
-        self.open_files.clicked.connect(self.ask_files)
-        self.open_folder = QPushButton("Open Folder…")
-        self.open_folder.clicked.connect(self.ask_folder)
+        self.files_button = QPushButton("Open Files…")
+        self.files_button.clicked.connect(self.ask_files)
+        self.folder_button = QPushButton("Open Folder…")
+        self.folder_button.clicked.connect(self.ask_folder)
         self.kind_box = QComboBox()
         self.kind_box.addItem("as digits (MNIST)", "mnist")
         self.kind_box.addItem("as photos (CIFAR-10)", "cifar10")
@@ -151,8 +155,8 @@ class Browser(QWidget):
         top.addWidget(self.source_box)
         top.addWidget(self.kind_box)
         top.addStretch(1)
-        top.addWidget(self.open_files)
-        top.addWidget(self.open_folder)
+        top.addWidget(self.files_button)
+        top.addWidget(self.folder_button)
 
         image_page = QWidget()
         image_column = QVBoxLayout(image_page)
@@ -211,20 +215,34 @@ class Browser(QWidget):
         if index is None:
             return None
         if self.source == "files":
-            image = open_image(self.files[index])
+            image = self.open_file(self.files[index])
             return image, None, "photo-digit" if self.file_kind == "mnist" else "none"
         image_set = self.sets[self.source]
         return image_set.images[index], int(image_set.labels[index]), "none"
 
     # sources
+    def open_file(self, path: Path):
+        """A user's picture, decoded once while it stays among the last few shown."""
+        if path not in self.opened:
+            if len(self.opened) >= 8:
+                self.opened.pop(next(iter(self.opened)))
+            try:
+                self.opened[path] = open_image(path)
+            except ModelError as error:
+                self.opened[path] = error
+        found = self.opened[path]
+        if isinstance(found, ModelError):
+            raise found
+        return found
+
     def set_source(self, source: str) -> None:
         self.source = source
+        self.thumbs.forget()
         self.source_box.blockSignals(True)
         self.source_box.setCurrentIndex(self.source_box.findData(source))
         self.source_box.blockSignals(False)
         self.kind_box.setVisible(source == "files")
         self.predictions = None
-        self.predicted_filter = None
         self.wrong_only.setChecked(False)
         if source in ("mnist", "cifar10") and source not in self.sets:
             self._load(source)
@@ -295,8 +313,9 @@ class Browser(QWidget):
             except ModelError as error:
                 return str(error)
         if not files:
-            return "No PNG, JPEG, BMP or WebP images there."
+            return f"No {FORMATS} images there."
         self.files = files
+        self.opened.clear()
         self.set_source("files")
         return None
 
@@ -340,11 +359,8 @@ class Browser(QWidget):
         chosen = self.class_filter.currentData()
         if labels is not None and chosen is not None:
             keep = keep[labels[keep] == chosen]
-        if labels is not None and self.predictions is not None:
-            if self.wrong_only.isChecked():
-                keep = keep[self.predictions[keep] != labels[keep]]
-            if self.predicted_filter is not None:
-                keep = keep[self.predictions[keep] == self.predicted_filter]
+        if labels is not None and self.predictions is not None and self.wrong_only.isChecked():
+            keep = keep[self.predictions[keep] != labels[keep]]
         current = self.current_index()
         self.indices = keep
         self.thumbs.reset(keep, self._thumbnail, self._tooltip)
@@ -394,17 +410,15 @@ class Browser(QWidget):
         if index not in self.indices:
             self.class_filter.setCurrentIndex(0)
             self.wrong_only.setChecked(False)
-            self.predicted_filter = None
             self.refilter()
         self.show_position(int(np.flatnonzero(self.indices == index)[0]))
 
     def _thumbnail(self, index: int) -> QPixmap | None:
         if self.source == "files":
             try:
-                image = open_image(self.files[index])
+                image = open_image(self.files[index], max_side=THUMB)
             except ModelError:
                 return None
-            image.thumbnail((THUMB, THUMB))
             return QPixmap.fromImage(to_qimage(np.asarray(image.convert("RGB"))))
         pixmap = QPixmap.fromImage(to_qimage(self.sets[self.source].images[index]))
         return pixmap.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
@@ -418,12 +432,4 @@ class Browser(QWidget):
     # the selected model's answers on the whole set
     def set_predictions(self, predictions: np.ndarray | None) -> None:
         self.predictions = predictions
-        self.refilter()
-
-    def show_confusion_cell(self, true_class: int, predicted_class: int) -> None:
-        """Only the images of `true_class` that the model took for `predicted_class`."""
-        self.class_filter.blockSignals(True)
-        self.class_filter.setCurrentIndex(self.class_filter.findData(true_class))
-        self.class_filter.blockSignals(False)
-        self.predicted_filter = predicted_class
         self.refilter()

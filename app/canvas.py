@@ -43,8 +43,7 @@ class DrawingCanvas(QWidget):
         self.future: list[list[Stroke]] = []
         self.brush = 0.075  # fraction of the side; about an MNIST pen stroke
         self._drawing = False
-        self._settled_key: tuple | None = None
-        self._settled = QImage()
+        self._settled: dict[int, tuple[tuple[Stroke, ...], QImage]] = {}  # side -> (strokes, picture)
         self.setMinimumSize(220, 220)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents, False)
@@ -95,16 +94,19 @@ class DrawingCanvas(QWidget):
             self.update()
 
     def clear(self) -> None:
+        self.end_stroke()
         if self.strokes:
             self._edit([])
 
     def undo(self) -> None:
+        self.end_stroke()
         if self.past:
             self.future.append(self.strokes)
             self.strokes = self.past.pop()
             self._changed()
 
     def redo(self) -> None:
+        self.end_stroke()
         if self.future:
             self.past.append(self.strokes)
             self.strokes = self.future.pop()
@@ -145,20 +147,22 @@ class DrawingCanvas(QWidget):
     def raster(self, size: int) -> QImage:
         """The drawing at size x size pixels, white on black.
 
-        Strokes already finished are drawn once and kept, so that each pen movement only
-        draws the stroke under the pen: the cost stays flat however much has been drawn.
+        Finished strokes are drawn once per size (the widget's and the ink's) and kept, so
+        that each pen movement redraws only the stroke under the pen.
         """
-        settled = self.strokes[:-1] if self._drawing else self.strokes
-        key = (size, tuple(map(id, settled)))
-        if self._settled_key != key:
-            self._settled = self._draw(QImage(size, size, QImage.Format.Format_Grayscale8), settled, size, clear=True)
-            self._settled_key = key
+        settled = tuple(self.strokes[:-1] if self._drawing else self.strokes)
+        cached = self._settled.get(size)
+        if cached is None or cached[0] != settled:
+            if len(self._settled) > 2:  # sizes left behind by resizing the window
+                self._settled.clear()
+            picture = self._draw(QImage(size, size, QImage.Format.Format_Grayscale8), settled, size, clear=True)
+            self._settled[size] = cached = (settled, picture)
         if not self._drawing:
-            return self._settled
-        return self._draw(self._settled.copy(), self.strokes[-1:], size)
+            return cached[1]
+        return self._draw(cached[1].copy(), self.strokes[-1:], size)
 
     @staticmethod
-    def _draw(image: QImage, strokes: list[Stroke], size: int, clear: bool = False) -> QImage:
+    def _draw(image: QImage, strokes: tuple[Stroke, ...] | list[Stroke], size: int, clear: bool = False) -> QImage:
         if clear:
             image.fill(0)
         painter = QPainter(image)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
@@ -17,8 +17,6 @@ MODEL_COLOURS = [QColor(52, 152, 219), QColor(230, 126, 34), QColor(155, 89, 182
 class ConfidenceChart(QWidget):
     """Show {model name: probabilities}; one model gives coloured bars and percentages, several give groups."""
 
-    classClicked = Signal(int)
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.classes: tuple[str, ...] = ()
@@ -27,10 +25,11 @@ class ConfidenceChart(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
-        self.plot.setYRange(0, 100, padding=0)
+        # Headroom above 100 keeps the top tick label and a full bar's percentage readable.
+        self.plot.setYRange(0, 104, padding=0)
+        self.plot.getAxis("left").setTicks([[(v, str(v)) for v in range(0, 101, 20)]])
         self.plot.setLabel("left", "confidence (%)")
         self.plot.showGrid(y=True, alpha=0.25)
-        self.plot.scene().sigMouseClicked.connect(self._clicked)
         for side in ("bottom", "left"):
             # The axes only change with the classes; caching them halves the cost of a repaint.
             self.plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -45,8 +44,10 @@ class ConfidenceChart(QWidget):
         self.labels: list[pg.TextItem] = []
         self.band = pg.BarGraphItem(x=[0], height=[100], width=0.95, brush=TRUE_BAND, pen=pg.mkPen(None))
         self.band.setZValue(-10)
-        self.legend: pg.LegendItem | None = None
+        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize=f"{self.font_size}pt")
+        self.legend.setVisible(False)
         self.shown: dict[str, np.ndarray] = {}
+        self._true: int | None = None
 
     def set_classes(self, classes: tuple[str, ...]) -> None:
         if classes == self.classes:
@@ -67,17 +68,14 @@ class ConfidenceChart(QWidget):
         self.summary.setFont(font)
         self.display(self.shown, self._true)
 
-    _true: int | None = None
-
     def clear(self) -> None:
         for item in [*self.bars, *self.labels]:
             self.plot.removeItem(item)
         self.bars, self.labels = [], []
         if self.band.scene() is not None:
             self.plot.removeItem(self.band)
-        if self.legend is not None:
-            self.legend.scene().removeItem(self.legend)
-            self.legend = None
+        self.legend.clear()
+        self.legend.setVisible(False)
         self.summary.setText("")
         self.shown = {}
 
@@ -122,16 +120,17 @@ class ConfidenceChart(QWidget):
     def _build(self, names: list[str], titles: dict[str, str]) -> None:
         self.clear()
         single = len(names) == 1
-        if not single:
-            self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize=f"{self.font_size}pt")
         for k, name in enumerate(names):
             colour = BAR if single else MODEL_COLOURS[k % len(MODEL_COLOURS)]
-            bar = pg.BarGraphItem(x=np.arange(len(self.classes)), height=np.zeros(len(self.classes)), width=0.7,
-                                  brush=colour, pen=pg.mkPen(None), name=titles.get(name, name))  # fmt: skip
+            zeros = np.zeros(len(self.classes))
+            bar = pg.BarGraphItem(
+                x=np.arange(len(self.classes)), height=zeros, width=0.7, brush=colour, pen=pg.mkPen(None)
+            )
             self.plot.addItem(bar)
             self.bars.append(bar)
-            if self.legend is not None:
+            if not single:
                 self.legend.addItem(bar, titles.get(name, name))
+        self.legend.setVisible(not single)
         if single:
             for _ in self.classes:
                 label = pg.TextItem(anchor=(0.5, 1.0), color=(60, 60, 60))
@@ -156,11 +155,3 @@ class ConfidenceChart(QWidget):
         if true_label is not None:
             lines.append(f"True class: <b>{self.classes[true_label]}</b>")
         return "<br>".join(lines)
-
-    def _clicked(self, event) -> None:
-        if not self.classes:
-            return
-        point = self.plot.getViewBox().mapSceneToView(event.scenePos())
-        index = int(round(point.x()))
-        if 0 <= index < len(self.classes):
-            self.classClicked.emit(index)

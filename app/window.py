@@ -55,7 +55,9 @@ class MainWindow(QMainWindow):
         self.version = 0  # counts changes of the input; answers carry the version they answer
         self.last_shown = 0
         self.in_flight = False
-        self.preferred_model = model or self.settings.value("model", "mnist_cnn")
+        self.notice = ""  # said once the models are loaded
+        if model is not None:
+            self.settings.setValue(f"model/{models.spec(model).dataset.name}", model)
         self.scores: dict[tuple[str, str], np.ndarray] = {}
         self.scoring: tasks.Task | None = None
         data_dir = data_dir or Path(self.settings.value("data_dir", str(DEFAULT_ROOT)))
@@ -106,6 +108,7 @@ class MainWindow(QMainWindow):
             self.resize(1200, 720)
         if self.settings.value("presentation", False, type=bool):
             self.presentation.setChecked(True)
+            self.set_presentation(True)
 
     def start(self) -> None:
         """Ask the worker to load every model with weights; the window is already up."""
@@ -206,8 +209,10 @@ class MainWindow(QMainWindow):
         self._update_browse_actions()
 
     def _update_browse_actions(self) -> None:
+        browsing = self.tabs.currentIndex() == BROWSE
         for action in self.browse_actions:
-            action.setEnabled(self.tabs.currentIndex() == BROWSE)
+            action.setEnabled(browsing)
+            action.setVisible(browsing)  # keeps the toolbar short on the canvas
 
     # models and device
     def _models_loaded(self, names: list[str], device: str, errors: dict[str, str], devices: list[str]) -> None:
@@ -225,11 +230,18 @@ class MainWindow(QMainWindow):
                 "No trained weights found in weights/. Train a model: uv run python -m training mnist_cnn"
             )
         else:
-            self.statusBar().showMessage(f"Loaded {len(names)} models on {device}.", 5000)
+            self.statusBar().showMessage(f"Loaded {len(names)} models on {device}. {self.notice}".strip())
+            self.notice = ""
         self.predict()
         self.modelsReady.emit()
 
     def _load_failed(self, message: str) -> None:
+        if not self.loaded and self.requested_device is not None:
+            # A device asked for on the command line is missing: fall back to the detected one.
+            self.requested_device = None
+            self.notice = f"{message} Using the detected device instead."
+            self.start()
+            return
         QMessageBox.warning(self, "visionlab", message)
         self.statusBar().showMessage(f"Still on {self.device}. {message}")
         for action in self.device_group.actions():
@@ -245,16 +257,13 @@ class MainWindow(QMainWindow):
         self._fill_picker()
 
     def _fill_picker(self) -> None:
-        current = self.picker.currentData() or self.preferred_model
+        """Offer the loaded models of the current input, choosing the one last used for it."""
         self.picker.blockSignals(True)
         self.picker.clear()
         for name in for_dataset(self.dataset):
             if name in self.loaded:
                 self.picker.addItem(f"{MODELS[name].title} ({name})", name)
-        index = self.picker.findData(current)
-        if index < 0:
-            index = self.picker.findData(self.preferred_model)
-        self.picker.setCurrentIndex(max(index, 0))
+        self.picker.setCurrentIndex(max(self.picker.findData(self.settings.value(f"model/{self.dataset}")), 0))
         self.picker.blockSignals(False)
         self._model_changed()
 
@@ -264,8 +273,7 @@ class MainWindow(QMainWindow):
             self.info.setText(f"No trained {self.dataset.upper()} model yet.")
             self.chart.clear()
             return
-        self.preferred_model = name
-        self.settings.setValue("model", name)
+        self.settings.setValue(f"model/{self.dataset}", name)
         self.info.setText(self._describe(name))
         self._ensure_scores()
         self.predict()
@@ -312,28 +320,23 @@ class MainWindow(QMainWindow):
         self.worker.submit(request)
 
     def _request(self) -> Request | None:
+        """The question for the current input, or None (after blanking the chart) when there is none."""
         names = self.selected_models()
         if self.tabs.currentIndex() == DRAW:
-            if self.canvas.is_blank():
-                self.chart.clear()
-                self.preview.set_array(None)
-                return None
-            request = Request(0, self.canvas.ink(), names, prepare="canvas")
+            current = None if self.canvas.is_blank() else (self.canvas.ink(), None, "canvas")
         else:
             try:
                 current = self.browser.current()
             except models.ModelError as error:
                 self.statusBar().showMessage(str(error), 8000)
                 current = None
-            if current is None:
-                self.chart.clear()
-                self.preview.set_array(None)
-                return None
-            image, label, prepare = current
-            request = Request(0, image, names, prepare=prepare, true_label=label)
-            if prepare == "none" and isinstance(image, np.ndarray):
-                self.preview.set_array(image)
-        return request if names else None
+        if current is None or not names:
+            self.chart.clear()
+            self.preview.set_array(None)
+            self.last_shown = self.version  # an answer still on its way is for an older input
+            return None
+        image, label, prepare = current
+        return Request(0, image, names, prepare=prepare, true_label=label)
 
     def _show_answer(self, answer: Answer) -> None:
         self.in_flight = False
@@ -342,12 +345,13 @@ class MainWindow(QMainWindow):
         if answer.ident <= self.last_shown:
             return
         self.last_shown = answer.ident
-        if answer.model_input is not None:
-            self.preview.set_array(answer.model_input)
+        self.preview.set_array(answer.model_input)
         if answer.probabilities:
             self.chart.set_classes(models.spec(next(iter(answer.probabilities))).classes)
             titles = {name: MODELS[name].title for name in answer.probabilities}
             self.chart.display(answer.probabilities, answer.true_label, titles)
+        else:
+            self.chart.clear()
         if answer.errors:
             self.statusBar().showMessage(" ".join(answer.errors.values()), 8000)
         self.answerShown.emit()
@@ -355,14 +359,16 @@ class MainWindow(QMainWindow):
     # the selected model's answers on a whole test set, for "misclassified only"
     def _ensure_scores(self) -> None:
         name, source = self.picker.currentData(), self.browser.source
-        if not self.browser.wrong_only.isChecked() or name is None or source not in self.browser.sets:
+        classifier = self.worker.classifiers.get(name)
+        usable = classifier is not None and source in self.browser.sets and classifier.dataset == source
+        if not self.browser.wrong_only.isChecked() or not usable:
             self.browser.set_predictions(self.scores.get((name, source)))
             return
         if (name, source) in self.scores:
             self.browser.set_predictions(self.scores[(name, source)])
             self.scoresReady.emit()
             return
-        classifier, images = self.worker.classifiers[name], self.browser.sets[source].images
+        images = self.browser.sets[source].images
         self.statusBar().showMessage(f"{MODELS[name].title} is classifying all {len(images)} test images…")
         if self.scoring is not None:
             self.scoring.cancel()
@@ -389,11 +395,15 @@ class MainWindow(QMainWindow):
         self.scoring = tasks.start(
             job,
             done,
-            lambda message: self.statusBar().showMessage(message),
+            self._scoring_failed,
             lambda done_, total: self.statusBar().showMessage(
                 f"{MODELS[name].title} is classifying the test set: {min(done_, total)} of {total}…"
             ),
         )
+
+    def _scoring_failed(self, message: str) -> None:
+        self.browser.wrong_only.setChecked(False)
+        QMessageBox.warning(self, "visionlab", f"Could not classify the test set: {message}")
 
     # files
     def _open_files(self) -> None:
@@ -469,8 +479,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("data_dir", str(self.browser.data_dir))
-        if self.scoring is not None:
-            self.scoring.cancel()
+        for task in (self.scoring, self.browser.task):
+            if task is not None:
+                task.cancel()
         self.thread.quit()
-        self.thread.wait(5000)
+        self.thread.wait()  # a model still loading finishes first; killing the thread would abort
+        self.worker.pool.shutdown(cancel_futures=True)
         super().closeEvent(event)

@@ -1,14 +1,13 @@
-"""Inference off the GUI thread: a worker that loads models and answers the newest request only.
+"""Inference off the GUI thread: a worker that loads the models and answers requests.
 
-While the pen moves, requests arrive faster than a model may answer; each new request
-replaces the one still waiting, so the chart always catches up with the latest stroke.
+The window keeps at most one request in flight (see MainWindow.predict), so the worker
+never falls behind the pen.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,7 +28,6 @@ class Request:
     image: object  # PIL image or uint8 array
     models: list[str]
     prepare: str = "none"
-    calibrated: bool = False
     true_label: int | None = None
 
 
@@ -48,27 +46,30 @@ class InferenceWorker(QObject):
     answered = Signal(object)  # Answer
     loaded = Signal(list, str, dict, list)  # loaded names, device, {name: error message}, usable devices
     failed = Signal(str)
-    _poke = Signal()
+    _requested = Signal(object)
 
     def __init__(self) -> None:
         super().__init__()
-        self._lock = threading.Lock()
-        self._pending: Request | None = None
         self.classifiers: dict = {}
-        self.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="model")
-        self._poke.connect(self._answer_newest)  # queued once the worker lives in its thread
+        # One core stays free for the GUI thread, which paints every pen movement; the others
+        # each run one model of a comparison, one torch thread apiece.
+        self.pool = ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) - 1), thread_name_prefix="model")
+        self._requested.connect(self._answer)  # queued once the worker lives in its thread
 
     @Slot(list, object)
     def load(self, names: list[str], device: object) -> None:
-        """Load the models (importing torch on first use) onto a device, keeping the old ones on failure."""
+        """Load the models (importing torch on first use) onto a device.
+
+        An unusable device leaves the models in place and says why; a model that fails to
+        load is left out and reported.
+        """
         try:
             import torch
 
             import models
             from models.device import available, resolve
 
-            # One core stays free for the GUI thread, which paints every pen movement.
-            torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
+            torch.set_num_threads(1)
             target = resolve(device)
         except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
             self.failed.emit(str(error))
@@ -85,32 +86,29 @@ class InferenceWorker(QObject):
         self.loaded.emit(sorted(fresh), str(target), errors, available())
 
     def submit(self, request: Request) -> None:
-        """Called from the GUI thread; a request still waiting is dropped for this one."""
-        with self._lock:
-            self._pending = request
-        self._poke.emit()
+        """Called from the GUI thread; the answer comes back through `answered`."""
+        self._requested.emit(request)
 
-    @Slot()
-    def _answer_newest(self) -> None:
-        # Pokes pile up while a model is busy; the first takes the newest request, the rest find none.
-        with self._lock:
-            request, self._pending = self._pending, None
-        if request is not None:
-            self.answered.emit(self.answer(request))
+    @Slot(object)
+    def _answer(self, request: Request) -> None:
+        self.answered.emit(self.answer(request))
 
     def answer(self, request: Request) -> Answer:
-        from models.preprocess import canvas_to_mnist, photo_to_mnist
+        from models.preprocess import canvas_to_mnist, photo_to_mnist, to_native
 
+        names = [name for name in request.models if name in self.classifiers]
+        if not names:
+            return Answer(request.ident, {}, errors={"models": "No model for this input is loaded."})
         prepare = {"canvas": canvas_to_mnist, "photo-digit": photo_to_mnist}.get(request.prepare)
         try:
             image = prepare(request.image) if prepare else request.image
+            seen = to_native(image, self.classifiers[names[0]].spec.dataset)  # what the models see
         except Exception as error:  # noqa: BLE001
             return Answer(request.ident, {}, errors={"input": str(error)})
-        result = Answer(request.ident, {}, model_input=image if prepare else None, true_label=request.true_label)
-        names = [name for name in request.models if name in self.classifiers]
+        result = Answer(request.ident, {}, model_input=seen, true_label=request.true_label)
 
         def predict(name: str) -> np.ndarray:
-            return self.classifiers[name].predict([image], calibrated=request.calibrated)[0]
+            return self.classifiers[name].predict([image])[0]
 
         # Models of a comparison run side by side: each forward pass releases the GIL.
         for name, future in [(name, self.pool.submit(predict, name)) for name in names]:

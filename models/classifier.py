@@ -11,6 +11,7 @@ import torch
 from models import archs, weights
 from models.device import resolve
 from models.errors import ImageError, WeightsError
+from models.explain import explain
 from models.normalize import normalize
 from models.preprocess import ImageLike, to_native
 from models.registry import ModelSpec, spec
@@ -64,6 +65,14 @@ class Classifier:
         if calibrated:
             logits = logits / self.temperature
         return torch.softmax(logits, dim=1).cpu().numpy()
+
+    def explain(self, image: ImageLike, target: int | None = None, method: str = "auto") -> np.ndarray:
+        """Where the model looked for `target` (default: its top class), as a map of the native
+        input size in 0-1: Grad-CAM for convolutional networks, attention rollout for the ViT."""
+        batch = self.to_batch([image])
+        if target is None:
+            target = int(self.logits(batch).argmax())
+        return explain(self.network, self.spec.arch, batch, target, method)
 
     def __repr__(self) -> str:
         return f"Classifier({self.name!r}, device={self.device})"

@@ -18,15 +18,15 @@ import numpy as np
 from PIL import Image
 
 from models.errors import ModelError
+from models.images import SUFFIXES
 from models.registry import DATASETS, DatasetSpec
 
 SPLITS = ("train", "test")
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
 DEFAULT_ROOT = Path(os.environ.get("VISIONLAB_DATA", Path.home() / ".cache" / "visionlab" / "data"))
 
 
-class DatasetMissing(ModelError):
-    """A dataset is not on disk (and was not, or could not be, downloaded)."""
+class DatasetError(ModelError):
+    """A dataset is missing, damaged, or could not be downloaded."""
 
 
 @dataclass(frozen=True)
@@ -44,15 +44,18 @@ class ImageSet:
 def read_idx(path: Path) -> np.ndarray:
     """An idx file (the MNIST format), optionally gzipped, as a numpy array."""
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as f:
-        data = f.read()
+    try:
+        with opener(path, "rb") as f:
+            data = f.read()
+    except (OSError, EOFError) as error:  # unreadable, or a gzip file cut short
+        raise DatasetError(f"{path} is damaged ({error}); delete it and download MNIST again.") from None
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
-        raise DatasetMissing(f"{path} is not an unsigned-byte idx file; delete it and download MNIST again.")
+        raise DatasetError(f"{path} is not an unsigned-byte idx file; delete it and download MNIST again.")
     ndim = data[3]
     shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     body = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
     if body.size != int(np.prod(shape)):
-        raise DatasetMissing(f"{path} is truncated ({body.size} of {int(np.prod(shape))} bytes); download MNIST again.")
+        raise DatasetError(f"{path} is truncated ({body.size} of {int(np.prod(shape))} bytes); download MNIST again.")
     return body.reshape(shape)
 
 
@@ -71,7 +74,7 @@ def _mnist(root: Path, split: str) -> ImageSet | None:
         return None
     x, y = read_idx(images), read_idx(labels)
     if len(x) != len(y):
-        raise DatasetMissing(f"{images} and {labels} disagree on the number of images; download MNIST again.")
+        raise DatasetError(f"{images} and {labels} disagree on the number of images; download MNIST again.")
     return ImageSet(DATASETS["mnist"], split, x[..., None], y.astype(np.int64), f"MNIST {split} set")
 
 
@@ -84,9 +87,11 @@ def read_image_folder(folder: Path, classes: tuple[str, ...]) -> tuple[np.ndarra
     """All images of <folder>/<class>/*, decoded in parallel, in class then file-name order."""
     paths, labels = [], []
     for index, name in enumerate(classes):
-        files = sorted(p for p in (folder / name).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        files = sorted(p for p in (folder / name).iterdir() if p.suffix.lower() in SUFFIXES)
         paths += files
         labels += [index] * len(files)
+    if not paths:
+        raise DatasetError(f"{folder} holds no images in its class folders; download the dataset again.")
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         images = list(pool.map(_decode, paths, chunksize=256))
     return np.stack(images), np.asarray(labels, dtype=np.int64)
@@ -115,9 +120,9 @@ def _find_set(dataset: str, root: Path, split: str) -> ImageSet | None:
 def load(dataset: str, split: str, root: Path | str = DEFAULT_ROOT, download: bool = False) -> ImageSet:
     """One split of a dataset; with `download`, fetch it first when it is not under `root`."""
     if dataset not in DATASETS:
-        raise DatasetMissing(f"Unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}.")
+        raise DatasetError(f"Unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}.")
     if split not in SPLITS:
-        raise DatasetMissing(f"Unknown split {split!r}; choose 'train' or 'test'.")
+        raise DatasetError(f"Unknown split {split!r}; choose 'train' or 'test'.")
     root = Path(root).expanduser()
     found = _find_set(dataset, root, split)
     if found is None and download:
@@ -126,7 +131,7 @@ def load(dataset: str, split: str, root: Path | str = DEFAULT_ROOT, download: bo
         fetch(dataset, root)
         found = _find_set(dataset, root, split)
     if found is None:
-        raise DatasetMissing(
+        raise DatasetError(
             f"The {dataset} {split} set is not in {root}. Download it (--download, or the app's Download "
             f"button) or point --data-dir (or VISIONLAB_DATA) at a folder that holds it."
         )

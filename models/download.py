@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import urllib.request
 from collections.abc import Callable
+from http.client import HTTPException
 from pathlib import Path
 
 from models.errors import ModelError
@@ -15,7 +16,7 @@ from models.errors import ModelError
 CHUNK = 1 << 16
 TIMEOUT_S = 30
 
-Progress = Callable[[int, int], None]  # (bytes done, bytes expected; 0 when unknown)
+Progress = Callable[[int, int], None]  # (bytes of the current file done, its size; 0 when unknown)
 
 
 class DownloadCancelled(ModelError):
@@ -35,20 +36,22 @@ def _sources(dataset: str) -> list[tuple[list[str], str, str, Path]]:
     return [([CIFAR10.url], CIFAR10.filename, CIFAR10.tgz_md5, Path("."))]
 
 
-def _fetch(url: str, target: Path, progress: Progress, cancelled: Callable[[], bool], done: int) -> int:
+def _fetch(url: str, target: Path, progress: Progress, cancelled: Callable[[], bool]) -> None:
+    """One file, reporting its own bytes; a partial file never takes the target's name."""
     partial = target.with_name(target.name + ".part")
-    with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response, open(partial, "wb") as out:
-        total = int(response.headers.get("Content-Length") or 0)
-        while chunk := response.read(CHUNK):
-            if cancelled():
-                out.close()
-                partial.unlink(missing_ok=True)
-                raise DownloadCancelled("The download was cancelled.")
-            out.write(chunk)
-            done += len(chunk)
-            progress(done, total)
-    partial.replace(target)
-    return done
+    try:
+        with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response, open(partial, "wb") as out:
+            total = int(response.headers.get("Content-Length") or 0)
+            done = 0
+            while chunk := response.read(CHUNK):
+                if cancelled():
+                    raise DownloadCancelled("The download was cancelled.")
+                out.write(chunk)
+                done += len(chunk)
+                progress(done, total)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def download(
@@ -61,7 +64,6 @@ def download(
     from torchvision.datasets.utils import check_integrity, extract_archive
 
     root = Path(root).expanduser()
-    done = 0
     for urls, name, md5, folder in _sources(dataset):
         target = root / folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -69,11 +71,11 @@ def download(
             reasons = []
             for url in urls:
                 try:
-                    done = _fetch(url, target, progress, cancelled, done)
+                    _fetch(url, target, progress, cancelled)
                     break
                 except DownloadCancelled:
                     raise
-                except OSError as error:  # URLError, timeouts, refused connections, full disks
+                except (OSError, HTTPException) as error:  # refused, timed out, cut short, disk full
                     reasons.append(f"{url}: {getattr(error, 'reason', error)}")
             else:
                 raise DownloadFailed(
@@ -84,5 +86,5 @@ def download(
             if not check_integrity(str(target), md5):
                 target.unlink(missing_ok=True)
                 raise DownloadFailed(f"{name} arrived damaged (its checksum does not match). Try again.")
-        if dataset == "cifar10":
-            extract_archive(str(target), str(root))
+        # Unpacked as torchvision does, replacing any damaged copy of the files.
+        extract_archive(str(target), str(root if dataset == "cifar10" else target.parent))

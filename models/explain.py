@@ -75,8 +75,7 @@ def rollout(attentions: list[torch.Tensor], grid: tuple[int, int]) -> torch.Tens
 def attention_rollout(network: nn.Module, batch: torch.Tensor, target: int | None = None) -> np.ndarray:
     """Rollout of a vit-pytorch ViT's attention. With a target class, each layer's attention is
     first weighted by its gradient for that class, keeping positive parts (Chefer et al., 2021)."""
-    softmaxes = [module for module in network.modules() if type(module).__name__ == "Attention"]
-    softmaxes = [attention.attend for attention in softmaxes]
+    softmaxes = [module.attend for module in network.modules() if type(module).__name__ == "Attention"]
     with torch.enable_grad(), recording(softmaxes) as outputs:
         logits = network(batch)
         if target is not None:

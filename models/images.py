@@ -10,12 +10,13 @@ from PIL import Image, UnidentifiedImageError
 from models.errors import ImageError
 
 SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".gif", ".tif", ".tiff")
+FORMATS = "PNG, JPEG, BMP, WebP, GIF or TIFF"
 MAX_PIXELS = 250_000_000  # a 15,000 x 15,000 picture; more would take gigabytes to decode
 KEEP_SIDE = 2048  # larger pictures are shrunk on opening: the models see 32 pixels at most
 
 
-def open_image(path: Path | str) -> Image.Image:
-    """The picture in a file, fully decoded and at most KEEP_SIDE pixels on its longer side."""
+def open_image(path: Path | str, max_side: int = KEEP_SIDE) -> Image.Image:
+    """The picture in a file, fully decoded and at most `max_side` pixels on its longer side."""
     path = Path(path)
     name = path.name
     try:
@@ -27,7 +28,7 @@ def open_image(path: Path | str) -> Image.Image:
                         f"{name} is {image.width}x{image.height} pixels, more than visionlab opens "
                         f"({MAX_PIXELS // 1_000_000} megapixels). Scale it down and open it again."
                     )
-                image.draft("RGB", (KEEP_SIDE, KEEP_SIDE))  # JPEGs decode straight at a smaller scale
+                image.draft("RGB", (max_side, max_side))  # JPEGs decode straight at a smaller scale
                 image.load()
                 picture = image.copy()
     except FileNotFoundError:
@@ -42,7 +43,7 @@ def open_image(path: Path | str) -> Image.Image:
         raise ImageError(f"{name} is damaged or incomplete ({error}). Try saving it again.") from None
     if picture.width == 0 or picture.height == 0:
         raise ImageError(f"{name} has no pixels.")
-    picture.thumbnail((KEEP_SIDE, KEEP_SIDE))
+    picture.thumbnail((max_side, max_side))
     return picture
 
 

@@ -148,4 +148,36 @@ def test_compare_mode_shows_every_model_of_the_dataset(install_untrained, qtbot,
     window.compare.setChecked(True)
     pen_strokes(window.canvas, ONE)
     qtbot.waitUntil(lambda: set(window.chart.shown) == {"mnist_cnn", "vit_mnist"}, timeout=10000)
-    assert len(window.chart.bars) == 2 and window.chart.legend is not None
+    assert len(window.chart.bars) == 2 and window.chart.legend.isVisible()
+    assert len(window.chart.legend.items) == 2
+    for _ in range(2):  # switching back and forth rebuilds the chart each time
+        window.compare.setChecked(False)
+        qtbot.waitUntil(lambda: set(window.chart.shown) == {"mnist_cnn"}, timeout=10000)
+        assert not window.chart.legend.isVisible()
+        window.compare.setChecked(True)
+        qtbot.waitUntil(lambda: len(window.chart.shown) == 2, timeout=10000)
+        assert len(window.chart.legend.items) == 2
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has CUDA")
+def test_unavailable_device_on_the_command_line_falls_back(install_untrained, qtbot):
+    from app.window import MainWindow
+
+    install_untrained("mnist_cnn")
+    window = MainWindow(device="cuda")
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    qtbot.waitUntil(lambda: window.loaded == ["mnist_cnn"], timeout=60000)
+    assert window.device == "cpu"
+    message = window.statusBar().currentMessage()
+    assert "CUDA device is not available" in message and "detected device" in message
+
+
+def test_clearing_while_an_answer_is_on_its_way_leaves_the_chart_empty(install_untrained, qtbot, open_window):
+    install_untrained("mnist_cnn")
+    window = open_window()
+    pen_strokes(window.canvas, ONE)
+    window.canvas.clear()  # before the worker's answer is back
+    qtbot.wait(500)
+    assert not window.chart.shown

@@ -163,3 +163,11 @@ def test_nonsense_device(install_untrained):
 def test_predict_refuses_what_is_not_a_list_of_images(cnn, bad):
     with pytest.raises(ImageError):
         cnn.predict(bad)
+
+
+@pytest.mark.parametrize("name", ["mnist_cnn", "vit_mnist"])
+def test_classifier_explains_its_answer(install_untrained, name):
+    install_untrained(name)
+    classifier = models.load(name, device="cpu")
+    heat = classifier.explain(np.random.default_rng(0).integers(0, 255, (40, 40), dtype=np.uint8), target=4)
+    assert heat.shape == (28, 28) and 0 <= heat.min() and heat.max() <= 1

@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from models import datasets
-from models.datasets import DatasetMissing
+from models.datasets import DatasetError
 
 
 def test_reads_idx_files(tiny_mnist):
@@ -18,7 +18,7 @@ def test_reads_idx_files(tiny_mnist):
 def test_truncated_idx_file(tiny_mnist):
     path = tiny_mnist / "MNIST" / "raw" / "t10k-images-idx3-ubyte"
     path.write_bytes(path.read_bytes()[:1000])
-    with pytest.raises(DatasetMissing, match="truncated"):
+    with pytest.raises(DatasetError, match="truncated"):
         datasets.load("mnist", "test", tiny_mnist)
 
 
@@ -38,9 +38,9 @@ def test_reads_an_image_folder(tmp_path):
 
 
 def test_missing_dataset_says_where_it_looked(tmp_path):
-    with pytest.raises(DatasetMissing, match=f"not in {tmp_path}.*--data-dir"):
+    with pytest.raises(DatasetError, match=f"not in {tmp_path}.*--data-dir"):
         datasets.load("mnist", "train", tmp_path)
-    with pytest.raises(DatasetMissing, match="not in"):
+    with pytest.raises(DatasetError, match="not in"):
         datasets.load("cifar10", "test", tmp_path)
 
 
@@ -91,9 +91,9 @@ def test_download_with_a_wrong_checksum_is_refused(tmp_path, monkeypatch):
 
 
 def test_unknown_dataset_and_split(tmp_path):
-    with pytest.raises(DatasetMissing, match="Unknown dataset"):
+    with pytest.raises(DatasetError, match="Unknown dataset"):
         datasets.load("imagenet", "test", tmp_path)
-    with pytest.raises(DatasetMissing, match="Unknown split"):
+    with pytest.raises(DatasetError, match="Unknown split"):
         datasets.load("mnist", "validation", tmp_path)
 
 

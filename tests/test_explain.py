@@ -56,6 +56,14 @@ def test_grad_cam_peaks_in_the_region_the_answer_depends_on():
     assert in_region(peak(heat))
 
 
+def test_grad_cam_follows_the_selected_class():
+    model = RegionModel().eval()
+    image = torch.rand(1, 1, 28, 28, generator=torch.Generator().manual_seed(2))
+    other = grad_cam(model, image, target=0, layer=model.features)
+    assert not in_region(peak(other))
+    assert other[REGION].max() == 0
+
+
 def test_saliency_peaks_in_the_region_the_answer_depends_on():
     model = RegionModel().eval()
     image = torch.rand(1, 1, 28, 28, generator=torch.Generator().manual_seed(1))

@@ -77,8 +77,14 @@ def test_resumed_run_ends_with_the_same_weights(tiny_mnist, tmp_path):
 
 def test_resume_refuses_a_checkpoint_of_another_recipe(tiny_mnist, tmp_path):
     train_main(["mnist_cnn", *tiny_flags(tiny_mnist, tmp_path, epochs=2), "--stop-after", "1"])
-    with pytest.raises(SystemExit, match="another recipe"):
+    with pytest.raises(SystemExit, match="other settings"):
         train_main(["mnist_cnn", *tiny_flags(tiny_mnist, tmp_path, epochs=2), "--resume", "--lr", "0.5"])
+
+
+def test_resume_refuses_a_checkpoint_of_another_seed(tiny_mnist, tmp_path):
+    train_main(["mnist_cnn", *tiny_flags(tiny_mnist, tmp_path, epochs=2), "--stop-after", "1"])
+    with pytest.raises(SystemExit, match="'seed': 0"):
+        train_main(["mnist_cnn", *tiny_flags(tiny_mnist, tmp_path, epochs=2), "--resume", "--seed", "1"])
 
 
 def test_checkpoint_round_trip_keeps_nested_state(tmp_path):

@@ -25,7 +25,7 @@ from models.device import resolve
 from models.errors import ModelError
 from models.registry import MODELS, spec
 from training import data as training_data
-from training.distributed import setup, teardown
+from training.distributed import barrier, setup, teardown
 from training.evaluate import evaluate
 from training.loop import Recipe, Runtime, train
 from training.recipes import RECIPES
@@ -89,8 +89,14 @@ def main(argv: list[str] | None = None) -> None:
     recipe = recipe_from(args)
     try:
         world, device = setup(resolve(args.device))
-        data = training_data.load(model_spec.dataset.name, args.data_dir, args.download, args.val_size, args.seed)
-    except ModelError as error:
+        if not world.is_main:
+            barrier(world)  # rank 0 downloads first; the others then read what it wrote
+        data = training_data.load(
+            model_spec.dataset.name, args.data_dir, args.download and world.is_main, args.val_size, args.seed
+        )
+        if world.is_main:
+            barrier(world)
+    except (ModelError, ValueError) as error:
         sys.exit(str(error))
 
     torch.manual_seed(args.seed)

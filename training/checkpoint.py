@@ -1,7 +1,7 @@
-"""Training checkpoints as a safetensors file of tensors plus a JSON file of everything else.
+"""Training checkpoints as one safetensors file: the tensors, and a JSON skeleton in its metadata.
 
 Model, optimizer and scheduler states nest tensors inside dicts and lists; they are taken
-apart into named tensors and a JSON skeleton that says where each tensor goes back.
+apart into named tensors and a skeleton that says where each tensor goes back.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors import safe_open
+from safetensors.torch import save_file
 
 TENSOR = "__tensor__"
 PAIRS = "__pairs__"
@@ -41,26 +42,26 @@ def _put_together(value: Any, tensors: dict[str, torch.Tensor]) -> Any:
     return value
 
 
-def paths(directory: Path, name: str) -> tuple[Path, Path]:
-    return directory / f"{name}.ckpt.safetensors", directory / f"{name}.ckpt.json"
+def path(directory: Path, name: str) -> Path:
+    return directory / f"{name}.ckpt.safetensors"
 
 
 def save(directory: Path, name: str, state: dict[str, Any]) -> None:
-    """Write atomically, so a run killed mid-save keeps its previous checkpoint."""
+    """Write to a temporary file and rename it, so a run killed mid-save keeps its last checkpoint."""
     directory.mkdir(parents=True, exist_ok=True)
     tensors: dict[str, torch.Tensor] = {}
     skeleton = _take_apart(state, "state", tensors)
-    tensor_path, json_path = paths(directory, name)
-    tensor_tmp, json_tmp = (path.with_name(path.name + ".tmp") for path in (tensor_path, json_path))
-    save_file(tensors, str(tensor_tmp))
-    json_tmp.write_text(json.dumps(skeleton), encoding="utf-8")
-    os.replace(tensor_tmp, tensor_path)
-    os.replace(json_tmp, json_path)
+    target = path(directory, name)
+    partial = target.with_name(target.name + ".tmp")
+    save_file(tensors, str(partial), metadata={"skeleton": json.dumps(skeleton)})
+    os.replace(partial, target)
 
 
 def load(directory: Path, name: str) -> dict[str, Any] | None:
-    tensor_path, json_path = paths(directory, name)
-    if not (tensor_path.is_file() and json_path.is_file()):
+    target = path(directory, name)
+    if not target.is_file():
         return None
-    skeleton = json.loads(json_path.read_text(encoding="utf-8"))
-    return _put_together(skeleton, load_file(str(tensor_path)))
+    with safe_open(str(target), framework="pt") as f:
+        skeleton = json.loads(f.metadata()["skeleton"])
+        tensors = {key: f.get_tensor(key) for key in f.keys()}
+    return _put_together(skeleton, tensors)

@@ -46,6 +46,17 @@ def barrier(world: World) -> None:
         dist.barrier()
 
 
+def all_ranks_sum(world: World, *values: float) -> tuple[float, ...]:
+    """The sums over every process of a few numbers (themselves in a single process)."""
+    if not world.distributed:
+        return values
+    total = torch.tensor(values, dtype=torch.float64)
+    if dist.get_backend() == "nccl":
+        total = total.cuda()
+    dist.all_reduce(total)
+    return tuple(total.tolist())
+
+
 def teardown(world: World) -> None:
     if world.distributed and dist.is_initialized():
         dist.destroy_process_group()

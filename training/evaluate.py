@@ -11,6 +11,7 @@ import argparse
 import copy
 import datetime
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +20,13 @@ from torch import nn
 
 from models import weights
 from models.classifier import build_network
+from models.device import resolve
+from models.errors import ModelError
 from models.normalize import normalize
 from models.registry import DatasetSpec, ModelSpec, spec
 from training import metrics
 from training.data import Split, TrainingData
+from training.precision import autocast
 
 MAX_WEIGHT_BYTES = 25 * 1024 * 1024
 
@@ -39,7 +43,7 @@ def predict_logits(
     """Logits for every image of a split, in order, as float32."""
     model.eval()
     out = []
-    with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
+    with torch.inference_mode(), autocast(device, amp):
         for start in range(0, len(split), batch_size):
             images = normalize(split.images[start : start + batch_size].to(device), dataset)
             if channels_last:
@@ -100,14 +104,14 @@ def evaluate(
     out_dir = out_dir or model_spec.weight_path.parent
     model.to(device).eval()
     labels = data.test.labels.numpy()
-    test_logits = predict_logits(model, data.test, data.spec, device)
     dtype = storage_dtype(model)
     storage = {"dtype": str(dtype).removeprefix("torch.")}
+    # Every figure describes the file that ships: rounded to its precision where it is smaller.
+    shipped = rounded_copy(model, dtype) if dtype != torch.float32 else model
+    test_logits = predict_logits(shipped, data.test, data.spec, device)
     if dtype != torch.float32 and full_precision:
-        stored_logits = predict_logits(rounded_copy(model, dtype), data.test, data.spec, device)
-        agreement = float((stored_logits.argmax(1) == test_logits.argmax(1)).mean())
-        storage["top1_agreement_with_float32"] = agreement
-        test_logits = stored_logits  # the card describes the file that ships
+        full_logits = predict_logits(model, data.test, data.spec, device)
+        storage["top1_agreement_with_float32"] = float((test_logits.argmax(1) == full_logits.argmax(1)).mean())
     elif dtype != torch.float32:
         previous = model_spec.card_path
         if previous.is_file():
@@ -127,7 +131,7 @@ def evaluate(
         "input": {"size": dataset.image_size, "channels": dataset.channels},
         "normalization": {"mean": list(dataset.mean), "std": list(dataset.std)},
         "test": metrics.summary(metrics.softmax(test_logits), labels, len(dataset.classes)),
-        "calibration": calibration(model, data, test_logits, device),
+        "calibration": calibration(shipped, data, test_logits, device),
         "training": training,
         "storage": storage,
         "evaluated": datetime.date.today().isoformat(),
@@ -148,14 +152,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args(argv)
 
-    model_spec = spec(args.model)
-    card = weights.read_card(model_spec.card_path, model_spec.train_command())
-    training = card.get("training", {})
-    data_dir = args.data_dir or Path(training.get("data_dir", "data"))
-    data = load_data(model_spec.dataset.name, data_dir, False, training.get("val_size", 0), training.get("seed", 0))
-    model = build_network(model_spec)
-    weights.load_into(model, model_spec.weight_path, model_spec.train_command())
-    result = evaluate(model, model_spec, data, training, torch.device(args.device), full_precision=False)
+    try:
+        model_spec = spec(args.model)
+        card = weights.read_card(model_spec.card_path, model_spec.train_command())
+        training = card.get("training", {})
+        data_dir = args.data_dir or Path(training.get("data_dir", "data"))
+        data = load_data(model_spec.dataset.name, data_dir, False, training.get("val_size", 0), training.get("seed", 0))
+        model = build_network(model_spec)
+        weights.load_into(model, model_spec.weight_path, model_spec.train_command())
+        device = resolve(args.device)
+    except ModelError as error:
+        sys.exit(str(error))
+    result = evaluate(model, model_spec, data, training, device, full_precision=False)
     print(f"{args.model}: test accuracy {result['test']['accuracy']:.4f}, macro-F1 {result['test']['macro_f1']:.4f}")
 
 

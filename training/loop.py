@@ -7,6 +7,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -19,8 +20,9 @@ from models.registry import DatasetSpec
 from training import checkpoint
 from training.augment import augment, mix
 from training.data import Split, TrainingData
-from training.distributed import World, barrier
+from training.distributed import World, all_ranks_sum, barrier
 from training.evaluate import predict_logits
+from training.precision import autocast
 
 
 @dataclass(frozen=True)
@@ -75,11 +77,9 @@ def warmup_cosine(total_steps: int, warmup_steps: int):
     return factor
 
 
-def autocast(device: torch.device, enabled: bool):
-    """bf16 on CPUs (AMX) and on GPUs that have it, else fp16."""
-    if device.type == "cuda" and not torch.cuda.is_bf16_supported():
-        return torch.autocast("cuda", dtype=torch.float16, enabled=enabled)
-    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=enabled)
+def epoch_seed(seed: int, epoch: int, rank: int) -> int:
+    """A seed of its own for every (run, epoch, process): a resumed epoch repeats exactly."""
+    return int(np.random.SeedSequence([seed, epoch, rank]).generate_state(1)[0])
 
 
 def validate(model: nn.Module, split: Split, spec: DatasetSpec, runtime: Runtime) -> dict[str, float]:
@@ -118,15 +118,32 @@ def train(
     )
     scaler = torch.amp.GradScaler(device.type, enabled=runtime.amp and device.type == "cuda")
 
+    # Everything that shapes the run: a checkpoint made with other settings cannot continue it.
+    settings = {
+        "recipe": asdict(recipe),
+        "seed": runtime.seed,
+        "processes": world.size,
+        "amp": runtime.amp,
+        "train_images": len(data.train),
+    }
     state = {"epoch": 0, "history": [], "wall_time_s": 0.0, "images": 0}
     saved = checkpoint.load(checkpoint_dir, name) if resume else None
+    if resume and saved is None and world.is_main:
+        print(f"no checkpoint of {name} in {checkpoint_dir}; starting from epoch 1")
     if saved is not None:
-        if saved["recipe"] != asdict(recipe):
-            raise SystemExit(f"The checkpoint in {checkpoint_dir} was made with another recipe: {saved['recipe']}")
+        differences = {
+            key: saved["settings"].get(key) for key in settings if saved["settings"].get(key) != settings[key]
+        }
+        if differences:
+            raise SystemExit(
+                f"The checkpoint in {checkpoint_dir} was made with other settings {differences}; "
+                f"this run has { ({key: settings[key] for key in differences}) }. Use the same command, or drop --resume."
+            )
         model.load_state_dict(saved["model"])
         optimizer.load_state_dict(saved["optimizer"])
         scheduler.load_state_dict(saved["scheduler"])
-        scaler.load_state_dict(saved["scaler"])
+        if scaler.is_enabled() and saved["scaler"]:
+            scaler.load_state_dict(saved["scaler"])
         state = {key: saved[key] for key in state}
         if world.is_main:
             print(f"resumed {name} after epoch {state['epoch']} of {recipe.epochs}")
@@ -136,11 +153,11 @@ def train(
         net = torch.compile(net)
     num_classes = len(data.spec.classes)
 
-    last_epoch = min(recipe.epochs, stop_after or recipe.epochs)
+    last_epoch = recipe.epochs if stop_after is None else min(recipe.epochs, stop_after)
     for epoch in range(state["epoch"], last_epoch):
-        # Seeding from (seed, epoch) makes a resumed epoch identical to an uninterrupted one.
-        torch.manual_seed(runtime.seed * 1000 + epoch)
-        generator = torch.Generator().manual_seed(runtime.seed * 1000 + epoch * 10 + world.rank)
+        seed = epoch_seed(runtime.seed, epoch, world.rank)
+        torch.manual_seed(seed)  # dropout and mixing weights
+        generator = torch.Generator().manual_seed(seed)  # order of augmentations
         sampler.set_epoch(epoch)
         order = torch.tensor(list(sampler))
         net.train()
@@ -182,6 +199,7 @@ def train(
             rate = seen / (time.perf_counter() - started)
             bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{correct / seen:.4f}", img_s=f"{rate:.0f}")
         train_time = time.perf_counter() - started
+        loss_sum, correct, seen = all_ranks_sum(world, loss_sum, correct, seen)
 
         record = {
             "epoch": epoch + 1,
@@ -189,14 +207,14 @@ def train(
             "train_accuracy": correct / seen,
             "lr": scheduler.get_last_lr()[0],
             "epoch_time_s": round(train_time, 2),
-            "images_per_s": round(seen * world.size / train_time, 1),
+            "images_per_s": round(seen / train_time, 1),
         }
         if world.is_main and data.val is not None:
             record.update(validate(model, data.val, data.spec, runtime))
         state["epoch"] = epoch + 1
         state["history"].append(record)
         state["wall_time_s"] += time.perf_counter() - started
-        state["images"] += seen * world.size
+        state["images"] += int(seen)
         if world.is_main:
             print(
                 " ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items()), flush=True
@@ -206,7 +224,7 @@ def train(
                 name,
                 {
                     **state,
-                    "recipe": asdict(recipe),
+                    "settings": settings,
                     "model": model.state_dict(),
                     "optimizer": optimizer.state_dict(),
                     "scheduler": scheduler.state_dict(),
