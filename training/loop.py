@@ -131,13 +131,13 @@ def train(
     if resume and saved is None and world.is_main:
         print(f"no checkpoint of {name} in {checkpoint_dir}; starting from epoch 1")
     if saved is not None:
-        differences = {
-            key: saved["settings"].get(key) for key in settings if saved["settings"].get(key) != settings[key]
-        }
+        differences = [key for key in settings if saved["settings"].get(key) != settings[key]]
         if differences:
+            then = {key: saved["settings"].get(key) for key in differences}
+            now = {key: settings[key] for key in differences}
             raise SystemExit(
-                f"The checkpoint in {checkpoint_dir} was made with other settings {differences}; "
-                f"this run has { ({key: settings[key] for key in differences}) }. Use the same command, or drop --resume."
+                f"The checkpoint in {checkpoint_dir} was made with other settings {then}; this run has {now}. "
+                "Use the same command, or drop --resume."
             )
         model.load_state_dict(saved["model"])
         optimizer.load_state_dict(saved["optimizer"])
