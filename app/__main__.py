@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     application.setApplicationName("visionlab")
     window = MainWindow(device=args.device, model=args.model, data_dir=args.data_dir)
     window.show()
-    QTimer.singleShot(0, window.start)  # torch loads in the worker once the window is painted
+    application.processEvents()  # paint the window now; the chart, torch and the models load after
+    QTimer.singleShot(0, window.start)
     return application.exec()
 
 

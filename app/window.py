@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSlider,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -27,7 +28,6 @@ import models
 from app import tasks
 from app.browser import Browser
 from app.canvas import DrawingCanvas
-from app.chart import ConfidenceChart
 from app.preview import PixelView
 from app.worker import Answer, Request, start_worker
 from models.datasets import DEFAULT_ROOT
@@ -77,7 +77,14 @@ class MainWindow(QMainWindow):
         self.compare = QCheckBox("Compare all models")
         self.compare.setToolTip("Every model of this dataset predicts the same input (Ctrl+M)")
         self.compare.toggled.connect(self.predict)
-        self.chart = ConfidenceChart()
+        # The chart is built in start(), once the window shows: pyqtgraph takes a good part of a
+        # second to import, and the window should appear at once, saying what it is loading.
+        self.chart = None
+        self.chart_font_size = 11
+        self.chart_slot = QStackedWidget()
+        self.chart_slot.addWidget(
+            QLabel("Loading PyTorch, the models and the chart…", alignment=Qt.AlignmentFlag.AlignCenter)
+        )
         self.preview = PixelView()
         self.preview.setToolTip("The image the model sees, after centring and scaling")
         self.info = QLabel("Loading models…")
@@ -111,8 +118,19 @@ class MainWindow(QMainWindow):
             self.set_presentation(True)
 
     def start(self) -> None:
-        """Ask the worker to load every model with weights; the window is already up."""
+        """Build the chart and ask the worker to load every model with weights; the window is already up."""
+        if self.chart is None:
+            from app.chart import ConfidenceChart
+
+            self.chart = ConfidenceChart()
+            self.chart.set_font_size(self.chart_font_size)
+            self.chart_slot.addWidget(self.chart)
+            self.chart_slot.setCurrentWidget(self.chart)
         self.loadRequested.emit(models.available(), self.requested_device)
+
+    def clear_chart(self) -> None:
+        if self.chart is not None:
+            self.chart.clear()
 
     @property
     def dataset(self) -> str:
@@ -137,7 +155,7 @@ class MainWindow(QMainWindow):
         top.addWidget(self.picker, 1)
         top.addWidget(self.compare)
         panel.addLayout(top)
-        panel.addWidget(self.chart, 1)
+        panel.addWidget(self.chart_slot, 1)
         lower = QHBoxLayout()
         seen = QVBoxLayout()
         seen.addWidget(QLabel("Model input"))
@@ -271,7 +289,7 @@ class MainWindow(QMainWindow):
         name = self.picker.currentData()
         if name is None:
             self.info.setText(f"No trained {self.dataset.upper()} model yet.")
-            self.chart.clear()
+            self.clear_chart()
             return
         self.settings.setValue(f"model/{self.dataset}", name)
         self.info.setText(self._describe(name))
@@ -331,7 +349,7 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(str(error), 8000)
                 current = None
         if current is None or not names:
-            self.chart.clear()
+            self.clear_chart()
             self.preview.set_array(None)
             self.last_shown = self.version  # an answer still on its way is for an older input
             return None
@@ -438,7 +456,7 @@ class MainWindow(QMainWindow):
 
     def export_to(self, target: Path) -> Path | None:
         source = self.canvas if self.tabs.currentIndex() == DRAW else self.browser.view
-        left, right = source.grab(), self.chart.grab()
+        left, right = source.grab(), self.chart_slot.grab()
         height = max(left.height(), right.height())
         picture = QPixmap(left.width() + right.width(), height)
         picture.fill(self.palette().window().color())
@@ -462,7 +480,9 @@ class MainWindow(QMainWindow):
         font = QFont(QApplication.font())
         font.setPointSize(size)
         QApplication.setFont(font)
-        self.chart.set_font_size(size + 2)
+        self.chart_font_size = size + 2
+        if self.chart is not None:
+            self.chart.set_font_size(self.chart_font_size)
         self.settings.setValue("presentation", on)
 
     def toggle_full_screen(self) -> None:
