@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -82,6 +83,7 @@ class Browser(QWidget):
         self.sets: dict[str, datasets.ImageSet] = {}
         self.files: list[Path] = []
         self.opened: dict[Path, object] = {}  # path -> PIL image or the error it gave
+        self.last_folder = Path.home()
         self.file_kind = "mnist"
         self.indices = np.zeros(0, dtype=np.int64)
         self.position = 0
@@ -292,32 +294,32 @@ class Browser(QWidget):
         self.refilter()
 
     # the user's pictures
-    def ask_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, "Open images", "", "Images (*.png *.jpg *.jpeg *.bmp *.webp *.gif *.tif *.tiff)"
-        )
-        if paths:
-            self.open_paths([Path(p) for p in paths])
+    def ask_files(self) -> bool:
+        pattern = " ".join(f"*{suffix}" for suffix in SUFFIXES)
+        paths, _ = QFileDialog.getOpenFileNames(self, "Open images", str(self.last_folder), f"Images ({pattern})")
+        return bool(paths) and self.open_paths([Path(p) for p in paths])
 
-    def ask_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open a folder of images")
-        if folder:
-            self.open_paths([Path(folder)])
+    def ask_folder(self) -> bool:
+        folder = QFileDialog.getExistingDirectory(self, "Open a folder of images", str(self.last_folder))
+        return bool(folder) and self.open_paths([Path(folder)])
 
-    def open_paths(self, paths: list[Path]) -> str | None:
-        """Show files and folders' images; returns a message when nothing usable was given."""
+    def open_paths(self, paths: list[Path]) -> bool:
+        """Show the images of these files and folders, or say why there is nothing to show."""
         files: list[Path] = []
-        for path in paths:
-            try:
+        try:
+            for path in paths:
                 files += image_files(path) if path.is_dir() else [path]
-            except ModelError as error:
-                return str(error)
+        except ModelError as error:
+            QMessageBox.information(self, "visionlab", str(error))
+            return False
         if not files:
-            return f"No {FORMATS} images there."
+            QMessageBox.information(self, "visionlab", f"No {FORMATS} images there.")
+            return False
+        self.last_folder = paths[0] if paths[0].is_dir() else paths[0].parent
         self.files = files
         self.opened.clear()
         self.set_source("files")
-        return None
+        return True
 
     def _kind_changed(self) -> None:
         self.file_kind = self.kind_box.currentData()

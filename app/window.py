@@ -111,8 +111,11 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+            self.restoreState(self.settings.value("toolbars"))
+            self.splitter.restoreState(self.settings.value("splitter"))
         else:
             self.resize(1200, 720)
+        self.browser.last_folder = Path(self.settings.value("folder", str(Path.home())))
         if self.settings.value("presentation", False, type=bool):
             self.presentation.setChecked(True)
             self.set_presentation(True)
@@ -164,12 +167,12 @@ class MainWindow(QMainWindow):
         lower.addWidget(self.info, 1)
         panel.addLayout(lower)
 
-        splitter = QSplitter()
-        splitter.addWidget(self.tabs)
-        splitter.addWidget(side)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(splitter)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(side)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(self.splitter)
 
     def _action(self, text: str, keys: list, slot, menu, toolbar=None, checkable: bool = False) -> QAction:
         action = QAction(text, self, checkable=checkable)
@@ -189,7 +192,7 @@ class MainWindow(QMainWindow):
         menu = self.menuBar()
         file = menu.addMenu("&File")
         self._action("Open Files…", ["Ctrl+O"], self._open_files, file, toolbar)
-        self._action("Open Folder…", ["Ctrl+Shift+O"], self.browser.ask_folder, file)
+        self._action("Open Folder…", ["Ctrl+Shift+O"], self._open_folder, file)
         self._action("Export Input and Chart…", ["Ctrl+S"], self.export, file, toolbar)
         file.addSeparator()
         self._action("Quit", ["Ctrl+Q"], self.close, file)
@@ -425,14 +428,15 @@ class MainWindow(QMainWindow):
 
     # files
     def _open_files(self) -> None:
-        self.tabs.setCurrentIndex(BROWSE)
-        self.browser.ask_files()
+        if self.browser.ask_files():
+            self.tabs.setCurrentIndex(BROWSE)
+
+    def _open_folder(self) -> None:
+        if self.browser.ask_folder():
+            self.tabs.setCurrentIndex(BROWSE)
 
     def open_paths(self, paths: list[Path]) -> None:
-        problem = self.browser.open_paths(paths)
-        if problem:
-            QMessageBox.information(self, "visionlab", problem)
-        else:
+        if self.browser.open_paths(paths):
             self.tabs.setCurrentIndex(BROWSE)
 
     def dragEnterEvent(self, event) -> None:
@@ -498,6 +502,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("toolbars", self.saveState())
+        self.settings.setValue("splitter", self.splitter.saveState())
+        self.settings.setValue("folder", str(self.browser.last_folder))
         self.settings.setValue("data_dir", str(self.browser.data_dir))
         for task in (self.scoring, self.browser.task):
             if task is not None:

@@ -132,3 +132,39 @@ def test_missing_data_offers_a_download_and_a_failed_one_says_why(
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         pen_strokes(window.canvas, ONE)
     assert set(window.chart.shown) == {"mnist_cnn"}
+
+
+def test_dropping_files_on_the_window_opens_them(window, qtbot, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    files = write_odd_files(tmp_path / "pictures")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(files["digit"])), QUrl.fromLocalFile(str(files["tiny"]))])
+    drop = QDropEvent(
+        QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+    )
+    window.dropEvent(drop)
+    assert window.tabs.currentIndex() == BROWSE
+    assert [p.name for p in window.browser.files] == ["digit.jpg", "tiny.png"]
+    qtbot.waitUntil(lambda: bool(window.chart.shown), timeout=10000)
+
+
+def test_the_last_folder_is_remembered(install_untrained, open_window, tmp_path):
+    files = write_odd_files(tmp_path / "pictures")
+    window = open_window(start=False)
+    window.open_paths([files["digit"].parent])
+    window.close()
+    again = open_window(start=False)
+    assert again.browser.last_folder == files["digit"].parent
+
+
+def test_an_empty_folder_says_so(window, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    said = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: said.append(args[2]))
+    (tmp_path / "empty").mkdir()
+    window.open_paths([tmp_path / "empty"])
+    assert said and "No PNG, JPEG" in said[0]
+    assert window.browser.source == "mnist"
