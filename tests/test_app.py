@@ -181,3 +181,42 @@ def test_clearing_while_an_answer_is_on_its_way_leaves_the_chart_empty(install_u
     window.canvas.clear()  # before the worker's answer is back
     qtbot.wait(500)
     assert not window.chart.shown
+
+
+DIGITS = {
+    "1": ONE,
+    "7": SEVEN,
+    "0": [
+        [
+            (0.5, 0.15),
+            (0.3, 0.25),
+            (0.25, 0.5),
+            (0.3, 0.75),
+            (0.5, 0.85),
+            (0.7, 0.75),
+            (0.75, 0.5),
+            (0.7, 0.25),
+            (0.5, 0.15),
+        ]
+    ],
+    "4": [[(0.6, 0.85), (0.6, 0.15), (0.25, 0.6), (0.8, 0.6)]],
+}
+
+
+@pytest.mark.parametrize("digit", sorted(DIGITS))
+def test_the_shipped_cnn_reads_a_drawn_digit(digit, qtbot):
+    import models
+
+    if "mnist_cnn" not in models.available():
+        pytest.fail("weights/mnist_cnn.safetensors is not in the repository")
+    from app.window import MainWindow
+
+    window = MainWindow(device="cpu", model="mnist_cnn")
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.modelsReady, timeout=60000):
+        window.start()
+    pen_strokes(window.canvas, DIGITS[digit])
+    qtbot.waitUntil(lambda: window.last_shown == window.version, timeout=10000)
+    probabilities = window.chart.shown["mnist_cnn"]
+    assert window.chart.classes[int(probabilities.argmax())] == digit
