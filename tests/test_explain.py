@@ -90,3 +90,17 @@ def test_every_model_gets_a_map_of_its_input_size(name):
     heat = explain(network, model_spec.arch, image, target=2)
     assert heat.shape == (size, size)
     assert 0 <= heat.min() and heat.max() <= 1
+
+
+@pytest.mark.parametrize("name", ["mnist_cnn", "resnet18_mnist", "vit_cifar10"])
+def test_summary_accounts_for_every_parameter(name):
+    from models.summary import as_text, summarize
+
+    model_spec = spec(name)
+    network = build_network(model_spec).eval()
+    size = model_spec.dataset.image_size
+    layers = summarize(network, (model_spec.dataset.channels, size, size))
+    total = sum(p.numel() for p in network.parameters())
+    assert sum(layer.parameters for layer in layers) == total
+    assert layers[-1].output_shape == (10,)
+    assert f"{total:,}" in as_text(layers, total)
