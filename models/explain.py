@@ -60,16 +60,19 @@ def saliency(network: nn.Module, batch: torch.Tensor, target: int) -> np.ndarray
 def rollout(attentions: list[torch.Tensor], grid: tuple[int, int]) -> torch.Tensor:
     """Attention rollout (Abnar and Zuidema, 2020) for one image.
 
-    `attentions` holds one (heads, tokens, tokens) map per layer, token 0 being the class
-    token. Heads are averaged, the residual path added as the identity, and the layers
-    multiplied; the class token's row over the patch tokens is returned as a (grid) map.
+    `attentions` holds one (heads, tokens, tokens) map per layer. Heads are averaged, the
+    residual path added as the identity, and the layers multiplied. What the classifier reads
+    is the class token where there is one (one token more than the grid has patches), else the
+    mean of all tokens; its share of each patch is returned as a (grid) map.
     """
     tokens = attentions[0].shape[-1]
     joint = torch.eye(tokens)
     for attention in attentions:
         mixed = attention.mean(dim=0) + torch.eye(tokens)
         joint = (mixed / mixed.sum(dim=-1, keepdim=True)) @ joint
-    return joint[0, 1:].reshape(grid)
+    patches = grid[0] * grid[1]
+    read = joint[0, 1:] if tokens == patches + 1 else joint.mean(dim=0)
+    return read.reshape(grid)
 
 
 def attention_rollout(network: nn.Module, batch: torch.Tensor, target: int | None = None) -> np.ndarray:
@@ -84,8 +87,7 @@ def attention_rollout(network: nn.Module, batch: torch.Tensor, target: int | Non
         layers = [a[0].detach() for a in outputs]
     else:
         layers = [(g[0] * a[0]).clamp(min=0).detach() for a, g in zip(outputs, gradients)]
-    patches = outputs[0].shape[-1] - 1
-    side = int(round(patches**0.5))
+    side = int(outputs[0].shape[-1] ** 0.5)  # 64 patches, or 64 and a class token: 8
     return _normalized(rollout([a.cpu() for a in layers], (side, side)), batch.shape[-2:])
 
 

@@ -72,6 +72,14 @@ def test_saliency_peaks_in_the_region_the_answer_depends_on():
     assert heat[REGION].min() > heat[0:3, 0:3].max()
 
 
+def test_rollout_without_a_class_token_reads_the_mean_of_all_tokens():
+    tokens, attended = 16, 9  # a 4x4 grid and no class token
+    attention = torch.full((2, tokens, tokens), 0.1 / (tokens - 1))
+    attention[:, :, attended] = 0.9
+    heat = rollout([attention], (4, 4))
+    assert int(heat.argmax()) == attended
+
+
 def test_rollout_follows_attention_to_one_patch():
     tokens, attended = 17, 6  # class token and a 4x4 grid; everyone looks at patch 6
     attention = torch.full((3, tokens, tokens), 0.1 / (tokens - 1))

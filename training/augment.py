@@ -88,15 +88,26 @@ def mix(
     return mixed, lam * targets + (1 - lam) * targets[order]
 
 
-POLICIES = ("affine", "crop-flip", "none")
+def rand_augment(images: torch.Tensor, group: int = 8) -> torch.Tensor:
+    """RandAugment (two operations, magnitude 9), the same draw for each group of `group` images:
+    one draw per image would cost as much as the training step itself on a CPU."""
+    from torchvision.transforms import v2
+
+    policy = v2.RandAugment(num_ops=2, magnitude=9)  # global RNG, seeded per epoch by the loop
+    return torch.cat([policy(chunk) for chunk in images.split(group)])
+
+
+POLICIES = ("affine", "crop-flip", "crop-flip-randaugment", "none")
 
 
 def augment(images: torch.Tensor, policy: str, generator: torch.Generator, cutout_size: int = 0) -> torch.Tensor:
     """The named augmentation policy of a recipe, on a uint8 batch."""
     if policy == "affine":
         images = random_affine(images, generator)
-    elif policy == "crop-flip":
+    elif policy in ("crop-flip", "crop-flip-randaugment"):
         images = random_flip(random_crop(images, 4, generator), generator)
+        if policy == "crop-flip-randaugment":
+            images = rand_augment(images)
     elif policy != "none":
         raise ValueError(f"unknown augmentation {policy!r}; choose one of {', '.join(POLICIES)}")
     if cutout_size:

@@ -18,18 +18,24 @@ RECIPES: dict[str, Recipe] = {
         clip_grad=1.0,
     ),
     "resnet18_cifar10": Recipe(
-        epochs=18, batch_size=256, lr=0.2, weight_decay=5e-4, label_smoothing=0.1, augment="crop-flip"
-    ),
-    "vit_cifar10": Recipe(
-        epochs=40,
+        epochs=30,
         batch_size=256,
-        lr=1e-3,
-        optimizer="adamw",
-        weight_decay=0.05,
+        lr=0.2,
+        weight_decay=5e-4,
         warmup_epochs=3,
         label_smoothing=0.1,
         augment="crop-flip",
-        cutmix=0.5,
+        cutout=12,
+    ),
+    "vit_cifar10": Recipe(
+        epochs=50,
+        batch_size=256,
+        lr=2e-3,
+        optimizer="adamw",
+        weight_decay=0.05,
+        warmup_epochs=5,
+        label_smoothing=0.1,
+        augment="crop-flip-randaugment",
         clip_grad=1.0,
     ),
 }

@@ -16,6 +16,7 @@ def vit(
     dim_head: int = 64,
     mlp_dim: int = 256,
     dropout: float = 0.0,
+    pool: str = "cls",
 ) -> nn.Module:
     return ViT(
         image_size=image_size,
@@ -29,4 +30,5 @@ def vit(
         channels=channels,
         dropout=dropout,
         emb_dropout=dropout,
+        pool=pool,
     )

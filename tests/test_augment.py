@@ -1,0 +1,36 @@
+"""Tensor augmentations: shapes and types kept, and a seed fixes the result."""
+
+import pytest
+import torch
+
+from training.augment import augment, mix, random_crop
+
+BATCH = torch.randint(0, 256, (16, 3, 32, 32), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+
+
+@pytest.mark.parametrize("policy", ["affine", "crop-flip", "crop-flip-randaugment", "none"])
+def test_policies_keep_shape_and_type_and_repeat_with_the_seed(policy):
+    def run() -> torch.Tensor:
+        torch.manual_seed(1)
+        return augment(BATCH, policy, torch.Generator().manual_seed(2), cutout_size=8)
+
+    first = run()
+    assert first.shape == BATCH.shape and first.dtype == torch.uint8
+    assert torch.equal(first, run())
+
+
+def test_random_crop_shifts_by_at_most_the_padding():
+    image = torch.zeros(1, 1, 8, 8, dtype=torch.uint8)
+    image[0, 0, 4, 4] = 255
+    for seed in range(20):
+        moved = random_crop(image, 2, torch.Generator().manual_seed(seed))
+        (y, x) = torch.nonzero(moved[0, 0])[0].tolist()
+        assert abs(y - 4) <= 2 and abs(x - 4) <= 2
+
+
+def test_mixing_keeps_targets_summing_to_one():
+    targets = torch.nn.functional.one_hot(torch.arange(16) % 10, 10).float()
+    torch.manual_seed(0)
+    mixed, soft = mix(BATCH.float(), targets, 0.2, 1.0, torch.Generator().manual_seed(0))
+    assert mixed.shape == BATCH.shape
+    assert torch.allclose(soft.sum(dim=1), torch.ones(16))
