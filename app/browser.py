@@ -28,7 +28,7 @@ from app import tasks
 from app.preview import PixelView, to_qimage
 from models import datasets
 from models.errors import ModelError
-from models.images import FORMATS, image_files, open_image
+from models.images import FORMATS, SUFFIXES, image_files, open_image
 from models.registry import DATASETS
 
 SOURCES = {"mnist": "MNIST test set", "cifar10": "CIFAR-10 test set", "files": "My images"}

@@ -7,6 +7,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPainterPath, QPen, QTabletEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from app.preview import heat_image
+
 INK_SIZE = 168  # the ink is handed on at six times MNIST's size, plenty for canvas_to_mnist
 
 
@@ -44,6 +46,7 @@ class DrawingCanvas(QWidget):
         self.brush = 0.075  # fraction of the side; about an MNIST pen stroke
         self._drawing = False
         self._settled: dict[int, tuple[tuple[Stroke, ...], QImage]] = {}  # side -> (strokes, picture)
+        self.overlay: tuple[QImage, tuple[float, float, float]] | None = None  # heat map, where in the ink
         self.setMinimumSize(220, 220)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents, False)
@@ -175,12 +178,23 @@ class DrawingCanvas(QWidget):
         painter.end()
         return image
 
+    def set_heat(self, heat: np.ndarray | None, placement=None) -> None:
+        """Lay a map of the model input (28x28) over the drawing, where that input came from."""
+        self.overlay = None if heat is None or placement is None else (heat_image(heat), placement.field_in_ink())
+        self.update()
+
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), self.palette().window())
         side = int(self.side())
         painter.translate(*self.origin())
         painter.drawImage(0, 0, self.raster(side))
+        if self.overlay is not None:
+            picture, (row, col, field) = self.overlay
+            unit = side / INK_SIZE
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            painter.setClipRect(0, 0, side, side)
+            painter.drawImage(QRectF(col * unit, row * unit, field * unit, field * unit), picture)
         if self.is_blank():
             painter.setPen(QColor(110, 110, 110))
             painter.drawText(QRectF(0, 0, side, side), Qt.AlignmentFlag.AlignCenter, "Draw a digit here")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
@@ -15,7 +15,12 @@ MODEL_COLOURS = [QColor(52, 152, 219), QColor(230, 126, 34), QColor(155, 89, 182
 
 
 class ConfidenceChart(QWidget):
-    """Show {model name: probabilities}; one model gives coloured bars and percentages, several give groups."""
+    """Show {model name: probabilities}; one model gives coloured bars and percentages, several give groups.
+
+    Clicking a class's bar emits `classClicked` with its index.
+    """
+
+    classClicked = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,6 +53,8 @@ class ConfidenceChart(QWidget):
         self.legend.setVisible(False)
         self.shown: dict[str, np.ndarray] = {}
         self._true: int | None = None
+        self.note = ""
+        self.plot.scene().sigMouseClicked.connect(self._clicked)
 
     def set_classes(self, classes: tuple[str, ...]) -> None:
         if classes == self.classes:
@@ -66,7 +73,7 @@ class ConfidenceChart(QWidget):
             self.plot.getAxis(side).setStyle(tickFont=font)
             self.plot.getAxis(side).label.setFont(font)
         self.summary.setFont(font)
-        self.display(self.shown, self._true)
+        self.display(self.shown, self._true, note=self.note)
 
     def clear(self) -> None:
         for item in [*self.bars, *self.labels]:
@@ -80,10 +87,16 @@ class ConfidenceChart(QWidget):
         self.shown = {}
 
     def display(
-        self, results: dict[str, np.ndarray], true_label: int | None = None, titles: dict[str, str] | None = None
+        self,
+        results: dict[str, np.ndarray],
+        true_label: int | None = None,
+        titles: dict[str, str] | None = None,
+        note: str = "",
     ) -> None:
-        """Draw the given probabilities (0-1); `true_label` marks the known answer."""
+        """Draw the given probabilities (0-1); `true_label` marks the known answer, `note` says
+        what the bars show (raw or calibrated, which class is explained)."""
         self._true = true_label
+        self.note = note
         if not results or not self.classes:
             self.clear()
             return
@@ -115,7 +128,9 @@ class ConfidenceChart(QWidget):
                 self.plot.addItem(self.band)
         elif self.band.scene() is not None:
             self.plot.removeItem(self.band)
-        self.summary.setText(self._summary_text(results, true_label, titles or {}))
+        self.summary.setText(
+            self._summary_text(results, true_label, titles or {}) + (f"<br><i>{note}</i>" if note else "")
+        )
 
     def _build(self, names: list[str], titles: dict[str, str]) -> None:
         self.clear()
@@ -155,3 +170,10 @@ class ConfidenceChart(QWidget):
         if true_label is not None:
             lines.append(f"True class: <b>{self.classes[true_label]}</b>")
         return "<br>".join(lines)
+
+    def _clicked(self, event) -> None:
+        if not self.classes:
+            return
+        index = round(self.plot.getViewBox().mapSceneToView(event.scenePos()).x())
+        if 0 <= index < len(self.classes):
+            self.classClicked.emit(index)

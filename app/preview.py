@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -21,12 +21,28 @@ def to_qimage(array: np.ndarray) -> QImage:
     return image.copy()
 
 
+# A warm ramp: transparent where the model did not look, through red to opaque yellow.
+HEAT_COLOURS = np.array([[0, 0, 0, 0], [220, 30, 30, 110], [255, 140, 0, 170], [255, 240, 60, 210]], np.float32)
+
+
+def heat_image(heat: np.ndarray) -> QImage:
+    """A 0-1 map as a translucent RGBA picture of the same size."""
+    position = np.clip(heat, 0, 1) * (len(HEAT_COLOURS) - 1)
+    low = np.minimum(position.astype(int), len(HEAT_COLOURS) - 2)
+    fraction = (position - low)[..., None]
+    rgba = HEAT_COLOURS[low] * (1 - fraction) + HEAT_COLOURS[low + 1] * fraction
+    rgba = np.ascontiguousarray(rgba.astype(np.uint8))
+    height, width = heat.shape
+    return QImage(rgba.data, width, height, 4 * width, QImage.Format.Format_RGBA8888).copy()
+
+
 class PixelView(QWidget):
     """Shows an image scaled up without smoothing, so each pixel stays a crisp square."""
 
     def __init__(self, minimum: int = 84, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.pixmap: QPixmap | None = None
+        self.overlay: QImage | None = None
         self.setMinimumSize(minimum, minimum)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
@@ -36,6 +52,11 @@ class PixelView(QWidget):
 
     def set_qimage(self, image: QImage | None) -> None:
         self.pixmap = None if image is None else QPixmap.fromImage(image)
+        self.update()
+
+    def set_heat(self, heat: np.ndarray | None) -> None:
+        """Lay a heat map over the image, stretched to it."""
+        self.overlay = None if heat is None else heat_image(heat)
         self.update()
 
     def sizeHint(self) -> QSize:
@@ -49,4 +70,8 @@ class PixelView(QWidget):
         scale = min(self.width() / self.pixmap.width(), self.height() / self.pixmap.height())
         w, h = int(self.pixmap.width() * scale), int(self.pixmap.height() * scale)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-        painter.drawPixmap((self.width() - w) // 2, (self.height() - h) // 2, w, h, self.pixmap)
+        target = QRect((self.width() - w) // 2, (self.height() - h) // 2, w, h)
+        painter.drawPixmap(target, self.pixmap)
+        if self.overlay is not None:
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            painter.drawImage(target, self.overlay)

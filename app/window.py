@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         self.last_shown = 0
         self.in_flight = False
         self.notice = ""  # said once the models are loaded
+        self.target: int | None = None  # the class to explain, chosen by clicking its bar
         if model is not None:
             self.settings.setValue(f"model/{models.spec(model).dataset.name}", model)
         self.scores: dict[tuple[str, str], np.ndarray] = {}
@@ -127,6 +128,7 @@ class MainWindow(QMainWindow):
 
             self.chart = ConfidenceChart()
             self.chart.set_font_size(self.chart_font_size)
+            self.chart.classClicked.connect(self._class_clicked)
             self.chart_slot.addWidget(self.chart)
             self.chart_slot.setCurrentWidget(self.chart)
         self.loadRequested.emit(models.available(), self.requested_device)
@@ -213,6 +215,11 @@ class MainWindow(QMainWindow):
         self._action("Browse", ["Ctrl+2"], lambda: self.tabs.setCurrentIndex(BROWSE), view)
         self._action("Compare Models", ["Ctrl+M"], self.compare.toggle, view)
         toolbar.addSeparator()
+        self.explaining = self._action("Explain", ["Ctrl+E"], self._explain_toggled, view, toolbar, True)
+        self.explaining.setToolTip("Show where the model looked; click a bar to explain that class (Ctrl+E)")
+        self.calibrated = self._action("Calibrated", ["Ctrl+K"], self.predict, view, toolbar, True)
+        self.calibrated.setToolTip("Probabilities softened by the temperature fitted on held-out data (Ctrl+K)")
+        toolbar.addSeparator()
         self.presentation = self._action("Presentation Mode", ["Ctrl+P"], self.set_presentation, view, toolbar, True)
         self._action("Full Screen", ["F11"], self.toggle_full_screen, view, toolbar)
 
@@ -295,6 +302,7 @@ class MainWindow(QMainWindow):
             self.clear_chart()
             return
         self.settings.setValue(f"model/{self.dataset}", name)
+        self.target = None
         self.info.setText(self._describe(name))
         self._ensure_scores()
         self.predict()
@@ -354,10 +362,21 @@ class MainWindow(QMainWindow):
         if current is None or not names:
             self.clear_chart()
             self.preview.set_array(None)
+            self.preview.set_heat(None)
+            self.canvas.set_heat(None)
             self.last_shown = self.version  # an answer still on its way is for an older input
             return None
         image, label, prepare = current
-        return Request(0, image, names, prepare=prepare, true_label=label)
+        return Request(
+            0,
+            image,
+            names,
+            prepare=prepare,
+            true_label=label,
+            calibrated=self.calibrated.isChecked(),
+            explain=self.explaining.isChecked(),
+            target=self.target,
+        )
 
     def _show_answer(self, answer: Answer) -> None:
         self.in_flight = False
@@ -367,15 +386,48 @@ class MainWindow(QMainWindow):
             return
         self.last_shown = answer.ident
         self.preview.set_array(answer.model_input)
+        self._show_heat(answer)
         if answer.probabilities:
-            self.chart.set_classes(models.spec(next(iter(answer.probabilities))).classes)
+            classes = models.spec(next(iter(answer.probabilities))).classes
+            self.chart.set_classes(classes)
             titles = {name: MODELS[name].title for name in answer.probabilities}
-            self.chart.display(answer.probabilities, answer.true_label, titles)
+            self.chart.display(answer.probabilities, answer.true_label, titles, self._note(answer, classes))
         else:
             self.chart.clear()
         if answer.errors:
             self.statusBar().showMessage(" ".join(answer.errors.values()), 8000)
         self.answerShown.emit()
+
+    def _show_heat(self, answer: Answer) -> None:
+        """The heat map over the model input, and over the drawing or the test image it came from."""
+        heat = answer.heat
+        self.preview.set_heat(heat)
+        self.canvas.set_heat(heat, answer.placement)
+        native = self.tabs.currentIndex() == BROWSE and self.browser.source != "files"
+        self.browser.view.set_heat(heat if native else None)
+
+    def _note(self, answer: Answer, classes: tuple[str, ...]) -> str:
+        parts = []
+        if self.calibrated.isChecked():
+            temperatures = ", ".join(
+                f"{self.worker.classifiers[name].temperature:.2f}" for name in answer.probabilities
+            )
+            parts.append(f"calibrated probabilities (temperature {temperatures})")
+        else:
+            parts.append("raw probabilities")
+        if answer.target is not None:
+            title = MODELS[next(iter(answer.probabilities))].title
+            parts.append(f"heat map: where {title} looked for “{classes[answer.target]}”")
+        return "; ".join(parts)
+
+    def _explain_toggled(self, on: bool) -> None:
+        self.target = None
+        self.predict()
+
+    def _class_clicked(self, index: int) -> None:
+        if self.explaining.isChecked():
+            self.target = index
+            self.predict()
 
     # the selected model's answers on a whole test set, for "misclassified only"
     def _ensure_scores(self) -> None:

@@ -29,6 +29,9 @@ class Request:
     models: list[str]
     prepare: str = "none"
     true_label: int | None = None
+    calibrated: bool = False  # divide the logits by each model's fitted temperature
+    explain: bool = False  # also say where the (first) model looked
+    target: int | None = None  # the class to explain; None for the top class
 
 
 @dataclass
@@ -38,6 +41,9 @@ class Answer:
     model_input: np.ndarray | None = None  # what the models saw, for the preview
     true_label: int | None = None
     errors: dict[str, str] = field(default_factory=dict)
+    heat: np.ndarray | None = None  # where the first model looked, at the model input's size, 0-1
+    target: int | None = None  # the class the heat map explains
+    placement: object = None  # for the canvas: where the ink went in the model input
 
 
 class InferenceWorker(QObject):
@@ -94,21 +100,26 @@ class InferenceWorker(QObject):
         self.answered.emit(self.answer(request))
 
     def answer(self, request: Request) -> Answer:
-        from models.preprocess import canvas_to_mnist, photo_to_mnist, to_native
+        from models.preprocess import photo_to_mnist, place_digit, to_native
 
         names = [name for name in request.models if name in self.classifiers]
         if not names:
             return Answer(request.ident, {}, errors={"models": "No model for this input is loaded."})
-        prepare = {"canvas": canvas_to_mnist, "photo-digit": photo_to_mnist}.get(request.prepare)
+        placement = None
         try:
-            image = prepare(request.image) if prepare else request.image
+            if request.prepare == "canvas":
+                image, placement = place_digit(request.image)
+            elif request.prepare == "photo-digit":
+                image = photo_to_mnist(request.image)
+            else:
+                image = request.image
             seen = to_native(image, self.classifiers[names[0]].spec.dataset)  # what the models see
         except Exception as error:  # noqa: BLE001
             return Answer(request.ident, {}, errors={"input": str(error)})
-        result = Answer(request.ident, {}, model_input=seen, true_label=request.true_label)
+        result = Answer(request.ident, {}, model_input=seen, true_label=request.true_label, placement=placement)
 
         def predict(name: str) -> np.ndarray:
-            return self.classifiers[name].predict([image])[0]
+            return self.classifiers[name].predict([seen], calibrated=request.calibrated)[0]
 
         # Models of a comparison run side by side: each forward pass releases the GIL.
         for name, future in [(name, self.pool.submit(predict, name)) for name in names]:
@@ -116,6 +127,15 @@ class InferenceWorker(QObject):
                 result.probabilities[name] = future.result()
             except Exception as error:  # noqa: BLE001
                 result.errors[name] = str(error) or traceback.format_exception_only(error)[-1]
+        first = names[0]
+        if request.explain and first in result.probabilities:
+            # Here in the worker thread, after the predictions: explaining hooks into the network.
+            target = request.target if request.target is not None else int(result.probabilities[first].argmax())
+            try:
+                result.heat = self.classifiers[first].explain(seen, target)
+                result.target = target
+            except Exception as error:  # noqa: BLE001
+                result.errors["explain"] = f"No explanation: {error}"
         return result
 
 

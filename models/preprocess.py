@@ -5,6 +5,8 @@ Nothing here imports torch, so the app can prepare previews before torch has loa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from PIL import Image, ImageOps
 
@@ -83,24 +85,39 @@ def to_native(image: ImageLike, dataset: DatasetSpec) -> np.ndarray:
     return array.reshape(size, size, channels)
 
 
-def canvas_to_mnist(ink: np.ndarray) -> np.ndarray:
-    """A drawing as MNIST prepared its digits: a (28, 28) uint8 array.
+@dataclass(frozen=True)
+class Placement:
+    """Where canvas_to_mnist put the ink: field = (ink - (row, col)) * scale + (top, left)."""
 
-    `ink` is a 2-D array, high where there is ink (up to 255, or up to 1.0 for floats).
-    The ink's bounding box is scaled with anti-aliasing to fit a 20x20 box, keeping its
-    aspect ratio, and placed so that its centre of mass is at the centre of the field.
-    """
+    row: int
+    col: int
+    scale: float
+    top: int
+    left: int
+
+    def field_in_ink(self) -> tuple[float, float, float]:
+        """The 28x28 field's top-left corner and side, in the ink's pixels: for drawing a map
+        of what the model saw back over the drawing."""
+        return self.row - self.top / self.scale, self.col - self.left / self.scale, MNIST_FIELD / self.scale
+
+
+def _ink_values(ink: np.ndarray) -> np.ndarray:
     ink = np.asarray(ink)
     if ink.ndim != 2:
         raise ImageError(f"canvas_to_mnist takes a 2-D array, got shape {ink.shape}.")
     values = ink.astype(np.float32)
     if values.max(initial=0) <= 1.0:  # ink given as 0-1 (floats, booleans or a 0/1 mask)
         values *= 255.0
-    values = np.clip(values, 0, 255)
+    return np.clip(values, 0, 255)
+
+
+def place_digit(ink: np.ndarray) -> tuple[np.ndarray, Placement | None]:
+    """canvas_to_mnist's result and where the ink went (None for a blank canvas)."""
+    values = _ink_values(ink)
     field = np.zeros((MNIST_FIELD, MNIST_FIELD), dtype=np.float32)
     rows, cols = np.nonzero(values)
     if rows.size == 0:
-        return field.astype(np.uint8)
+        return field.astype(np.uint8), None
 
     digit = values[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
     h, w = digit.shape
@@ -111,7 +128,7 @@ def canvas_to_mnist(ink: np.ndarray) -> np.ndarray:
 
     mass = digit.sum()
     if mass <= 0:
-        return field.astype(np.uint8)
+        return field.astype(np.uint8), None
     ys, xs = np.indices(digit.shape)
     com_y, com_x = (ys * digit).sum() / mass, (xs * digit).sum() / mass
     centre = (MNIST_FIELD - 1) / 2
@@ -121,7 +138,18 @@ def canvas_to_mnist(ink: np.ndarray) -> np.ndarray:
     y0, x0 = max(top, 0), max(left, 0)
     y1, x1 = min(top + new_h, MNIST_FIELD), min(left + new_w, MNIST_FIELD)
     field[y0:y1, x0:x1] = digit[y0 - top : y1 - top, x0 - left : x1 - left]
-    return np.round(field).astype(np.uint8)
+    placement = Placement(int(rows.min()), int(cols.min()), new_h / h, top, left)
+    return np.round(field).astype(np.uint8), placement
+
+
+def canvas_to_mnist(ink: np.ndarray) -> np.ndarray:
+    """A drawing as MNIST prepared its digits: a (28, 28) uint8 array.
+
+    `ink` is a 2-D array, high where there is ink (up to 255, or up to 1.0 for floats).
+    The ink's bounding box is scaled with anti-aliasing to fit a 20x20 box, keeping its
+    aspect ratio, and placed so that its centre of mass is at the centre of the field.
+    """
+    return place_digit(ink)[0]
 
 
 def photo_to_mnist(image: ImageLike) -> np.ndarray:

@@ -220,3 +220,28 @@ def test_the_shipped_cnn_reads_a_drawn_digit(digit, qtbot):
     qtbot.waitUntil(lambda: window.last_shown == window.version, timeout=10000)
     probabilities = window.chart.shown["mnist_cnn"]
     assert window.chart.classes[int(probabilities.argmax())] == digit
+
+
+def test_explain_lays_a_heat_map_over_the_drawing_and_follows_a_clicked_class(install_untrained, qtbot, open_window):
+    install_untrained("mnist_cnn")
+    window = open_window()
+    window.explaining.trigger()
+    pen_strokes(window.canvas, SEVEN)
+    qtbot.waitUntil(lambda: window.canvas.overlay is not None and window.last_shown == window.version, timeout=10000)
+    assert window.preview.overlay is not None
+    assert "heat map" in window.chart.summary.text()
+    window._class_clicked(3)
+    qtbot.waitUntil(lambda: "“3”" in window.chart.summary.text(), timeout=10000)
+    window.explaining.trigger()
+    qtbot.waitUntil(lambda: window.canvas.overlay is None, timeout=10000)
+
+
+def test_calibrated_toggle_says_which_probabilities_are_shown(install_untrained, qtbot, open_window):
+    install_untrained("mnist_cnn", temperature=2.0)
+    window = open_window()
+    pen_strokes(window.canvas, ONE)
+    qtbot.waitUntil(lambda: "raw probabilities" in window.chart.summary.text(), timeout=10000)
+    raw = window.chart.shown["mnist_cnn"].max()
+    window.calibrated.trigger()
+    qtbot.waitUntil(lambda: "temperature 2.00" in window.chart.summary.text(), timeout=10000)
+    assert window.chart.shown["mnist_cnn"].max() < raw

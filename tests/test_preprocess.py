@@ -113,3 +113,17 @@ def test_native_arrays_pass_through_unchanged():
 def test_things_that_are_not_images(bad, message):
     with pytest.raises(ImageError, match=message):
         to_native(bad, MNIST)
+
+
+def test_placement_maps_the_field_back_onto_the_ink():
+    from models.preprocess import place_digit
+
+    canvas = np.zeros((200, 200), np.uint8)
+    canvas[40:160, 90:110] = 255
+    digit, placement = place_digit(canvas)
+    row, col, side = placement.field_in_ink()
+    # the field's centre pixel seen from the ink: inside the drawn bar
+    y, x = row + 14 * side / 28, col + 14 * side / 28
+    assert 40 <= y < 160 and 90 <= x < 110
+    assert side == pytest.approx(28 * 120 / 20, rel=0.05)  # 120 ink pixels became 20
+    assert place_digit(np.zeros((5, 5)))[1] is None
