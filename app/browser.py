@@ -88,6 +88,7 @@ class Browser(QWidget):
         self.indices = np.zeros(0, dtype=np.int64)
         self.position = 0
         self.predictions: np.ndarray | None = None  # the selected model's answers for the whole set
+        self.cell: tuple[int, int] | None = None  # (true, predicted): one cell of a confusion matrix
         self.task: tasks.Task | None = None
         self.rng = np.random.default_rng()
 
@@ -124,7 +125,7 @@ class Browser(QWidget):
         self.goto.valueChanged.connect(self.go_to)
         self.class_filter = QComboBox()
         self.class_filter.setToolTip("Show only images of one true class")
-        self.class_filter.currentIndexChanged.connect(self.refilter)
+        self.class_filter.currentIndexChanged.connect(self._class_chosen)
         self.wrong_only = QCheckBox("Misclassified only")
         self.wrong_only.setToolTip("Only the images the selected model gets wrong")
         self.wrong_only.toggled.connect(self.refilter)
@@ -245,6 +246,7 @@ class Browser(QWidget):
         self.source_box.blockSignals(False)
         self.kind_box.setVisible(source == "files")
         self.predictions = None
+        self.cell = None
         self.wrong_only.setChecked(False)
         if source in ("mnist", "cifar10") and source not in self.sets:
             self._load(source)
@@ -284,6 +286,8 @@ class Browser(QWidget):
         if self.source != "files":
             for index, name in enumerate(classes):
                 self.class_filter.addItem(name, index)
+        if self.cell is not None:  # a confusion cell asked for before the set was read
+            self.class_filter.setCurrentIndex(self.class_filter.findData(self.cell[0]))
         self.class_filter.blockSignals(False)
         self.class_filter.setEnabled(self.source != "files")
         self.wrong_only.setEnabled(self.source != "files")
@@ -363,6 +367,8 @@ class Browser(QWidget):
             keep = keep[labels[keep] == chosen]
         if labels is not None and self.predictions is not None and self.wrong_only.isChecked():
             keep = keep[self.predictions[keep] != labels[keep]]
+        if labels is not None and self.predictions is not None and self.cell is not None:
+            keep = keep[self.predictions[keep] == self.cell[1]]
         current = self.current_index()
         self.indices = keep
         self.thumbs.reset(keep, self._thumbnail, self._tooltip)
@@ -432,6 +438,23 @@ class Browser(QWidget):
         return f"#{index}: {DATASETS[self.dataset].classes[label]}"
 
     # the selected model's answers on the whole set
+    def needs_predictions(self) -> bool:
+        return self.wrong_only.isChecked() or self.cell is not None
+
     def set_predictions(self, predictions: np.ndarray | None) -> None:
         self.predictions = predictions
+        self.refilter()
+
+    def show_cell(self, dataset: str, true: int, predicted: int) -> None:
+        """Only the test images of class `true` that the selected model takes for `predicted`."""
+        if self.source != dataset:
+            self.set_source(dataset)
+        self.cell = (true, predicted)
+        self.class_filter.blockSignals(True)
+        self.class_filter.setCurrentIndex(max(self.class_filter.findData(true), 0))
+        self.class_filter.blockSignals(False)
+        self.refilter()
+
+    def _class_chosen(self) -> None:
+        self.cell = None
         self.refilter()

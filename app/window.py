@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self.in_flight = False
         self.notice = ""  # said once the models are loaded
         self.target: int | None = None  # the class to explain, chosen by clicking its bar
+        self.report = None
         if model is not None:
             self.settings.setValue(f"model/{models.spec(model).dataset.name}", model)
         self.scores: dict[tuple[str, str], np.ndarray] = {}
@@ -222,6 +223,7 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         self.presentation = self._action("Presentation Mode", ["Ctrl+P"], self.set_presentation, view, toolbar, True)
         self._action("Full Screen", ["F11"], self.toggle_full_screen, view, toolbar)
+        self._action("Model Report…", ["Ctrl+I"], self.show_report, view, toolbar)
 
         self.device_menu = menu.addMenu("&Device")
         self.device_group = QActionGroup(self)
@@ -434,7 +436,7 @@ class MainWindow(QMainWindow):
         name, source = self.picker.currentData(), self.browser.source
         classifier = self.worker.classifiers.get(name)
         usable = classifier is not None and source in self.browser.sets and classifier.dataset == source
-        if not self.browser.wrong_only.isChecked() or not usable:
+        if not self.browser.needs_predictions() or not usable:
             self.browser.set_predictions(self.scores.get((name, source)))
             return
         if (name, source) in self.scores:
@@ -474,8 +476,34 @@ class MainWindow(QMainWindow):
             ),
         )
 
+    def show_report(self) -> None:
+        """Calibration, confusion, per-class accuracy, training curves and layers of the selected model."""
+        from app.report import ModelReport
+        from models.classifier import build_network
+        from models.summary import as_text, summarize
+
+        name = self.picker.currentData()
+        classifier = self.worker.classifiers.get(name)
+        if classifier is None:
+            QMessageBox.information(self, "visionlab", "Choose a trained model first.")
+            return
+        # A fresh copy of the architecture: the worker may be running the loaded network right now.
+        network = build_network(classifier.spec).eval()
+        dataset = classifier.spec.dataset
+        layers = summarize(network, (dataset.channels, dataset.image_size, dataset.image_size))
+        self.report = ModelReport(classifier.card, as_text(layers, sum(p.numel() for p in network.parameters())), self)
+        self.report.cellClicked.connect(lambda true, predicted: self.browse_cell(dataset.name, true, predicted))
+        self.report.show()
+
+    def browse_cell(self, dataset: str, true: int, predicted: int) -> None:
+        """The test images of one confusion-matrix cell, for the selected model."""
+        self.tabs.setCurrentIndex(BROWSE)
+        self.browser.show_cell(dataset, true, predicted)
+        self._ensure_scores()
+
     def _scoring_failed(self, message: str) -> None:
         self.browser.wrong_only.setChecked(False)
+        self.browser.cell = None
         QMessageBox.warning(self, "visionlab", f"Could not classify the test set: {message}")
 
     # files

@@ -168,3 +168,54 @@ def test_an_empty_folder_says_so(window, qtbot, tmp_path, monkeypatch):
     window.open_paths([tmp_path / "empty"])
     assert said and "No PNG, JPEG" in said[0]
     assert window.browser.source == "mnist"
+
+
+def test_clicking_a_confusion_cell_browses_exactly_its_images(install_untrained, tiny_mnist, open_window, qtbot):
+    import json
+
+    from PySide6.QtCore import QPointF
+
+    import models.registry
+
+    install_untrained("mnist_cnn")
+    card_path = models.registry.MODELS["mnist_cnn"].card_path
+    card = json.loads(card_path.read_text())
+    confusion = np.zeros((10, 10), int)
+    np.fill_diagonal(confusion, 5)
+    card["test"] = {
+        "accuracy": 0.5,
+        "macro_f1": 0.5,
+        "per_class_accuracy": [0.5] * 10,
+        "confusion_matrix": confusion.tolist(),
+    }
+    card_path.write_text(json.dumps(card))
+    window = open_window(tiny_mnist)
+    window.show_report()
+    report = window.report
+    assert [report.tabs.tabText(i) for i in range(report.tabs.count())] == [
+        "Calibration",
+        "Confusion",
+        "Per class",
+        "Layers",
+    ]
+
+    view = report.confusion
+    clicked = view.getViewBox().mapViewToScene(QPointF(4.5, 2.5))  # predicted 4, true 2
+
+    class Click:
+        def scenePos(self):
+            return clicked
+
+    with qtbot.waitSignal(window.scoresReady, timeout=30000):
+        view._clicked(Click())
+    labels = window.browser.sets["mnist"].labels
+    scored = window.scores[("mnist_cnn", "mnist")]
+    assert window.tabs.currentIndex() == BROWSE
+    assert window.browser.indices.tolist() == np.flatnonzero((labels == 2) & (scored == 4)).tolist()
+
+    true, predicted = int(labels[0]), int(scored[0])  # a cell that is certainly not empty
+    clicked = view.getViewBox().mapViewToScene(QPointF(predicted + 0.5, true + 0.5))
+    view._clicked(Click())
+    expected = np.flatnonzero((labels == true) & (scored == predicted))
+    assert len(expected) >= 1
+    assert window.browser.indices.tolist() == expected.tolist()

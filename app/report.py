@@ -1,0 +1,149 @@
+"""A model's report card, drawn from its weight card: calibration, confusion, per-class accuracy,
+training curves and layers. Nothing here needs the dataset."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QDialog, QLabel, QPlainTextEdit, QTabWidget, QVBoxLayout, QWidget
+
+from app.chart import BAR, MODEL_COLOURS
+
+
+def _plot(title: str, x_label: str, y_label: str) -> pg.PlotWidget:
+    plot = pg.PlotWidget(background=None, title=title)
+    plot.setMenuEnabled(False)
+    plot.setMouseEnabled(x=False, y=False)
+    plot.hideButtons()
+    plot.showGrid(x=True, y=True, alpha=0.2)
+    plot.setLabel("bottom", x_label)
+    plot.setLabel("left", y_label)
+    return plot
+
+
+def reliability_plot(calibration: dict) -> pg.PlotWidget:
+    """Accuracy against confidence per bin, raw and calibrated, beside the diagonal of perfect calibration."""
+    plot = _plot("Reliability on the test set", "confidence", "accuracy")
+    plot.addLegend(offset=(10, 10))
+    plot.plot([0, 1], [0, 1], pen=pg.mkPen((120, 120, 120), style=Qt.PenStyle.DashLine), name="perfectly calibrated")
+    for key, label, colour in (
+        ("test_raw", "raw", MODEL_COLOURS[1]),
+        ("test_calibrated", "calibrated", MODEL_COLOURS[0]),
+    ):
+        bins = calibration.get(key)
+        if not bins:
+            continue
+        count = np.asarray(bins["count"])
+        used = count > 0
+        confidence, accuracy = np.asarray(bins["confidence"])[used], np.asarray(bins["accuracy"])[used]
+        plot.plot(confidence, accuracy, pen=pg.mkPen(colour, width=2), symbol="o", symbolBrush=colour,
+                  name=f"{label} (ECE {bins['ece'] * 100:.2f}%)")  # fmt: skip
+    plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0.02)
+    return plot
+
+
+class ConfusionView(pg.PlotWidget):
+    """The confusion matrix as a heat map with counts; a click on a cell emits (true, predicted)."""
+
+    cellClicked = Signal(int, int)
+
+    def __init__(self, matrix: np.ndarray, classes: list[str]) -> None:
+        super().__init__(background=None, title="Confusion matrix on the test set (click a cell to browse it)")
+        self.setMenuEnabled(False)
+        self.setMouseEnabled(x=False, y=False)
+        self.hideButtons()
+        n = len(classes)
+        # Log scale, so that the few mistakes stand out beside the large diagonal.
+        image = pg.ImageItem(np.log1p(matrix.T.astype(float)))
+        image.setColorMap(pg.colormap.get("viridis"))
+        self.addItem(image)
+        for true in range(n):
+            for predicted in range(n):
+                if matrix[true, predicted]:
+                    text = pg.TextItem(str(matrix[true, predicted]), anchor=(0.5, 0.5), color="w")
+                    text.setPos(predicted + 0.5, true + 0.5)
+                    self.addItem(text)
+        ticks = [[(i + 0.5, name) for i, name in enumerate(classes)]]
+        self.getAxis("bottom").setTicks(ticks)
+        self.getAxis("left").setTicks(ticks)
+        self.setLabel("bottom", "predicted class")
+        self.setLabel("left", "true class")
+        self.getViewBox().invertY(True)
+        self.setRange(xRange=(0, n), yRange=(0, n), padding=0)
+        self.count = n
+        self.scene().sigMouseClicked.connect(self._clicked)
+
+    def _clicked(self, event) -> None:
+        point = self.getViewBox().mapSceneToView(event.scenePos())
+        predicted, true = int(np.floor(point.x())), int(np.floor(point.y()))
+        if 0 <= true < self.count and 0 <= predicted < self.count:
+            self.cellClicked.emit(true, predicted)
+
+
+def per_class_plot(accuracy: list[float], classes: list[str]) -> pg.PlotWidget:
+    plot = _plot("Accuracy per class on the test set", "class", "accuracy (%)")
+    values = np.asarray(accuracy) * 100
+    plot.addItem(pg.BarGraphItem(x=np.arange(len(values)), height=values, width=0.7, brush=BAR, pen=pg.mkPen(None)))
+    plot.getAxis("bottom").setTicks([list(enumerate(classes))])
+    plot.setYRange(max(0.0, values.min() - 5), 100.5, padding=0)
+    return plot
+
+
+def training_plot(history: list[dict], metric: str) -> pg.PlotWidget:
+    """Loss or accuracy per epoch, training and validation."""
+    plot = _plot(f"{metric.capitalize()} per epoch", "epoch", metric)
+    plot.addLegend(offset=(-10, 10))
+    epochs = [record["epoch"] for record in history]
+    for key, label, colour in (
+        (f"train_{metric}", "training", MODEL_COLOURS[1]),
+        (f"val_{metric}", "validation", MODEL_COLOURS[0]),
+    ):
+        values = [record.get(key) for record in history]
+        if all(v is not None for v in values):
+            plot.plot(
+                epochs, values, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=5, symbolBrush=colour, name=label
+            )
+    return plot
+
+
+class ModelReport(QDialog):
+    """Tabs of figures about one model; `cellClicked` asks the window to browse a confusion cell."""
+
+    cellClicked = Signal(int, int)
+
+    def __init__(self, card: dict, layers_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"{card.get('title', card['model'])} ({card['model']}): report")
+        self.resize(820, 620)
+        classes = card["classes"]
+        tabs = QTabWidget()
+        test = card.get("test", {})
+        header = QLabel(
+            f"<b>{card.get('title', card['model'])}</b>: test accuracy {test.get('accuracy', 0) * 100:.2f}%, "
+            f"macro-F1 {test.get('macro_f1', 0) * 100:.2f}% on the {card.get('test_set', 'test set')}"
+        )
+        if "calibration" in card:
+            tabs.addTab(reliability_plot(card["calibration"]), "Calibration")
+        if "confusion_matrix" in test:
+            self.confusion = ConfusionView(np.asarray(test["confusion_matrix"]), classes)
+            self.confusion.cellClicked.connect(self.cellClicked)
+            tabs.addTab(self.confusion, "Confusion")
+            tabs.addTab(per_class_plot(test["per_class_accuracy"], classes), "Per class")
+        history = card.get("training", {}).get("history", [])
+        if history:
+            curves = QWidget()
+            column = QVBoxLayout(curves)
+            column.addWidget(training_plot(history, "loss"))
+            column.addWidget(training_plot(history, "accuracy"))
+            tabs.addTab(curves, "Training")
+        layers = QPlainTextEdit(layers_text)
+        layers.setReadOnly(True)
+        layers.setFont(QFont("monospace"))
+        layers.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        tabs.addTab(layers, "Layers")
+        layout = QVBoxLayout(self)
+        layout.addWidget(header)
+        layout.addWidget(tabs, 1)
+        self.tabs = tabs
