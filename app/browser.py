@@ -87,7 +87,8 @@ class Browser(QWidget):
         self.file_kind = "mnist"
         self.indices = np.zeros(0, dtype=np.int64)
         self.position = 0
-        self.predictions: np.ndarray | None = None  # the selected model's answers for the whole set
+        self.predictions: np.ndarray | None = None  # the selected model's answer for each image of the set
+        self.confidence: np.ndarray | None = None  # and how sure it was
         self.cell: tuple[int, int] | None = None  # (true, predicted): one cell of a confusion matrix
         self.task: tasks.Task | None = None
         self.rng = np.random.default_rng()
@@ -127,7 +128,7 @@ class Browser(QWidget):
         self.class_filter.setToolTip("Show only images of one true class")
         self.class_filter.currentIndexChanged.connect(self._class_chosen)
         self.wrong_only = QCheckBox("Misclassified only")
-        self.wrong_only.setToolTip("Only the images the selected model gets wrong")
+        self.wrong_only.setToolTip("The images the selected model gets wrong, the surest mistakes first")
         self.wrong_only.toggled.connect(self.refilter)
 
         self.thumbs = ThumbnailModel()
@@ -367,6 +368,7 @@ class Browser(QWidget):
             keep = keep[labels[keep] == chosen]
         if labels is not None and self.predictions is not None and self.wrong_only.isChecked():
             keep = keep[self.predictions[keep] != labels[keep]]
+            keep = keep[np.argsort(-self.confidence[keep], kind="stable")]  # the surest mistakes first
         if labels is not None and self.predictions is not None and self.cell is not None:
             keep = keep[self.predictions[keep] == self.cell[1]]
         current = self.current_index()
@@ -441,8 +443,12 @@ class Browser(QWidget):
     def needs_predictions(self) -> bool:
         return self.wrong_only.isChecked() or self.cell is not None
 
-    def set_predictions(self, predictions: np.ndarray | None) -> None:
-        self.predictions = predictions
+    def set_predictions(self, probabilities: np.ndarray | None) -> None:
+        """The selected model's (N, classes) probabilities for the set, or None."""
+        if probabilities is None:
+            self.predictions = self.confidence = None
+        else:
+            self.predictions, self.confidence = probabilities.argmax(axis=1), probabilities.max(axis=1)
         self.refilter()
 
     def show_cell(self, dataset: str, true: int, predicted: int) -> None:

@@ -60,7 +60,7 @@ class MainWindow(QMainWindow):
         self.report = None
         if model is not None:
             self.settings.setValue(f"model/{models.spec(model).dataset.name}", model)
-        self.scores: dict[tuple[str, str], np.ndarray] = {}
+        self.scores: dict[tuple[str, str], np.ndarray] = {}  # (model, test set) -> (N, classes) probabilities
         self.scoring: tasks.Task | None = None
         data_dir = data_dir or Path(self.settings.value("data_dir", str(DEFAULT_ROOT)))
 
@@ -453,18 +453,20 @@ class MainWindow(QMainWindow):
             for start in range(0, len(images), 250):
                 if cancelled():
                     return None
-                answers.append(classifier.predict(list(images[start : start + 250])).argmax(axis=1))
+                answers.append(classifier.predict(list(images[start : start + 250])))
                 progress(start + 250, len(images))
             return np.concatenate(answers)
 
-        def done(predictions) -> None:
-            if predictions is None:
+        def done(probabilities) -> None:
+            if probabilities is None:
                 return
-            self.scores[(name, source)] = predictions
-            wrong = int((predictions != self.browser.sets[source].labels).sum())
-            self.statusBar().showMessage(f"{MODELS[name].title} gets {wrong} of {len(predictions)} test images wrong.")
+            self.scores[(name, source)] = probabilities
+            wrong = int((probabilities.argmax(axis=1) != self.browser.sets[source].labels).sum())
+            self.statusBar().showMessage(
+                f"{MODELS[name].title} gets {wrong} of {len(probabilities)} test images wrong."
+            )
             if self.picker.currentData() == name and self.browser.source == source:
-                self.browser.set_predictions(predictions)
+                self.browser.set_predictions(probabilities)
             self.scoresReady.emit()
 
         self.scoring = tasks.start(

@@ -50,10 +50,13 @@ def test_misclassified_only(window, qtbot):
     browse(qtbot, window)
     with qtbot.waitSignal(window.scoresReady, timeout=30000):
         window.browser.wrong_only.setChecked(True)
-    predictions = window.scores[("mnist_cnn", "mnist")]
+    probabilities = window.scores[("mnist_cnn", "mnist")]
     labels = window.browser.sets["mnist"].labels
-    expected = np.flatnonzero(predictions != labels)
-    assert window.browser.indices.tolist() == expected.tolist()
+    wrong = np.flatnonzero(probabilities.argmax(axis=1) != labels)
+    shown = window.browser.indices
+    assert sorted(shown.tolist()) == wrong.tolist()
+    confidence = probabilities[shown].max(axis=1)
+    assert (np.diff(confidence) <= 0).all()  # the hardest images: the surest mistakes come first
 
 
 def write_odd_files(folder: Path) -> dict[str, Path]:
@@ -209,7 +212,7 @@ def test_clicking_a_confusion_cell_browses_exactly_its_images(install_untrained,
     with qtbot.waitSignal(window.scoresReady, timeout=30000):
         view._clicked(Click())
     labels = window.browser.sets["mnist"].labels
-    scored = window.scores[("mnist_cnn", "mnist")]
+    scored = window.scores[("mnist_cnn", "mnist")].argmax(axis=1)
     assert window.tabs.currentIndex() == BROWSE
     assert window.browser.indices.tolist() == np.flatnonzero((labels == 2) & (scored == 4)).tolist()
 
