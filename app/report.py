@@ -7,9 +7,19 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QDialog, QLabel, QPlainTextEdit, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QGridLayout,
+    QLabel,
+    QPlainTextEdit,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.chart import BAR, MODEL_COLOURS
+from app.preview import PixelView
 
 
 def _plot(title: str, x_label: str, y_label: str) -> pg.PlotWidget:
@@ -108,12 +118,43 @@ def training_plot(history: list[dict], metric: str) -> pg.PlotWidget:
     return plot
 
 
+def first_layer_view(kernels: np.ndarray, maps: np.ndarray | None) -> QScrollArea:
+    """The first convolution's filters, and beneath each its response to the current input."""
+    grid = QWidget()
+    layout = QGridLayout(grid)
+    layout.setSpacing(4)
+    columns = 8
+    for index, kernel in enumerate(kernels):
+        row, column = divmod(index, columns)
+        cell = QVBoxLayout()
+        view = PixelView(minimum=36)
+        view.set_array((kernel * 255).astype(np.uint8))
+        view.setToolTip(f"filter {index}")
+        cell.addWidget(view)
+        if maps is not None:
+            response = PixelView(minimum=72)
+            response.set_array((maps[index] * 255).astype(np.uint8))
+            response.setToolTip(f"filter {index} applied to the current input")
+            cell.addWidget(response)
+        layout.addLayout(cell, row, column)
+    area = QScrollArea()
+    area.setWidget(grid)
+    area.setWidgetResizable(True)
+    return area
+
+
 class ModelReport(QDialog):
     """Tabs of figures about one model; `cellClicked` asks the window to browse a confusion cell."""
 
     cellClicked = Signal(int, int)
 
-    def __init__(self, card: dict, layers_text: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        card: dict,
+        layers_text: str,
+        first_layer: tuple[np.ndarray, np.ndarray | None] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"{card.get('title', card['model'])} ({card['model']}): report")
         self.resize(820, 620)
@@ -138,6 +179,16 @@ class ModelReport(QDialog):
             column.addWidget(training_plot(history, "loss"))
             column.addWidget(training_plot(history, "accuracy"))
             tabs.addTab(curves, "Training")
+        if first_layer is not None:
+            kernels, maps = first_layer
+            page = QWidget()
+            column = QVBoxLayout(page)
+            explanation = "Each small square is a 3x3 filter of the first convolution"
+            if maps is not None:
+                explanation += "; below it, that filter applied to the current input (bright: strong response)."
+            column.addWidget(QLabel(explanation))
+            column.addWidget(first_layer_view(kernels, maps), 1)
+            tabs.addTab(page, "First layer")
         layers = QPlainTextEdit(layers_text)
         layers.setReadOnly(True)
         layers.setFont(QFont("monospace"))

@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self.notice = ""  # said once the models are loaded
         self.target: int | None = None  # the class to explain, chosen by clicking its bar
         self.report = None
+        self.last_input: np.ndarray | None = None  # the model input of the answer on show
         if model is not None:
             self.settings.setValue(f"model/{models.spec(model).dataset.name}", model)
         self.scores: dict[tuple[str, str], np.ndarray] = {}  # (model, test set) -> (N, classes) probabilities
@@ -387,6 +388,7 @@ class MainWindow(QMainWindow):
         if answer.ident <= self.last_shown:
             return
         self.last_shown = answer.ident
+        self.last_input = answer.model_input
         self.preview.set_array(answer.model_input)
         self._show_heat(answer)
         if answer.probabilities:
@@ -482,6 +484,7 @@ class MainWindow(QMainWindow):
         """Calibration, confusion, per-class accuracy, training curves and layers of the selected model."""
         from app.report import ModelReport
         from models.classifier import build_network
+        from models.explain import feature_maps, filters, first_convolution
         from models.summary import as_text, summarize
 
         name = self.picker.currentData()
@@ -493,7 +496,16 @@ class MainWindow(QMainWindow):
         network = build_network(classifier.spec).eval()
         dataset = classifier.spec.dataset
         layers = summarize(network, (dataset.channels, dataset.image_size, dataset.image_size))
-        self.report = ModelReport(classifier.card, as_text(layers, sum(p.numel() for p in network.parameters())), self)
+        first_layer = None
+        if first_convolution(network) is not None:
+            # The loaded weights, copied into the fresh network, show the filters that were learned.
+            network.load_state_dict(classifier.network.state_dict())
+            maps = None
+            if self.last_input is not None and self.last_input.shape[-1] == dataset.channels:
+                maps = feature_maps(network, classifier.to_batch([self.last_input]).to("cpu"))
+            first_layer = (filters(network), maps)
+        total = sum(p.numel() for p in network.parameters())
+        self.report = ModelReport(classifier.card, as_text(layers, total), first_layer, self)
         self.report.cellClicked.connect(lambda true, predicted: self.browse_cell(dataset.name, true, predicted))
         self.report.show()
 

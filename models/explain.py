@@ -101,3 +101,27 @@ def explain(network: nn.Module, arch: str, batch: torch.Tensor, target: int, met
         return attention_rollout(network, batch, target)
     layer = network.get_submodule(CAM_LAYERS[arch])
     return grad_cam(network, batch, target, layer)
+
+
+def first_convolution(network: nn.Module) -> nn.Conv2d | None:
+    """The first convolution a picture meets: what the network looks for first."""
+    return next((module for module in network.modules() if isinstance(module, nn.Conv2d)), None)
+
+
+def feature_maps(network: nn.Module, batch: torch.Tensor) -> np.ndarray:
+    """The first convolution's response to one image, (channels, H, W), each channel scaled to 0-1."""
+    layer = first_convolution(network)
+    with torch.inference_mode(), recording([layer]) as outputs:
+        network(batch)
+    maps = outputs[0][0].float()
+    low = maps.amin(dim=(1, 2), keepdim=True)
+    span = (maps.amax(dim=(1, 2), keepdim=True) - low).clamp(min=1e-8)
+    return ((maps - low) / span).cpu().numpy()
+
+
+def filters(network: nn.Module) -> np.ndarray:
+    """The first convolution's kernels averaged over input channels, (channels, k, k), each scaled to 0-1."""
+    weight = first_convolution(network).weight.detach().float().mean(dim=1)
+    low = weight.amin(dim=(1, 2), keepdim=True)
+    span = (weight.amax(dim=(1, 2), keepdim=True) - low).clamp(min=1e-8)
+    return ((weight - low) / span).cpu().numpy()

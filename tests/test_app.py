@@ -245,3 +245,20 @@ def test_calibrated_toggle_says_which_probabilities_are_shown(install_untrained,
     window.calibrated.trigger()
     qtbot.waitUntil(lambda: "temperature 2.00" in window.chart.summary.text(), timeout=10000)
     assert window.chart.shown["mnist_cnn"].max() < raw
+
+
+def test_report_shows_the_first_layer_responding_to_the_drawing(install_untrained, qtbot, open_window):
+    install_untrained("mnist_cnn")
+    window = open_window()
+    pen_strokes(window.canvas, SEVEN)
+    qtbot.waitUntil(lambda: window.last_shown == window.version, timeout=10000)
+    window.show_report()
+    tabs = window.report.tabs
+    page = tabs.widget([tabs.tabText(i) for i in range(tabs.count())].index("First layer"))
+    tabs.setCurrentWidget(page)
+    qtbot.wait(50)
+    from app.preview import PixelView
+
+    views = page.findChildren(PixelView)
+    assert len(views) == 2 * 32  # 32 filters, each with its feature map
+    assert {view.pixmap.width() for view in views} == {3, 26}

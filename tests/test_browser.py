@@ -199,6 +199,7 @@ def test_clicking_a_confusion_cell_browses_exactly_its_images(install_untrained,
         "Calibration",
         "Confusion",
         "Per class",
+        "First layer",
         "Layers",
     ]
 
