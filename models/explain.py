@@ -113,15 +113,15 @@ def feature_maps(network: nn.Module, batch: torch.Tensor) -> np.ndarray:
     layer = first_convolution(network)
     with torch.inference_mode(), recording([layer]) as outputs:
         network(batch)
-    maps = outputs[0][0].float()
-    low = maps.amin(dim=(1, 2), keepdim=True)
-    span = (maps.amax(dim=(1, 2), keepdim=True) - low).clamp(min=1e-8)
-    return ((maps - low) / span).cpu().numpy()
+    return _each_channel_in_unit_range(outputs[0][0].float())
 
 
 def filters(network: nn.Module) -> np.ndarray:
     """The first convolution's kernels averaged over input channels, (channels, k, k), each scaled to 0-1."""
-    weight = first_convolution(network).weight.detach().float().mean(dim=1)
-    low = weight.amin(dim=(1, 2), keepdim=True)
-    span = (weight.amax(dim=(1, 2), keepdim=True) - low).clamp(min=1e-8)
-    return ((weight - low) / span).cpu().numpy()
+    return _each_channel_in_unit_range(first_convolution(network).weight.detach().float().mean(dim=1))
+
+
+def _each_channel_in_unit_range(maps: torch.Tensor) -> np.ndarray:
+    low = maps.amin(dim=(1, 2), keepdim=True)
+    span = (maps.amax(dim=(1, 2), keepdim=True) - low).clamp(min=1e-8)
+    return ((maps - low) / span).cpu().numpy()
