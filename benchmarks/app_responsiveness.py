@@ -4,7 +4,8 @@
 
 Drives the real widgets: mouse moves over the canvas at 60 Hz, and for every move the time
 until the chart shows an answer at least that new (a repaint included). Prints the median
-and 95th percentile with the selected model, then in compare mode with every MNIST model,
+and 95th percentile with the selected model, alone and with Explain's heat map, then in
+compare mode with every MNIST model,
 the time from launching a fresh process to the window being on screen, and the resident
 memory with all five models loaded.
 Goals on a 2-core CPU: p95 <= 30 ms (mnist_cnn), <= 60 ms (compare, three MNIST models),
@@ -171,9 +172,11 @@ def main() -> None:
         waiting.exec()
         print(f"models loaded: {', '.join(window.loaded)}; resident memory {resident_mb():.0f} MB")
         window.picker.setCurrentIndex(window.picker.findData("mnist_cnn"))
-        for compare in (False, True):
+        for compare, explain in ((False, False), (False, True), (True, False)):
+            window.explaining.setChecked(explain)
             latency = pen_latency(window, args.moves, compare)
             label = "compare: " + ", ".join(window.selected_models()) if compare else "mnist_cnn"
+            label += " with its heat map (Explain)" if explain else ""
             print(
                 f"pen to bars, {label}: median {np.median(latency):.1f} ms, "
                 f"p95 {np.percentile(latency, 95):.1f} ms over {len(latency)} moves"
