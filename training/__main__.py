@@ -30,7 +30,6 @@ from training.evaluate import evaluate
 from training.loop import Recipe, Runtime, train
 from training.recipes import RECIPES
 
-ROOT = Path(__file__).resolve().parents[1]
 FLAG_TYPES = {"int": int, "float": float, "str": str}
 
 
@@ -51,7 +50,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--compile", action="store_true", help="torch.compile the model")
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     parser.add_argument("--stop-after", type=int, default=None, help="stop after this epoch; go on later with --resume")
-    parser.add_argument("--checkpoint-dir", type=Path, default=ROOT / "checkpoints")
+    parser.add_argument(
+        "--checkpoint-dir",
+        type=Path,
+        default=Path(os.environ.get("VISIONLAB_CHECKPOINTS", Path.home() / ".cache" / "visionlab" / "checkpoints")),
+        help="where each epoch's checkpoint goes (default: $VISIONLAB_CHECKPOINTS or ~/.cache/visionlab/checkpoints)",
+    )
     parser.add_argument("--out-dir", type=Path, default=None, help="where the weights and card go (default weights/)")
     parser.add_argument("--no-progress", dest="progress", action="store_false")
     return parser.parse_args(argv)
