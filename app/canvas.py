@@ -36,6 +36,7 @@ class DrawingCanvas(QWidget):
     """A square canvas; `inkChanged` fires on every pen movement and every edit."""
 
     inkChanged = Signal()
+    strokeFinished = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,6 +96,12 @@ class DrawingCanvas(QWidget):
         if self._drawing:
             self._drawing = False
             self.update()
+            self.strokeFinished.emit()
+
+    @property
+    def drawing(self) -> bool:
+        """True while the pen is down."""
+        return self._drawing
 
     def clear(self) -> None:
         self.end_stroke()
@@ -180,7 +187,12 @@ class DrawingCanvas(QWidget):
 
     def set_heat(self, heat: np.ndarray | None, placement=None) -> None:
         """Lay a map of the model input (28x28) over the drawing, where that input came from."""
-        self.overlay = None if heat is None or placement is None else (heat_image(heat), placement.field_in_ink())
+        if heat is None or placement is None:
+            if self.overlay is None:
+                return  # nothing to take away: spare the repaint, which costs most while drawing
+            self.overlay = None
+        else:
+            self.overlay = (heat_image(heat), placement.field_in_ink())
         self.update()
 
     def paintEvent(self, event) -> None:

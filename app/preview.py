@@ -56,6 +56,8 @@ class PixelView(QWidget):
 
     def set_heat(self, heat: np.ndarray | None) -> None:
         """Lay a heat map over the image, stretched to it."""
+        if heat is None and self.overlay is None:
+            return
         self.overlay = None if heat is None else heat_image(heat)
         self.update()
 

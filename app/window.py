@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self._build_actions()
         self.canvas.inkChanged.connect(self.predict)
+        self.canvas.strokeFinished.connect(self.predict)  # the heat map waits for the pen to lift
         self.tabs.currentChanged.connect(self._input_changed)
         self.browser.currentChanged.connect(self.predict)
         self.browser.datasetChanged.connect(lambda _: self._input_changed())
@@ -377,7 +378,8 @@ class MainWindow(QMainWindow):
             prepare=prepare,
             true_label=label,
             calibrated=self.calibrated.isChecked(),
-            explain=self.explaining.isChecked(),
+            # A heat map costs a backward pass: while the pen moves, the bars come first.
+            explain=self.explaining.isChecked() and not (self.tabs.currentIndex() == DRAW and self.canvas.drawing),
             target=self.target,
         )
 

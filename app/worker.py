@@ -59,7 +59,8 @@ class InferenceWorker(QObject):
         self.classifiers: dict = {}
         # One core stays free for the GUI thread, which paints every pen movement; the others
         # each run one model of a comparison, one torch thread apiece.
-        self.pool = ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) - 1), thread_name_prefix="model")
+        self.parallel = max(1, (os.cpu_count() or 2) - 1)
+        self.pool = ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="model")
         self._requested.connect(self._answer)  # queued once the worker lives in its thread
 
     @Slot(list, object)
@@ -121,10 +122,15 @@ class InferenceWorker(QObject):
         def predict(name: str) -> np.ndarray:
             return self.classifiers[name].predict([seen], calibrated=request.calibrated)[0]
 
-        # Models of a comparison run side by side: each forward pass releases the GIL.
-        for name, future in [(name, self.pool.submit(predict, name)) for name in names]:
+        # Models of a comparison run side by side where there are cores for it (each forward pass
+        # releases the GIL); otherwise they run right here, sparing the hand-over to another thread.
+        if len(names) > 1 and self.parallel > 1:
+            outcomes = {name: self.pool.submit(predict, name).result for name in names}
+        else:
+            outcomes = {name: (lambda name=name: predict(name)) for name in names}
+        for name, outcome in outcomes.items():
             try:
-                result.probabilities[name] = future.result()
+                result.probabilities[name] = outcome()
             except Exception as error:  # noqa: BLE001
                 result.errors[name] = str(error) or traceback.format_exception_only(error)[-1]
         first = names[0]

@@ -176,7 +176,7 @@ def main() -> None:
             window.explaining.setChecked(explain)
             latency = pen_latency(window, args.moves, compare)
             label = "compare: " + ", ".join(window.selected_models()) if compare else "mnist_cnn"
-            label += " with its heat map (Explain)" if explain else ""
+            label += " with Explain on (its heat map follows when the pen lifts)" if explain else ""
             print(
                 f"pen to bars, {label}: median {np.median(latency):.1f} ms, "
                 f"p95 {np.percentile(latency, 95):.1f} ms over {len(latency)} moves"
