@@ -250,6 +250,8 @@ class Browser(QWidget):
         self.cell = None
         self.wrong_only.setChecked(False)
         if source in ("mnist", "cifar10") and source not in self.sets:
+            self.indices = np.zeros(0, dtype=np.int64)  # nothing to show until the set is read
+            self.thumbs.reset(self.indices, self._thumbnail, self._tooltip)
             self._load(source)
             return
         self._source_ready()

@@ -31,7 +31,7 @@ from app.canvas import DrawingCanvas
 from app.preview import PixelView
 from app.worker import Answer, Request, start_worker
 from models.datasets import DEFAULT_ROOT
-from models.registry import MODELS, for_dataset
+from models.registry import DATASETS, MODELS, for_dataset
 
 DEVICES = ("cuda", "mps", "cpu")
 DRAW, BROWSE = 0, 1
@@ -302,8 +302,13 @@ class MainWindow(QMainWindow):
     def _model_changed(self) -> None:
         name = self.picker.currentData()
         if name is None:
-            self.info.setText(f"No trained {self.dataset.upper()} model yet.")
-            self.clear_chart()
+            self.info.setText(
+                f"No trained {self.dataset.upper()} model yet. Train one: "
+                f"uv run python -m training {for_dataset(self.dataset)[0]}"
+            )
+            if self.chart is not None:
+                self.chart.set_classes(DATASETS[self.dataset].classes)  # the axis of what it would show
+                self.chart.clear()
             return
         self.settings.setValue(f"model/{self.dataset}", name)
         self.target = None

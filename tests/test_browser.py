@@ -223,3 +223,11 @@ def test_clicking_a_confusion_cell_browses_exactly_its_images(install_untrained,
     expected = np.flatnonzero((labels == true) & (scored == predicted))
     assert len(expected) >= 1
     assert window.browser.indices.tolist() == expected.tolist()
+
+
+def test_switching_to_a_set_still_loading_shows_nothing_meanwhile(window, qtbot, tmp_path):
+    browse(qtbot, window)
+    window.browser.set_source("cifar10")  # not in the tiny data folder: it is looked for, then reported
+    assert window.browser.current() is None
+    window.predict()  # must not fail while the set is missing
+    qtbot.waitUntil(lambda: window.browser.download_button.isVisibleTo(window.browser), timeout=10000)
