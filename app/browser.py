@@ -27,12 +27,13 @@ from PySide6.QtWidgets import (
 from app import tasks
 from app.preview import PixelView, to_qimage
 from models import datasets
-from models.errors import ModelError
-from models.images import FORMATS, SUFFIXES, image_files, open_image
+from models.errors import ImageError, ModelError
+from models.images import FORMATS, SUFFIXES, image_files, image_pixels, open_image
 from models.registry import DATASETS
 
 SOURCES = {"mnist": "MNIST test set", "cifar10": "CIFAR-10 test set", "files": "My images"}
 THUMB = 56
+MAX_THUMBNAIL_SOURCE = 4_000_000  # pixels: larger pictures get no thumbnail
 
 
 class ThumbnailModel(QAbstractListModel):
@@ -220,24 +221,31 @@ class Browser(QWidget):
             return None
         if self.source == "files":
             image = self.open_file(self.files[index])
+            if image is None:
+                return None
             return image, None, "photo-digit" if self.file_kind == "mnist" else "none"
         image_set = self.sets[self.source]
         return image_set.images[index], int(image_set.labels[index]), "none"
 
     # sources
     def open_file(self, path: Path):
-        """A user's picture, decoded once while it stays among the last few shown."""
-        if path not in self.opened:
-            if len(self.opened) >= 8:
-                self.opened.pop(next(iter(self.opened)))
-            try:
-                self.opened[path] = open_image(path)
-            except ModelError as error:
-                self.opened[path] = error
-        found = self.opened[path]
+        """A user's picture once decoded (None until then), or the error it gave, raised."""
+        found = self.opened.get(path)
         if isinstance(found, ModelError):
             raise found
         return found
+
+    def _decode(self, path: Path) -> None:
+        """Decode a picture off the GUI thread (a large PNG takes seconds), then show it if still wanted."""
+
+        def keep(result) -> None:
+            if len(self.opened) >= 8:  # the last few pictures stay decoded
+                self.opened.pop(next(iter(self.opened)))
+            self.opened[path] = result
+            if self.source == "files" and self.current_index() is not None and self.files[self.current_index()] == path:
+                self.show_position(self.position)
+
+        tasks.start(lambda progress, cancelled: open_image(path), keep, lambda message: keep(ImageError(message)), self)
 
     def set_source(self, source: str) -> None:
         self.source = source
@@ -262,6 +270,7 @@ class Browser(QWidget):
             lambda progress, cancelled: datasets.load(dataset, "test", self.data_dir),
             lambda image_set: self._loaded(dataset, image_set),
             lambda message: self._missing(dataset, message),
+            self,
         )
 
     def _loaded(self, dataset: str, image_set: datasets.ImageSet) -> None:
@@ -347,6 +356,7 @@ class Browser(QWidget):
             lambda progress, cancelled: download(dataset, self.data_dir, progress, cancelled),
             lambda _: self._load(dataset),
             lambda message: self._missing(dataset, f"The download failed: {message}"),
+            self,
             self._download_progress,
         )
 
@@ -391,6 +401,12 @@ class Browser(QWidget):
         self.goto.blockSignals(True)
         self.goto.setValue(index)
         self.goto.blockSignals(False)
+        if self.source == "files" and self.files[index] not in self.opened:
+            self.view.set_array(None)
+            self.caption.setText(f"Opening {self.files[index].name}…")
+            self._decode(self.files[index])
+            self.currentChanged.emit()
+            return
         try:
             image, label, _ = self.current()
         except ModelError as error:
@@ -428,6 +444,8 @@ class Browser(QWidget):
     def _thumbnail(self, index: int) -> QPixmap | None:
         if self.source == "files":
             try:
+                if image_pixels(self.files[index]) > MAX_THUMBNAIL_SOURCE:
+                    return None  # decoding it here would stall the window; it shows when chosen
                 image = open_image(self.files[index], max_side=THUMB)
             except ModelError:
                 return None

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from shiboken6 import isValid
 
 
 class TaskSignals(QObject):
@@ -35,11 +36,24 @@ class Task(QRunnable):
             self.signals.done.emit(result)
 
 
-def start(job, done: Callable[[object], None], failed: Callable[[str], None], progress=None) -> Task:
+_running: set[Task] = set()  # Python must keep each task, and its signals, alive until it reports
+
+
+def start(job, done: Callable[[object], None], failed: Callable[[str], None], owner: QObject, progress=None) -> Task:
+    """Run `job` on the thread pool; its reports reach `owner`'s callbacks only while `owner` lives
+    (a window closed meanwhile is left alone)."""
+
+    def while_alive(callback):
+        return lambda *args: callback(*args) if isValid(owner) else None
+
     task = Task(job)
-    task.signals.done.connect(done)
-    task.signals.failed.connect(failed)
+    task.setAutoDelete(False)
+    task.signals.done.connect(while_alive(done))
+    task.signals.failed.connect(while_alive(failed))
     if progress is not None:
-        task.signals.progress.connect(progress)
+        task.signals.progress.connect(while_alive(progress))
+    for finished in (task.signals.done, task.signals.failed):
+        finished.connect(lambda *_: _running.discard(task))
+    _running.add(task)
     QThreadPool.globalInstance().start(task)
     return task

@@ -482,6 +482,7 @@ class MainWindow(QMainWindow):
             job,
             done,
             self._scoring_failed,
+            self,
             lambda done_, total: self.statusBar().showMessage(
                 f"{MODELS[name].title} is classifying the test set: {min(done_, total)} of {total}…"
             ),

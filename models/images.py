@@ -36,7 +36,7 @@ def open_image(path: Path | str, max_side: int = KEEP_SIDE) -> Image.Image:
     except IsADirectoryError:
         raise ImageError(f"{path} is a folder; use Open Folder for folders.") from None
     except UnidentifiedImageError:
-        raise ImageError(f"{name} is not an image that can be read. Use a PNG, JPEG, BMP or WebP file.") from None
+        raise ImageError(f"{name} is not an image that can be read. Use a {FORMATS} file.") from None
     except Image.DecompressionBombError:
         raise ImageError(f"{name} is too large to open safely. Scale it down and open it again.") from None
     except (OSError, SyntaxError, ValueError) as error:
@@ -45,6 +45,17 @@ def open_image(path: Path | str, max_side: int = KEEP_SIDE) -> Image.Image:
         raise ImageError(f"{name} has no pixels.")
     picture.thumbnail((max_side, max_side))
     return picture
+
+
+def image_pixels(path: Path | str) -> int:
+    """The number of pixels a picture file holds, read from its header alone."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                return image.width * image.height
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError) as error:
+        raise ImageError(f"{Path(path).name} cannot be read ({error}).") from None
 
 
 def image_files(folder: Path | str) -> list[Path]:

@@ -85,8 +85,8 @@ def test_odd_files_give_a_message_or_a_result(window, qtbot, tmp_path, kind):
     window.open_paths([files[kind]])
     assert window.tabs.currentIndex() == BROWSE
     if kind in ("corrupt", "text"):
-        caption = window.browser.caption.text()
-        assert "damaged" in caption or "not an image" in caption
+        caption = window.browser.caption
+        qtbot.waitUntil(lambda: "damaged" in caption.text() or "not an image" in caption.text(), timeout=10000)
         assert not window.chart.shown
     else:
         qtbot.waitUntil(lambda: bool(window.chart.shown), timeout=10000)
