@@ -56,7 +56,7 @@ class ThumbnailModel(QAbstractListModel):
         """The collection changed: icons made so far show other pictures."""
         self.cache = {}
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008 - the signature Qt calls
         return 0 if parent.isValid() else len(self.indices)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPainterPath, QPen, QTabletEvent
@@ -19,16 +21,24 @@ class Stroke:
         self.width = width
         self.points = [start]
 
-    def path(self, side: float) -> QPainterPath:
-        """A smooth curve through the points: quadratic segments between midpoints."""
-        points = [(x * side, y * side) for x, y in self.points]
-        path = QPainterPath(QPointF(*points[0]))
-        if len(points) == 1:
-            path.lineTo(points[0][0] + 0.01, points[0][1])  # a dot
-            return path
-        for (ax, ay), (bx, by) in zip(points, points[1:]):
-            path.quadTo(ax, ay, (ax + bx) / 2, (ay + by) / 2)
-        path.lineTo(*points[-1])
+    def path(self, side: float, start: int = 0, stop: int | None = None, tail: bool = True) -> QPainterPath:
+        """A smooth curve through the points: quadratic segments between midpoints.
+
+        Segment i bends at point i and ends halfway to point i + 1, so it never changes once that
+        point exists; `start` and `stop` pick segments, `tail` adds the straight run to the last point.
+        """
+        stop = len(self.points) - 1 if stop is None else stop
+        first = max(start - 1, 0)  # only the points these segments need: a stroke can grow long
+        points = [(x * side, y * side) for x, y in self.points[first : stop + 1]]
+        ends = [((ax + bx) / 2, (ay + by) / 2) for (ax, ay), (bx, by) in itertools.pairwise(points)]
+        if start == 0:
+            ends.insert(0, points[0])
+        path = QPainterPath(QPointF(*ends[0]))
+        for i, end in enumerate(ends[1:]):
+            path.quadTo(*points[start - first + i], *end)
+        if tail:
+            last = (self.points[-1][0] * side, self.points[-1][1] * side)
+            path.lineTo(last[0] + (0.01 if len(self.points) == 1 else 0.0), last[1])  # one point makes a dot
         return path
 
 
@@ -47,6 +57,8 @@ class DrawingCanvas(QWidget):
         self.brush = 0.075  # fraction of the side; about an MNIST pen stroke
         self._drawing = False
         self._settled: dict[int, tuple[tuple[Stroke, ...], QImage]] = {}  # side -> (strokes, picture)
+        # side -> (stroke under the pen, segments drawn, settled picture beneath, picture with them)
+        self._growing: dict[int, tuple[Stroke, int, QImage, QImage]] = {}
         self.overlay: tuple[QImage, tuple[float, float, float]] | None = None  # heat map, where in the ink
         self.setMinimumSize(220, 220)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -157,31 +169,42 @@ class DrawingCanvas(QWidget):
     def raster(self, size: int) -> QImage:
         """The drawing at size x size pixels, white on black.
 
-        Finished strokes are drawn once per size (the widget's and the ink's) and kept, so
-        that each pen movement redraws only the stroke under the pen.
+        Finished strokes are drawn once per size (the widget's and the ink's) and kept, and so
+        are the settled segments of the stroke under the pen: each pen movement draws one new
+        segment and the short run to the pen, however long the stroke has grown.
         """
         settled = tuple(self.strokes[:-1] if self._drawing else self.strokes)
         cached = self._settled.get(size)
         if cached is None or cached[0] != settled:
             if len(self._settled) > 2:  # sizes left behind by resizing the window
                 self._settled.clear()
-            picture = self._draw(QImage(size, size, QImage.Format.Format_Grayscale8), settled, size, clear=True)
+                self._growing.clear()
+            picture = QImage(size, size, QImage.Format.Format_Grayscale8)
+            picture.fill(0)
+            self._draw(picture, [(stroke, stroke.path(size)) for stroke in settled], size)
             self._settled[size] = cached = (settled, picture)
         if not self._drawing:
             return cached[1]
-        return self._draw(cached[1].copy(), self.strokes[-1:], size)
+        stroke = self.strokes[-1]
+        growing = self._growing.get(size)
+        if growing is None or growing[0] is not stroke or growing[2] is not cached[1]:
+            growing = (stroke, 0, cached[1], cached[1].copy())
+        _, drawn, beneath, picture = growing
+        ready = len(stroke.points) - 1
+        if ready > drawn:
+            self._draw(picture, [(stroke, stroke.path(size, drawn, ready, tail=False))], size)
+        self._growing[size] = (stroke, ready, beneath, picture)
+        return self._draw(picture.copy(), [(stroke, stroke.path(size, ready, ready))], size)
 
     @staticmethod
-    def _draw(image: QImage, strokes: tuple[Stroke, ...] | list[Stroke], size: int, clear: bool = False) -> QImage:
-        if clear:
-            image.fill(0)
+    def _draw(image: QImage, paths: list[tuple[Stroke, QPainterPath]], size: int) -> QImage:
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        for stroke in strokes:
+        for stroke, path in paths:
             pen = QPen(QColor("white"), stroke.width * size, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
                        Qt.PenJoinStyle.RoundJoin)  # fmt: skip
             painter.setPen(pen)
-            painter.drawPath(stroke.path(size))
+            painter.drawPath(path)
         painter.end()
         return image
 

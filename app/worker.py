@@ -53,15 +53,18 @@ class InferenceWorker(QObject):
     loaded = Signal(list, str, dict, list)  # loaded names, device, {name: error message}, usable devices
     failed = Signal(str)
     _requested = Signal(object)
+    _trace_next = Signal()
 
     def __init__(self) -> None:
         super().__init__()
         self.classifiers: dict = {}
+        self.untraced: list[str] = []
         # One core stays free for the GUI thread, which paints every pen movement; the others
         # each run one model of a comparison, one torch thread apiece.
         self.parallel = max(1, (os.cpu_count() or 2) - 1)
         self.pool = ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="model")
         self._requested.connect(self._answer)  # queued once the worker lives in its thread
+        self._trace_next.connect(self._trace_one)
 
     @Slot(list, object)
     def load(self, names: list[str], device: object) -> None:
@@ -91,6 +94,18 @@ class InferenceWorker(QObject):
                 errors[name] = f"{name} could not be loaded: {error}"
         self.classifiers = fresh
         self.loaded.emit(sorted(fresh), str(target), errors, available())
+        # One model per event, so that requests arriving meanwhile wait for one trace at most.
+        self.untraced = [name for name in names if name in fresh]
+        self._trace_next.emit()
+
+    @Slot()
+    def _trace_one(self) -> None:
+        if not self.untraced:
+            return
+        classifier = self.classifiers.get(self.untraced.pop(0))
+        if classifier is not None:
+            classifier.trace()
+        self._trace_next.emit()
 
     def submit(self, request: Request) -> None:
         """Called from the GUI thread; the answer comes back through `answered`."""

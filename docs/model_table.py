@@ -1,6 +1,6 @@
 """Print the README's table of shipped models from their weight cards.
 
-    uv run python docs/model_table.py
+uv run python docs/model_table.py
 """
 
 from __future__ import annotations

@@ -73,14 +73,23 @@ class ModelSpec:
 # ViT widths chosen to fit the CPU training budget: 4x4 patches as in the paper, but wider
 # and deeper than its dim 128 / depth 2, which underfits CIFAR-10. For CIFAR-10, mean pooling
 # and no dropout converge faster in short schedules (Beyer et al., "Better plain ViT baselines").
-_VIT_MNIST = dict(patch_size=4, dim=128, depth=4, heads=4, dim_head=32, mlp_dim=256, dropout=0.1)
-_VIT_CIFAR10 = dict(patch_size=4, dim=192, depth=6, heads=3, dim_head=64, mlp_dim=384, dropout=0.0, pool="mean")
+_VIT_MNIST = {"patch_size": 4, "dim": 128, "depth": 4, "heads": 4, "dim_head": 32, "mlp_dim": 256, "dropout": 0.1}
+_VIT_CIFAR10 = {
+    "patch_size": 4,
+    "dim": 192,
+    "depth": 6,
+    "heads": 3,
+    "dim_head": 64,
+    "mlp_dim": 384,
+    "dropout": 0.0,
+    "pool": "mean",
+}
 
 MODELS: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in (
         ModelSpec("mnist_cnn", "mnist_cnn", MNIST, title="MNIST CNN"),
-        ModelSpec("resnet18_mnist", "resnet18", MNIST, title="ResNet18"),
+        ModelSpec("resnet18_mnist", "resnet18", MNIST, {"stem_stride": 2}, title="ResNet18"),
         ModelSpec("vit_mnist", "vit", MNIST, _VIT_MNIST, title="ViT"),
         ModelSpec("resnet18_cifar10", "resnet18", CIFAR10, title="ResNet18"),
         ModelSpec("vit_cifar10", "vit", CIFAR10, _VIT_CIFAR10, title="ViT"),

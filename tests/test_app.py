@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -21,7 +23,7 @@ def pen_strokes(canvas, strokes) -> None:
 
     for stroke in strokes:
         QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point(*stroke[0]))
-        for (x0, y0), (x1, y1) in zip(stroke, stroke[1:]):
+        for (x0, y0), (x1, y1) in itertools.pairwise(stroke):
             for t in np.linspace(0, 1, 6)[1:]:
                 QTest.mouseMove(canvas, point(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t))
         QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point(*stroke[-1]))
@@ -67,6 +69,34 @@ def test_canvas_ink_is_independent_of_widget_size(qtbot):
     a, b = small.ink().astype(int), large.ink().astype(int)
     assert a.max() == 255
     assert np.abs(a - b).mean() < 8  # the same drawing, up to rounding of the mouse positions
+
+
+def test_ink_under_the_pen_matches_the_finished_stroke(qtbot):
+    """The stroke under the pen is drawn a segment at a time; it must look as the whole stroke does."""
+    from app.canvas import DrawingCanvas
+    from models.preprocess import canvas_to_mnist
+
+    canvas = DrawingCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(400, 400)
+    canvas.show()
+    pen_strokes(canvas, ONE)
+    side, (ox, oy) = canvas.side(), canvas.origin()
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(int(ox + 0.2 * side), int(oy + 0.3 * side)))
+    for angle in np.linspace(0, 1.5 * np.pi, 40):
+        x, y = 0.5 + 0.3 * np.cos(angle), 0.5 + 0.3 * np.sin(angle)
+        QTest.mouseMove(canvas, QPoint(int(ox + x * side), int(oy + y * side)))
+        canvas.ink()  # a request for every movement, as while drawing
+    growing = canvas.ink().astype(int)
+    canvas.end_stroke()
+    whole = canvas.ink().astype(int)
+    assert whole.max() == 255 and (whole > 0).mean() > 0.1
+    # Antialiased edge pixels where segments meet are painted twice, a little brighter; nothing else differs.
+    assert np.abs(growing - whole).max() < 128
+    assert (growing != whole).sum() < 0.1 * (whole > 0).sum()
+    seen_growing, seen_whole = (canvas_to_mnist(ink.astype(np.uint8)).astype(int) for ink in (growing, whole))
+    assert np.abs(seen_growing - seen_whole).max() <= 12  # of 255, in what the model sees
+    assert np.abs(seen_growing - seen_whole).mean() < 1
 
 
 def test_no_weights_gives_a_message_and_the_canvas_still_works(weights_dir, open_window):

@@ -81,6 +81,19 @@ def test_every_architecture_predicts(install_untrained, name):
     assert classifier.predict(images_of_every_kind()[:3]).shape == (3, 10)
 
 
+@pytest.mark.parametrize("name", ["mnist_cnn", "resnet18_mnist", "vit_mnist", "resnet18_cifar10", "vit_cifar10"])
+def test_traced_single_pictures_agree_with_the_network(install_untrained, name):
+    install_untrained(name)
+    classifier = models.load(name, device="cpu")
+    images = images_of_every_kind()
+    eager = np.concatenate([classifier.predict([image]) for image in images])
+    assert classifier.trace()
+    traced = np.concatenate([classifier.predict([image]) for image in images])
+    assert np.allclose(traced, eager, atol=1e-5)
+    assert np.allclose(classifier.predict(images), eager, atol=1e-5)  # batches still go through the network
+    assert classifier.explain(images[0]).shape == (classifier.spec.dataset.image_size,) * 2
+
+
 def test_available_lists_models_with_weight_files(install_untrained):
     assert models.available() == []
     install_untrained("vit_mnist")

@@ -1,4 +1,5 @@
 import io
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -62,7 +63,7 @@ def test_failed_download_says_why(tmp_path, monkeypatch):
 class Response(io.BytesIO):
     """A stand-in for an HTTP response of 300,000 bytes."""
 
-    headers = {"Content-Length": str(300_000)}
+    headers: ClassVar[dict[str, str]] = {"Content-Length": str(300_000)}
 
 
 def test_download_reports_progress_and_can_be_cancelled(tmp_path, monkeypatch):

@@ -120,7 +120,7 @@ def test_placement_maps_the_field_back_onto_the_ink():
 
     canvas = np.zeros((200, 200), np.uint8)
     canvas[40:160, 90:110] = 255
-    digit, placement = place_digit(canvas)
+    _digit, placement = place_digit(canvas)
     row, col, side = placement.field_in_ink()
     # the field's centre pixel seen from the ink: inside the drawn bar
     y, x = row + 14 * side / 28, col + 14 * side / 28

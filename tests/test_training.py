@@ -104,7 +104,7 @@ def test_two_processes_with_gloo(tiny_mnist, tmp_path):
         "-m", "training", "mnist_cnn", *tiny_flags(tiny_mnist, out, epochs=2),
     ]  # fmt: skip
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
     card = json.loads((out / "mnist_cnn.json").read_text())
     assert card["training"]["processes"] == 2

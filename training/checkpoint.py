@@ -63,5 +63,5 @@ def load(directory: Path, name: str) -> dict[str, Any] | None:
         return None
     with safe_open(str(target), framework="pt") as f:
         skeleton = json.loads(f.metadata()["skeleton"])
-        tensors = {key: f.get_tensor(key) for key in f.keys()}
+        tensors = {key: f.get_tensor(key) for key in f.keys()}  # noqa: SIM118 - safe_open is not iterable
     return _put_together(skeleton, tensors)

@@ -5,7 +5,7 @@ from training.loop import Recipe
 RECIPES: dict[str, Recipe] = {
     "mnist_cnn": Recipe(epochs=20, batch_size=128, lr=0.05, weight_decay=5e-4, augment="affine"),
     "resnet18_mnist": Recipe(
-        epochs=4, batch_size=256, lr=0.1, weight_decay=5e-4, warmup_epochs=0.5, label_smoothing=0.1, augment="affine"
+        epochs=8, batch_size=256, lr=0.1, weight_decay=5e-4, warmup_epochs=0.5, label_smoothing=0.1, augment="affine"
     ),
     "vit_mnist": Recipe(
         epochs=15,
