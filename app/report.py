@@ -33,25 +33,53 @@ def _plot(title: str, x_label: str, y_label: str) -> pg.PlotWidget:
     return plot
 
 
-def reliability_plot(calibration: dict) -> pg.PlotWidget:
-    """Accuracy against confidence per bin, raw and calibrated, beside the diagonal of perfect calibration."""
-    plot = _plot("Reliability on the test set", "confidence", "accuracy")
-    plot.addLegend(offset=(10, 10))
-    plot.plot([0, 1], [0, 1], pen=pg.mkPen((120, 120, 120), style=Qt.PenStyle.DashLine), name="perfectly calibrated")
-    for key, label, colour in (
-        ("test_raw", "raw", MODEL_COLOURS[1]),
-        ("test_calibrated", "calibrated", MODEL_COLOURS[0]),
-    ):
+def reliability_view(calibration: dict) -> pg.GraphicsLayoutWidget:
+    """Reliability diagrams, raw and calibrated side by side: per confidence bin, the accuracy (bars),
+    its gap to the bin's mean confidence (red) and how many test images fell in the bin."""
+    view = pg.GraphicsLayoutWidget()
+    view.setBackground(None)
+    variants = [("test_raw", "raw probabilities")]
+    if calibration.get("fitted_on"):
+        variants.append(("test_calibrated", f"calibrated, T = {calibration.get('temperature', 1):.2f}"))
+    first = None
+    for key, label in variants:
         bins = calibration.get(key)
         if not bins:
             continue
+        plot = view.addPlot(title=f"{label}: ECE {bins['ece'] * 100:.2f}%")
+        plot.setMenuEnabled(False)
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+        plot.showGrid(x=True, y=True, alpha=0.2)
+        plot.setLabel("bottom", "confidence")
+        plot.setLabel("left", "accuracy")
         count = np.asarray(bins["count"])
+        width = 1 / len(count)
+        centres = (np.arange(len(count)) + 0.5) * width
         used = count > 0
-        confidence, accuracy = np.asarray(bins["confidence"])[used], np.asarray(bins["accuracy"])[used]
-        plot.plot(confidence, accuracy, pen=pg.mkPen(colour, width=2), symbol="o", symbolBrush=colour,
-                  name=f"{label} (ECE {bins['ece'] * 100:.2f}%)")  # fmt: skip
-    plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0.02)
-    return plot
+        accuracy, confidence = np.asarray(bins["accuracy"])[used], np.asarray(bins["confidence"])[used]
+        plot.addItem(
+            pg.BarGraphItem(x=centres[used], height=accuracy, width=width * 0.95, brush=BAR, pen=pg.mkPen(None))
+        )
+        # The gap between what the model claims and what it achieves is the miscalibration.
+        plot.addItem(pg.BarGraphItem(x=centres[used], y0=accuracy, y1=confidence, width=width * 0.95,
+                                     brush=(231, 76, 60, 110), pen=pg.mkPen((231, 76, 60), width=1)))  # fmt: skip
+        plot.plot([0, 1], [0, 1], pen=pg.mkPen((120, 120, 120), style=Qt.PenStyle.DashLine))
+        for x, n, top in zip(centres[used], count[used], np.maximum(accuracy, confidence), strict=True):
+            text = pg.TextItem(str(n), anchor=(0.5, 1.0), color=(90, 90, 90))
+            text.setPos(x, top)
+            plot.addItem(text)
+        plot.setRange(xRange=(0, 1), yRange=(0, 1.08), padding=0.01)
+        if first is None:
+            first = plot
+        else:
+            plot.setYLink(first)
+    view.nextRow()
+    note = "Bars: accuracy in each confidence bin; red: the gap to the mean confidence there; numbers: test images in the bin."
+    if not calibration.get("fitted_on"):
+        note += "<br>No temperature was fitted: this model trained on every training image, leaving no held-out data."
+    view.addLabel(note, colspan=len(variants), color=(90, 90, 90))
+    return view
 
 
 class ConfusionView(pg.PlotWidget):
@@ -166,7 +194,7 @@ class ModelReport(QDialog):
             f"macro-F1 {test.get('macro_f1', 0) * 100:.2f}% on the {card.get('test_set', 'test set')}"
         )
         if "calibration" in card:
-            tabs.addTab(reliability_plot(card["calibration"]), "Calibration")
+            tabs.addTab(reliability_view(card["calibration"]), "Calibration")
         if "confusion_matrix" in test:
             self.confusion = ConfusionView(np.asarray(test["confusion_matrix"]), classes)
             self.confusion.cellClicked.connect(self.cellClicked)

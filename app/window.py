@@ -31,9 +31,9 @@ from app.canvas import DrawingCanvas
 from app.preview import PixelView
 from app.worker import Answer, Request, start_worker
 from models.datasets import DEFAULT_ROOT
+from models.device import KINDS
 from models.registry import DATASETS, MODELS, for_dataset
 
-DEVICES = ("cuda", "mps", "cpu")
 DRAW, BROWSE = 0, 1
 PRESENTATION_SCALE = 1.6
 
@@ -229,7 +229,7 @@ class MainWindow(QMainWindow):
 
         self.device_menu = menu.addMenu("&Device")
         self.device_group = QActionGroup(self)
-        for kind in DEVICES:
+        for kind in KINDS:
             action = QAction("Apple MPS" if kind == "mps" else kind.upper(), self, checkable=True)
             action.setData(kind)
             action.setEnabled(False)

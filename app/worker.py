@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 
 @dataclass
@@ -52,6 +52,7 @@ class InferenceWorker(QObject):
     answered = Signal(object)  # Answer
     loaded = Signal(list, str, dict, list)  # loaded names, device, {name: error message}, usable devices
     failed = Signal(str)
+    traced = Signal()  # every loaded model has its traced graph for single pictures, or stays eager
     _requested = Signal(object)
     _trace_next = Signal()
 
@@ -64,7 +65,7 @@ class InferenceWorker(QObject):
         self.parallel = max(1, (os.cpu_count() or 2) - 1)
         self.pool = ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="model")
         self._requested.connect(self._answer)  # queued once the worker lives in its thread
-        self._trace_next.connect(self._trace_one)
+        self._trace_next.connect(self._trace_one, Qt.ConnectionType.QueuedConnection)  # one model per event
 
     @Slot(list, object)
     def load(self, names: list[str], device: object) -> None:
@@ -96,11 +97,12 @@ class InferenceWorker(QObject):
         self.loaded.emit(sorted(fresh), str(target), errors, available())
         # One model per event, so that requests arriving meanwhile wait for one trace at most.
         self.untraced = [name for name in names if name in fresh]
-        self._trace_next.emit()
+        self._trace_one()
 
     @Slot()
     def _trace_one(self) -> None:
         if not self.untraced:
+            self.traced.emit()
             return
         classifier = self.classifiers.get(self.untraced.pop(0))
         if classifier is not None:

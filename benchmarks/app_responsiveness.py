@@ -167,10 +167,10 @@ def main() -> None:
         from PySide6.QtCore import QEventLoop
 
         waiting = QEventLoop()
-        window.modelsReady.connect(waiting.quit)
+        window.worker.traced.connect(waiting.quit)  # after loading, the graphs for live drawing
         window.start()
         waiting.exec()
-        print(f"models loaded: {', '.join(window.loaded)}; resident memory {resident_mb():.0f} MB")
+        print(f"models loaded and traced: {', '.join(window.loaded)}; resident memory {resident_mb():.0f} MB")
         window.picker.setCurrentIndex(window.picker.findData("mnist_cnn"))
         for compare, explain in ((False, False), (False, True), (True, False)):
             window.explaining.setChecked(explain)

@@ -1,15 +1,23 @@
-"""Which compute device to run on: CUDA, then Apple MPS, then the CPU, unless the user says."""
+"""Which compute device to run on: CUDA, then Apple MPS, then the CPU, unless the user says.
+
+torch is imported on first use, so that a window can list the kinds before it has loaded.
+"""
 
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
 
 from models.errors import DeviceError
 
-KINDS = ("cuda", "mps", "cpu")
+if TYPE_CHECKING:
+    import torch
+
+KINDS = ("cuda", "mps", "cpu")  # in order of preference
 
 
 def is_available(kind: str) -> bool:
+    import torch
+
     if kind == "cuda":
         return torch.cuda.is_available()
     if kind == "mps":
@@ -18,6 +26,8 @@ def is_available(kind: str) -> bool:
 
 
 def detect() -> torch.device:
+    import torch
+
     return torch.device(next(kind for kind in KINDS if is_available(kind)))
 
 
@@ -27,6 +37,8 @@ def available() -> list[str]:
 
 def resolve(device: str | torch.device | None = None) -> torch.device:
     """The device to use: the detected one for None, else the one asked for if it exists."""
+    import torch
+
     if device is None:
         return detect()
     try:

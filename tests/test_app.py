@@ -170,6 +170,20 @@ def test_every_toolbar_action_has_a_shortcut_in_its_tooltip(open_window):
         assert key and key in action.toolTip(), action.text()
 
 
+def test_models_are_traced_for_single_pictures_after_loading(install_untrained, qtbot, open_window):
+    install_untrained("mnist_cnn")
+    install_untrained("resnet18_mnist")
+    window = open_window(start=False)
+    with qtbot.waitSignal(window.worker.traced, timeout=60000):
+        window.start()
+    assert {name: c.single is not None for name, c in window.worker.classifiers.items()} == {
+        "mnist_cnn": True,
+        "resnet18_mnist": True,
+    }
+    pen_strokes(window.canvas, ONE)
+    qtbot.waitUntil(lambda: "mnist_cnn" in window.chart.shown, timeout=10000)
+
+
 def test_compare_mode_shows_every_model_of_the_dataset(install_untrained, qtbot, open_window):
     install_untrained("mnist_cnn")
     install_untrained("vit_mnist")
