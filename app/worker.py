@@ -60,6 +60,7 @@ class InferenceWorker(QObject):
         super().__init__()
         self.classifiers: dict = {}
         self.untraced: list[str] = []
+        self.tracing = False  # a chain of _trace_one events is under way
         # One core stays free for the GUI thread, which paints every pen movement; the others
         # each run one model of a comparison, one torch thread apiece.
         self.parallel = max(1, (os.cpu_count() or 2) - 1)
@@ -97,11 +98,14 @@ class InferenceWorker(QObject):
         self.loaded.emit(sorted(fresh), str(target), errors, available())
         # One model per event, so that requests arriving meanwhile wait for one trace at most.
         self.untraced = [name for name in names if name in fresh]
-        self._trace_one()
+        if not self.tracing:
+            self.tracing = True
+            self._trace_one()
 
     @Slot()
     def _trace_one(self) -> None:
         if not self.untraced:
+            self.tracing = False
             self.traced.emit()
             return
         classifier = self.classifiers.get(self.untraced.pop(0))

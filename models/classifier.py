@@ -65,16 +65,21 @@ class Classifier:
         An eager forward pass takes the GIL back after every operator, so a busy GUI thread (the
         pen, the chart) made ResNet18 three times slower; the frozen graph runs whole in C++
         without the GIL, normalization included, with batch norm folded into the convolutions.
-        Says whether it worked; where it did not, the eager network simply stays in use.
+        Says whether it worked; where it did not, the eager network simply stays in use. The
+        graph holds its own copy of the weights, beside the eager network's.
         """
         dataset = self.spec.dataset
-        example = torch.zeros(1, dataset.image_size, dataset.image_size, dataset.channels, dtype=torch.uint8)
+        shape = (1, dataset.image_size, dataset.image_size, dataset.channels)
+        example = torch.randint(0, 256, shape, dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
         example = example.to(self.device)
+        # torch.jit is deprecated in favour of torch.compile, which on the CPU keeps Python (and so
+        # the GIL) between its kernels and needs a C++ compiler on the user's machine. The tracer's
+        # doubts concern other batch sizes, which never reach the graph. (Filters are set, not
+        # scoped: catch_warnings would touch every thread's warnings.)
+        warnings.filterwarnings("ignore", message=r"`torch\.jit\.\w+` is deprecated", category=FutureWarning)
+        warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
         try:
-            # torch.jit is deprecated in favour of torch.compile, which on the CPU keeps Python (and
-            # so the GIL) between its kernels and needs a C++ compiler on the user's machine.
-            with warnings.catch_warnings(), torch.inference_mode():
-                warnings.simplefilter("ignore")
+            with torch.inference_mode():
                 graph = torch.jit.freeze(torch.jit.trace(self.from_pixels.eval(), example))
                 expected = self.from_pixels(example)
                 for _ in range(3):  # the first calls of a frozen graph optimize it
@@ -129,6 +134,8 @@ def build_network(model_spec: ModelSpec) -> torch.nn.Module:
 def check_card(model_spec: ModelSpec, card: dict[str, Any]) -> None:
     """The card must describe this very model: a copied or stale file is refused."""
     expected = {"model": model_spec.name, "dataset": model_spec.dataset.name, "classes": list(model_spec.classes)}
+    if "architecture" in card:  # weights of another variant (a stem stride, a ViT width) may fit the shapes
+        expected["architecture"] = {"name": model_spec.arch, **model_spec.arch_options}
     wrong = [key for key, value in expected.items() if card.get(key) != value]
     if wrong:
         found = ", ".join(f"{key}={card.get(key)!r}" for key in wrong)

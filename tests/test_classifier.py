@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -87,7 +89,9 @@ def test_traced_single_pictures_agree_with_the_network(install_untrained, name):
     classifier = models.load(name, device="cpu")
     images = images_of_every_kind()
     eager = np.concatenate([classifier.predict([image]) for image in images])
-    assert classifier.trace()
+    with warnings.catch_warnings(record=True) as caught:
+        assert classifier.trace()
+    assert not caught, [str(warning.message) for warning in caught]  # deprecation notes included
     traced = np.concatenate([classifier.predict([image]) for image in images])
     assert np.allclose(traced, eager, atol=1e-5)
     assert np.allclose(classifier.predict(images), eager, atol=1e-5)  # batches still go through the network
@@ -139,6 +143,21 @@ def test_card_of_another_model(install_untrained, weights_dir):
     (weights_dir / "mnist_cnn.json").write_text((weights_dir / "vit_mnist.json").read_text())
     with pytest.raises(WeightsError, match="does not belong to mnist_cnn"):
         models.load("mnist_cnn", device="cpu")
+
+
+def test_weights_of_another_variant_of_the_architecture(install_untrained, weights_dir):
+    """A stride-1 ResNet18's weights fit the stride-2 one's shapes; the card tells them apart."""
+    import json
+
+    install_untrained("resnet18_mnist")
+    card = json.loads((weights_dir / "resnet18_mnist.json").read_text())
+    card["architecture"] = {"name": "resnet18"}
+    (weights_dir / "resnet18_mnist.json").write_text(json.dumps(card))
+    with pytest.raises(WeightsError, match="architecture"):
+        models.load("resnet18_mnist", device="cpu")
+    card["architecture"] = {"name": "resnet18", "stem_stride": 2}
+    (weights_dir / "resnet18_mnist.json").write_text(json.dumps(card))
+    assert models.load("resnet18_mnist", device="cpu").name == "resnet18_mnist"
 
 
 def test_missing_card(install_untrained, weights_dir):
