@@ -128,7 +128,7 @@ class Browser(QWidget):
         self.class_filter = QComboBox()
         self.class_filter.setToolTip("Show only images of one true class")
         self.class_filter.currentIndexChanged.connect(self._class_chosen)
-        self.wrong_only = QCheckBox("Misclassified only")
+        self.wrong_only = QCheckBox("Misclassified only, hardest first")
         self.wrong_only.setToolTip("The images the selected model gets wrong, the surest mistakes first")
         self.wrong_only.toggled.connect(self.refilter)
 
