@@ -1,4 +1,4 @@
-"""Print the README's table of shipped models from their weight cards.
+"""Print the README's table of shipped models, and the command that made each, from their weight cards.
 
 uv run python docs/model_table.py
 """
@@ -13,20 +13,34 @@ from models.registry import MODELS
 PAPER = {"mnist_cnn": "94%", "resnet18_cifar10": "72%", "vit_cifar10": "76%"}
 
 
+def calibration_text(calibration: dict) -> str:
+    raw = calibration["test_raw"]["ece"] * 100
+    if not calibration.get("fitted_on"):
+        return f"{raw:.2f}% (no held-out data)"
+    calibrated = calibration["test_calibrated"]["ece"] * 100
+    return f"{raw:.2f}% -> {calibrated:.2f}% (T = {calibration['temperature']:.2f})"
+
+
 def main() -> None:
-    print("| model | test accuracy | test set | parameters | training | paper |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    commands = []
+    print("| model | test accuracy | test set | parameters | training | test ECE, raw -> calibrated | paper |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for name, spec in MODELS.items():
         if not spec.card_path.is_file():
-            print(f"| {name} | not trained yet | | | `{spec.train_command()}` | {PAPER.get(name, '')} |")
+            print(f"| {name} | not trained yet | | | `{spec.train_command()}` | | {PAPER.get(name, '')} |")
             continue
         card = json.loads(spec.card_path.read_text())
         training = card["training"]
         minutes = training["wall_time_s"] / 60
         print(
             f"| {name} | {card['test']['accuracy'] * 100:.2f}% | {card['test_set']} | {card['parameters']:,} "
-            f"| {training['epochs']} epochs, {minutes:.0f} min on {training['device']} | {PAPER.get(name, '')} |"
+            f"| {training['epochs']} epochs, {minutes:.0f} min, {training['images_per_s']:.0f} images/s "
+            f"on {training['device']} | {calibration_text(card['calibration'])} | {PAPER.get(name, '')} |"
         )
+        commands.append(training["command"])
+    print("\nThe commands that made them:\n\n```")
+    print("\n".join(commands))
+    print("```")
 
 
 if __name__ == "__main__":

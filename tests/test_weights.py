@@ -28,12 +28,27 @@ def test_half_precision_file_is_half_the_size(tmp_path):
     assert half < 0.51 * full
 
 
-def test_shipped_mnist_cnn_reads_real_test_digits(shared_data):
-    if "mnist_cnn" not in models.available():
-        pytest.fail("weights/mnist_cnn.safetensors is not in the repository")
-    test_set = datasets.load("mnist", "test", shared_data)
-    classifier = models.load("mnist_cnn", device="cpu")
-    picks = np.arange(0, 10000, 500)  # 20 digits spread over the test set
+# Issue targets on the 10,000 test images; mnist_cnn's is the paper's CNN's, improved.
+TARGETS = {
+    "mnist_cnn": 0.994,
+    "resnet18_mnist": 0.995,
+    "vit_mnist": 0.985,
+    "resnet18_cifar10": 0.93,
+    "vit_cifar10": 0.80,
+}
+
+
+@pytest.mark.parametrize("name", list(TARGETS))
+def test_shipped_weights_reach_their_card_on_real_test_images(shared_data, name):
+    if name not in models.available():
+        if name == "mnist_cnn":
+            pytest.fail("weights/mnist_cnn.safetensors is not in the repository")
+        pytest.skip(f"weights/{name}.safetensors is not trained yet")
+    classifier = models.load(name, device="cpu")
+    test_set = datasets.load(classifier.dataset, "test", shared_data)
+    picks = np.arange(0, len(test_set.labels), 20)  # 500 images spread over the test set
     predicted = classifier.predict([test_set.images[i] for i in picks]).argmax(axis=1)
-    assert (predicted == test_set.labels[picks]).sum() >= 19
-    assert classifier.card["test"]["accuracy"] >= 0.994
+    accuracy = (predicted == test_set.labels[picks]).mean()
+    card_accuracy = classifier.card["test"]["accuracy"]
+    assert card_accuracy >= TARGETS[name]
+    assert accuracy >= card_accuracy - 0.02, f"{accuracy:.3f} on 500 test images, the card says {card_accuracy:.4f}"
