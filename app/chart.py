@@ -30,8 +30,8 @@ class ConfidenceChart(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
-        # Headroom above 100 keeps the top tick label and a full bar's percentage readable.
-        self.plot.setYRange(0, 104, padding=0)
+        # Headroom above 100 leaves room for a full bar's percentage above it; ticks stop at 100.
+        self.plot.setYRange(0, 112, padding=0)
         self.plot.getAxis("left").setTicks([[(v, str(v)) for v in range(0, 101, 20)]])
         self.plot.setLabel("left", "confidence (%)")
         self.plot.showGrid(y=True, alpha=0.25)
@@ -114,9 +114,6 @@ class ConfidenceChart(QWidget):
                 text = f"{percent[i]:.0f}%" if percent[i] >= 0.5 else ""
                 if label.toPlainText() != text:
                     label.setText(text)
-                inside = percent[i] > 90  # a label above a full bar would leave the fixed axis
-                label.setAnchor((0.5, 0.0) if inside else (0.5, 1.0))
-                label.setColor("w" if inside else (60, 60, 60))
                 label.setPos(i, percent[i])
         else:
             width = 0.8 / len(results)

@@ -221,7 +221,9 @@ class MainWindow(QMainWindow):
         self.explaining = self._action("Explain", ["Ctrl+E"], self._explain_toggled, view, toolbar, True)
         self.explaining.setToolTip("Show where the model looked; click a bar to explain that class (Ctrl+E)")
         self.calibrated = self._action("Calibrated", ["Ctrl+K"], self.predict, view, toolbar, True)
-        self.calibrated.setToolTip("Probabilities softened by the temperature fitted on held-out data (Ctrl+K)")
+        self.calibrated.setToolTip(
+            "Logits divided by the temperature fitted on held-out data, so that confidence matches accuracy (Ctrl+K)"
+        )
         toolbar.addSeparator()
         self.presentation = self._action("Presentation Mode", ["Ctrl+P"], self.set_presentation, view, toolbar, True)
         self._action("Full Screen", ["F11"], self.toggle_full_screen, view, toolbar)
@@ -262,7 +264,8 @@ class MainWindow(QMainWindow):
                 "No trained weights found in weights/. Train a model: uv run python -m training mnist_cnn"
             )
         else:
-            self.statusBar().showMessage(f"Loaded {len(names)} models on {device}. {self.notice}".strip())
+            loaded = f"{len(names)} model" + ("s" if len(names) != 1 else "")
+            self.statusBar().showMessage(f"Loaded {loaded} on {device}. {self.notice}".strip())
             self.notice = ""
         self.predict()
         self.modelsReady.emit()

@@ -1,4 +1,4 @@
-"""Draw a digit in the real window and save a screenshot of it for the README.
+"""Draw a digit in the real window, with every MNIST model compared, and save a screenshot for the README.
 
 xvfb-run -s "-screen 0 1280x800x24" uv run python docs/take_screenshot.py [docs/screenshot.png]
 """
@@ -40,6 +40,7 @@ def main() -> None:
     window.start()
 
     def when_loaded(*_) -> None:
+        window.compare.setChecked(True)
         draw(window, THREE)
         QTimer.singleShot(1500, save)
 
@@ -49,7 +50,7 @@ def main() -> None:
         window.close()
         application.quit()
 
-    window.worker.loaded.connect(lambda *_: QTimer.singleShot(300, when_loaded))
+    window.worker.traced.connect(lambda: QTimer.singleShot(300, when_loaded))
     application.exec()
 
 
