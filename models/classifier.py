@@ -13,7 +13,7 @@ from models import archs, weights
 from models.device import resolve
 from models.errors import ImageError, WeightsError
 from models.explain import explain
-from models.normalize import FromPixels, normalize
+from models.normalize import FromPixels
 from models.preprocess import ImageLike, to_native
 from models.registry import ModelSpec, spec
 
@@ -56,7 +56,7 @@ class Classifier:
 
     def to_batch(self, images: Sequence[ImageLike]) -> torch.Tensor:
         """Pictures of any size and mode -> a normalized (N, C, H, W) float batch, the network's input."""
-        return normalize(self.pixels(images).permute(0, 3, 1, 2), self.spec.dataset)
+        return self.from_pixels.inputs(self.pixels(images))
 
     def trace(self) -> bool:
         """Trace and freeze the model for one picture at a time; predict then runs single pictures
@@ -113,8 +113,7 @@ class Classifier:
         pixels = self.pixels([image])
         if target is None:
             target = int(self.logits(pixels).argmax())
-        batch = normalize(pixels.permute(0, 3, 1, 2), self.spec.dataset)
-        return explain(self.network, self.spec.arch, batch, target, method)
+        return explain(self.network, self.spec.arch, self.from_pixels.inputs(pixels), target, method)
 
     def __repr__(self) -> str:
         return f"Classifier({self.name!r}, device={self.device})"

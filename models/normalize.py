@@ -23,5 +23,9 @@ class FromPixels(torch.nn.Module):
         self.network = network
         self.dataset = dataset
 
+    def inputs(self, pixels: torch.Tensor) -> torch.Tensor:
+        """uint8 (N, H, W, C) -> the network's normalized float input (N, C, H, W)."""
+        return normalize(pixels.permute(0, 3, 1, 2), self.dataset)
+
     def forward(self, pixels: torch.Tensor) -> torch.Tensor:
-        return self.network(normalize(pixels.permute(0, 3, 1, 2), self.dataset))
+        return self.network(self.inputs(pixels))
