@@ -29,11 +29,15 @@ class Task(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self.job(self.signals.progress.emit, self._cancel.is_set)
+            result = self.job(self._report(self.signals.progress), self._cancel.is_set)
         except Exception as error:  # noqa: BLE001 - every failure becomes a message, never a traceback
-            self.signals.failed.emit(str(error) or type(error).__name__)
+            self._report(self.signals.failed)(str(error) or type(error).__name__)
         else:
-            self.signals.done.emit(result)
+            self._report(self.signals.done)(result)
+
+    def _report(self, signal) -> Callable[..., None]:
+        """Emit only while the signals live: Qt deletes them when the application quits under a running job."""
+        return lambda *args: signal.emit(*args) if isValid(self.signals) else None
 
 
 _running: set[Task] = set()  # Python must keep each task, and its signals, alive until it reports

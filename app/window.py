@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
@@ -614,6 +614,7 @@ class MainWindow(QMainWindow):
         for task in (self.scoring, self.browser.task):
             if task is not None:
                 task.cancel()
+        QThreadPool.globalInstance().waitForDone(3000)  # cancelled jobs stop at their next check
         self.thread.quit()
         self.thread.wait()  # a model still loading finishes first; killing the thread would abort
         self.worker.pool.shutdown(cancel_futures=True)

@@ -11,9 +11,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-# The last convolutional stage of each architecture: its maps are the finest that still see
-# the whole digit or object.
-CAM_LAYERS = {"mnist_cnn": "features.3", "resnet18": "layer4"}
+# The convolutional stages Grad-CAM may read, deepest first. The deepest sees the whole digit or
+# object, but a ResNet's last stage is 2x2 on a 28x28 digit, too coarse to point at anything:
+# Grad-CAM takes the deepest stage whose maps are at least MIN_CAM_SIDE pixels across.
+CAM_LAYERS = {"mnist_cnn": ["features.3"], "resnet18": ["layer4", "layer3", "layer2"]}
+MIN_CAM_SIDE = 7
 
 
 @contextmanager
@@ -36,12 +38,13 @@ def _normalized(heat: torch.Tensor, size: tuple[int, int]) -> np.ndarray:
     return (heat / top if top > 0 else heat).detach().cpu().numpy()
 
 
-def grad_cam(network: nn.Module, batch: torch.Tensor, target: int, layer: nn.Module) -> np.ndarray:
-    """Grad-CAM (Selvaraju et al., 2017) for one image: channels of `layer` weighted by the
-    mean gradient of the target class score, summed, and kept where positive."""
-    with torch.enable_grad(), recording([layer]) as outputs:
+def grad_cam(network: nn.Module, batch: torch.Tensor, target: int, layers: list[nn.Module]) -> np.ndarray:
+    """Grad-CAM (Selvaraju et al., 2017) for one image: channels of a layer weighted by the mean
+    gradient of the target class score, summed, and kept where positive. Of `layers`, the one
+    run last whose maps are at least MIN_CAM_SIDE across is used (else the first run)."""
+    with torch.enable_grad(), recording(layers) as outputs:
         score = network(batch)[0, target]
-        activation = outputs[0]
+        activation = next((a for a in reversed(outputs) if min(a.shape[-2:]) >= MIN_CAM_SIDE), outputs[0])
         (gradient,) = torch.autograd.grad(score, activation)
     weights = gradient[0].mean(dim=(1, 2))
     heat = (weights[:, None, None] * activation[0]).sum(0)
@@ -99,8 +102,8 @@ def explain(network: nn.Module, arch: str, batch: torch.Tensor, target: int, met
         return saliency(network, batch, target)
     if method == "rollout":
         return attention_rollout(network, batch, target)
-    layer = network.get_submodule(CAM_LAYERS[arch])
-    return grad_cam(network, batch, target, layer)
+    layers = [network.get_submodule(name) for name in CAM_LAYERS[arch]]
+    return grad_cam(network, batch, target, layers)
 
 
 def first_convolution(network: nn.Module) -> nn.Conv2d | None:

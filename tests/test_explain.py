@@ -51,7 +51,7 @@ def in_region(point: tuple[int, int]) -> bool:
 def test_grad_cam_peaks_in_the_region_the_answer_depends_on():
     model = RegionModel().eval()
     image = torch.rand(1, 1, 28, 28, generator=torch.Generator().manual_seed(0))
-    heat = grad_cam(model, image, target=1, layer=model.features)
+    heat = grad_cam(model, image, target=1, layers=[model.features])
     assert heat.shape == (28, 28) and heat.min() >= 0 and heat.max() == pytest.approx(1)
     assert in_region(peak(heat))
 
@@ -59,9 +59,33 @@ def test_grad_cam_peaks_in_the_region_the_answer_depends_on():
 def test_grad_cam_follows_the_selected_class():
     model = RegionModel().eval()
     image = torch.rand(1, 1, 28, 28, generator=torch.Generator().manual_seed(2))
-    other = grad_cam(model, image, target=0, layer=model.features)
+    other = grad_cam(model, image, target=0, layers=[model.features])
     assert not in_region(peak(other))
     assert other[REGION].max() == 0
+
+
+class CoarseRegionModel(nn.Module):
+    """RegionModel's answer read through a 2x2 pooling stage, like a ResNet's last stage on a digit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.features = RegionFeatures()
+        self.coarse = nn.AvgPool2d(14)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        maps = self.coarse(self.features(x))
+        return torch.stack([maps[:, 1].sum((1, 2)) * 0.01, maps[:, 0].sum((1, 2))], dim=1)
+
+
+def test_grad_cam_reads_the_deepest_stage_fine_enough_to_point():
+    model = CoarseRegionModel().eval()
+    image = torch.rand(1, 1, 28, 28, generator=torch.Generator().manual_seed(3))
+    heat = grad_cam(model, image, target=1, layers=[model.coarse, model.features])
+    outside = heat.copy()
+    outside[REGION] = 0
+    assert in_region(peak(heat)) and outside.max() == 0  # the 28x28 stage, not the 2x2 one
+    coarse = grad_cam(model, image, target=1, layers=[model.coarse])
+    assert coarse[0:14, 14:28].min() > 0  # a 2x2 map lights a whole quadrant
 
 
 def test_saliency_peaks_in_the_region_the_answer_depends_on():
