@@ -23,7 +23,11 @@ from app.preview import PixelView
 
 
 def _plot(title: str, x_label: str, y_label: str) -> pg.PlotWidget:
-    plot = pg.PlotWidget(background=None, title=title)
+    return _styled(pg.PlotWidget(background=None, title=title), x_label, y_label)
+
+
+def _styled(plot, x_label: str, y_label: str):
+    """A still figure with a light grid: no menu, no panning or zooming. Takes a PlotWidget or PlotItem."""
     plot.setMenuEnabled(False)
     plot.setMouseEnabled(x=False, y=False)
     plot.hideButtons()
@@ -46,13 +50,7 @@ def reliability_view(calibration: dict) -> pg.GraphicsLayoutWidget:
         bins = calibration.get(key)
         if not bins:
             continue
-        plot = view.addPlot(title=f"{label}: ECE {bins['ece'] * 100:.2f}%")
-        plot.setMenuEnabled(False)
-        plot.setMouseEnabled(x=False, y=False)
-        plot.hideButtons()
-        plot.showGrid(x=True, y=True, alpha=0.2)
-        plot.setLabel("bottom", "confidence")
-        plot.setLabel("left", "accuracy")
+        plot = _styled(view.addPlot(title=f"{label}: ECE {bins['ece'] * 100:.2f}%"), "confidence", "accuracy")
         count = np.asarray(bins["count"])
         width = 1 / len(count)
         centres = (np.arange(len(count)) + 0.5) * width

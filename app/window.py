@@ -497,6 +497,7 @@ class MainWindow(QMainWindow):
         from models.classifier import build_network
         from models.explain import feature_maps, filters, first_convolution
         from models.summary import as_text, summarize
+        from models.weights import parameter_count
 
         name = self.picker.currentData()
         classifier = self.worker.classifiers.get(name)
@@ -515,7 +516,7 @@ class MainWindow(QMainWindow):
             if self.last_input is not None and self.last_input.shape[-1] == dataset.channels:
                 maps = feature_maps(network, classifier.to_batch([self.last_input]).to("cpu"))
             first_layer = (filters(network), maps)
-        total = sum(p.numel() for p in network.parameters())
+        total = parameter_count(network)
         self.report = ModelReport(classifier.card, as_text(layers, total), first_layer, self)
         self.report.cellClicked.connect(lambda true, predicted: self.browse_cell(dataset.name, true, predicted))
         self.report.show()
