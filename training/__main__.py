@@ -84,7 +84,8 @@ def command_line(args: argparse.Namespace, recipe: Recipe, world_size: int) -> s
 def device_name(device: torch.device) -> str:
     if device.type == "cuda":
         return torch.cuda.get_device_name(device)
-    return f"{device.type} ({os.cpu_count()} cores, {torch.get_num_threads()} threads)"
+    threads = torch.get_num_threads()
+    return f"{device.type} ({os.cpu_count()} cores, {threads} thread{'s' if threads > 1 else ''})"
 
 
 def main(argv: list[str] | None = None) -> None:

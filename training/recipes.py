@@ -18,7 +18,7 @@ RECIPES: dict[str, Recipe] = {
         clip_grad=1.0,
     ),
     "resnet18_cifar10": Recipe(
-        epochs=30,
+        epochs=25,
         batch_size=256,
         lr=0.2,
         weight_decay=5e-4,
