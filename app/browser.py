@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
@@ -29,6 +30,7 @@ from app.preview import PixelView, to_qimage
 from models import datasets
 from models.errors import ImageError, ModelError
 from models.images import FORMATS, SUFFIXES, image_files, image_pixels, open_image
+from models.preprocess import convert_mode
 from models.registry import DATASETS
 
 SOURCES = {"mnist": "MNIST test set", "cifar10": "CIFAR-10 test set", "files": "My images"}
@@ -37,7 +39,10 @@ MAX_THUMBNAIL_SOURCE = 4_000_000  # pixels: larger pictures get no thumbnail
 
 
 class ThumbnailModel(QAbstractListModel):
-    """Icons for the images at the given indices, made when the view first shows them."""
+    """Icons for the images at the given indices, made when the view first shows them.
+
+    `thumbnail` may answer None for an icon still being made; it hands it over later with provide().
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -46,7 +51,9 @@ class ThumbnailModel(QAbstractListModel):
         self.indices = np.zeros(0, dtype=np.int64)
         self.cache: dict[int, QIcon] = {}
 
-    def reset(self, indices: np.ndarray, thumbnail, tooltip) -> None:
+    def reset(
+        self, indices: np.ndarray, thumbnail: Callable[[int], QPixmap | None], tooltip: Callable[[int], str]
+    ) -> None:
         """Show other images of the same collection; icons already made are kept."""
         self.beginResetModel()
         self.indices, self.thumbnail, self.tooltip = indices, thumbnail, tooltip
@@ -56,6 +63,12 @@ class ThumbnailModel(QAbstractListModel):
         """The collection changed: icons made so far show other pictures."""
         self.cache = {}
 
+    def provide(self, item: int, pixmap: QPixmap | None) -> None:
+        """The icon of image `item`, made elsewhere; an empty one where it could not be made."""
+        self.cache[item] = QIcon(pixmap) if pixmap is not None else QIcon()
+        for row in np.flatnonzero(self.indices == item):
+            self.dataChanged.emit(self.index(int(row)), self.index(int(row)), [Qt.ItemDataRole.DecorationRole])
+
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008 - the signature Qt calls
         return 0 if parent.isValid() else len(self.indices)
 
@@ -64,7 +77,9 @@ class ThumbnailModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             if item not in self.cache:
                 pixmap = self.thumbnail(item)
-                self.cache[item] = QIcon(pixmap) if pixmap is not None else QIcon()
+                if pixmap is None:
+                    return QIcon()
+                self.cache[item] = QIcon(pixmap)
             return self.cache[item]
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.tooltip(item)
@@ -84,6 +99,7 @@ class Browser(QWidget):
         self.sets: dict[str, datasets.ImageSet] = {}
         self.files: list[Path] = []
         self.opened: dict[Path, object] = {}  # path -> PIL image or the error it gave
+        self.thumbnails_pending: set[Path] = set()  # users' pictures whose icons are being made
         self.last_folder = Path.home()
         self.file_kind = "mnist"
         self.indices = np.zeros(0, dtype=np.int64)
@@ -228,7 +244,7 @@ class Browser(QWidget):
         return image_set.images[index], int(image_set.labels[index]), "none"
 
     # sources
-    def open_file(self, path: Path):
+    def open_file(self, path: Path) -> Image.Image | None:
         """A user's picture once decoded (None until then), or the error it gave, raised."""
         found = self.opened.get(path)
         if isinstance(found, ModelError):
@@ -417,7 +433,7 @@ class Browser(QWidget):
         if isinstance(image, np.ndarray):
             self.view.set_array(image)
         else:
-            self.view.set_qimage(to_qimage(np.asarray(image.convert("RGB"))))
+            self.view.set_qimage(to_qimage(np.asarray(convert_mode(image, "RGB", 255))))
         name = self.files[index].name if self.source == "files" else f"#{index}"
         truth = f" — true class: {DATASETS[self.dataset].classes[label]}" if label is not None else ""
         self.caption.setText(f"{name} ({self.position + 1} of {len(self.indices)}){truth}")
@@ -443,15 +459,29 @@ class Browser(QWidget):
 
     def _thumbnail(self, index: int) -> QPixmap | None:
         if self.source == "files":
-            try:
-                if image_pixels(self.files[index]) > MAX_THUMBNAIL_SOURCE:
-                    return None  # decoding it here would stall the window; it shows when chosen
-                image = open_image(self.files[index], max_side=THUMB)
-            except ModelError:
-                return None
-            return QPixmap.fromImage(to_qimage(np.asarray(image.convert("RGB"))))
+            self._make_thumbnail(index, self.files[index])
+            return None
         pixmap = QPixmap.fromImage(to_qimage(self.sets[self.source].images[index]))
         return pixmap.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
+
+    def _make_thumbnail(self, index: int, path: Path) -> None:
+        """Decode a user's picture into an icon off the GUI thread: a folder of large PNGs would
+        otherwise freeze the window while it scrolls."""
+        if path in self.thumbnails_pending:
+            return
+        self.thumbnails_pending.add(path)
+
+        def job(progress, cancelled) -> np.ndarray | None:
+            if image_pixels(path) > MAX_THUMBNAIL_SOURCE:
+                return None  # it shows when chosen
+            return np.asarray(convert_mode(open_image(path, max_side=THUMB), "RGB", 255))
+
+        def done(pixels: np.ndarray | None) -> None:
+            self.thumbnails_pending.discard(path)
+            if self.source == "files" and index < len(self.files) and self.files[index] == path:
+                self.thumbs.provide(index, QPixmap.fromImage(to_qimage(pixels)) if pixels is not None else None)
+
+        tasks.start(job, done, lambda message: done(None), self)
 
     def _tooltip(self, index: int) -> str:
         if self.source == "files":

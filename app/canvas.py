@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPainterPath, Q
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.preview import heat_image
+from models.preprocess import Placement
 
 INK_SIZE = 168  # the ink is handed on at six times MNIST's size, plenty for canvas_to_mnist
 
@@ -208,7 +209,7 @@ class DrawingCanvas(QWidget):
         painter.end()
         return image
 
-    def set_heat(self, heat: np.ndarray | None, placement=None) -> None:
+    def set_heat(self, heat: np.ndarray | None, placement: Placement | None = None) -> None:
         """Lay a map of the model input (28x28) over the drawing, where that input came from."""
         if heat is None or placement is None:
             if self.overlay is None:

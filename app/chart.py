@@ -14,6 +14,14 @@ TRUE_BAND = QColor(46, 204, 113, 60)
 MODEL_COLOURS = [QColor(52, 152, 219), QColor(230, 126, 34), QColor(155, 89, 182), QColor(26, 188, 156)]
 
 
+def still(plot: pg.PlotWidget | pg.PlotItem) -> pg.PlotWidget | pg.PlotItem:
+    """A figure to look at, not to explore: no context menu, no panning or zooming."""
+    plot.setMenuEnabled(False)
+    plot.setMouseEnabled(x=False, y=False)
+    plot.hideButtons()
+    return plot
+
+
 class ConfidenceChart(QWidget):
     """Show {model name: probabilities}; one model gives coloured bars and percentages, several give groups.
 
@@ -26,10 +34,7 @@ class ConfidenceChart(QWidget):
         super().__init__(parent)
         self.classes: tuple[str, ...] = ()
         self.font_size = 11
-        self.plot = pg.PlotWidget(background=None)
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.hideButtons()
+        self.plot = still(pg.PlotWidget(background=None))
         # Headroom above 100 leaves room for a full bar's percentage above it; ticks stop at 100.
         self.plot.setYRange(0, 112, padding=0)
         self.plot.getAxis("left").setTicks([[(v, str(v)) for v in range(0, 101, 20)]])

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.chart import BAR, MODEL_COLOURS
+from app.chart import BAR, MODEL_COLOURS, still
 from app.preview import PixelView
 
 
@@ -27,10 +27,8 @@ def _plot(title: str, x_label: str, y_label: str) -> pg.PlotWidget:
 
 
 def _styled(plot, x_label: str, y_label: str):
-    """A still figure with a light grid: no menu, no panning or zooming. Takes a PlotWidget or PlotItem."""
-    plot.setMenuEnabled(False)
-    plot.setMouseEnabled(x=False, y=False)
-    plot.hideButtons()
+    """A still figure with a light grid and labelled axes. Takes a PlotWidget or PlotItem."""
+    still(plot)
     plot.showGrid(x=True, y=True, alpha=0.2)
     plot.setLabel("bottom", x_label)
     plot.setLabel("left", y_label)
@@ -87,9 +85,7 @@ class ConfusionView(pg.PlotWidget):
 
     def __init__(self, matrix: np.ndarray, classes: list[str]) -> None:
         super().__init__(background=None, title="Confusion matrix on the test set (click a cell to browse it)")
-        self.setMenuEnabled(False)
-        self.setMouseEnabled(x=False, y=False)
-        self.hideButtons()
+        still(self)
         n = len(classes)
         # Log scale, so that the few mistakes stand out beside the large diagonal.
         image = pg.ImageItem(np.log1p(matrix.T.astype(float)))

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from shiboken6 import isValid
 
+Job = Callable[[Callable[[int, int], None], Callable[[], bool]], object]  # job(progress, cancelled) -> result
+
 
 class TaskSignals(QObject):
     done = Signal(object)
@@ -18,7 +20,7 @@ class TaskSignals(QObject):
 class Task(QRunnable):
     """Runs `job(progress, cancelled)` off the GUI thread; its result or error comes back as a signal."""
 
-    def __init__(self, job: Callable[[Callable[[int, int], None], Callable[[], bool]], object]) -> None:
+    def __init__(self, job: Job) -> None:
         super().__init__()
         self.job = job
         self.signals = TaskSignals()
@@ -43,7 +45,13 @@ class Task(QRunnable):
 _running: set[Task] = set()  # Python must keep each task, and its signals, alive until it reports
 
 
-def start(job, done: Callable[[object], None], failed: Callable[[str], None], owner: QObject, progress=None) -> Task:
+def start(
+    job: Job,
+    done: Callable[[object], None],
+    failed: Callable[[str], None],
+    owner: QObject,
+    progress: Callable[[int, int], None] | None = None,
+) -> Task:
     """Run `job` on the thread pool; its reports reach `owner`'s callbacks only while `owner` lives
     (a window closed meanwhile is left alone)."""
 

@@ -261,7 +261,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(" ".join(errors.values()))
         elif not names:
             self.statusBar().showMessage(
-                "No trained weights found in weights/. Train a model: uv run python -m training mnist_cnn"
+                f"No trained weights found in weights/. Train a model: {MODELS['mnist_cnn'].train_command()}"
             )
         else:
             loaded = f"{len(names)} model" + ("s" if len(names) != 1 else "")
@@ -307,7 +307,7 @@ class MainWindow(QMainWindow):
         if name is None:
             self.info.setText(
                 f"No trained {self.dataset.upper()} model yet. Train one: "
-                f"uv run python -m training {for_dataset(self.dataset)[0]}"
+                f"{MODELS[for_dataset(self.dataset)[0]].train_command()}"
             )
             if self.chart is not None:
                 self.chart.set_classes(DATASETS[self.dataset].classes)  # the axis of what it would show
@@ -423,9 +423,7 @@ class MainWindow(QMainWindow):
     def _note(self, answer: Answer, classes: tuple[str, ...]) -> str:
         parts = []
         if self.calibrated.isChecked():
-            temperatures = ", ".join(
-                f"{self.worker.classifiers[name].temperature:.2f}" for name in answer.probabilities
-            )
+            temperatures = ", ".join(f"{answer.temperatures[name]:.2f}" for name in answer.probabilities)
             parts.append(f"calibrated probabilities (temperature {temperatures})")
         else:
             parts.append("raw probabilities")
@@ -494,37 +492,29 @@ class MainWindow(QMainWindow):
     def show_report(self) -> None:
         """Calibration, confusion, per-class accuracy, training curves and layers of the selected model."""
         from app.report import ModelReport
-        from models.classifier import build_network
-        from models.explain import feature_maps, filters, first_convolution
-        from models.summary import as_text, summarize
-        from models.weights import parameter_count
 
         name = self.picker.currentData()
         classifier = self.worker.classifiers.get(name)
         if classifier is None:
             QMessageBox.information(self, "visionlab", "Choose a trained model first.")
             return
-        # A fresh copy of the architecture: the worker may be running the loaded network right now.
-        network = build_network(classifier.spec).eval()
-        dataset = classifier.spec.dataset
-        layers = summarize(network, (dataset.channels, dataset.image_size, dataset.image_size))
-        first_layer = None
-        if first_convolution(network) is not None:
-            # The loaded weights, copied into the fresh network, show the filters that were learned.
-            network.load_state_dict(classifier.network.state_dict())
-            maps = None
-            if self.last_input is not None and self.last_input.shape[-1] == dataset.channels:
-                maps = feature_maps(network, classifier.to_batch([self.last_input]).to("cpu"))
-            first_layer = (filters(network), maps)
-        total = parameter_count(network)
-        self.report = ModelReport(classifier.card, as_text(layers, total), first_layer, self)
-        self.report.cellClicked.connect(lambda true, predicted: self.browse_cell(dataset.name, true, predicted))
+        image = self.last_input
+        if image is not None and image.shape[-1] != classifier.spec.dataset.channels:
+            image = None  # the last input was for a model of the other dataset
+        self.report = ModelReport(classifier.card, classifier.layer_summary(), classifier.first_layer(image), self)
+        self.report.cellClicked.connect(lambda true, predicted: self.browse_cell(name, true, predicted))
         self.report.show()
 
-    def browse_cell(self, dataset: str, true: int, predicted: int) -> None:
-        """The test images of one confusion-matrix cell, for the selected model."""
+    def browse_cell(self, name: str, true: int, predicted: int) -> None:
+        """The test images of one confusion-matrix cell of model `name`'s report."""
         self.tabs.setCurrentIndex(BROWSE)
-        self.browser.show_cell(dataset, true, predicted)
+        self.browser.show_cell(MODELS[name].dataset.name, true, predicted)
+        # The report stays open while the user may pick another model: the cell is this one's.
+        index = self.picker.findData(name)
+        if index < 0:
+            self.statusBar().showMessage(f"{MODELS[name].title} ({name}) is not loaded any more.")
+            return
+        self.picker.setCurrentIndex(index)
         self._ensure_scores()
 
     def _scoring_failed(self, message: str) -> None:

@@ -11,9 +11,15 @@ import sys
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+
+from models.preprocess import ImageLike, Placement, photo_to_mnist, place_digit, to_native
+
+if TYPE_CHECKING:
+    from models.classifier import Classifier  # imports torch, which the worker loads only when it starts
 
 
 @dataclass
@@ -25,7 +31,7 @@ class Request:
     """
 
     ident: int
-    image: object  # PIL image or uint8 array
+    image: ImageLike
     models: list[str]
     prepare: str = "none"
     true_label: int | None = None
@@ -38,12 +44,13 @@ class Request:
 class Answer:
     ident: int
     probabilities: dict[str, np.ndarray]  # model name -> (classes,) probabilities
+    temperatures: dict[str, float] = field(default_factory=dict)  # model name -> its fitted temperature
     model_input: np.ndarray | None = None  # what the models saw, for the preview
     true_label: int | None = None
     errors: dict[str, str] = field(default_factory=dict)
     heat: np.ndarray | None = None  # where the first model looked, at the model input's size, 0-1
     target: int | None = None  # the class the heat map explains
-    placement: object = None  # for the canvas: where the ink went in the model input
+    placement: Placement | None = None  # for the canvas: where the ink went in the model input
 
 
 class InferenceWorker(QObject):
@@ -58,7 +65,7 @@ class InferenceWorker(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self.classifiers: dict = {}
+        self.classifiers: dict[str, Classifier] = {}
         self.untraced: list[str] = []
         self.tracing = False  # a chain of _trace_one events is under way
         # One core stays free for the GUI thread, which paints every pen movement; the others
@@ -122,8 +129,6 @@ class InferenceWorker(QObject):
         self.answered.emit(self.answer(request))
 
     def answer(self, request: Request) -> Answer:
-        from models.preprocess import photo_to_mnist, place_digit, to_native
-
         names = [name for name in request.models if name in self.classifiers]
         if not names:
             return Answer(request.ident, {}, errors={"models": "No model for this input is loaded."})
@@ -154,6 +159,7 @@ class InferenceWorker(QObject):
                 result.probabilities[name] = outcome()
             except Exception as error:  # noqa: BLE001
                 result.errors[name] = str(error) or traceback.format_exception_only(error)[-1]
+        result.temperatures = {name: self.classifiers[name].temperature for name in result.probabilities}
         first = names[0]
         if request.explain and first in result.probabilities:
             # Here in the worker thread, after the predictions: explaining hooks into the network.

@@ -5,8 +5,7 @@ uv run python docs/model_table.py
 
 from __future__ import annotations
 
-import json
-
+from models import weights
 from models.registry import MODELS
 
 # The figures of the paper this project started from, for comparison.
@@ -29,7 +28,7 @@ def main() -> None:
         if not spec.card_path.is_file():
             print(f"| {name} | not trained yet | | | `{spec.train_command()}` | | {PAPER.get(name, '')} |")
             continue
-        card = json.loads(spec.card_path.read_text())
+        card = weights.read_card(spec.card_path, spec.train_command())
         training = card["training"]
         minutes = training["wall_time_s"] / 60
         print(

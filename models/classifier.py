@@ -12,10 +12,11 @@ import torch
 from models import archs, weights
 from models.device import resolve
 from models.errors import ImageError, WeightsError
-from models.explain import explain
+from models.explain import explain, feature_maps, filters, first_convolution
 from models.normalize import FromPixels
 from models.preprocess import ImageLike, to_native
 from models.registry import ModelSpec, spec
+from models.summary import as_text, summarize
 
 
 class Classifier:
@@ -107,13 +108,30 @@ class Classifier:
             logits = logits / self.temperature
         return torch.softmax(logits, dim=1).cpu().numpy()
 
-    def explain(self, image: ImageLike, target: int | None = None, method: str = "auto") -> np.ndarray:
+    def explain(self, image: ImageLike, target: int | None = None) -> np.ndarray:
         """Where the model looked for `target` (default: its top class), as a map of the native
         input size in 0-1: Grad-CAM for convolutional networks, attention rollout for the ViT."""
         pixels = self.pixels([image])
         if target is None:
             target = int(self.logits(pixels).argmax())
-        return explain(self.network, self.spec.arch, self.from_pixels.inputs(pixels), target, method)
+        return explain(self.network, self.spec.arch, self.from_pixels.inputs(pixels), target)
+
+    def layer_summary(self) -> str:
+        """Every layer's type, output shape and parameters, as a table in plain text."""
+        # A fresh copy: the summary's hooks would also record passes that another thread makes
+        # through the loaded network meanwhile.
+        network = build_network(self.spec).eval()
+        dataset = self.spec.dataset
+        layers = summarize(network, (dataset.channels, dataset.image_size, dataset.image_size))
+        return as_text(layers, weights.parameter_count(network))
+
+    def first_layer(self, image: ImageLike | None = None) -> tuple[np.ndarray, np.ndarray | None] | None:
+        """The first convolution's filters, and its responses to `image` where one is given;
+        None for a network without convolutions."""
+        if first_convolution(self.network) is None:
+            return None
+        maps = None if image is None else feature_maps(self.network, self.to_batch([image]))
+        return filters(self.network), maps
 
     def __repr__(self) -> str:
         return f"Classifier({self.name!r}, device={self.device})"
@@ -151,7 +169,7 @@ def load(name: str, device: str | torch.device | None = None) -> Classifier:
     hint = model_spec.train_command()
     network = build_network(model_spec)
     weights.load_into(network, model_spec.weight_path, hint)
-    card = weights.read_card(model_spec.card_path, f"uv run python -m training.evaluate {name}")
+    card = weights.read_card(model_spec.card_path, hint)
     check_card(model_spec, card)
     network.eval().to(target)
     if model_spec.arch in archs.CHANNELS_LAST:

@@ -132,7 +132,8 @@ def load(dataset: str, split: str, root: Path | str = DEFAULT_ROOT, download: bo
         found = _find_set(dataset, root, split)
     if found is None:
         raise DatasetError(
-            f"The {dataset} {split} set is not in {root}. Download it (--download, or the app's Download "
-            f"button) or point --data-dir (or VISIONLAB_DATA) at a folder that holds it."
+            f"The {dataset} {split} set is not in {root}. Download it (training does, unless given "
+            f"--no-download; the app has a Download button) or point --data-dir (or VISIONLAB_DATA) at a "
+            f"folder that holds it."
         )
     return found

@@ -1,9 +1,11 @@
-"""Where a model looked: Grad-CAM for convolutional networks, attention rollout for the ViT,
-and plain input-gradient saliency for any network. Every map is (H, W) in 0-1 at the input's size.
+"""Where a model looked: Grad-CAM for convolutional networks, attention rollout for the ViT.
+Every map is (H, W) in 0-1 at the input's size.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
@@ -19,10 +21,18 @@ MIN_CAM_SIDE = 7
 
 
 @contextmanager
-def recording(modules: list[nn.Module]):
-    """Collect the outputs of `modules` during a forward pass."""
+def recording(modules: list[nn.Module]) -> Iterator[list[torch.Tensor]]:
+    """Collect the outputs of `modules` during a forward pass made by this thread."""
     outputs: list[torch.Tensor] = []
-    handles = [m.register_forward_hook(lambda _m, _i, out: outputs.append(out)) for m in modules]
+    # Hooks belong to the module and fire in every thread: the app may score a test set with the
+    # same network while it explains a drawing, and those batches must not land here.
+    owner = threading.get_ident()
+
+    def record(_module: nn.Module, _inputs: tuple, output: torch.Tensor) -> None:
+        if threading.get_ident() == owner:
+            outputs.append(output)
+
+    handles = [m.register_forward_hook(record) for m in modules]
     try:
         yield outputs
     finally:
@@ -49,15 +59,6 @@ def grad_cam(network: nn.Module, batch: torch.Tensor, target: int, layers: list[
     weights = gradient[0].mean(dim=(1, 2))
     heat = (weights[:, None, None] * activation[0]).sum(0)
     return _normalized(heat, batch.shape[-2:])
-
-
-def saliency(network: nn.Module, batch: torch.Tensor, target: int) -> np.ndarray:
-    """The size of the target score's gradient with respect to each input pixel."""
-    batch = batch.detach().clone().requires_grad_(True)
-    with torch.enable_grad():
-        score = network(batch)[0, target]
-        (gradient,) = torch.autograd.grad(score, batch)
-    return _normalized(gradient[0].abs().amax(dim=0), batch.shape[-2:])
 
 
 def rollout(attentions: list[torch.Tensor], grid: tuple[int, int]) -> torch.Tensor:
@@ -94,13 +95,9 @@ def attention_rollout(network: nn.Module, batch: torch.Tensor, target: int | Non
     return _normalized(rollout([a.cpu() for a in layers], (side, side)), batch.shape[-2:])
 
 
-def explain(network: nn.Module, arch: str, batch: torch.Tensor, target: int, method: str = "auto") -> np.ndarray:
-    """The heat map for one image: "auto" picks Grad-CAM or attention rollout by architecture."""
-    if method == "auto":
-        method = "rollout" if arch == "vit" else "grad-cam"
-    if method == "saliency":
-        return saliency(network, batch, target)
-    if method == "rollout":
+def explain(network: nn.Module, arch: str, batch: torch.Tensor, target: int) -> np.ndarray:
+    """The heat map for one image: attention rollout for the ViT, Grad-CAM for the others."""
+    if arch == "vit":
         return attention_rollout(network, batch, target)
     layers = [network.get_submodule(name) for name in CAM_LAYERS[arch]]
     return grad_cam(network, batch, target, layers)

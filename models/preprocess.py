@@ -11,9 +11,9 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from models.errors import ImageError
-from models.registry import DatasetSpec
+from models.registry import MNIST, DatasetSpec
 
-MNIST_FIELD = 28
+MNIST_FIELD = MNIST.image_size
 MNIST_BOX = 20  # MNIST scaled each digit into a 20x20 box inside the 28x28 field
 
 ImageLike = Image.Image | np.ndarray

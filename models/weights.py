@@ -33,7 +33,7 @@ def load_into(model: nn.Module, path: Path, retrain_hint: str) -> None:
     except (SafetensorError, OSError, ValueError) as error:
         raise WeightsError(
             f"The weight file {path} is damaged or is not a safetensors file ({error}). "
-            f"Restore it from git (git checkout -- {path.name}) or train it again with: {retrain_hint}"
+            f"Restore it from git (git checkout -- {path}) or train it again with: {retrain_hint}"
         ) from None
     expected = model.state_dict()
     missing = sorted(set(expected) - set(tensors))
@@ -54,7 +54,10 @@ def load_into(model: nn.Module, path: Path, retrain_hint: str) -> None:
 
 def read_card(path: Path, retrain_hint: str) -> dict[str, Any]:
     if not path.is_file():
-        raise WeightsError(f"The weight card {path} is missing. Make it with: {retrain_hint}")
+        raise WeightsError(
+            f"The weight card {path} is missing. Restore it from git (git checkout -- {path}) "
+            f"or train the model again with: {retrain_hint}"
+        )
     try:
         card = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:

@@ -3,20 +3,22 @@
 import pytest
 import torch
 
-from training.augment import augment, mix, random_crop
+from training.augment import POLICIES, augment, mix, random_crop
 
 BATCH = torch.randint(0, 256, (16, 3, 32, 32), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
 
 
-@pytest.mark.parametrize("policy", ["affine", "crop-flip", "crop-flip-randaugment", "none"])
+@pytest.mark.parametrize("policy", POLICIES)
 def test_policies_keep_shape_and_type_and_repeat_with_the_seed(policy):
-    def run() -> torch.Tensor:
-        torch.manual_seed(1)
-        return augment(BATCH, policy, torch.Generator().manual_seed(2), cutout_size=8)
+    def run(seed: int, cutout_size: int = 8) -> torch.Tensor:
+        torch.manual_seed(seed)
+        return augment(BATCH, policy, torch.Generator().manual_seed(seed), cutout_size)
 
-    first = run()
+    first = run(2)
     assert first.shape == BATCH.shape and first.dtype == torch.uint8
-    assert torch.equal(first, run())
+    assert torch.equal(first, run(2))
+    assert not torch.equal(first, run(3))
+    assert torch.equal(run(2, cutout_size=0), BATCH) == (policy == "none")
 
 
 def test_random_crop_shifts_by_at_most_the_padding():
@@ -32,5 +34,6 @@ def test_mixing_keeps_targets_summing_to_one():
     targets = torch.nn.functional.one_hot(torch.arange(16) % 10, 10).float()
     torch.manual_seed(0)
     mixed, soft = mix(BATCH.float(), targets, 0.2, 1.0, torch.Generator().manual_seed(0))
-    assert mixed.shape == BATCH.shape
+    assert mixed.shape == BATCH.shape and not torch.equal(mixed, BATCH.float())
+    assert (soft.max(dim=1).values < 1).any()  # images mixed with one of another class
     assert torch.allclose(soft.sum(dim=1), torch.ones(16))

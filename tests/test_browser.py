@@ -104,10 +104,31 @@ def test_photo_of_a_digit_is_inverted_and_centred(window, qtbot, tmp_path):
     assert seen[:, :6].max() == 0 and seen[:3].max() == 0
 
 
-def test_a_folder_opens_its_images(window, tmp_path):
+def test_a_16_bit_picture_is_shown_as_it_looks_not_white(window, qtbot, tmp_path):
+    path = tmp_path / "grey16.png"
+    Image.fromarray(np.full((40, 40), 30000, np.uint16)).save(path)  # mid grey in 16 bits
+    window.open_paths([path])
+    view = window.browser.view
+    qtbot.waitUntil(lambda: view.pixmap is not None, timeout=10000)
+    assert 90 < view.pixmap.toImage().pixelColor(20, 20).red() < 150
+
+
+def test_a_folder_opens_its_images_with_icons_made_off_the_gui_thread(window, qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+
     files = write_odd_files(tmp_path / "pictures")
     window.open_paths([files["digit"].parent])
-    assert [p.name for p in window.browser.files] == sorted(p.name for p in files.values())
+    names = [p.name for p in window.browser.files]
+    assert names == sorted(p.name for p in files.values())
+    thumbs = window.browser.thumbs
+
+    def icon(name: str):
+        return thumbs.data(thumbs.index(names.index(name)), Qt.ItemDataRole.DecorationRole)
+
+    for name in names:
+        icon(name)  # as the view asks: answered at once, the picture decoded elsewhere
+    qtbot.waitUntil(lambda: not icon("digit.jpg").isNull() and not icon("tiny.png").isNull(), timeout=10000)
+    assert all(icon(name).isNull() for name in ("corrupt.png", "notes.png", "huge.png"))
 
 
 def test_missing_data_offers_a_download_and_a_failed_one_says_why(
@@ -181,6 +202,7 @@ def test_clicking_a_confusion_cell_browses_exactly_its_images(install_untrained,
     import models.registry
 
     install_untrained("mnist_cnn")
+    install_untrained("vit_mnist")
     card_path = models.registry.MODELS["mnist_cnn"].card_path
     card = json.loads(card_path.read_text())
     confusion = np.zeros((10, 10), int)
@@ -193,8 +215,10 @@ def test_clicking_a_confusion_cell_browses_exactly_its_images(install_untrained,
     }
     card_path.write_text(json.dumps(card))
     window = open_window(tiny_mnist)
+    window.picker.setCurrentIndex(window.picker.findData("mnist_cnn"))
     window.show_report()
     report = window.report
+    window.picker.setCurrentIndex(window.picker.findData("vit_mnist"))  # the report stays mnist_cnn's
     assert [report.tabs.tabText(i) for i in range(report.tabs.count())] == [
         "Calibration",
         "Confusion",
@@ -215,6 +239,7 @@ def test_clicking_a_confusion_cell_browses_exactly_its_images(install_untrained,
     labels = window.browser.sets["mnist"].labels
     scored = window.scores[("mnist_cnn", "mnist")].argmax(axis=1)
     assert window.tabs.currentIndex() == BROWSE
+    assert window.picker.currentData() == "mnist_cnn"
     assert window.browser.indices.tolist() == np.flatnonzero((labels == 2) & (scored == 4)).tolist()
 
     true, predicted = int(labels[0]), int(scored[0])  # a cell that is certainly not empty

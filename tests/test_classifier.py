@@ -163,7 +163,9 @@ def test_weights_of_another_variant_of_the_architecture(install_untrained, weigh
 def test_missing_card(install_untrained, weights_dir):
     install_untrained("mnist_cnn")
     (weights_dir / "mnist_cnn.json").unlink()
-    with pytest.raises(WeightsError, match="card.*missing.*training.evaluate"):
+    with pytest.raises(
+        WeightsError, match="card.*missing.*git checkout -- .*mnist_cnn.json.*python -m training mnist_cnn"
+    ):
         models.load("mnist_cnn", device="cpu")
 
 

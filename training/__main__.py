@@ -25,12 +25,14 @@ from models.device import resolve
 from models.errors import ModelError
 from models.registry import MODELS, spec
 from training import data as training_data
+from training.augment import POLICIES
 from training.distributed import barrier, setup, teardown
 from training.evaluate import evaluate
-from training.loop import Recipe, Runtime, train
+from training.loop import OPTIMIZERS, Recipe, Runtime, train
 from training.recipes import RECIPES
 
 FLAG_TYPES = {"int": int, "float": float, "str": str}
+FLAG_CHOICES = {"optimizer": OPTIMIZERS, "augment": POLICIES}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -40,7 +42,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("model", choices=sorted(MODELS))
     recipe = parser.add_argument_group("recipe (defaults: the model's entry in training/recipes.py)")
     for field in fields(Recipe):
-        recipe.add_argument(f"--{field.name.replace('_', '-')}", type=FLAG_TYPES[field.type], default=None)
+        recipe.add_argument(
+            f"--{field.name.replace('_', '-')}",
+            type=FLAG_TYPES[field.type],
+            choices=FLAG_CHOICES.get(field.name),
+            default=None,
+        )
     parser.add_argument("--data-dir", type=Path, default=datasets.DEFAULT_ROOT, help="dataset folder")
     parser.add_argument("--no-download", dest="download", action="store_false", help="never download the dataset")
     parser.add_argument("--val-size", type=int, default=5000, help="training images held out for validation")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import copy
 import datetime
-import json
 import sys
 from pathlib import Path
 
@@ -115,7 +114,7 @@ def evaluate(
     elif dtype != torch.float32:
         previous = model_spec.card_path
         if previous.is_file():
-            old = json.loads(previous.read_text()).get("storage", {})
+            old = weights.read_card(previous, model_spec.train_command()).get("storage", {})
             if "top1_agreement_with_float32" in old:
                 storage["top1_agreement_with_float32"] = old["top1_agreement_with_float32"]
 

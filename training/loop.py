@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from training.data import Split, TrainingData
 from training.distributed import World, all_ranks_sum, barrier
 from training.evaluate import predict_logits
 from training.precision import autocast
+
+OPTIMIZERS = ("sgd", "adamw")
 
 
 @dataclass(frozen=True)
@@ -62,10 +65,10 @@ def make_optimizer(model: nn.Module, recipe: Recipe) -> torch.optim.Optimizer:
         return torch.optim.SGD(groups, lr=recipe.lr, momentum=recipe.momentum, nesterov=True)
     if recipe.optimizer == "adamw":
         return torch.optim.AdamW(groups, lr=recipe.lr, betas=(0.9, 0.999))
-    raise ValueError(f"unknown optimizer {recipe.optimizer!r}; choose sgd or adamw")
+    raise ValueError(f"unknown optimizer {recipe.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
 
 
-def warmup_cosine(total_steps: int, warmup_steps: int):
+def warmup_cosine(total_steps: int, warmup_steps: int) -> Callable[[int], float]:
     """Linear warm-up to the peak rate, then a cosine decay to zero."""
 
     def factor(step: int) -> float:
