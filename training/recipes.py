@@ -28,7 +28,7 @@ RECIPES: dict[str, Recipe] = {
         cutout=12,
     ),
     "vit_cifar10": Recipe(
-        epochs=50,
+        epochs=80,
         batch_size=256,
         lr=2e-3,
         optimizer="adamw",
