@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 BAR = QColor(120, 144, 176)
@@ -66,7 +66,13 @@ class ConfidenceChart(QWidget):
             return
         self.classes = tuple(classes)
         axis = self.plot.getAxis("bottom")
-        axis.setTicks([list(enumerate(self.classes))])
+        # Names longer than a bar is wide ("automobile") would collide, and the axis drops those
+        # that do: every other one goes a line lower.
+        staggered = max(len(name) for name in self.classes) > 5
+        axis.setTicks([[(i, "\n" + name if staggered and i % 2 else name) for i, name in enumerate(self.classes)]])
+        lines = 2 if staggered else 1
+        axis.setHeight(lines * QFontMetrics(axis.style["tickFont"] or QFont()).lineSpacing() + 12)
+        axis.setStyle(hideOverlappingLabels=False)  # else the first name, wider than the margin, is dropped
         self.plot.setXRange(-0.6, len(self.classes) - 0.4, padding=0)
         self.clear()
 

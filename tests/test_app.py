@@ -306,3 +306,19 @@ def test_report_shows_the_first_layer_responding_to_the_drawing(install_untraine
     views = page.findChildren(PixelView)
     assert len(views) == 2 * 32  # 32 filters, each with its feature map
     assert {view.pixmap.width() for view in views} == {3, 26}
+
+
+def test_long_class_names_take_turns_on_two_lines_so_none_is_dropped(qtbot):
+    from app.chart import ConfidenceChart
+    from models.registry import CIFAR10, MNIST
+
+    chart = ConfidenceChart()
+    qtbot.addWidget(chart)
+    chart.set_classes(MNIST.classes)
+    one_line = chart.plot.getAxis("bottom").minimumHeight()
+    chart.set_classes(CIFAR10.classes)
+    axis = chart.plot.getAxis("bottom")
+    labels = [text for _, text in axis._tickLevels[0]]
+    assert [text.strip() for text in labels] == list(CIFAR10.classes)
+    assert [text.startswith("\n") for text in labels] == [False, True] * 5
+    assert axis.minimumHeight() > one_line
