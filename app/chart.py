@@ -40,6 +40,8 @@ class ConfidenceChart(QWidget):
         self.plot.getAxis("left").setTicks([[(v, str(v)) for v in range(0, 101, 20)]])
         self.plot.setLabel("left", "confidence (%)")
         self.plot.showGrid(y=True, alpha=0.25)
+        # Else the first name, wider than the margin beside its bar, is dropped.
+        self.plot.getAxis("bottom").setStyle(hideOverlappingLabels=False)
         for side in ("bottom", "left"):
             # The axes only change with the classes; caching them halves the cost of a repaint.
             self.plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -65,16 +67,19 @@ class ConfidenceChart(QWidget):
         if classes == self.classes:
             return
         self.classes = tuple(classes)
-        axis = self.plot.getAxis("bottom")
-        # Names longer than a bar is wide ("automobile") would collide, and the axis drops those
-        # that do: every other one goes a line lower.
-        staggered = max(len(name) for name in self.classes) > 5
-        axis.setTicks([[(i, "\n" + name if staggered and i % 2 else name) for i, name in enumerate(self.classes)]])
-        lines = 2 if staggered else 1
-        axis.setHeight(lines * QFontMetrics(axis.style["tickFont"] or QFont()).lineSpacing() + 12)
-        axis.setStyle(hideOverlappingLabels=False)  # else the first name, wider than the margin, is dropped
+        self._fit_class_names()
         self.plot.setXRange(-0.6, len(self.classes) - 0.4, padding=0)
         self.clear()
+
+    def _fit_class_names(self) -> None:
+        """Names longer than a bar is wide ("automobile") would collide, and the axis drops those
+        that do: every other one goes a line lower, on an axis tall enough for two lines of the
+        current font. Short names keep one line and pyqtgraph's own height."""
+        axis = self.plot.getAxis("bottom")
+        staggered = any(len(name) > 5 for name in self.classes)
+        axis.setTicks([[(i, "\n" + name if staggered and i % 2 else name) for i, name in enumerate(self.classes)]])
+        font = axis.style["tickFont"] or QFont()
+        axis.setHeight(2 * QFontMetrics(font).lineSpacing() + 12 if staggered else None)
 
     def set_font_size(self, points: int) -> None:
         self.font_size = points
@@ -83,6 +88,7 @@ class ConfidenceChart(QWidget):
         for side in ("bottom", "left"):
             self.plot.getAxis(side).setStyle(tickFont=font)
             self.plot.getAxis(side).label.setFont(font)
+        self._fit_class_names()
         self.summary.setFont(font)
         self.display(self.shown, self._true, note=self.note)
 

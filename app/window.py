@@ -514,8 +514,10 @@ class MainWindow(QMainWindow):
         if index < 0:
             self.statusBar().showMessage(f"{MODELS[name].title} ({name}) is not loaded any more.")
             return
-        self.picker.setCurrentIndex(index)
-        self._ensure_scores()
+        if self.picker.currentIndex() == index:
+            self._ensure_scores()
+        else:
+            self.picker.setCurrentIndex(index)  # _model_changed scores it; twice would restart the job
 
     def _scoring_failed(self, message: str) -> None:
         self.browser.wrong_only.setChecked(False)

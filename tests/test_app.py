@@ -309,6 +309,8 @@ def test_report_shows_the_first_layer_responding_to_the_drawing(install_untraine
 
 
 def test_long_class_names_take_turns_on_two_lines_so_none_is_dropped(qtbot):
+    from PySide6.QtGui import QFontMetrics
+
     from app.chart import ConfidenceChart
     from models.registry import CIFAR10, MNIST
 
@@ -322,3 +324,5 @@ def test_long_class_names_take_turns_on_two_lines_so_none_is_dropped(qtbot):
     assert [text.strip() for text in labels] == list(CIFAR10.classes)
     assert [text.startswith("\n") for text in labels] == [False, True] * 5
     assert axis.minimumHeight() > one_line
+    chart.set_font_size(22)  # presentation mode: both lines still fit
+    assert axis.minimumHeight() >= 2 * QFontMetrics(axis.style["tickFont"]).lineSpacing()
