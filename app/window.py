@@ -325,11 +325,13 @@ class MainWindow(QMainWindow):
             return name
         card = classifier.card
         test, training = card.get("test", {}), card.get("training", {})
-        architecture = card.get("architecture", {}).get("name", MODELS[name].arch)
-        lines = [
-            f"<b>{card.get('title', name)}</b> ({name}), {architecture}",
-            f"{card.get('parameters', 0):,} parameters",
-        ]
+        lines = [f"<b>{classifier.spec.title or name}</b> ({name})"]
+        if classifier.spec.arch_options:
+            lines.append(
+                ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in classifier.spec.arch_options.items())
+            )
+        if "parameters" in card:
+            lines.append(f"{card['parameters']:,} parameters")
         if "accuracy" in test:
             lines.append(f"test accuracy {test['accuracy'] * 100:.2f}% on the {card.get('test_set', 'test set')}")
         if training:

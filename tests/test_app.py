@@ -326,3 +326,13 @@ def test_long_class_names_take_turns_on_two_lines_so_none_is_dropped(qtbot):
     assert axis.minimumHeight() > one_line
     chart.set_font_size(22)  # presentation mode: both lines still fit
     assert axis.minimumHeight() >= 2 * QFontMetrics(axis.style["tickFont"]).lineSpacing()
+
+
+def test_model_info_names_the_architecture_settings_once(install_untrained, qtbot, open_window):
+    install_untrained("mnist_cnn")
+    install_untrained("vit_mnist")
+    window = open_window()
+    qtbot.waitUntil(lambda: "mnist_cnn" in window.info.text(), timeout=10000)
+    assert window.info.text().count("mnist_cnn") == 1
+    window.picker.setCurrentIndex(window.picker.findData("vit_mnist"))
+    assert "patch size 4, dim 128, depth 4, heads 4" in window.info.text()
