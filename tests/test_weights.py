@@ -52,3 +52,31 @@ def test_shipped_weights_reach_their_card_on_real_test_images(shared_data, name)
     card_accuracy = classifier.card["test"]["accuracy"]
     assert card_accuracy >= TARGETS[name]
     assert accuracy >= card_accuracy - 0.02, f"{accuracy:.3f} on 500 test images, the card says {card_accuracy:.4f}"
+
+
+@pytest.mark.parametrize("name", list(TARGETS))
+def test_shipped_card_holds_the_whole_story(name):
+    """What issue 4 asks of every shipped model: size, storage, history, test metrics and calibration."""
+    model_spec = spec(name)
+    if not model_spec.weight_path.is_file():
+        pytest.skip(f"weights/{name}.safetensors is not trained yet")
+    card = weights.read_card(model_spec.card_path, model_spec.train_command())
+    assert model_spec.weight_path.stat().st_size <= 25 * 2**20
+    assert card["storage"]["bytes"] == model_spec.weight_path.stat().st_size
+    if card["storage"]["dtype"] == "float16":
+        assert card["storage"]["top1_agreement_with_float32"] >= 0.999
+    assert card["classes"] == list(model_spec.classes) and card["normalization"]
+    training = card["training"]
+    assert len(training["history"]) == training["epochs"] == training["recipe"]["epochs"]
+    for epoch in training["history"]:
+        assert {"train_loss", "train_accuracy", "epoch_time_s"} <= set(epoch)
+        assert training["val_size"] == 0 or {"val_loss", "val_accuracy"} <= set(epoch)
+    assert training["command"].startswith(f"uv run python -m training {name} ")
+    assert {"wall_time_s", "images_per_s", "device", "date"} <= set(training)
+    test = card["test"]
+    assert 0 < test["macro_f1"] <= 1 and len(test["per_class_accuracy"]) == len(model_spec.classes)
+    assert np.array(test["confusion_matrix"]).sum() == 10_000  # the whole test set of either dataset
+    calibration = card["calibration"]
+    assert calibration["temperature"] > 0 and {"ece"} <= set(calibration["test_raw"])
+    if calibration["fitted_on"]:
+        assert {"val_ece_raw", "val_ece_calibrated"} <= set(calibration)
