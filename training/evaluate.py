@@ -2,7 +2,8 @@
 
     uv run python -m training.evaluate mnist_cnn --data-dir ../shared/data
 
-re-measures a shipped weight file; training calls evaluate() itself when it ends.
+re-measures a shipped weight file and rewrites its card (and the file, in the same precision);
+training calls evaluate() itself when it ends.
 """
 
 from __future__ import annotations
@@ -148,7 +149,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("model", help="a registered model name, e.g. mnist_cnn")
     parser.add_argument("--data-dir", type=Path, default=None, help="folder holding the dataset")
-    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: detected)")
     args = parser.parse_args(argv)
 
     try:
