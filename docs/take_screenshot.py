@@ -1,17 +1,24 @@
-"""Draw a digit in the real window, with every MNIST model compared, and save a screenshot for the README.
+"""Screenshots of the real window for the README: a drawn digit with every MNIST model compared
+(docs/screenshot.png), and a CIFAR-10 test photo with ResNet18's Grad-CAM (docs/cifar10.png).
 
-xvfb-run -s "-screen 0 1280x800x24" uv run python docs/take_screenshot.py [docs/screenshot.png]
+xvfb-run -s "-screen 0 1280x800x24" uv run python docs/take_screenshot.py --data-dir ../shared/data
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QTimer
+from PySide6.QtCore import QEventLoop, QPointF, QTimer
 from PySide6.QtWidgets import QApplication
 
-from app.window import MainWindow
+from app.window import BROWSE, MainWindow
+from models.registry import MODELS
+
+DOCS = Path(__file__).resolve().parent
+PHOTO_MODEL = "resnet18_cifar10"
 
 # A "3" in canvas units (0-1), as two strokes.
 THREE = [
@@ -31,27 +38,70 @@ def draw(window: MainWindow, strokes: list[list[tuple[float, float]]]) -> None:
         canvas.end_stroke()
 
 
+def wait_for(signal, action: Callable[[], None], seconds: int = 120) -> bool:
+    """Do `action`, then run the GUI's event loop until `signal` fires; say whether it did. (A lambda
+    connected to a signal of the worker would run on the worker's thread; the loop's quit slot runs
+    on this one.)"""
+    loop = QEventLoop()
+    fired = []
+
+    def note(*_) -> None:
+        fired.append(True)
+
+    signal.connect(loop.quit)
+    signal.connect(note)
+    QTimer.singleShot(seconds * 1000, loop.quit)
+    action()
+    loop.exec()
+    signal.disconnect(loop.quit)
+    signal.disconnect(note)
+    return bool(fired)
+
+
+def pause(ms: int = 1500) -> None:
+    """Time for the answer, the heat map and a repaint."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def save(window: MainWindow, name: str) -> None:
+    window.grab().save(str(DOCS / name))
+    print(f"saved {DOCS / name}")
+
+
 def main() -> None:
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).with_name("screenshot.png"))
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=Path, default=None, help="folder holding the CIFAR-10 test set")
+    parser.add_argument("--photo", type=int, default=3, help="index of the CIFAR-10 test photo to show")
+    args = parser.parse_args()
+
     application = QApplication(sys.argv[:1])
-    window = MainWindow()
+    window = MainWindow(model="mnist_cnn", data_dir=args.data_dir)
     window.resize(1200, 720)
     window.show()
-    window.start()
+    wait_for(window.worker.traced, window.start)
 
-    def when_loaded(*_) -> None:
-        window.compare.setChecked(True)
-        draw(window, THREE)
-        QTimer.singleShot(1500, save)
+    window.compare.setChecked(True)
+    draw(window, THREE)
+    pause()
+    save(window, "screenshot.png")
 
-    def save() -> None:
-        window.grab().save(str(target))
-        print(f"saved {target}")
+    if PHOTO_MODEL not in window.loaded:
         window.close()
-        application.quit()
-
-    window.worker.traced.connect(lambda: QTimer.singleShot(300, when_loaded))
-    application.exec()
+        sys.exit(f"no {PHOTO_MODEL} weights, so no docs/cifar10.png: {MODELS[PHOTO_MODEL].train_command()}")
+    window.compare.setChecked(False)
+    window.tabs.setCurrentIndex(BROWSE)
+    if not wait_for(window.browser.datasetChanged, lambda: window.browser.set_source("cifar10")):
+        window.close()
+        sys.exit(window.browser.message.text())
+    window.picker.setCurrentIndex(window.picker.findData(PHOTO_MODEL))
+    window.browser.go_to(args.photo)
+    window.explaining.trigger()
+    pause()
+    save(window, "cifar10.png")
+    window.close()
+    application.quit()
 
 
 if __name__ == "__main__":

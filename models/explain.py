@@ -93,8 +93,9 @@ def attention_rollout(network: nn.Module, batch: torch.Tensor, target: int | Non
         layers = [(g[0] * a[0]).clamp(min=0).detach() for a, g in zip(outputs, gradients)]
     side = int(outputs[0].shape[-1] ** 0.5)  # 64 patches, or 64 and a class token: 8
     shares = rollout([a.cpu() for a in layers], (side, side))
-    # The residual path gives every patch a share; what the model looked at stands above the least.
-    return _normalized(shares - shares.min(), batch.shape[-2:])
+    # The residual path gives every patch a share, so rollout maps are flat: what the model looked
+    # at is what stands above the typical patch, and the lower half of the patches stays clear.
+    return _normalized(shares - shares.median(), batch.shape[-2:])
 
 
 def explain(network: nn.Module, arch: str, batch: torch.Tensor, target: int) -> np.ndarray:

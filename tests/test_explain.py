@@ -128,8 +128,8 @@ def test_every_model_gets_a_map_of_its_input_size(name):
     assert heat.shape == (size, size)
     assert 0 <= heat.min() and heat.max() <= 1
     if model_spec.arch == "vit":
-        # The least attended patch is clear, not tinted by the share every patch gets through the residual path.
-        assert heat.min() < 0.2
+        # The lower half of the patches is clear, not tinted by the share every patch gets through the residual path.
+        assert np.mean(heat == 0) >= 0.3
 
 
 @pytest.mark.parametrize("name", ["mnist_cnn", "resnet18_mnist", "vit_cifar10"])
