@@ -30,6 +30,8 @@ def _styled(plot, x_label: str, y_label: str):
     """A still figure with a light grid and labelled axes. Takes a PlotWidget or PlotItem."""
     still(plot)
     plot.showGrid(x=True, y=True, alpha=0.2)
+    for side in ("bottom", "left"):
+        plot.getAxis(side).enableAutoSIPrefix(False)  # else an accuracy of 0.8 reads "800 (x0.001)"
     plot.setLabel("bottom", x_label)
     plot.setLabel("left", y_label)
     return plot
@@ -124,9 +126,11 @@ def per_class_plot(accuracy: list[float], classes: list[str]) -> pg.PlotWidget:
 
 
 def training_plot(history: list[dict], metric: str) -> pg.PlotWidget:
-    """Loss or accuracy per epoch, training and validation."""
-    plot = _plot(f"{metric.capitalize()} per epoch", "epoch", metric)
-    plot.addLegend(offset=(-10, 10))
+    """Loss or accuracy (in percent) per epoch, training and validation."""
+    percent = metric == "accuracy"
+    plot = _plot(f"{metric.capitalize()} per epoch", "epoch", f"{metric} (%)" if percent else metric)
+    # Accuracy climbs to the top right and loss falls to the bottom right: the legend takes the free corner.
+    plot.addLegend(offset=(-10, -10) if percent else (-10, 10))
     epochs = [record["epoch"] for record in history]
     for key, label, colour in (
         (f"train_{metric}", "training", MODEL_COLOURS[1]),
@@ -134,6 +138,7 @@ def training_plot(history: list[dict], metric: str) -> pg.PlotWidget:
     ):
         values = [record.get(key) for record in history]
         if all(v is not None for v in values):
+            values = np.asarray(values, dtype=float) * (100 if percent else 1)
             plot.plot(
                 epochs, values, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=5, symbolBrush=colour, name=label
             )
