@@ -1,8 +1,9 @@
 """The Model Report's figures, drawn from a card alone."""
 
+import pyqtgraph as pg
 import pytest
 
-from app.report import training_plot
+from app.report import per_class_plot, training_plot
 
 HISTORY = [
     {"epoch": 1, "train_loss": 1.9, "train_accuracy": 0.31, "val_loss": 1.5, "val_accuracy": 0.45},
@@ -27,3 +28,12 @@ def test_curves_without_validation_show_training_only(qtbot):
     plot = training_plot(history, "loss")
     qtbot.addWidget(plot)
     assert [list(curve.getData()[1]) for curve in plot.getPlotItem().listDataItems()] == [[1.9, 1.2]]
+
+
+def test_per_class_bars_print_their_accuracy_above_a_cut_axis(qtbot):
+    plot = per_class_plot([0.992, 0.998, 0.95], ["0", "1", "2"])
+    qtbot.addWidget(plot)
+    texts = [item.toPlainText() for item in plot.getPlotItem().items if isinstance(item, pg.TextItem)]
+    assert texts == ["99.2", "99.8", "95.0"]
+    low, high = plot.getPlotItem().viewRange()[1]
+    assert 0 < low < 95 and high > 99.8
