@@ -37,6 +37,14 @@ def _styled(plot, x_label: str, y_label: str):
     return plot
 
 
+def _label_bars(plot, xs, tops, texts: list[str]) -> None:
+    """Write each text just above its bar."""
+    for x, top, text in zip(xs, tops, texts, strict=True):
+        label = pg.TextItem(text, anchor=(0.5, 1.0), color=(70, 70, 70))
+        label.setPos(x, top)
+        plot.addItem(label)
+
+
 def reliability_view(calibration: dict) -> pg.GraphicsLayoutWidget:
     """Reliability diagrams, raw and calibrated side by side: per confidence bin, the accuracy (bars),
     its gap to the bin's mean confidence (red) and how many test images fell in the bin."""
@@ -63,10 +71,7 @@ def reliability_view(calibration: dict) -> pg.GraphicsLayoutWidget:
         plot.addItem(pg.BarGraphItem(x=centres[used], y0=accuracy, y1=confidence, width=width * 0.95,
                                      brush=(231, 76, 60, 110), pen=pg.mkPen((231, 76, 60), width=1)))  # fmt: skip
         plot.plot([0, 1], [0, 1], pen=pg.mkPen((120, 120, 120), style=Qt.PenStyle.DashLine))
-        for x, n, top in zip(centres[used], count[used], np.maximum(accuracy, confidence), strict=True):
-            text = pg.TextItem(str(n), anchor=(0.5, 1.0), color=(90, 90, 90))
-            text.setPos(x, top)
-            plot.addItem(text)
+        _label_bars(plot, centres[used], np.maximum(accuracy, confidence), [str(n) for n in count[used]])
         plot.setRange(xRange=(0, 1), yRange=(0, 1.08), padding=0.01)
         if first is None:
             first = plot
@@ -123,10 +128,7 @@ def per_class_plot(accuracy: list[float], classes: list[str]) -> pg.PlotWidget:
     plot.getAxis("bottom").setTicks([list(enumerate(classes))])
     # The axis starts near the lowest bar so that 99.2% and 99.8% differ visibly; the printed
     # values keep bar heights from being read against zero.
-    for x, value in enumerate(values):
-        text = pg.TextItem(f"{value:.1f}", anchor=(0.5, 1.0), color=(60, 60, 60))
-        text.setPos(x, value)
-        plot.addItem(text)
+    _label_bars(plot, range(len(values)), values, [f"{value:.1f}" for value in values])
     plot.setYRange(max(0.0, values.min() - 5), 102, padding=0)
     return plot
 
