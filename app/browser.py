@@ -277,6 +277,7 @@ class Browser(QWidget):
             self.indices = np.zeros(0, dtype=np.int64)  # nothing to show until the set is read
             self.thumbs.reset(self.indices, self._thumbnail, self._tooltip)
             self._load(source)
+            self.datasetChanged.emit(self.dataset)  # the window offers this set's models and blanks the chart
             return
         self._source_ready()
 

@@ -59,6 +59,7 @@ class ConfidenceChart(QWidget):
         self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize=f"{self.font_size}pt")
         self.legend.setVisible(False)
         self.shown: dict[str, np.ndarray] = {}
+        self.titles: dict[str, str] = {}
         self._true: int | None = None
         self.note = ""
         self.plot.scene().sigMouseClicked.connect(self._clicked)
@@ -90,7 +91,10 @@ class ConfidenceChart(QWidget):
             self.plot.getAxis(side).label.setFont(font)
         self._fit_class_names()
         self.summary.setFont(font)
-        self.display(self.shown, self._true, note=self.note)
+        self.legend.setLabelTextSize(f"{points}pt")
+        shown = self.shown
+        self.clear()  # the percentages above the bars are made with the font size of their time
+        self.display(shown, self._true, self.titles, self.note)
 
     def clear(self) -> None:
         for item in [*self.bars, *self.labels]:
@@ -114,11 +118,12 @@ class ConfidenceChart(QWidget):
         what the bars show (raw or calibrated, which class is explained)."""
         self._true = true_label
         self.note = note
+        self.titles = titles or {}
         if not results or not self.classes:
             self.clear()
             return
         if list(results) != list(self.shown) or len(self.bars) != len(results):
-            self._build(list(results), titles or {})
+            self._build(list(results), self.titles)
         self.shown = results
         x = np.arange(len(self.classes))
         if len(results) == 1:
@@ -143,7 +148,7 @@ class ConfidenceChart(QWidget):
         elif self.band.scene() is not None:
             self.plot.removeItem(self.band)
         self.summary.setText(
-            self._summary_text(results, true_label, titles or {}) + (f"<br><i>{note}</i>" if note else "")
+            self._summary_text(results, true_label, self.titles) + (f"<br><i>{note}</i>" if note else "")
         )
 
     def _build(self, names: list[str], titles: dict[str, str]) -> None:

@@ -29,6 +29,10 @@ class Task(QRunnable):
     def cancel(self) -> None:
         self._cancel.set()
 
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
     def run(self) -> None:
         try:
             result = self.job(self._report(self.signals.progress), self._cancel.is_set)
@@ -63,7 +67,8 @@ def start(
     task.signals.done.connect(while_alive(done))
     task.signals.failed.connect(while_alive(failed))
     if progress is not None:
-        task.signals.progress.connect(while_alive(progress))
+        # Progress queued before a cancel arrives after it: it is no longer news.
+        task.signals.progress.connect(while_alive(lambda *args: None if task.cancelled else progress(*args)))
     for finished in (task.signals.done, task.signals.failed):
         finished.connect(lambda *_: _running.discard(task))
     _running.add(task)

@@ -311,7 +311,7 @@ class MainWindow(QMainWindow):
             )
             if self.chart is not None:
                 self.chart.set_classes(DATASETS[self.dataset].classes)  # the axis of what it would show
-                self.chart.clear()
+            self.predict()  # blanks the chart and preview, and voids any answer still on its way
             return
         self.settings.setValue(f"model/{self.dataset}", name)
         self.target = None
@@ -446,6 +446,11 @@ class MainWindow(QMainWindow):
     # the selected model's answers on a whole test set, for "misclassified only"
     def _ensure_scores(self) -> None:
         name, source = self.picker.currentData(), self.browser.source
+        if self.scoring is not None:
+            # Its answers are for another model, set or question; a new job starts below if need be.
+            self.scoring.cancel()
+            self.scoring = None
+            self.statusBar().clearMessage()
         classifier = self.worker.classifiers.get(name)
         usable = classifier is not None and source in self.browser.sets and classifier.dataset == source
         if not self.browser.needs_predictions() or not usable:
@@ -457,8 +462,6 @@ class MainWindow(QMainWindow):
             return
         images = self.browser.sets[source].images
         self.statusBar().showMessage(f"{MODELS[name].title} is classifying all {len(images)} test images…")
-        if self.scoring is not None:
-            self.scoring.cancel()
 
         def job(progress, cancelled):
             answers = []
@@ -473,6 +476,9 @@ class MainWindow(QMainWindow):
             if probabilities is None:
                 return
             self.scores[(name, source)] = probabilities
+            if task.cancelled:
+                return  # finished just before its cancel: kept, but no longer asked for
+            self.scoring = None
             wrong = int((probabilities.argmax(axis=1) != self.browser.sets[source].labels).sum())
             self.statusBar().showMessage(
                 f"{MODELS[name].title} gets {wrong} of {len(probabilities)} test images wrong."
@@ -481,10 +487,10 @@ class MainWindow(QMainWindow):
                 self.browser.set_predictions(probabilities)
             self.scoresReady.emit()
 
-        self.scoring = tasks.start(
+        task = self.scoring = tasks.start(
             job,
             done,
-            self._scoring_failed,
+            lambda message: None if task.cancelled else self._scoring_failed(message),
             self,
             lambda done_, total: self.statusBar().showMessage(
                 f"{MODELS[name].title} is classifying the test set: {min(done_, total)} of {total}…"
@@ -504,6 +510,8 @@ class MainWindow(QMainWindow):
         if image is not None and image.shape[-1] != classifier.spec.dataset.channels:
             image = None  # the last input was for a model of the other dataset
         self.report = ModelReport(classifier.card, classifier.layer_summary(), classifier.first_layer(image), self)
+        # Several reports may stay open side by side; a closed one frees its figures.
+        self.report.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.report.cellClicked.connect(lambda true, predicted: self.browse_cell(name, true, predicted))
         self.report.show()
 
@@ -522,6 +530,7 @@ class MainWindow(QMainWindow):
             self.picker.setCurrentIndex(index)  # _model_changed scores it; twice would restart the job
 
     def _scoring_failed(self, message: str) -> None:
+        self.scoring = None
         self.browser.wrong_only.setChecked(False)
         self.browser.cell = None
         QMessageBox.warning(self, "visionlab", f"Could not classify the test set: {message}")

@@ -308,6 +308,37 @@ def test_report_shows_the_first_layer_responding_to_the_drawing(install_untraine
     assert {view.pixmap.width() for view in views} == {3, 26}
 
 
+def test_a_closed_report_frees_its_figures(install_untrained, qtbot, open_window):
+    from shiboken6 import isValid
+
+    install_untrained("mnist_cnn")
+    window = open_window()
+    window.show_report()
+    first = window.report
+    window.show_report()
+    assert isValid(first) and first.isVisible()  # two reports may be compared side by side
+    first.close()
+    qtbot.waitUntil(lambda: not isValid(first), timeout=5000)
+
+
+def test_presentation_fonts_reach_the_percentages_the_legend_and_the_titles(qtbot):
+    from app.chart import ConfidenceChart
+    from models.registry import MNIST
+
+    chart = ConfidenceChart()
+    qtbot.addWidget(chart)
+    chart.set_classes(MNIST.classes)
+    chart.display({"mnist_cnn": np.full(10, 0.1)})
+    chart.set_font_size(24)
+    assert {label.textItem.font().pointSize() for label in chart.labels} == {23}
+    titles = {"mnist_cnn": "MNIST CNN", "vit_mnist": "ViT"}
+    chart.display({"mnist_cnn": np.full(10, 0.1), "vit_mnist": np.full(10, 0.1)}, titles=titles)
+    chart.set_font_size(12)
+    assert "MNIST CNN:" in chart.summary.text() and "mnist_cnn" not in chart.summary.text()
+    assert chart.legend.labelTextSize() == "12pt"
+    assert all(label.opts["size"] == "12pt" for _, label in chart.legend.items)
+
+
 def test_long_class_names_take_turns_on_two_lines_so_none_is_dropped(qtbot):
     from PySide6.QtGui import QFontMetrics
 

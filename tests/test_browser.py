@@ -59,6 +59,17 @@ def test_misclassified_only(window, qtbot):
     assert (np.diff(confidence) <= 0).all()  # the hardest images: the surest mistakes come first
 
 
+def test_unticking_misclassified_only_stops_scoring_the_test_set(window, qtbot):
+    browse(qtbot, window)
+    window.browser.wrong_only.setChecked(True)
+    job = window.scoring
+    window.browser.wrong_only.setChecked(False)
+    assert job.cancelled and window.scoring is None  # it would hold a core the live answers need
+    qtbot.wait(300)
+    assert "classifying" not in window.statusBar().currentMessage()
+    assert len(window.browser.indices) == window.browser.count()
+
+
 def write_odd_files(folder: Path) -> dict[str, Path]:
     folder.mkdir()
     files = {
@@ -256,3 +267,21 @@ def test_switching_to_a_set_still_loading_shows_nothing_meanwhile(window, qtbot,
     assert window.browser.current() is None
     window.predict()  # must not fail while the set is missing
     qtbot.waitUntil(lambda: window.browser.download_button.isVisibleTo(window.browser), timeout=10000)
+
+
+def test_a_set_without_models_shows_no_stale_answer(window, qtbot):
+    from tests.test_app import ONE, pen_strokes
+
+    with qtbot.waitSignal(window.answerShown, timeout=10000):
+        pen_strokes(window.canvas, ONE)
+    browse(qtbot, window)
+    window.browser.set_source("cifar10")  # missing, and no CIFAR-10 model is trained
+    assert window.picker.count() == 0 and "No trained CIFAR10 model" in window.info.text()
+    qtbot.waitUntil(lambda: not window.chart.shown and window.preview.pixmap is None, timeout=10000)
+
+    window.tabs.setCurrentIndex(0)
+    with qtbot.waitSignal(window.answerShown, timeout=10000):
+        pen_strokes(window.canvas, ONE)
+    assert window.preview.pixmap is not None and window.canvas.overlay is None
+    window.tabs.setCurrentIndex(BROWSE)  # still on CIFAR-10: the drawing's answer must go
+    qtbot.waitUntil(lambda: not window.chart.shown and window.preview.pixmap is None, timeout=10000)
