@@ -72,7 +72,7 @@ class ThumbnailModel(QAbstractListModel):
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008 - the signature Qt calls
         return 0 if parent.isValid() else len(self.indices)
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         item = int(self.indices[index.row()])
         if role == Qt.ItemDataRole.DecorationRole:
             if item not in self.cache:
@@ -98,7 +98,8 @@ class Browser(QWidget):
         self.source = "mnist"
         self.sets: dict[str, datasets.ImageSet] = {}
         self.files: list[Path] = []
-        self.opened: dict[Path, object] = {}  # path -> PIL image or the error it gave
+        self.opened: dict[Path, object] = {}  # path -> PIL image or the error it gave, least recently shown first
+        self.decoding: set[Path] = set()
         self.thumbnails_pending: set[Path] = set()  # users' pictures whose icons are being made
         self.last_folder = Path.home()
         self.file_kind = "mnist"
@@ -107,7 +108,8 @@ class Browser(QWidget):
         self.predictions: np.ndarray | None = None  # the selected model's answer for each image of the set
         self.confidence: np.ndarray | None = None  # and how sure it was
         self.cell: tuple[int, int] | None = None  # (true, predicted): one cell of a confusion matrix
-        self.task: tasks.Task | None = None
+        self.jobs: dict[str, tasks.Task] = {}  # dataset -> its reading or download, while it runs
+        self.downloading: set[str] = set()
         self.rng = np.random.default_rng()
 
         self.source_box = QComboBox()
@@ -129,13 +131,10 @@ class Browser(QWidget):
         self.caption.setObjectName("caption")
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.previous = QPushButton("◀ Previous")
-        self.previous.setToolTip("Previous image (Left)")
         self.previous.clicked.connect(lambda: self.step(-1))
         self.next = QPushButton("Next ▶")
-        self.next.setToolTip("Next image (Right)")
         self.next.clicked.connect(lambda: self.step(1))
         self.random = QPushButton("Random")
-        self.random.setToolTip("A random image (R)")
         self.random.clicked.connect(self.pick_random)
         self.goto = QSpinBox()
         self.goto.setToolTip("Go to an image by its index in the set")
@@ -246,19 +245,28 @@ class Browser(QWidget):
     # sources
     def open_file(self, path: Path) -> Image.Image | None:
         """A user's picture once decoded (None until then), or the error it gave, raised."""
-        found = self.opened.get(path)
+        found = self.opened.pop(path, None)
+        if found is not None:
+            self.opened[path] = found  # now the most recently shown
         if isinstance(found, ModelError):
             raise found
         return found
 
     def _decode(self, path: Path) -> None:
         """Decode a picture off the GUI thread (a large PNG takes seconds), then show it if still wanted."""
+        if path in self.decoding:
+            return
+        self.decoding.add(path)
 
         def keep(result) -> None:
-            if len(self.opened) >= 8:  # the last few pictures stay decoded
-                self.opened.pop(next(iter(self.opened)))
+            self.decoding.discard(path)
+            if path not in self.files:
+                return  # another folder was opened meanwhile
+            showing = self.files[self.current_index()] if self.source == "files" and len(self.indices) else None
+            for old in [p for p in self.opened if p != showing][: max(len(self.opened) - 7, 0)]:
+                del self.opened[old]  # the last few pictures shown stay decoded
             self.opened[path] = result
-            if self.source == "files" and self.current_index() is not None and self.files[self.current_index()] == path:
+            if path == showing:
                 self.show_position(self.position)
 
         tasks.start(lambda progress, cancelled: open_image(path), keep, lambda message: keep(ImageError(message)), self)
@@ -276,26 +284,37 @@ class Browser(QWidget):
         if source in ("mnist", "cifar10") and source not in self.sets:
             self.indices = np.zeros(0, dtype=np.int64)  # nothing to show until the set is read
             self.thumbs.reset(self.indices, self._thumbnail, self._tooltip)
-            self._load(source)
+            if source in self.downloading:
+                self._show_download(source)
+            elif source not in self.jobs:
+                self._load(source)
+            else:
+                self._show_reading(source)
             self.datasetChanged.emit(self.dataset)  # the window offers this set's models and blanks the chart
             return
         self._source_ready()
 
     def _load(self, dataset: str) -> None:
-        self.show_message(f"Reading the {SOURCES[dataset]} from {self.data_dir}…", download=False)
-        self.task = tasks.start(
+        self._show_reading(dataset)
+        self.jobs[dataset] = tasks.start(
             lambda progress, cancelled: datasets.load(dataset, "test", self.data_dir),
             lambda image_set: self._loaded(dataset, image_set),
             lambda message: self._missing(dataset, message),
             self,
         )
 
+    def _show_reading(self, dataset: str) -> None:
+        self.show_message(f"Reading the {SOURCES[dataset]} from {self.data_dir}…", download=False)
+
     def _loaded(self, dataset: str, image_set: datasets.ImageSet) -> None:
+        self.jobs.pop(dataset, None)
         self.sets[dataset] = image_set
         if self.source == dataset:
             self._source_ready()
 
     def _missing(self, dataset: str, message: str) -> None:
+        self.jobs.pop(dataset, None)
+        self.downloading.discard(dataset)
         if self.source == dataset:
             self.show_message(message, download=True)
 
@@ -364,28 +383,43 @@ class Browser(QWidget):
         from models.download import download
 
         dataset = self.source
-        self.download_button.setVisible(False)
-        self.progress.setVisible(True)
-        self.progress.setRange(0, 0)
-        self.cancel_button.setVisible(True)
-        self.message.setText(f"Downloading the {SOURCES[dataset]} into {self.data_dir}…")
-        self.task = tasks.start(
+        self.downloading.add(dataset)
+        self._show_download(dataset)
+        self.jobs[dataset] = tasks.start(
             lambda progress, cancelled: download(dataset, self.data_dir, progress, cancelled),
-            lambda _: self._load(dataset),
+            lambda _: self._downloaded(dataset),
             lambda message: self._missing(dataset, f"The download failed: {message}"),
             self,
-            self._download_progress,
+            lambda done, total: self._download_progress(dataset, done, total),
         )
 
-    def _download_progress(self, done: int, total: int) -> None:
+    def _show_download(self, dataset: str) -> None:
+        self.show_message(f"Downloading the {SOURCES[dataset]} into {self.data_dir}…", download=False)
+        self.progress.setRange(0, 0)  # until the next report says how far it got
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+
+    def _downloaded(self, dataset: str) -> None:
+        self.downloading.discard(dataset)
+        self.jobs.pop(dataset, None)
+        if self.source == dataset:
+            self._load(dataset)
+
+    def _download_progress(self, dataset: str, done: int, total: int) -> None:
+        if self.source != dataset:
+            return
         if total > 0:
             self.progress.setRange(0, 1000)
             self.progress.setValue(int(1000 * done / total))
         self.progress.setFormat(f"{done / 1e6:.1f} MB")
 
     def cancel_download(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
+        if self.source in self.jobs:
+            self.jobs[self.source].cancel()
+
+    def cancel_jobs(self) -> None:
+        for job in self.jobs.values():
+            job.cancel()
 
     # moving around
     def refilter(self) -> None:

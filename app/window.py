@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QSettings, Qt, QThreadPool, Signal
-from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence, QPainter, QPixmap
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QFont,
+    QKeySequence,
+    QPainter,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -34,8 +45,16 @@ from models.datasets import DEFAULT_ROOT
 from models.device import KINDS
 from models.registry import DATASETS, MODELS, for_dataset
 
+if TYPE_CHECKING:
+    from app.report import ModelReport  # imported when first shown: it pulls in pyqtgraph
+
 DRAW, BROWSE = 0, 1
 PRESENTATION_SCALE = 1.6
+
+
+def plain(text: str) -> str:
+    """A menu entry's text without its mnemonic and the ellipsis that promises a dialog."""
+    return text.replace("&", "").rstrip("…")
 
 
 class MainWindow(QMainWindow):
@@ -57,10 +76,8 @@ class MainWindow(QMainWindow):
         self.in_flight = False
         self.notice = ""  # said once the models are loaded
         self.target: int | None = None  # the class to explain, chosen by clicking its bar
-        self.report = None
+        self.report: ModelReport | None = None  # the last one opened
         self.last_input: np.ndarray | None = None  # the model input of the answer on show
-        if model is not None:
-            self.settings.setValue(f"model/{models.spec(model).dataset.name}", model)
         self.scores: dict[tuple[str, str], np.ndarray] = {}  # (model, test set) -> (N, classes) probabilities
         self.scoring: tasks.Task | None = None
         data_dir = data_dir or Path(self.settings.value("data_dir", str(DEFAULT_ROOT)))
@@ -78,7 +95,6 @@ class MainWindow(QMainWindow):
         self.picker.setToolTip("The model that classifies the input")
         self.picker.currentIndexChanged.connect(self._model_changed)
         self.compare = QCheckBox("Compare all models")
-        self.compare.setToolTip("Every model of this dataset predicts the same input (Ctrl+M)")
         self.compare.toggled.connect(self.predict)
         # The chart is built in start(), once the window shows: pyqtgraph takes a good part of a
         # second to import, and the window should appear at once, saying what it is loading.
@@ -123,6 +139,12 @@ class MainWindow(QMainWindow):
         if self.settings.value("presentation", False, type=bool):
             self.presentation.setChecked(True)
             self.set_presentation(True)
+        if model is not None:
+            dataset = models.spec(model).dataset.name
+            self.settings.setValue(f"model/{dataset}", model)
+            if dataset != "mnist":  # photos are browsed, not drawn
+                self.browser.set_source(dataset)
+                self.tabs.setCurrentIndex(BROWSE)
 
     def start(self) -> None:
         """Build the chart and ask the worker to load every model with weights; the window is already up."""
@@ -179,11 +201,13 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.setCentralWidget(self.splitter)
 
-    def _action(self, text: str, keys: list, slot, menu, toolbar=None, checkable: bool = False) -> QAction:
+    def _action(
+        self, text: str, keys: list, slot, menu, toolbar=None, checkable: bool = False, tip: str = ""
+    ) -> QAction:
         action = QAction(text, self, checkable=checkable)
         action.setShortcuts([QKeySequence(k) for k in keys])
         shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        action.setToolTip(f"{text.replace('&', '').rstrip('…')} ({shortcut})" if shortcut else text)
+        action.setToolTip(f"{tip or plain(text)} ({shortcut})" if shortcut else tip or plain(text))
         action.triggered.connect(slot)
         menu.addAction(action)
         if toolbar is not None:
@@ -216,13 +240,34 @@ class MainWindow(QMainWindow):
         view = menu.addMenu("&View")
         self._action("Draw", ["Ctrl+1"], lambda: self.tabs.setCurrentIndex(DRAW), view)
         self._action("Browse", ["Ctrl+2"], lambda: self.tabs.setCurrentIndex(BROWSE), view)
-        self._action("Compare Models", ["Ctrl+M"], self.compare.toggle, view)
+        comparing = self._action(
+            "Compare Models",
+            ["Ctrl+M"],
+            self.compare.toggle,
+            view,
+            tip="Every model of this dataset predicts the same input",
+        )
+        self.compare.setToolTip(comparing.toolTip())
+        for button, action in zip((self.browser.previous, self.browser.next, self.browser.random), self.browse_actions):
+            button.setToolTip(action.toolTip())
         toolbar.addSeparator()
-        self.explaining = self._action("Explain", ["Ctrl+E"], self._explain_toggled, view, toolbar, True)
-        self.explaining.setToolTip("Show where the model looked; click a bar to explain that class (Ctrl+E)")
-        self.calibrated = self._action("Calibrated", ["Ctrl+K"], self.predict, view, toolbar, True)
-        self.calibrated.setToolTip(
-            "Logits divided by the temperature fitted on held-out data, so that confidence matches accuracy (Ctrl+K)"
+        self.explaining = self._action(
+            "Explain",
+            ["Ctrl+E"],
+            self._explain_toggled,
+            view,
+            toolbar,
+            True,
+            tip="Show where the model looked; click a bar to explain that class",
+        )
+        self.calibrated = self._action(
+            "Calibrated",
+            ["Ctrl+K"],
+            self.predict,
+            view,
+            toolbar,
+            True,
+            tip="Logits divided by the temperature fitted on held-out data, so that confidence matches accuracy",
         )
         toolbar.addSeparator()
         self.presentation = self._action("Presentation Mode", ["Ctrl+P"], self.set_presentation, view, toolbar, True)
@@ -434,7 +479,7 @@ class MainWindow(QMainWindow):
             parts.append(f"heat map: where {title} looked for “{classes[answer.target]}”")
         return "; ".join(parts)
 
-    def _explain_toggled(self, on: bool) -> None:
+    def _explain_toggled(self) -> None:
         self.target = None
         self.predict()
 
@@ -548,11 +593,11 @@ class MainWindow(QMainWindow):
         if self.browser.open_paths(paths):
             self.tabs.setCurrentIndex(BROWSE)
 
-    def dragEnterEvent(self, event) -> None:
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event) -> None:
+    def dropEvent(self, event: QDropEvent) -> None:
         paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
         if paths:
             self.open_paths(paths)
@@ -606,18 +651,18 @@ class MainWindow(QMainWindow):
         for action in self.actions():
             keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts())
             if keys:
-                rows.append(f"<tr><td><b>{keys}</b></td><td>{action.text().replace('&', '').rstrip('…')}</td></tr>")
+                rows.append(f"<tr><td><b>{keys}</b></td><td>{plain(action.text())}</td></tr>")
         QMessageBox.information(self, "Keyboard shortcuts", "<table cellspacing=6>" + "".join(rows) + "</table>")
 
-    def closeEvent(self, event) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("toolbars", self.saveState())
         self.settings.setValue("splitter", self.splitter.saveState())
         self.settings.setValue("folder", str(self.browser.last_folder))
         self.settings.setValue("data_dir", str(self.browser.data_dir))
-        for task in (self.scoring, self.browser.task):
-            if task is not None:
-                task.cancel()
+        if self.scoring is not None:
+            self.scoring.cancel()
+        self.browser.cancel_jobs()
         QThreadPool.globalInstance().waitForDone(3000)  # cancelled jobs stop at their next check
         self.thread.quit()
         self.thread.wait()  # a model still loading finishes first; killing the thread would abort

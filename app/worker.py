@@ -126,7 +126,11 @@ class InferenceWorker(QObject):
 
     @Slot(object)
     def _answer(self, request: Request) -> None:
-        self.answered.emit(self.answer(request))
+        try:
+            answer = self.answer(request)
+        except Exception as error:  # noqa: BLE001 - without an answer the window would wait for ever
+            answer = Answer(request.ident, {}, errors={"answer": f"No answer: {error}"})
+        self.answered.emit(answer)
 
     def answer(self, request: Request) -> Answer:
         names = [name for name in request.models if name in self.classifiers]

@@ -37,7 +37,7 @@ def load(name: str, device: str | torch.device | None = None) -> Classifier:
     return load_classifier(name, device)
 
 
-def __getattr__(attr: str):
+def __getattr__(attr: str) -> type:
     if attr == "Classifier":
         from models.classifier import Classifier
 

@@ -22,7 +22,9 @@ from models.summary import as_text, summarize
 class Classifier:
     """A model in eval mode on its device, taking pictures and giving class probabilities."""
 
-    def __init__(self, model_spec: ModelSpec, network: torch.nn.Module, card: dict[str, Any], device: torch.device):
+    def __init__(
+        self, model_spec: ModelSpec, network: torch.nn.Module, card: dict[str, Any], device: torch.device
+    ) -> None:
         self.spec = model_spec
         self.network = network
         self.from_pixels = FromPixels(network, model_spec.dataset)

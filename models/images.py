@@ -11,7 +11,6 @@ from models.errors import ImageError
 
 SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".gif", ".tif", ".tiff")
 FORMATS = "PNG, JPEG, BMP, WebP, GIF or TIFF"
-MAX_PIXELS = 250_000_000  # a 15,000 x 15,000 picture; more would take gigabytes to decode
 KEEP_SIDE = 2048  # larger pictures are shrunk on opening: the models see 32 pixels at most
 
 
@@ -23,11 +22,6 @@ def open_image(path: Path | str, max_side: int = KEEP_SIDE) -> Image.Image:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path) as image:
-                if image.width * image.height > MAX_PIXELS:
-                    raise ImageError(
-                        f"{name} is {image.width}x{image.height} pixels, more than visionlab opens "
-                        f"({MAX_PIXELS // 1_000_000} megapixels). Scale it down and open it again."
-                    )
                 image.draft("RGB", (max_side, max_side))  # JPEGs decode straight at a smaller scale
                 image.load()
                 picture = image.copy()
@@ -38,7 +32,12 @@ def open_image(path: Path | str, max_side: int = KEEP_SIDE) -> Image.Image:
     except UnidentifiedImageError:
         raise ImageError(f"{name} is not an image that can be read. Use a {FORMATS} file.") from None
     except Image.DecompressionBombError:
-        raise ImageError(f"{name} is too large to open safely. Scale it down and open it again.") from None
+        # Pillow refuses pictures over twice its MAX_IMAGE_PIXELS (179 megapixels): decoding one
+        # takes gigabytes, and a tiny file can claim such a size.
+        limit = 2 * Image.MAX_IMAGE_PIXELS // 1_000_000
+        raise ImageError(
+            f"{name} has more than {limit} megapixels, more than visionlab opens. Scale it down and open it again."
+        ) from None
     except (OSError, SyntaxError, ValueError) as error:
         raise ImageError(f"{name} is damaged or incomplete ({error}). Try saving it again.") from None
     if picture.width == 0 or picture.height == 0:

@@ -66,8 +66,8 @@ class ModelSpec:
     def classes(self) -> tuple[str, ...]:
         return self.dataset.classes
 
-    def train_command(self) -> str:
-        return f"uv run python -m training {self.name}"
+    def train_command(self, launcher: str = "python") -> str:
+        return f"uv run {launcher} -m training {self.name}"
 
 
 # ViT widths chosen to fit the CPU training budget: 4x4 patches as in the paper, but wider

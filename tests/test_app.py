@@ -160,6 +160,20 @@ def test_last_model_and_window_size_are_remembered(install_untrained, open_windo
     assert (again.width(), again.height()) == (720, 540)
 
 
+def test_a_photo_model_on_the_command_line_opens_on_its_test_set(install_untrained, qtbot):
+    from app.window import BROWSE, MainWindow
+
+    install_untrained("mnist_cnn")
+    install_untrained("vit_cifar10")
+    window = MainWindow(device="cpu", model="vit_cifar10")
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.modelsReady, timeout=60000):
+        window.start()
+    assert window.tabs.currentIndex() == BROWSE and window.browser.source == "cifar10"
+    assert window.picker.currentData() == "vit_cifar10"
+    assert window.browse_actions[0].isVisible()
+
+
 def test_every_toolbar_action_has_a_shortcut_in_its_tooltip(open_window):
     window = open_window(start=False)
     toolbar = window.findChild(QToolBar)
@@ -168,6 +182,9 @@ def test_every_toolbar_action_has_a_shortcut_in_its_tooltip(open_window):
     for action in actions:
         key = action.shortcut().toString()
         assert key and key in action.toolTip(), action.text()
+    browser = window.browser
+    for button, key in ((window.compare, "Ctrl+M"), (browser.previous, "Left"), (browser.random, "R")):
+        assert button.toolTip().endswith(f"({key})"), button.toolTip()
 
 
 def test_models_are_traced_for_single_pictures_after_loading(install_untrained, qtbot, open_window):
@@ -216,6 +233,20 @@ def test_unavailable_device_on_the_command_line_falls_back(install_untrained, qt
     assert window.device == "cpu"
     message = window.statusBar().currentMessage()
     assert "CUDA device is not available" in message and "detected device" in message
+
+
+def test_a_failing_answer_is_reported_and_the_next_input_is_answered(install_untrained, qtbot, open_window):
+    install_untrained("mnist_cnn")
+    window = open_window()
+    answer = window.worker.answer
+    window.worker.answer = lambda request: 1 / 0
+    with qtbot.waitSignal(window.answerShown, timeout=10000):
+        pen_strokes(window.canvas, ONE)
+    assert "No answer: division by zero" in window.statusBar().currentMessage()
+    assert not window.chart.shown
+    window.worker.answer = answer
+    pen_strokes(window.canvas, SEVEN)
+    qtbot.waitUntil(lambda: bool(window.chart.shown), timeout=10000)
 
 
 def test_clearing_while_an_answer_is_on_its_way_leaves_the_chart_empty(install_untrained, qtbot, open_window):

@@ -124,6 +124,23 @@ def test_a_16_bit_picture_is_shown_as_it_looks_not_white(window, qtbot, tmp_path
     assert 90 < view.pixmap.toImage().pixelColor(20, 20).red() < 150
 
 
+def test_the_picture_on_show_stays_decoded_whatever_finishes_later(window, qtbot, tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for k in range(12):
+        Image.new("L", (30, 30), 20 * k).save(folder / f"{k:02d}.png")
+    window.open_paths([folder])
+    browser = window.browser
+    qtbot.waitUntil(lambda: browser.files[0] in browser.opened, timeout=10000)
+    for path in browser.files[1:]:  # decodes that end after the picture on show was decoded
+        browser._decode(path)
+        browser._decode(path)
+    assert len(browser.decoding) == 11  # each picture is decoded once, however often it is asked for
+    qtbot.waitUntil(lambda: not browser.decoding, timeout=10000)
+    assert len(browser.opened) == 8 and browser.files[0] in browser.opened
+    assert browser.current() is not None
+
+
 def test_a_folder_opens_its_images_with_icons_made_off_the_gui_thread(window, qtbot, tmp_path):
     from PySide6.QtCore import Qt
 
@@ -167,6 +184,40 @@ def test_missing_data_offers_a_download_and_a_failed_one_says_why(
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         pen_strokes(window.canvas, ONE)
     assert set(window.chart.shown) == {"mnist_cnn"}
+
+
+def test_a_download_keeps_going_while_another_set_is_looked_at(
+    install_untrained, open_window, qtbot, tmp_path, monkeypatch
+):
+    import time
+
+    import models.download
+
+    stopped = []
+
+    def slow_download(dataset, root, progress, cancelled):
+        while not cancelled():
+            progress(3_000_000, 10_000_000)
+            time.sleep(0.01)
+        stopped.append(dataset)
+        raise models.download.DownloadCancelled("The download was cancelled.")
+
+    monkeypatch.setattr(models.download, "download", slow_download)
+    install_untrained("mnist_cnn")
+    window = open_window(tmp_path / "nowhere")
+    window.tabs.setCurrentIndex(BROWSE)
+    browser = window.browser
+    qtbot.waitUntil(lambda: browser.download_button.isVisibleTo(browser), timeout=10000)
+    browser.download_button.click()
+    qtbot.waitUntil(lambda: browser.progress.value() == 300, timeout=10000)
+    browser.set_source("cifar10")
+    qtbot.waitUntil(lambda: "cifar" in browser.message.text().lower() and browser.download_button.isVisibleTo(browser))
+    browser.set_source("mnist")  # back to the running download: its progress, no second Download button
+    assert "Downloading" in browser.message.text()
+    assert browser.cancel_button.isVisibleTo(browser) and not browser.download_button.isVisibleTo(browser)
+    qtbot.waitUntil(lambda: browser.progress.value() == 300, timeout=10000)
+    window.close()
+    assert stopped == ["mnist"]  # closing the window stops it
 
 
 def test_dropping_files_on_the_window_opens_them(window, qtbot, tmp_path):

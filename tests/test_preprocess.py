@@ -127,3 +127,21 @@ def test_placement_maps_the_field_back_onto_the_ink():
     assert 40 <= y < 160 and 90 <= x < 110
     assert side == pytest.approx(28 * 120 / 20, rel=0.05)  # 120 ink pixels became 20
     assert place_digit(np.zeros((5, 5)))[1] is None
+
+
+def test_a_file_claiming_a_giant_size_is_refused_with_its_limit(tmp_path):
+    import struct
+    import zlib
+
+    from PIL import Image
+
+    from models.images import open_image
+
+    path = tmp_path / "bomb.png"
+    Image.new("L", (8, 8)).save(path)
+    png = bytearray(path.read_bytes())
+    png[16:24] = struct.pack(">II", 20_000, 10_000)  # the header now claims 200 megapixels
+    png[29:33] = struct.pack(">I", zlib.crc32(png[12:29]))
+    path.write_bytes(png)
+    with pytest.raises(ImageError, match="bomb.png has more than 178 megapixels"):
+        open_image(path)

@@ -108,5 +108,5 @@ def test_two_processes_with_gloo(tiny_mnist, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     card = json.loads((out / "mnist_cnn.json").read_text())
     assert card["training"]["processes"] == 2
-    assert card["training"]["command"].startswith("torchrun --nproc-per-node 2")
+    assert card["training"]["command"].startswith("uv run torchrun --nproc-per-node 2")
     assert result.stdout.count("test accuracy") == 1  # only rank 0 reports and saves

@@ -1,7 +1,7 @@
 """Train a registered model, then measure it and write weights/<name>.safetensors and its card.
 
     uv run python -m training mnist_cnn --data-dir ../shared/data
-    torchrun --nproc-per-node 4 -m training resnet18_cifar10 --device cuda
+    uv run torchrun --nproc-per-node 4 -m training resnet18_cifar10 --device cuda
 
 Recipe flags default to the model's recipe in training/recipes.py; the card records the
 full command, every flag spelled out.
@@ -75,8 +75,8 @@ def recipe_from(args: argparse.Namespace) -> Recipe:
 
 def command_line(args: argparse.Namespace, recipe: Recipe, world_size: int) -> str:
     """The command that repeats this run, with every recipe flag written out."""
-    launcher = f"torchrun --nproc-per-node {world_size} -m training" if world_size > 1 else "uv run python -m training"
-    parts = [launcher, args.model]
+    launcher = f"torchrun --nproc-per-node {world_size}" if world_size > 1 else "python"
+    parts = [spec(args.model).train_command(launcher)]
     parts += [f"--{f.name.replace('_', '-')} {getattr(recipe, f.name)}" for f in fields(Recipe)]
     parts += [f"--data-dir {args.data_dir}", f"--val-size {args.val_size}", f"--seed {args.seed}"]
     if args.device:

@@ -20,6 +20,7 @@ from torch import nn
 
 from models import weights
 from models.classifier import build_network
+from models.datasets import DEFAULT_ROOT
 from models.device import resolve
 from models.errors import ModelError
 from models.normalize import normalize
@@ -148,7 +149,7 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("model", help="a registered model name, e.g. mnist_cnn")
-    parser.add_argument("--data-dir", type=Path, default=None, help="folder holding the dataset")
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_ROOT, help="folder holding the dataset")
     parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: detected)")
     args = parser.parse_args(argv)
 
@@ -156,12 +157,13 @@ def main(argv: list[str] | None = None) -> None:
         model_spec = spec(args.model)
         card = weights.read_card(model_spec.card_path, model_spec.train_command())
         training = card.get("training", {})
-        data_dir = args.data_dir or Path(training.get("data_dir", "data"))
-        data = load_data(model_spec.dataset.name, data_dir, False, training.get("val_size", 0), training.get("seed", 0))
+        data = load_data(
+            model_spec.dataset.name, args.data_dir, False, training.get("val_size", 0), training.get("seed", 0)
+        )
         model = build_network(model_spec)
         weights.load_into(model, model_spec.weight_path, model_spec.train_command())
         device = resolve(args.device)
-    except ModelError as error:
+    except (ModelError, ValueError) as error:
         sys.exit(str(error))
     result = evaluate(model, model_spec, data, training, device, full_precision=False)
     print(f"{args.model}: test accuracy {result['test']['accuracy']:.4f}, macro-F1 {result['test']['macro_f1']:.4f}")
