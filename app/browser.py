@@ -33,7 +33,7 @@ from models.images import FORMATS, SUFFIXES, image_files, image_pixels, open_ima
 from models.preprocess import convert_mode
 from models.registry import DATASETS
 
-SOURCES = {"mnist": "MNIST test set", "cifar10": "CIFAR-10 test set", "files": "My images"}
+SOURCES = {**{name: f"{spec.title} test set" for name, spec in DATASETS.items()}, "files": "My images"}
 THUMB = 56
 MAX_THUMBNAIL_SOURCE = 4_000_000  # pixels: larger pictures get no thumbnail
 

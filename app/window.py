@@ -351,7 +351,7 @@ class MainWindow(QMainWindow):
         name = self.picker.currentData()
         if name is None:
             self.info.setText(
-                f"No trained {self.dataset.upper()} model yet. Train one: "
+                f"No trained {DATASETS[self.dataset].title} model yet. Train one: "
                 f"{MODELS[for_dataset(self.dataset)[0]].train_command()}"
             )
             if self.chart is not None:

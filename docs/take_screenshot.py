@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -65,6 +66,13 @@ def pause(ms: int = 1500) -> None:
     loop.exec()
 
 
+def wait_until(condition: Callable[[], bool], seconds: int = 120) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        pause(100)
+    return condition()
+
+
 def save(window: MainWindow, name: str) -> None:
     window.grab().save(str(DOCS / name))
     print(f"saved {DOCS / name}")
@@ -92,11 +100,14 @@ def main() -> None:
         sys.exit(f"no {PHOTO_MODEL} weights, so no docs/cifar10.png: {MODELS[PHOTO_MODEL].train_command()}")
     window.compare.setChecked(False)
     window.tabs.setCurrentIndex(BROWSE)
-    if not wait_for(window.browser.datasetChanged, lambda: window.browser.set_source("cifar10")):
+    browser = window.browser
+    browser.set_source("cifar10")
+    wait_until(lambda: "cifar10" in browser.sets or browser.download_button.isVisibleTo(browser))
+    if "cifar10" not in browser.sets:
         window.close()
-        sys.exit(window.browser.message.text())
+        sys.exit(browser.message.text())
     window.picker.setCurrentIndex(window.picker.findData(PHOTO_MODEL))
-    window.browser.go_to(args.photo)
+    browser.go_to(args.photo)
     window.explaining.trigger()
     pause()
     save(window, "cifar10.png")

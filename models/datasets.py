@@ -75,7 +75,9 @@ def _mnist(root: Path, split: str) -> ImageSet | None:
     x, y = read_idx(images), read_idx(labels)
     if len(x) != len(y):
         raise DatasetError(f"{images} and {labels} disagree on the number of images; download MNIST again.")
-    return ImageSet(DATASETS["mnist"], split, x[..., None], y.astype(np.int64), f"MNIST {split} set")
+    return ImageSet(
+        DATASETS["mnist"], split, x[..., None], y.astype(np.int64), f"{DATASETS['mnist'].title} {split} set"
+    )
 
 
 def _decode(path: Path) -> np.ndarray:
@@ -102,14 +104,14 @@ def _cifar10(root: Path, split: str) -> ImageSet | None:
     folder = root / "cifar10-jpeg" / split
     if folder.is_dir() and all((folder / name).is_dir() for name in spec.classes):
         images, labels = read_image_folder(folder, spec.classes)
-        return ImageSet(spec, split, images, labels, f"CIFAR-10 {split} set (JPEG copy)")
+        return ImageSet(spec, split, images, labels, f"{spec.title} {split} set (JPEG copy)")
     if not (root / "cifar-10-batches-py").is_dir():
         return None
     from torchvision.datasets import CIFAR10
 
     data = CIFAR10(str(root), train=split == "train", download=False)
     return ImageSet(
-        spec, split, np.asarray(data.data), np.asarray(data.targets, dtype=np.int64), f"CIFAR-10 {split} set"
+        spec, split, np.asarray(data.data), np.asarray(data.targets, dtype=np.int64), f"{spec.title} {split} set"
     )
 
 

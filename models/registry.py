@@ -18,6 +18,7 @@ WEIGHTS_DIR = Path(os.environ.get("VISIONLAB_WEIGHTS", Path(__file__).resolve().
 @dataclass(frozen=True)
 class DatasetSpec:
     name: str
+    title: str
     classes: tuple[str, ...]
     image_size: int
     channels: int
@@ -27,6 +28,7 @@ class DatasetSpec:
 
 MNIST = DatasetSpec(
     name="mnist",
+    title="MNIST",
     classes=tuple(str(d) for d in range(10)),
     image_size=28,
     channels=1,
@@ -36,6 +38,7 @@ MNIST = DatasetSpec(
 
 CIFAR10 = DatasetSpec(
     name="cifar10",
+    title="CIFAR-10",
     classes=("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"),
     image_size=32,
     channels=3,

@@ -327,7 +327,7 @@ def test_a_set_without_models_shows_no_stale_answer(window, qtbot):
         pen_strokes(window.canvas, ONE)
     browse(qtbot, window)
     window.browser.set_source("cifar10")  # missing, and no CIFAR-10 model is trained
-    assert window.picker.count() == 0 and "No trained CIFAR10 model" in window.info.text()
+    assert window.picker.count() == 0 and "No trained CIFAR-10 model" in window.info.text()
     qtbot.waitUntil(lambda: not window.chart.shown and window.preview.pixmap is None, timeout=10000)
 
     window.tabs.setCurrentIndex(0)
