@@ -14,12 +14,16 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 @pytest.fixture(autouse=True)
-def private_settings(tmp_path: Path):
-    """Each test gets empty QSettings, away from the user's own."""
+def private_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Each test gets empty QSettings, away from the user's own, and windows an empty data folder
+    unless the test gives one: no test reads the datasets of the machine it runs on by chance."""
     from PySide6.QtCore import QSettings
+
+    import app.window
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    monkeypatch.setattr(app.window, "DEFAULT_ROOT", tmp_path / "no-data")
 
 
 @pytest.fixture

@@ -121,6 +121,19 @@ def test_unavailable_device_keeps_the_current_one(install_untrained, qtbot, monk
     assert "mnist_cnn" in window.worker.classifiers
 
 
+def test_moving_the_models_to_a_device_reloads_them_and_keeps_the_answer(install_untrained, qtbot, open_window):
+    install_untrained("mnist_cnn")
+    window = open_window()
+    with qtbot.waitSignal(window.answerShown, timeout=10000):
+        pen_strokes(window.canvas, ONE)
+    before = window.worker.classifiers["mnist_cnn"]
+    with qtbot.waitSignal(window.answerShown, timeout=60000):
+        window.set_device("cpu")
+    assert window.worker.classifiers["mnist_cnn"] is not before
+    assert window.device == "cpu" and window.device_label.text() == "device: cpu"
+    assert window.picker.currentData() == "mnist_cnn" and set(window.chart.shown) == {"mnist_cnn"}
+
+
 def test_export_saves_input_and_chart_as_one_png(install_untrained, qtbot, tmp_path, open_window):
     from PIL import Image
 
@@ -132,6 +145,11 @@ def test_export_saves_input_and_chart_as_one_png(install_untrained, qtbot, tmp_p
     picture = Image.open(saved)
     assert picture.width >= window.canvas.width() + window.chart.width() - 2
     assert picture.height >= window.chart.height() - 2
+    pixels = np.asarray(picture.convert("RGB")).astype(int)
+    left, right = pixels[:, : window.canvas.width()], pixels[:, window.canvas.width() :]
+    assert (left.min(axis=2) > 240).sum() > 500  # the white ink of the drawing
+    top_bar = np.abs(right - [230, 126, 34]).sum(axis=2) < 30  # the chart's orange top bar
+    assert top_bar.sum() > 100 and not (np.abs(left - [230, 126, 34]).sum(axis=2) < 30).any()
 
 
 def test_presentation_mode_enlarges_fonts_and_is_remembered(open_window):
@@ -254,8 +272,8 @@ def test_clearing_while_an_answer_is_on_its_way_leaves_the_chart_empty(install_u
     window = open_window()
     pen_strokes(window.canvas, ONE)
     window.canvas.clear()  # before the worker's answer is back
-    qtbot.wait(500)
-    assert not window.chart.shown
+    qtbot.waitUntil(lambda: not window.in_flight, timeout=10000)
+    assert not window.chart.shown and window.preview.pixmap is None
 
 
 DIGITS = {

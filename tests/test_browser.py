@@ -9,9 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QImage
 
 from app.window import BROWSE, MainWindow
+from tests.test_app import ONE, pen_strokes
 
 
 def browse(qtbot, window: MainWindow) -> None:
@@ -53,6 +55,7 @@ def test_misclassified_only(window, qtbot):
     probabilities = window.scores[("mnist_cnn", "mnist")]
     labels = window.browser.sets["mnist"].labels
     wrong = np.flatnonzero(probabilities.argmax(axis=1) != labels)
+    assert len(wrong) > 0
     shown = window.browser.indices
     assert sorted(shown.tolist()) == wrong.tolist()
     confidence = probabilities[shown].max(axis=1)
@@ -65,7 +68,8 @@ def test_unticking_misclassified_only_stops_scoring_the_test_set(window, qtbot):
     job = window.scoring
     window.browser.wrong_only.setChecked(False)
     assert job.cancelled and window.scoring is None  # it would hold a core the live answers need
-    qtbot.wait(300)
+    QThreadPool.globalInstance().waitForDone(10000)
+    qtbot.wait(50)  # the job's last reports, queued to this thread
     assert "classifying" not in window.statusBar().currentMessage()
     assert len(window.browser.indices) == window.browser.count()
 
@@ -102,7 +106,10 @@ def test_odd_files_give_a_message_or_a_result(window, qtbot, tmp_path, kind):
     else:
         qtbot.waitUntil(lambda: bool(window.chart.shown), timeout=10000)
         assert np.isclose(window.chart.shown["mnist_cnn"].sum(), 1, atol=1e-5)
-    window.canvas.clear()  # the window still answers
+    window.tabs.setCurrentIndex(0)
+    with qtbot.waitSignal(window.answerShown, timeout=10000):  # the window still answers
+        pen_strokes(window.canvas, ONE)
+    assert set(window.chart.shown) == {"mnist_cnn"}
 
 
 def test_photo_of_a_digit_is_inverted_and_centred(window, qtbot, tmp_path):
@@ -155,7 +162,8 @@ def test_a_folder_opens_its_images_with_icons_made_off_the_gui_thread(window, qt
 
     for name in names:
         icon(name)  # as the view asks: answered at once, the picture decoded elsewhere
-    qtbot.waitUntil(lambda: not icon("digit.jpg").isNull() and not icon("tiny.png").isNull(), timeout=10000)
+    qtbot.waitUntil(lambda: not window.browser.thumbnails_pending, timeout=10000)
+    assert not icon("digit.jpg").isNull() and not icon("tiny.png").isNull()
     assert all(icon(name).isNull() for name in ("corrupt.png", "notes.png", "huge.png"))
 
 
@@ -179,8 +187,6 @@ def test_missing_data_offers_a_download_and_a_failed_one_says_why(
     assert browser.download_button.isVisibleTo(browser)  # the user may try again
 
     window.tabs.setCurrentIndex(0)
-    from tests.test_app import ONE, pen_strokes
-
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         pen_strokes(window.canvas, ONE)
     assert set(window.chart.shown) == {"mnist_cnn"}
@@ -215,9 +221,13 @@ def test_a_download_keeps_going_while_another_set_is_looked_at(
     browser.set_source("mnist")  # back to the running download: its progress, no second Download button
     assert "Downloading" in browser.message.text()
     assert browser.cancel_button.isVisibleTo(browser) and not browser.download_button.isVisibleTo(browser)
+    browser.cancel_button.click()
+    qtbot.waitUntil(lambda: browser.download_button.isVisibleTo(browser), timeout=10000)
+    assert "cancelled" in browser.message.text() and stopped == ["mnist"]
+    browser.download_button.click()
     qtbot.waitUntil(lambda: browser.progress.value() == 300, timeout=10000)
     window.close()
-    assert stopped == ["mnist"]  # closing the window stops it
+    assert stopped == ["mnist", "mnist"]  # closing the window stops it
 
 
 def test_dropping_files_on_the_window_opens_them(window, qtbot, tmp_path):
@@ -321,8 +331,6 @@ def test_switching_to_a_set_still_loading_shows_nothing_meanwhile(window, qtbot,
 
 
 def test_a_set_without_models_shows_no_stale_answer(window, qtbot):
-    from tests.test_app import ONE, pen_strokes
-
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         pen_strokes(window.canvas, ONE)
     browse(qtbot, window)

@@ -102,3 +102,51 @@ def test_real_mnist_test_set(shared_data):
     test_set = datasets.load("mnist", "test", shared_data)
     assert len(test_set) == 10000
     assert np.bincount(test_set.labels).tolist()[0] == 980
+
+
+def tiny_cifar_archive(folder) -> tuple[bytes, dict[str, str]]:
+    """A cifar-10-python.tar.gz in torchvision's layout, 2 images per batch, and the md5 of each file."""
+    import hashlib
+    import pickle
+    import tarfile
+
+    from models.registry import CIFAR10
+
+    batches = folder / "cifar-10-batches-py"
+    batches.mkdir(parents=True)
+    for n, name in enumerate(
+        ["data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch"]
+    ):
+        data = np.full((2, 3 * 32 * 32), 10 * n, np.uint8)
+        data[1, :1024] = 255  # the second image has a red channel full on
+        (batches / name).write_bytes(pickle.dumps({"data": data, "labels": [n, 9 - n]}))
+    (batches / "batches.meta").write_bytes(pickle.dumps({"label_names": list(CIFAR10.classes)}))
+    archive = folder / "archive.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(batches, arcname="cifar-10-batches-py")
+    md5 = {path.name: hashlib.md5(path.read_bytes()).hexdigest() for path in [*batches.iterdir(), archive]}
+    return archive.read_bytes(), md5
+
+
+def test_a_downloaded_cifar10_is_unpacked_and_read_as_torchvision_lays_it_out(tmp_path, monkeypatch):
+    import urllib.request
+
+    from torchvision.datasets import CIFAR10
+
+    import models.download
+
+    archive, md5 = tiny_cifar_archive(tmp_path / "server")
+    monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout: Response(archive))
+    monkeypatch.setattr(
+        models.download, "_sources", lambda dataset: [(["https://x"], "c.tar.gz", md5["archive.tar.gz"], ".")]
+    )
+    monkeypatch.setattr(CIFAR10, "train_list", [[name, md5[name]] for name, _ in CIFAR10.train_list])
+    monkeypatch.setattr(CIFAR10, "test_list", [["test_batch", md5["test_batch"]]])
+    monkeypatch.setattr(CIFAR10, "meta", {**CIFAR10.meta, "md5": md5["batches.meta"]})
+
+    root = tmp_path / "data"
+    test_set = datasets.load("cifar10", "test", root, download=True)
+    assert test_set.images.shape == (2, 32, 32, 3) and test_set.labels.tolist() == [5, 4]
+    assert test_set.images[1, 0, 0].tolist() == [255, 50, 50]  # channels last, in RGB order
+    assert test_set.source == "CIFAR-10 test set"
+    assert len(datasets.load("cifar10", "train", root)) == 10

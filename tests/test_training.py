@@ -12,6 +12,7 @@ import torch
 from PIL import Image
 from safetensors.torch import load_file
 
+from models import datasets
 from models.registry import CIFAR10
 from training import checkpoint
 from training.__main__ import main as train_main
@@ -56,11 +57,28 @@ def test_tiny_run_learns_and_writes_a_loadable_model(name, data, request, tmp_pa
     assert card["model"] == name and 0 <= card["test"]["accuracy"] <= 1
     assert "--epochs 4" in card["training"]["command"]
     assert {"temperature", "test_raw", "test_calibrated"} <= set(card["calibration"])
+    if name == "resnet18_mnist":  # 11 million parameters: float32 would pass the 25 MB limit
+        assert card["storage"]["dtype"] == "float16" and "top1_agreement_with_float32" in card["storage"]
 
     import models.registry
 
     monkeypatch.setattr(models.registry, "WEIGHTS_DIR", out)
-    assert models.load(name, device="cpu").predict([np.zeros((28, 28), np.uint8)]).shape == (1, 10)
+    classifier = models.load(name, device="cpu")
+    assert classifier.predict([np.zeros((28, 28), np.uint8)]).shape == (1, 10)
+    # The app, reading the file that ships, sees what the card reports.
+    test_set = datasets.load(card["dataset"], "test", root)
+    predicted = classifier.predict(list(test_set.images)).argmax(axis=1)
+    confusion = np.zeros((10, 10), np.int64)
+    np.add.at(confusion, (test_set.labels, predicted), 1)
+    assert confusion.tolist() == card["test"]["confusion_matrix"]
+
+    if name == "resnet18_mnist":  # re-measuring a shipped half-precision file keeps what it cannot measure again
+        from training.evaluate import main as evaluate_main
+
+        evaluate_main([name, "--data-dir", str(root), "--device", "cpu"])
+        again = json.loads((out / f"{name}.json").read_text())
+        assert again["storage"] == card["storage"] and again["test"] == card["test"]
+        assert again["training"]["command"] == card["training"]["command"]
 
 
 def test_resumed_run_ends_with_the_same_weights(tiny_mnist, tmp_path):

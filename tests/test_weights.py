@@ -5,6 +5,7 @@ import torch
 import models
 from models import datasets, weights
 from models.classifier import build_network
+from models.datasets import DatasetError
 from models.registry import spec
 
 
@@ -45,7 +46,10 @@ def test_shipped_weights_reach_their_card_on_real_test_images(shared_data, name)
             pytest.fail("weights/mnist_cnn.safetensors is not in the repository")
         pytest.skip(f"weights/{name}.safetensors is not trained yet")
     classifier = models.load(name, device="cpu")
-    test_set = datasets.load(classifier.dataset, "test", shared_data)
+    try:
+        test_set = datasets.load(classifier.dataset, "test", shared_data)
+    except DatasetError as error:
+        pytest.skip(f"no {classifier.dataset} test set at {shared_data}: {error}")
     picks = np.arange(0, len(test_set.labels), 20)  # 500 images spread over the test set
     predicted = classifier.predict([test_set.images[i] for i in picks]).argmax(axis=1)
     accuracy = (predicted == test_set.labels[picks]).mean()
