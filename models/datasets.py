@@ -19,10 +19,10 @@ from PIL import Image
 
 from models.errors import ModelError
 from models.images import SUFFIXES
-from models.registry import DATASETS, DatasetSpec
+from models.registry import CACHE_DIR, DATASETS, DatasetSpec
 
 SPLITS = ("train", "test")
-DEFAULT_ROOT = Path(os.environ.get("VISIONLAB_DATA", Path.home() / ".cache" / "visionlab" / "data"))
+DEFAULT_ROOT = Path(os.environ.get("VISIONLAB_DATA", CACHE_DIR / "data"))
 
 
 class DatasetError(ModelError):

@@ -13,6 +13,7 @@ from pathlib import Path
 from models.errors import UnknownModelError
 
 WEIGHTS_DIR = Path(os.environ.get("VISIONLAB_WEIGHTS", Path(__file__).resolve().parents[1] / "weights"))
+CACHE_DIR = Path.home() / ".cache" / "visionlab"  # downloaded datasets and training checkpoints
 
 
 @dataclass(frozen=True)

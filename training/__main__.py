@@ -23,7 +23,7 @@ from models import archs, datasets
 from models.classifier import build_network
 from models.device import resolve
 from models.errors import ModelError
-from models.registry import MODELS, spec
+from models.registry import CACHE_DIR, MODELS, spec
 from training import data as training_data
 from training.augment import POLICIES
 from training.distributed import barrier, setup, teardown
@@ -60,7 +60,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--checkpoint-dir",
         type=Path,
-        default=Path(os.environ.get("VISIONLAB_CHECKPOINTS", Path.home() / ".cache" / "visionlab" / "checkpoints")),
+        default=Path(os.environ.get("VISIONLAB_CHECKPOINTS", CACHE_DIR / "checkpoints")),
         help="where each epoch's checkpoint goes (default: $VISIONLAB_CHECKPOINTS or ~/.cache/visionlab/checkpoints)",
     )
     parser.add_argument("--out-dir", type=Path, default=None, help="where the weights and card go (default weights/)")
