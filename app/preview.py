@@ -22,7 +22,7 @@ def to_qimage(array: np.ndarray) -> QImage:
 
 
 # A warm ramp: transparent where the model did not look, through red to opaque yellow.
-HEAT_COLOURS = np.array([[0, 0, 0, 0], [220, 30, 30, 110], [255, 140, 0, 170], [255, 240, 60, 210]], np.float32)
+HEAT_COLOURS = np.array([[0, 0, 0, 0], [220, 30, 30, 80], [255, 140, 0, 125], [255, 240, 60, 160]], np.float32)
 
 
 def heat_image(heat: np.ndarray) -> QImage:

@@ -81,7 +81,7 @@ def save(window: MainWindow, name: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=None, help="folder holding the CIFAR-10 test set")
-    parser.add_argument("--photo", type=int, default=3, help="index of the CIFAR-10 test photo to show")
+    parser.add_argument("--photo", type=int, default=1, help="index of the CIFAR-10 test photo to show")
     args = parser.parse_args()
 
     application = QApplication(sys.argv[:1])

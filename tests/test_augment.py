@@ -40,3 +40,19 @@ def test_mixing_keeps_targets_summing_to_one():
     assert mixed.shape == BATCH.shape and not torch.equal(mixed, BATCH.float())
     assert (soft.max(dim=1).values < 1).any()  # images mixed with one of another class
     assert torch.allclose(soft.sum(dim=1), torch.ones(16))
+
+
+@pytest.mark.parametrize("size", [4, 5, 12])
+def test_cutout_blanks_a_square_of_the_given_side(size):
+    from training.augment import cutout
+
+    image = torch.full((1, 1, 32, 32), 255, dtype=torch.uint8)
+    whole = 0
+    for seed in range(10):
+        blanked = cutout(image, size, torch.Generator().manual_seed(seed))[0, 0] == 0
+        rows, cols = torch.nonzero(blanked.any(1)).flatten(), torch.nonzero(blanked.any(0)).flatten()
+        assert blanked.sum() == len(rows) * len(cols)  # one rectangle
+        inside = 0 < rows.min() and rows.max() < 31 and 0 < cols.min() and cols.max() < 31
+        assert len(rows) <= size and len(cols) <= size and (not inside or len(rows) == len(cols) == size)
+        whole += inside
+    assert whole >= 3  # squares away from the border, uncut

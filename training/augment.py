@@ -57,7 +57,8 @@ def cutout(images: torch.Tensor, size: int, generator: torch.Generator) -> torch
     cx = torch.randint(0, w, (n, 1, 1), generator=generator).to(images.device)
     ys = torch.arange(h, device=images.device)[None, :, None]
     xs = torch.arange(w, device=images.device)[None, None, :]
-    inside = ((ys - cy).abs() <= size // 2) & ((xs - cx).abs() <= size // 2)
+    low, high = -(size // 2), size - size // 2  # offsets from the centre, size of them
+    inside = (ys - cy >= low) & (ys - cy < high) & (xs - cx >= low) & (xs - cx < high)
     return images.masked_fill(inside[:, None], 0)
 
 

@@ -25,7 +25,7 @@ RECIPES: dict[str, Recipe] = {
         warmup_epochs=3,
         label_smoothing=0.1,
         augment="crop-flip",
-        cutout=12,
+        cutout=13,
     ),
     "vit_cifar10": Recipe(
         epochs=80,
