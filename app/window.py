@@ -41,6 +41,7 @@ from app.browser import Browser
 from app.canvas import DrawingCanvas
 from app.preview import PixelView
 from app.worker import Answer, Request, start_worker
+from models import weights
 from models.datasets import DEFAULT_ROOT
 from models.device import KINDS
 from models.registry import DATASETS, MODELS, for_dataset
@@ -380,8 +381,10 @@ class MainWindow(QMainWindow):
         if "accuracy" in test:
             lines.append(f"test accuracy {test['accuracy'] * 100:.2f}% on the {card.get('test_set', 'test set')}")
         if training:
-            minutes = training.get("wall_time_s", 0) / 60
-            lines.append(f"trained {training.get('epochs')} epochs, {minutes:.0f} min on {training.get('device', '?')}")
+            runs = weights.training_runs(card)
+            epochs = " + ".join(str(run.get("epochs")) for run in runs)
+            minutes = sum(run.get("wall_time_s", 0) for run in runs) / 60
+            lines.append(f"trained {epochs} epochs, {minutes:.0f} min on {training.get('device', '?')}")
         lines.append(f"running on {classifier.device}")
         return "<br>".join(lines)
 

@@ -5,6 +5,9 @@ uv run python docs/model_table.py
 
 from __future__ import annotations
 
+import itertools
+from pathlib import Path
+
 from models import weights
 from models.registry import MODELS
 
@@ -29,14 +32,20 @@ def main() -> None:
             print(f"| {name} | not trained yet | | | `{spec.train_command()}` | | {PAPER.get(name, '')} |")
             continue
         card = weights.read_card(spec.card_path, spec.train_command())
-        training = card["training"]
-        minutes = training["wall_time_s"] / 60
+        runs = weights.training_runs(card)
+        epochs = " + ".join(str(run["epochs"]) for run in runs)
+        minutes = sum(run["wall_time_s"] for run in runs) / 60
+        seconds = [sum(epoch["epoch_time_s"] for epoch in run["history"]) for run in runs]
+        speed = sum(run["images_per_s"] * s for run, s in zip(runs, seconds)) / sum(seconds)
         print(
             f"| {name} | {card['test']['accuracy'] * 100:.2f}% | {card['test_set']} | {card['parameters']:,} "
-            f"| {training['epochs']} epochs, {minutes:.0f} min, {training['images_per_s']:.0f} images/s "
-            f"on {training['device']} | {calibration_text(card['calibration'])} | {PAPER.get(name, '')} |"
+            f"| {epochs} epochs, {minutes:.0f} min, {speed:.0f} images/s on {runs[-1]['device']} "
+            f"| {calibration_text(card['calibration'])} | {PAPER.get(name, '')} |"
         )
-        commands.append(training["command"])
+        # A run that a warm restart started from writes where the restart reads.
+        for run, restart in itertools.pairwise(runs):
+            commands.append(f"{run['command']} --out-dir {Path(restart['init_from']['weights']).parent}")
+        commands.append(runs[-1]["command"])
     print("\nThe commands that made them:\n\n```")
     print("\n".join(commands))
     print("```")

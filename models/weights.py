@@ -69,6 +69,15 @@ def read_card(path: Path, retrain_hint: str) -> dict[str, Any]:
     return card
 
 
+def training_runs(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """The training runs that made a model, first to last: a warm restart keeps the run it started from."""
+    runs, training = [], card.get("training")
+    while training:
+        runs.insert(0, training)
+        training = training.get("init_from", {}).get("training")
+    return runs
+
+
 def write_card(path: Path, card: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")

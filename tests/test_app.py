@@ -127,9 +127,10 @@ def test_moving_the_models_to_a_device_reloads_them_and_keeps_the_answer(install
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         pen_strokes(window.canvas, ONE)
     before = window.worker.classifiers["mnist_cnn"]
-    with qtbot.waitSignal(window.answerShown, timeout=60000):
+    with qtbot.waitSignal(window.modelsReady, timeout=60000):
         window.set_device("cpu")
     assert window.worker.classifiers["mnist_cnn"] is not before
+    qtbot.waitUntil(lambda: window.last_shown == window.version and not window.in_flight, timeout=10000)
     assert window.device == "cpu" and window.device_label.text() == "device: cpu"
     assert window.picker.currentData() == "mnist_cnn" and set(window.chart.shown) == {"mnist_cnn"}
 

@@ -12,7 +12,7 @@ import torch
 from PIL import Image
 from safetensors.torch import load_file
 
-from models import datasets
+from models import datasets, weights
 from models.registry import CIFAR10
 from training import checkpoint
 from training.__main__ import main as train_main
@@ -91,6 +91,30 @@ def test_resumed_run_ends_with_the_same_weights(tiny_mnist, tmp_path):
     assert a.keys() == b.keys()
     for key in a:
         assert torch.equal(a[key], b[key]), key
+
+
+def test_a_warm_restart_starts_from_the_weights_and_keeps_their_story(tiny_mnist, tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    train_main(["mnist_cnn", *tiny_flags(tiny_mnist, first, epochs=3), "--lr", "0.01"])
+    start = first / "mnist_cnn.safetensors"
+    restart = ["mnist_cnn", *tiny_flags(tiny_mnist, second, epochs=2), "--lr", "0.001", "--init-from", str(start)]
+    train_main([*restart, "--stop-after", "1"])
+    with pytest.raises(SystemExit, match="init_from"):  # a checkpoint of a restart resumes only as one
+        train_main(["mnist_cnn", *tiny_flags(tiny_mnist, second, epochs=2), "--lr", "0.001", "--resume"])
+    train_main([*restart, "--resume"])
+    before = json.loads((first / "mnist_cnn.json").read_text())["training"]
+    card = json.loads((second / "mnist_cnn.json").read_text())
+    after = card["training"]
+    assert [run["epochs"] for run in weights.training_runs(card)] == [3, 2]
+    assert after["init_from"] == {"weights": str(start), "training": before}
+    assert after["command"].endswith(f"--init-from {start}")
+    assert after["history"][0]["train_loss"] < before["history"][0]["train_loss"]  # it did not start afresh
+
+
+def test_a_warm_restart_from_a_foreign_file_says_so(tiny_mnist, tmp_path):
+    (tmp_path / "other.safetensors").write_bytes(b"not weights")
+    with pytest.raises(SystemExit, match="damaged or is not a safetensors file"):
+        train_main(["mnist_cnn", *tiny_flags(tiny_mnist, tmp_path), "--init-from", str(tmp_path / "other.safetensors")])
 
 
 def test_resume_refuses_a_checkpoint_of_another_recipe(tiny_mnist, tmp_path):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import torch
 
-from models import archs, datasets
+from models import archs, datasets, weights
 from models.classifier import build_network
 from models.device import resolve
 from models.errors import ModelError
@@ -55,6 +55,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: detected)")
     parser.add_argument("--no-amp", dest="amp", action="store_false", help="train in float32")
     parser.add_argument("--compile", action="store_true", help="torch.compile the model")
+    parser.add_argument(
+        "--init-from",
+        type=Path,
+        default=None,
+        help="start from this weight file (a warm restart); the card keeps the training that made it",
+    )
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     parser.add_argument("--stop-after", type=int, default=None, help="stop after this epoch; go on later with --resume")
     parser.add_argument(
@@ -85,6 +91,8 @@ def command_line(args: argparse.Namespace, recipe: Recipe, world_size: int) -> s
         parts.append("--no-amp")
     if args.compile:
         parts.append("--compile")
+    if args.init_from:
+        parts.append(f"--init-from {args.init_from}")
     return " ".join(parts)
 
 
@@ -113,10 +121,18 @@ def main(argv: list[str] | None = None) -> None:
 
     torch.manual_seed(args.seed)
     model = build_network(model_spec)
+    earlier = None
+    if args.init_from:
+        try:
+            weights.load_into(model, args.init_from, model_spec.train_command())
+            earlier = weights.read_card(args.init_from.with_suffix(".json"), model_spec.train_command())["training"]
+        except ModelError as error:
+            sys.exit(str(error))
     runtime = Runtime(
         device=device,
         world=world,
         seed=args.seed,
+        init_from=str(args.init_from or ""),
         amp=args.amp,
         channels_last=model_spec.arch in archs.CHANNELS_LAST,
         compile=args.compile,
@@ -146,6 +162,8 @@ def main(argv: list[str] | None = None) -> None:
             "date": datetime.date.today().isoformat(),
             **run,
         }
+        if earlier is not None:
+            training["init_from"] = {"weights": str(args.init_from), "training": earlier}
         started = time.perf_counter()
         card = evaluate(model, model_spec, data, training, device, args.out_dir)
         print(

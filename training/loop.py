@@ -50,6 +50,7 @@ class Runtime:
     device: torch.device
     world: World
     seed: int = 0
+    init_from: str = ""  # the weight file the network started from; empty for a random start
     amp: bool = True
     channels_last: bool = False
     compile: bool = False
@@ -129,15 +130,18 @@ def train(
         "amp": runtime.amp,
         "train_images": len(data.train),
     }
+    if runtime.init_from:  # only then, so that checkpoints from before this setting still resume
+        settings["init_from"] = runtime.init_from
     state = {"epoch": 0, "history": [], "wall_time_s": 0.0, "images": 0}
     saved = checkpoint.load(checkpoint_dir, name) if resume else None
     if resume and saved is None and world.is_main:
         print(f"no checkpoint of {name} in {checkpoint_dir}; starting from epoch 1")
     if saved is not None:
-        differences = [key for key in settings if saved["settings"].get(key) != settings[key]]
+        keys = settings.keys() | saved["settings"].keys()
+        differences = sorted(key for key in keys if saved["settings"].get(key) != settings.get(key))
         if differences:
             then = {key: saved["settings"].get(key) for key in differences}
-            now = {key: settings[key] for key in differences}
+            now = {key: settings.get(key) for key in differences}
             raise SystemExit(
                 f"The checkpoint in {checkpoint_dir} was made with other settings {then}; this run has {now}. "
                 "Use the same command, or drop --resume."
