@@ -381,10 +381,8 @@ class MainWindow(QMainWindow):
         if "accuracy" in test:
             lines.append(f"test accuracy {test['accuracy'] * 100:.2f}% on the {card.get('test_set', 'test set')}")
         if training:
-            runs = weights.training_runs(card)
-            epochs = " + ".join(str(run.get("epochs")) for run in runs)
-            minutes = sum(run.get("wall_time_s", 0) for run in runs) / 60
-            lines.append(f"trained {epochs} epochs, {minutes:.0f} min on {training.get('device', '?')}")
+            epochs, seconds = weights.training_length(card)
+            lines.append(f"trained {epochs} epochs, {seconds / 60:.0f} min on {training.get('device', '?')}")
         lines.append(f"running on {classifier.device}")
         return "<br>".join(lines)
 

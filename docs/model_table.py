@@ -33,13 +33,12 @@ def main() -> None:
             continue
         card = weights.read_card(spec.card_path, spec.train_command())
         runs = weights.training_runs(card)
-        epochs = " + ".join(str(run["epochs"]) for run in runs)
-        minutes = sum(run["wall_time_s"] for run in runs) / 60
+        epochs, wall_seconds = weights.training_length(card)
         seconds = [sum(epoch["epoch_time_s"] for epoch in run["history"]) for run in runs]
         speed = sum(run["images_per_s"] * s for run, s in zip(runs, seconds)) / sum(seconds)
         print(
             f"| {name} | {card['test']['accuracy'] * 100:.2f}% | {card['test_set']} | {card['parameters']:,} "
-            f"| {epochs} epochs, {minutes:.0f} min, {speed:.0f} images/s on {runs[-1]['device']} "
+            f"| {epochs} epochs, {wall_seconds / 60:.0f} min, {speed:.0f} images/s on {runs[-1]['device']} "
             f"| {calibration_text(card['calibration'])} | {PAPER.get(name, '')} |"
         )
         # A run that a warm restart started from writes where the restart reads.

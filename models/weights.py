@@ -78,6 +78,12 @@ def training_runs(card: dict[str, Any]) -> list[dict[str, Any]]:
     return runs
 
 
+def training_length(card: dict[str, Any]) -> tuple[str, float]:
+    """The epochs of every run that made a model, as "25 + 25", and their wall time in seconds."""
+    runs = training_runs(card)
+    return " + ".join(str(run.get("epochs")) for run in runs), sum(run.get("wall_time_s", 0) for run in runs)
+
+
 def write_card(path: Path, card: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")

@@ -106,6 +106,8 @@ def test_a_warm_restart_starts_from_the_weights_and_keeps_their_story(tiny_mnist
     card = json.loads((second / "mnist_cnn.json").read_text())
     after = card["training"]
     assert [run["epochs"] for run in weights.training_runs(card)] == [3, 2]
+    epochs, seconds = weights.training_length(card)
+    assert epochs == "3 + 2" and seconds == before["wall_time_s"] + card["training"]["wall_time_s"]
     assert after["init_from"] == {"weights": str(start), "training": before}
     assert after["command"].endswith(f"--init-from {start}")
     assert after["history"][0]["train_loss"] < before["history"][0]["train_loss"]  # it did not start afresh
