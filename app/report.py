@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.chart import BAR, MODEL_COLOURS, still
 from app.preview import PixelView
+from models import weights
 
 
 def _plot(title: str, x_label: str, y_label: str) -> pg.PlotWidget:
@@ -133,15 +134,30 @@ def per_class_plot(accuracy: list[float], classes: list[str]) -> pg.PlotWidget:
     return plot
 
 
-def training_plot(history: list[dict], metric: str) -> pg.PlotWidget:
-    """Loss or accuracy (in percent) per epoch, training and validation."""
+def training_label(recipe: dict, metric: str) -> str:
+    """What the training curve measured: augmented batches and, for the loss, the objective itself,
+    so that a student does not read it against the plain cross-entropy of validation."""
+    how = []
+    if recipe.get("augment", "none") != "none" or recipe.get("cutout"):
+        how.append("augmented")
+    if recipe.get("mixup") or recipe.get("cutmix"):
+        how.append("mixed")
+    if metric == "loss" and recipe.get("label_smoothing"):
+        how.append(f"label smoothing {recipe['label_smoothing']:g}")
+    return f"training ({', '.join(how)})" if how else "training"
+
+
+def training_plot(runs: list[dict], metric: str) -> pg.PlotWidget:
+    """Loss or accuracy (in percent) per epoch, training and validation, over every run that made
+    the model, first to last; a dashed line marks where a warm restart began."""
     percent = metric == "accuracy"
     plot = _plot(f"{metric.capitalize()} per epoch", "epoch", f"{metric} (%)" if percent else metric)
     # Accuracy climbs to the top right and loss falls to the bottom right: the legend takes the free corner.
     plot.addLegend(offset=(-10, -10) if percent else (-10, 10))
-    epochs = [record["epoch"] for record in history]
+    history = [record for run in runs for record in run.get("history", [])]
+    epochs = np.arange(1, len(history) + 1)
     for key, label, colour in (
-        (f"train_{metric}", "training", MODEL_COLOURS[1]),
+        (f"train_{metric}", training_label(runs[-1].get("recipe", {}), metric), MODEL_COLOURS[1]),
         (f"val_{metric}", "validation", MODEL_COLOURS[0]),
     ):
         values = [record.get(key) for record in history]
@@ -150,6 +166,12 @@ def training_plot(history: list[dict], metric: str) -> pg.PlotWidget:
             plot.plot(
                 epochs, values, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=5, symbolBrush=colour, name=label
             )
+    restart = 0
+    for run in runs[:-1]:
+        restart += len(run.get("history", []))
+        line = pg.InfiniteLine(restart + 0.5, angle=90, pen=pg.mkPen("#888", width=1, style=Qt.PenStyle.DashLine))
+        line.setToolTip("warm restart: a new learning-rate schedule starts from the weights so far")
+        plot.addItem(line)
     return plot
 
 
@@ -207,12 +229,12 @@ class ModelReport(QDialog):
             self.confusion.cellClicked.connect(self.cellClicked)
             tabs.addTab(self.confusion, "Confusion")
             tabs.addTab(per_class_plot(test["per_class_accuracy"], classes), "Per class")
-        history = card.get("training", {}).get("history", [])
-        if history:
+        runs = weights.training_runs(card)
+        if any(run.get("history") for run in runs):
             curves = QWidget()
             column = QVBoxLayout(curves)
-            column.addWidget(training_plot(history, "loss"))
-            column.addWidget(training_plot(history, "accuracy"))
+            column.addWidget(training_plot(runs, "loss"))
+            column.addWidget(training_plot(runs, "accuracy"))
             tabs.addTab(curves, "Training")
         if first_layer is not None:
             kernels, maps = first_layer

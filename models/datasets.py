@@ -12,6 +12,7 @@ import gzip
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -80,13 +81,22 @@ def _mnist(root: Path, split: str) -> ImageSet | None:
     )
 
 
-def _decode(path: Path) -> np.ndarray:
-    with Image.open(path) as image:
-        return np.asarray(image.convert("RGB"), dtype=np.uint8)
+def _decode(path: Path, size: int) -> np.ndarray:
+    try:
+        with Image.open(path) as image:
+            pixels = np.asarray(image.convert("RGB"), dtype=np.uint8)
+    except (OSError, ValueError, Image.DecompressionBombError) as error:
+        raise DatasetError(f"{path} cannot be read as an image ({error}); delete it or copy the set again.") from None
+    if pixels.shape[:2] != (size, size):
+        raise DatasetError(
+            f"{path} is {pixels.shape[1]}x{pixels.shape[0]} pixels, not {size}x{size} like the rest of the set; "
+            "delete it or copy the set again."
+        )
+    return pixels
 
 
-def read_image_folder(folder: Path, classes: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """All images of <folder>/<class>/*, decoded in parallel, in class then file-name order."""
+def read_image_folder(folder: Path, classes: tuple[str, ...], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """All images of <folder>/<class>/*, each size x size, decoded in parallel, in class then file-name order."""
     paths, labels = [], []
     for index, name in enumerate(classes):
         files = sorted(p for p in (folder / name).iterdir() if p.suffix.lower() in SUFFIXES)
@@ -95,7 +105,7 @@ def read_image_folder(folder: Path, classes: tuple[str, ...]) -> tuple[np.ndarra
     if not paths:
         raise DatasetError(f"{folder} holds no images in its class folders; download the dataset again.")
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        images = list(pool.map(_decode, paths, chunksize=256))
+        images = list(pool.map(partial(_decode, size=size), paths, chunksize=256))
     return np.stack(images), np.asarray(labels, dtype=np.int64)
 
 
@@ -103,13 +113,21 @@ def _cifar10(root: Path, split: str) -> ImageSet | None:
     spec = DATASETS["cifar10"]
     folder = root / "cifar10-jpeg" / split
     if folder.is_dir() and all((folder / name).is_dir() for name in spec.classes):
-        images, labels = read_image_folder(folder, spec.classes)
+        images, labels = read_image_folder(folder, spec.classes, spec.image_size)
         return ImageSet(spec, split, images, labels, f"{spec.title} {split} set (JPEG copy)")
     if not (root / "cifar-10-batches-py").is_dir():
         return None
     from torchvision.datasets import CIFAR10
 
-    data = CIFAR10(str(root), train=split == "train", download=False)
+    # The batches are pickles: torchvision unpickles them only after their MD5 sums match the
+    # official files'.
+    try:
+        data = CIFAR10(str(root), train=split == "train", download=False)
+    except RuntimeError:
+        raise DatasetError(
+            f"{root / 'cifar-10-batches-py'} is incomplete or damaged (its files do not match the official "
+            "CIFAR-10 batches); delete that folder and download CIFAR-10 again."
+        ) from None
     return ImageSet(
         spec, split, np.asarray(data.data), np.asarray(data.targets, dtype=np.int64), f"{spec.title} {split} set"
     )

@@ -8,20 +8,26 @@ from typing import Any
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
+from safetensors.torch import save as serialize
 from torch import nn
 
 from models.errors import WeightsError
 
 
-def save(model: nn.Module, path: Path, dtype: torch.dtype = torch.float32) -> None:
-    """Write the model's floating-point tensors in `dtype` (buffers such as counters keep theirs)."""
+def to_bytes(model: nn.Module, dtype: torch.dtype = torch.float32) -> bytes:
+    """The weight file of a model: its floating-point tensors in `dtype` (buffers such as counters
+    keep theirs)."""
     tensors = {
         key: (value.to(dtype) if value.is_floating_point() else value).detach().cpu().contiguous()
         for key, value in model.state_dict().items()
     }
+    return serialize(tensors)
+
+
+def save(model: nn.Module, path: Path, dtype: torch.dtype = torch.float32) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(tensors, str(path))
+    path.write_bytes(to_bytes(model, dtype))
 
 
 def load_into(model: nn.Module, path: Path, retrain_hint: str) -> None:

@@ -1,4 +1,5 @@
 import io
+import re
 from typing import ClassVar
 
 import numpy as np
@@ -36,6 +37,33 @@ def test_reads_an_image_folder(tmp_path):
     assert test_set.labels.tolist() == [i // 2 for i in range(20)]
     assert test_set.images[5, 0, 0].tolist() == [40, 100, 0]
     assert "JPEG copy" in test_set.source
+
+
+@pytest.mark.parametrize(
+    "write, message",
+    [
+        (lambda path: path.write_bytes(b"\xff\xd8 not a jpeg"), "cannot be read as an image"),
+        (lambda path: Image.new("RGB", (64, 48)).save(path, format="PNG"), "is 64x48 pixels, not 32x32"),
+    ],
+)
+def test_a_bad_picture_in_an_image_folder_is_named(tmp_path, write, message):
+    from models.registry import CIFAR10
+
+    for name in CIFAR10.classes:
+        folder = tmp_path / "cifar10-jpeg" / "test" / name
+        folder.mkdir(parents=True)
+        Image.new("RGB", (32, 32)).save(folder / "0000.png")
+    bad = tmp_path / "cifar10-jpeg" / "test" / "cat" / "0001.png"
+    write(bad)
+    with pytest.raises(DatasetError, match=f"{re.escape(str(bad))}.*{message}"):
+        datasets.load("cifar10", "test", tmp_path)
+
+
+def test_damaged_cifar10_batches_say_what_to_do(tmp_path):
+    (tmp_path / "cifar-10-batches-py").mkdir()
+    (tmp_path / "cifar-10-batches-py" / "test_batch").write_bytes(b"cut short")
+    with pytest.raises(DatasetError, match="incomplete or damaged.*download CIFAR-10 again"):
+        datasets.load("cifar10", "test", tmp_path)
 
 
 def test_missing_dataset_says_where_it_looked(tmp_path):

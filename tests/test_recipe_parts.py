@@ -6,7 +6,8 @@ import torch
 from torch import nn
 
 from training.data import hold_out
-from training.loop import Recipe, make_optimizer, warmup_cosine
+from training.loop import make_optimizer, warmup_cosine
+from training.recipes import Recipe
 
 
 def test_validation_split_is_disjoint_complete_and_fixed_by_the_seed():
@@ -47,3 +48,10 @@ def test_an_unknown_optimizer_is_refused():
     recipe = Recipe(epochs=1, batch_size=1, lr=0.1, optimizer="lion")
     with pytest.raises(ValueError, match="unknown optimizer 'lion'"):
         make_optimizer(nn.Linear(2, 2), recipe)
+
+
+def test_cards_name_the_arithmetic_of_a_run():
+    from training.precision import describe
+
+    assert describe(torch.device("cpu"), True) == "bf16 autocast"
+    assert describe(torch.device("cpu"), False) == "float32"

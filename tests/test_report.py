@@ -9,10 +9,15 @@ HISTORY = [
     {"epoch": 1, "train_loss": 1.9, "train_accuracy": 0.31, "val_loss": 1.5, "val_accuracy": 0.45},
     {"epoch": 2, "train_loss": 1.2, "train_accuracy": 0.62, "val_loss": 1.0, "val_accuracy": 0.71},
 ]
+RECIPE = {"augment": "crop-flip", "label_smoothing": 0.1, "mixup": 0.0, "cutmix": 0.0}
+
+
+def legend_names(plot: pg.PlotWidget) -> list[str]:
+    return [label.text for _, label in plot.getPlotItem().legend.items]
 
 
 def test_accuracy_curves_read_in_percent(qtbot):
-    plot = training_plot(HISTORY, "accuracy")
+    plot = training_plot([{"history": HISTORY, "recipe": RECIPE}], "accuracy")
     qtbot.addWidget(plot)
     curves = plot.getPlotItem().listDataItems()
     assert [list(curve.getData()[1]) for curve in curves] == [pytest.approx([31, 62]), pytest.approx([45, 71])]
@@ -21,11 +26,28 @@ def test_accuracy_curves_read_in_percent(qtbot):
     plot.show()
     qtbot.waitExposed(plot)
     assert axis.autoSIPrefixScale == 1  # no "(x0.001)" rescaling of the axis
+    assert legend_names(plot) == ["training (augmented)", "validation"]
+
+
+def test_the_training_loss_says_it_is_the_smoothed_objective(qtbot):
+    plot = training_plot([{"history": HISTORY, "recipe": RECIPE}], "loss")
+    qtbot.addWidget(plot)
+    assert legend_names(plot) == ["training (augmented, label smoothing 0.1)", "validation"]
+
+
+def test_a_warm_restart_continues_the_curves_after_a_marked_epoch(qtbot):
+    runs = [{"history": HISTORY, "recipe": RECIPE}, {"history": HISTORY[:1], "recipe": RECIPE}]
+    plot = training_plot(runs, "loss")
+    qtbot.addWidget(plot)
+    epochs, values = plot.getPlotItem().listDataItems()[0].getData()
+    assert list(epochs) == [1, 2, 3] and list(values) == [1.9, 1.2, 1.9]
+    lines = [item for item in plot.getPlotItem().items if isinstance(item, pg.InfiniteLine)]
+    assert [line.value() for line in lines] == [2.5]
 
 
 def test_curves_without_validation_show_training_only(qtbot):
     history = [{key: value for key, value in record.items() if not key.startswith("val")} for record in HISTORY]
-    plot = training_plot(history, "loss")
+    plot = training_plot([{"history": history, "recipe": {}}], "loss")
     qtbot.addWidget(plot)
     assert [list(curve.getData()[1]) for curve in plot.getPlotItem().listDataItems()] == [[1.9, 1.2]]
 

@@ -81,13 +81,21 @@ def test_tiny_run_learns_and_writes_a_loadable_model(name, data, request, tmp_pa
         assert again["training"]["command"] == card["training"]["command"]
 
 
-def test_resumed_run_ends_with_the_same_weights(tiny_mnist, tmp_path):
+@pytest.mark.parametrize(
+    "name, data, flags",
+    [
+        ("mnist_cnn", "tiny_mnist", []),  # SGD, affine moves
+        ("vit_cifar10", "tiny_cifar", ["--mixup", "0.2", "--cutmix", "1.0"]),  # AdamW, RandAugment, mixing
+    ],
+)
+def test_resumed_run_ends_with_the_same_weights(name, data, flags, request, tmp_path):
+    root = request.getfixturevalue(data)
     whole, halves = tmp_path / "whole", tmp_path / "halves"
-    train_main(["mnist_cnn", *tiny_flags(tiny_mnist, whole, epochs=2)])
-    train_main(["mnist_cnn", *tiny_flags(tiny_mnist, halves, epochs=2), "--stop-after", "1"])
-    assert not (halves / "mnist_cnn.safetensors").exists()
-    train_main(["mnist_cnn", *tiny_flags(tiny_mnist, halves, epochs=2), "--resume"])
-    a, b = load_file(str(whole / "mnist_cnn.safetensors")), load_file(str(halves / "mnist_cnn.safetensors"))
+    train_main([name, *tiny_flags(root, whole, epochs=2), *flags])
+    train_main([name, *tiny_flags(root, halves, epochs=2), *flags, "--stop-after", "1"])
+    assert not (halves / f"{name}.safetensors").exists()
+    train_main([name, *tiny_flags(root, halves, epochs=2), *flags, "--resume"])
+    a, b = load_file(str(whole / f"{name}.safetensors")), load_file(str(halves / f"{name}.safetensors"))
     assert a.keys() == b.keys()
     for key in a:
         assert torch.equal(a[key], b[key]), key
@@ -117,6 +125,37 @@ def test_a_warm_restart_from_a_foreign_file_says_so(tiny_mnist, tmp_path):
     (tmp_path / "other.safetensors").write_bytes(b"not weights")
     with pytest.raises(SystemExit, match="damaged or is not a safetensors file"):
         train_main(["mnist_cnn", *tiny_flags(tiny_mnist, tmp_path), "--init-from", str(tmp_path / "other.safetensors")])
+
+
+def test_a_warm_restart_needs_weights_that_training_made(tiny_mnist, tmp_path):
+    from models.classifier import build_network
+    from models.registry import spec
+
+    weights.save(build_network(spec("mnist_cnn")), tmp_path / "bare.safetensors")
+    weights.write_card(tmp_path / "bare.json", {"model": "mnist_cnn"})
+    with pytest.raises(SystemExit, match="does not say how its weights were trained"):
+        train_main(["mnist_cnn", *tiny_flags(tiny_mnist, tmp_path), "--init-from", str(tmp_path / "bare.safetensors")])
+
+
+def test_a_damaged_checkpoint_is_named_not_a_traceback(tiny_mnist, tmp_path):
+    checkpoint.path(tmp_path / "ckpt", "mnist_cnn").parent.mkdir()
+    checkpoint.path(tmp_path / "ckpt", "mnist_cnn").write_bytes(b"half a file")
+    with pytest.raises(SystemExit, match="is damaged or is not a visionlab checkpoint.*drop --resume"):
+        train_main(["mnist_cnn", *tiny_flags(tiny_mnist, tmp_path), "--resume"])
+
+
+def test_a_half_precision_file_short_of_the_agreement_is_not_written(tiny_mnist, tmp_path, monkeypatch):
+    import training.evaluate
+
+    monkeypatch.setattr(training.evaluate, "MIN_HALF_PRECISION_AGREEMENT", 1.01)  # out of reach
+    with pytest.raises(SystemExit, match="agrees with its float32 weights on only .*no weight file was written"):
+        train_main(["resnet18_mnist", *tiny_flags(tiny_mnist, tmp_path, epochs=1)])
+    assert not (tmp_path / "resnet18_mnist.safetensors").exists()
+    monkeypatch.setattr(training.evaluate, "MIN_HALF_PRECISION_AGREEMENT", 0.999)
+    train_main(["resnet18_mnist", *tiny_flags(tiny_mnist, tmp_path, epochs=1), "--resume"])  # measures, no training
+    card = json.loads((tmp_path / "resnet18_mnist.json").read_text())
+    assert card["storage"]["dtype"] == "float16" and card["storage"]["top1_agreement_with_float32"] >= 0.999
+    assert len(card["training"]["history"]) == 1
 
 
 def test_resume_refuses_a_checkpoint_of_another_recipe(tiny_mnist, tmp_path):
@@ -152,5 +191,9 @@ def test_two_processes_with_gloo(tiny_mnist, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     card = json.loads((out / "mnist_cnn.json").read_text())
     assert card["training"]["processes"] == 2
+    # --batch-size is the batch of one update over both processes: the schedule is that of one process
+    train_main(["mnist_cnn", *tiny_flags(tiny_mnist, tmp_path / "one", epochs=2)])
+    alone = json.loads((tmp_path / "one" / "mnist_cnn.json").read_text())
+    assert [e["lr"] for e in card["training"]["history"]] == [e["lr"] for e in alone["training"]["history"]]
     assert card["training"]["command"].startswith("uv run torchrun --nproc-per-node 2")
     assert result.stdout.count("test accuracy") == 1  # only rank 0 reports and saves

@@ -83,7 +83,7 @@ def test_shipped_card_holds_the_whole_story(name):
     if not model_spec.weight_path.is_file():
         pytest.skip(f"weights/{name}.safetensors is not trained yet")
     card = weights.read_card(model_spec.card_path, model_spec.train_command())
-    assert model_spec.weight_path.stat().st_size <= 25 * 2**20
+    assert model_spec.weight_path.stat().st_size <= 25_000_000
     assert card["storage"]["bytes"] == model_spec.weight_path.stat().st_size
     if card["storage"]["dtype"] == "float16":
         assert card["storage"]["top1_agreement_with_float32"] >= 0.999

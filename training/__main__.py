@@ -23,13 +23,14 @@ from models import archs, datasets, weights
 from models.classifier import build_network
 from models.device import resolve
 from models.errors import ModelError
-from models.registry import CACHE_DIR, MODELS, spec
+from models.registry import CACHE_DIR, MODELS, ModelSpec, spec
 from training import data as training_data
+from training import precision
 from training.augment import POLICIES
 from training.distributed import barrier, setup, teardown
 from training.evaluate import evaluate
-from training.loop import OPTIMIZERS, Recipe, Runtime, train
-from training.recipes import RECIPES
+from training.loop import Runtime, train
+from training.recipes import OPTIMIZERS, RECIPES, Recipe
 
 FLAG_TYPES = {"int": int, "float": float, "str": str}
 FLAG_CHOICES = {"optimizer": OPTIMIZERS, "augment": POLICIES}
@@ -103,6 +104,19 @@ def device_name(device: torch.device) -> str:
     return f"{device.type} ({os.cpu_count()} cores, {threads} thread{'s' if threads > 1 else ''})"
 
 
+def trained_by(path: Path, model: torch.nn.Module, model_spec: ModelSpec) -> dict:
+    """Load a warm restart's starting weights into `model`; return the training that made them."""
+    hint = model_spec.train_command()
+    weights.load_into(model, path, hint)
+    card = weights.read_card(path.with_suffix(".json"), hint)
+    if "training" not in card:
+        raise ModelError(
+            f"The card of {path} does not say how its weights were trained; a warm restart starts only "
+            f"from weights that `python -m training` made. Train them with: {hint}"
+        )
+    return card["training"]
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     model_spec = spec(args.model)
@@ -124,8 +138,7 @@ def main(argv: list[str] | None = None) -> None:
     earlier = None
     if args.init_from:
         try:
-            weights.load_into(model, args.init_from, model_spec.train_command())
-            earlier = weights.read_card(args.init_from.with_suffix(".json"), model_spec.train_command())["training"]
+            earlier = trained_by(args.init_from, model, model_spec)
         except ModelError as error:
             sys.exit(str(error))
     runtime = Runtime(
@@ -143,7 +156,10 @@ def main(argv: list[str] | None = None) -> None:
             f"{args.model}: {len(data.train)} training, {len(data.val) if data.val else 0} validation, "
             f"{len(data.test)} test images on {device_name(device)}; {recipe}"
         )
-    run = train(model, data, recipe, runtime, args.checkpoint_dir, args.model, args.resume, args.stop_after)
+    try:
+        run = train(model, data, recipe, runtime, args.checkpoint_dir, args.model, args.resume, args.stop_after)
+    except (ModelError, ValueError) as error:
+        sys.exit(str(error))
     if not run.pop("finished"):
         if world.is_main:
             print(f"stopped after epoch {run['history'][-1]['epoch']}; continue with the same command and --resume")
@@ -158,14 +174,19 @@ def main(argv: list[str] | None = None) -> None:
             "train_images": len(data.train),
             "device": device_name(device),
             "processes": world.size,
-            "precision": "bf16 autocast" if args.amp and device.type == "cpu" else ("mixed" if args.amp else "float32"),
+            "precision": precision.describe(device, args.amp),
             "date": datetime.date.today().isoformat(),
             **run,
         }
         if earlier is not None:
             training["init_from"] = {"weights": str(args.init_from), "training": earlier}
         started = time.perf_counter()
-        card = evaluate(model, model_spec, data, training, device, args.out_dir)
+        try:
+            card = evaluate(model, model_spec, data, training, device, args.out_dir)
+        except ModelError as error:
+            sys.exit(
+                f"{error} The trained network is in the last checkpoint in {args.checkpoint_dir}; the same command with --resume measures it again."
+            )
         print(
             f"{args.model}: test accuracy {card['test']['accuracy']:.4f}, macro-F1 {card['test']['macro_f1']:.4f} "
             f"on {card['test_set']}; evaluation took {time.perf_counter() - started:.0f} s"

@@ -1,7 +1,9 @@
 """Batch augmentations on uint8 image tensors, so no per-image PIL work runs in training.
 
-Every function takes an (N, C, H, W) batch and a torch.Generator, so that a seed fixes the
-result and a resumed run sees the same augmentations as an uninterrupted one.
+Every function takes an (N, C, H, W) batch. Crops, flips, affine moves, cutout and mixing
+partners are drawn from a torch.Generator; RandAugment and MixUp's Beta weights, which cannot
+take one, from the global RNG. The loop seeds both every epoch, so a resumed run sees the same
+augmentations as an uninterrupted one.
 """
 
 from __future__ import annotations

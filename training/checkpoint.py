@@ -12,11 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors import safe_open
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
+
+from models.errors import ModelError
 
 TENSOR = "__tensor__"
 PAIRS = "__pairs__"
+
+
+class CheckpointError(ModelError):
+    """A checkpoint is damaged, or cannot continue this run."""
 
 
 def _take_apart(value: Any, name: str, tensors: dict[str, torch.Tensor]) -> Any:
@@ -61,7 +67,12 @@ def load(directory: Path, name: str) -> dict[str, Any] | None:
     target = path(directory, name)
     if not target.is_file():
         return None
-    with safe_open(str(target), framework="pt") as f:
-        skeleton = json.loads(f.metadata()["skeleton"])
-        tensors = {key: f.get_tensor(key) for key in f.keys()}  # noqa: SIM118 - safe_open is not iterable
-    return _put_together(skeleton, tensors)
+    try:
+        with safe_open(str(target), framework="pt") as f:
+            skeleton = json.loads((f.metadata() or {})["skeleton"])
+            tensors = {key: f.get_tensor(key) for key in f.keys()}  # noqa: SIM118 - safe_open is not iterable
+        return _put_together(skeleton, tensors)
+    except (OSError, SafetensorError, KeyError, TypeError, ValueError) as error:
+        raise CheckpointError(
+            f"{target} is damaged or is not a visionlab checkpoint ({error}). Delete it, or drop --resume."
+        ) from None

@@ -57,6 +57,17 @@ def all_ranks_sum(world: World, *values: float) -> tuple[float, ...]:
     return tuple(total.tolist())
 
 
+def all_ranks_agree(world: World, value: int) -> bool:
+    """Whether every process holds the same number."""
+    if not world.distributed:
+        return True
+    extremes = torch.tensor([value, -value], dtype=torch.int64)  # the max of both gives max and -min at once
+    if dist.get_backend() == "nccl":
+        extremes = extremes.cuda()
+    dist.all_reduce(extremes, op=dist.ReduceOp.MAX)
+    return int(extremes[0]) == -int(extremes[1])
+
+
 def teardown(world: World) -> None:
     if world.distributed and dist.is_initialized():
         dist.destroy_process_group()

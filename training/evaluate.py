@@ -29,7 +29,8 @@ from training import metrics
 from training.data import Split, TrainingData
 from training.precision import autocast
 
-MAX_WEIGHT_BYTES = 25 * 1024 * 1024
+MAX_WEIGHT_BYTES = 25_000_000  # the 25 MB a weight file may take
+MIN_HALF_PRECISION_AGREEMENT = 0.999  # top-1 agreement of a half-precision file with float32
 
 
 def predict_logits(
@@ -55,8 +56,14 @@ def predict_logits(
 
 def storage_dtype(model: nn.Module) -> torch.dtype:
     """float32, or float16 where float32 would not fit in the size limit for a weight file."""
-    size = sum(t.numel() * 4 for t in model.state_dict().values() if t.is_floating_point())
-    return torch.float32 if size <= MAX_WEIGHT_BYTES else torch.float16
+    for dtype in (torch.float32, torch.float16):
+        size = len(weights.to_bytes(model, dtype))
+        if size <= MAX_WEIGHT_BYTES:
+            return dtype
+    raise ModelError(
+        f"The weight file would take {size / 1e6:.1f} MB even in float16, over the {MAX_WEIGHT_BYTES / 1e6:.0f} MB "
+        "a weight file may take; make the model smaller."
+    )
 
 
 def rounded_copy(model: nn.Module, dtype: torch.dtype) -> nn.Module:
@@ -77,9 +84,9 @@ def calibration(model: nn.Module, data: TrainingData, test_logits: np.ndarray, d
         return {"temperature": 1.0, "fitted_on": None, "test_raw": raw, "test_calibrated": raw}
     val_logits = predict_logits(model, data.val, data.spec, device)
     val_labels = data.val.labels.numpy()
-    temperature = metrics.fit_temperature(val_logits, val_labels)
+    temperature = round(metrics.fit_temperature(val_logits, val_labels), 4)  # the very value the app reads
     return {
-        "temperature": round(temperature, 4),
+        "temperature": temperature,
         "fitted_on": f"validation split ({len(val_labels)} images held out of the training set)",
         "val_ece_raw": metrics.reliability(metrics.softmax(val_logits), val_labels)["ece"],
         "val_ece_calibrated": metrics.reliability(metrics.softmax(val_logits, temperature), val_labels)["ece"],
@@ -112,7 +119,14 @@ def evaluate(
     test_logits = predict_logits(shipped, data.test, data.spec, device)
     if dtype != torch.float32 and full_precision:
         full_logits = predict_logits(model, data.test, data.spec, device)
-        storage["top1_agreement_with_float32"] = float((test_logits.argmax(1) == full_logits.argmax(1)).mean())
+        agreement = float((test_logits.argmax(1) == full_logits.argmax(1)).mean())
+        if agreement < MIN_HALF_PRECISION_AGREEMENT:
+            raise ModelError(
+                f"Stored in {storage['dtype']}, {model_spec.name} agrees with its float32 weights on only "
+                f"{agreement:.2%} of the test images, short of the {MIN_HALF_PRECISION_AGREEMENT:.1%} a "
+                "half-precision weight file must reach; no weight file was written."
+            )
+        storage["top1_agreement_with_float32"] = agreement
     elif dtype != torch.float32:
         previous = model_spec.card_path
         if previous.is_file():

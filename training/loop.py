@@ -20,29 +20,12 @@ from models.normalize import normalize
 from models.registry import DatasetSpec
 from training import checkpoint
 from training.augment import augment, mix
+from training.checkpoint import CheckpointError
 from training.data import Split, TrainingData
-from training.distributed import World, all_ranks_sum, barrier
+from training.distributed import World, all_ranks_agree, all_ranks_sum, barrier
 from training.evaluate import predict_logits
-from training.precision import autocast
-
-OPTIMIZERS = ("sgd", "adamw")
-
-
-@dataclass(frozen=True)
-class Recipe:
-    epochs: int
-    batch_size: int
-    lr: float
-    optimizer: str = "sgd"  # "sgd" (Nesterov momentum) or "adamw"
-    weight_decay: float = 5e-4
-    momentum: float = 0.9
-    warmup_epochs: float = 1.0
-    label_smoothing: float = 0.0
-    augment: str = "none"
-    cutout: int = 0
-    mixup: float = 0.0
-    cutmix: float = 0.0
-    clip_grad: float = 0.0
+from training.precision import autocast, low_precision
+from training.recipes import OPTIMIZERS, Recipe
 
 
 @dataclass(frozen=True)
@@ -58,7 +41,9 @@ class Runtime:
 
 
 def make_optimizer(model: nn.Module, recipe: Recipe) -> torch.optim.Optimizer:
-    # Weight decay on biases and normalization scales only hurts; it applies to weight matrices.
+    # Weight decay on biases and normalization scales only hurts, so vectors are spared; every
+    # tensor of two or more dimensions decays: weight matrices, kernels, and the ViT's position
+    # embedding and class token.
     decay = [p for p in model.parameters() if p.ndim > 1]
     no_decay = [p for p in model.parameters() if p.ndim <= 1]
     groups = [{"params": decay, "weight_decay": recipe.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
@@ -86,11 +71,112 @@ def epoch_seed(seed: int, epoch: int, rank: int) -> int:
     return int(np.random.SeedSequence([seed, epoch, rank]).generate_state(1)[0])
 
 
+class Updater:
+    """Optimizer, learning-rate schedule and gradient scaler: one weight update per batch."""
+
+    def __init__(self, model: nn.Module, recipe: Recipe, steps_per_epoch: int, device: torch.device, amp: bool) -> None:
+        self.parameters = list(model.parameters())
+        self.clip_grad = recipe.clip_grad
+        self.optimizer = make_optimizer(model, recipe)
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
+            self.optimizer,
+            warmup_cosine(recipe.epochs * steps_per_epoch, round(recipe.warmup_epochs * steps_per_epoch)),
+        )
+        # bf16 has float32's range, so only fp16 needs its loss scaled against underflow
+        fp16 = amp and device.type == "cuda" and low_precision(device) == torch.float16
+        self.scaler = torch.amp.GradScaler(device.type, enabled=fp16)
+
+    def step(self, loss: torch.Tensor) -> None:
+        self.optimizer.zero_grad(set_to_none=True)
+        self.scaler.scale(loss).backward()
+        if self.clip_grad > 0:
+            self.scaler.unscale_(self.optimizer)
+            nn.utils.clip_grad_norm_(self.parameters, self.clip_grad)
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        self.scheduler.step()
+
+    @property
+    def lr(self) -> float:
+        return self.scheduler.get_last_lr()[0]
+
+    def state_dict(self) -> dict[str, dict]:
+        return {
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "scaler": self.scaler.state_dict(),
+        }
+
+    def load_state_dict(self, state: dict[str, dict]) -> None:
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        if self.scaler.is_enabled() and state["scaler"]:  # a CPU run saves a disabled scaler's empty state
+            self.scaler.load_state_dict(state["scaler"])
+
+
 def validate(model: nn.Module, split: Split, spec: DatasetSpec, runtime: Runtime) -> dict[str, float]:
     logits = predict_logits(model, split, spec, runtime.device, amp=runtime.amp, channels_last=runtime.channels_last)
     labels = split.labels.numpy()
     loss = F.cross_entropy(torch.from_numpy(logits), split.labels).item()
     return {"val_loss": loss, "val_accuracy": float((logits.argmax(1) == labels).mean())}
+
+
+def train_one_epoch(
+    model: nn.Module,
+    data: TrainingData,
+    recipe: Recipe,
+    runtime: Runtime,
+    updater: Updater,
+    order: torch.Tensor,
+    generator: torch.Generator,
+    desc: str,
+) -> tuple[float, int, int]:
+    """One pass over `order` (this process's share of the training images), a batch at a time.
+
+    Returns the summed loss, the number of correct answers and the number of images seen.
+    """
+    device, num_classes = runtime.device, len(data.spec.classes)
+    batch_size = recipe.batch_size // runtime.world.size
+    model.train()
+    started = time.perf_counter()
+    seen = correct = 0
+    loss_sum = 0.0
+    show = runtime.progress and runtime.world.is_main
+    bar = tqdm(range(0, len(order), batch_size), desc=desc, disable=not show, leave=False, mininterval=2.0)
+    for start in bar:
+        index = order[start : start + batch_size]
+        images = augment(data.train.images[index].to(device), recipe.augment, generator, recipe.cutout)
+        images = normalize(images, data.spec)
+        if runtime.channels_last:
+            images = images.contiguous(memory_format=torch.channels_last)
+        labels = data.train.labels[index].to(device)
+        targets = F.one_hot(labels, num_classes).float()
+        images, targets = mix(images, targets, recipe.mixup, recipe.cutmix, generator)
+        with autocast(device, runtime.amp):
+            logits = model(images)
+            # the training objective, label smoothing and mixing included: not comparable with val_loss
+            loss = F.cross_entropy(logits.float(), targets, label_smoothing=recipe.label_smoothing)
+        updater.step(loss)
+
+        seen += len(labels)
+        loss_sum += loss.item() * len(labels)
+        correct += (logits.argmax(1) == labels).sum().item()
+        rate = seen / (time.perf_counter() - started)
+        bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{correct / seen:.4f}", img_s=f"{rate:.0f}")
+    return loss_sum, correct, seen
+
+
+def check_settings(saved: dict, settings: dict, checkpoint_dir: Path) -> None:
+    """Refuse a checkpoint made by a run that differs from this one in anything that shapes it."""
+    keys = settings.keys() | saved.keys()
+    differences = sorted(key for key in keys if saved.get(key) != settings.get(key))
+    if differences:
+        then = {key: saved.get(key) for key in differences}
+        now = {key: settings.get(key) for key in differences}
+        raise CheckpointError(
+            f"The checkpoint in {checkpoint_dir} was made with other settings {then}; this run has {now}. "
+            "Use the same command, or drop --resume."
+        )
 
 
 def train(
@@ -105,22 +191,20 @@ def train(
 ) -> dict:
     """Train `model` in place; return the history, wall time and throughput of the whole run.
 
-    `stop_after` ends the run after that epoch, checkpointed, to be continued with `resume`.
+    `recipe.batch_size` is the batch of one update over all processes, so that a recipe trains
+    alike on one process or several. `stop_after` ends the run after that epoch, checkpointed,
+    to be continued with `resume`.
     """
     device, world = runtime.device, runtime.world
+    if recipe.batch_size % world.size:
+        raise ValueError(f"--batch-size {recipe.batch_size} does not split evenly among {world.size} processes.")
     model.to(device)
     if runtime.channels_last:
         model.to(memory_format=torch.channels_last)
-    optimizer = make_optimizer(model, recipe)
     sampler = DistributedSampler(
         range(len(data.train)), num_replicas=world.size, rank=world.rank, shuffle=True, seed=runtime.seed
     )
-    steps_per_epoch = math.ceil(len(sampler) / recipe.batch_size)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer,
-        warmup_cosine(recipe.epochs * steps_per_epoch, round(recipe.warmup_epochs * steps_per_epoch)),
-    )
-    scaler = torch.amp.GradScaler(device.type, enabled=runtime.amp and device.type == "cuda")
+    updater = Updater(model, recipe, math.ceil(len(sampler) * world.size / recipe.batch_size), device, runtime.amp)
 
     # Everything that shapes the run: a checkpoint made with other settings cannot continue it.
     settings = {
@@ -137,82 +221,47 @@ def train(
     if resume and saved is None and world.is_main:
         print(f"no checkpoint of {name} in {checkpoint_dir}; starting from epoch 1")
     if saved is not None:
-        keys = settings.keys() | saved["settings"].keys()
-        differences = sorted(key for key in keys if saved["settings"].get(key) != settings.get(key))
-        if differences:
-            then = {key: saved["settings"].get(key) for key in differences}
-            now = {key: settings.get(key) for key in differences}
-            raise SystemExit(
-                f"The checkpoint in {checkpoint_dir} was made with other settings {then}; this run has {now}. "
-                "Use the same command, or drop --resume."
-            )
-        model.load_state_dict(saved["model"])
-        optimizer.load_state_dict(saved["optimizer"])
-        scheduler.load_state_dict(saved["scheduler"])
-        if scaler.is_enabled() and saved["scaler"]:
-            scaler.load_state_dict(saved["scaler"])
+        check_settings(saved["settings"], settings, checkpoint_dir)
+        try:
+            model.load_state_dict(saved["model"])
+            updater.load_state_dict(saved)
+        except (KeyError, RuntimeError, ValueError) as error:
+            first_line = str(error).strip().splitlines()[0]
+            raise CheckpointError(
+                f"The checkpoint of {name} in {checkpoint_dir} does not fit the network or optimizer that the code "
+                f"builds now ({first_line}). Drop --resume to start again."
+            ) from None
         state = {key: saved[key] for key in state}
         if world.is_main:
             print(f"resumed {name} after epoch {state['epoch']} of {recipe.epochs}")
+    if not all_ranks_agree(world, state["epoch"]):
+        raise CheckpointError(
+            f"The processes found different checkpoints of {name}; on several machines, --checkpoint-dir must be "
+            "a folder that all of them share."
+        )
 
-    net = DistributedDataParallel(model) if world.distributed else model
+    trainable = DistributedDataParallel(model) if world.distributed else model
     if runtime.compile:
-        net = torch.compile(net)
-    num_classes = len(data.spec.classes)
+        trainable = torch.compile(trainable)
 
     last_epoch = recipe.epochs if stop_after is None else min(recipe.epochs, stop_after)
     for epoch in range(state["epoch"], last_epoch):
         seed = epoch_seed(runtime.seed, epoch, world.rank)
-        torch.manual_seed(seed)  # dropout and mixing weights
-        generator = torch.Generator().manual_seed(seed)  # order of augmentations
+        torch.manual_seed(seed)  # dropout, RandAugment and mixing weights
+        generator = torch.Generator().manual_seed(seed)  # crops, flips, cutout and mixing partners
         sampler.set_epoch(epoch)
         order = torch.tensor(list(sampler))
-        net.train()
         started = time.perf_counter()
-        seen = correct = 0
-        loss_sum = 0.0
-        batches = range(0, len(order), recipe.batch_size)
-        bar = tqdm(
-            batches,
-            desc=f"{name} {epoch + 1}/{recipe.epochs}",
-            disable=not (runtime.progress and world.is_main),
-            leave=False,
-            mininterval=2.0,
-        )
-        for start in bar:
-            index = order[start : start + recipe.batch_size]
-            images = augment(data.train.images[index].to(device), recipe.augment, generator, recipe.cutout)
-            images = normalize(images, data.spec)
-            if runtime.channels_last:
-                images = images.contiguous(memory_format=torch.channels_last)
-            labels = data.train.labels[index].to(device)
-            targets = F.one_hot(labels, num_classes).float()
-            images, targets = mix(images, targets, recipe.mixup, recipe.cutmix, generator)
-            with autocast(device, runtime.amp):
-                logits = net(images)
-                loss = F.cross_entropy(logits.float(), targets, label_smoothing=recipe.label_smoothing)
-            optimizer.zero_grad(set_to_none=True)
-            scaler.scale(loss).backward()
-            if recipe.clip_grad > 0:
-                scaler.unscale_(optimizer)
-                nn.utils.clip_grad_norm_(model.parameters(), recipe.clip_grad)
-            scaler.step(optimizer)
-            scaler.update()
-            scheduler.step()
-
-            seen += len(labels)
-            loss_sum += loss.item() * len(labels)
-            correct += (logits.argmax(1) == labels).sum().item()
-            rate = seen / (time.perf_counter() - started)
-            bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{correct / seen:.4f}", img_s=f"{rate:.0f}")
+        desc = f"{name} {epoch + 1}/{recipe.epochs}"
+        sums = train_one_epoch(trainable, data, recipe, runtime, updater, order, generator, desc)
         train_time = time.perf_counter() - started
-        loss_sum, correct, seen = all_ranks_sum(world, loss_sum, correct, seen)
+        loss_sum, correct, seen = all_ranks_sum(world, *sums)
 
         record = {
             "epoch": epoch + 1,
             "train_loss": loss_sum / seen,
             "train_accuracy": correct / seen,
-            "lr": scheduler.get_last_lr()[0],
+            "lr": updater.lr,
             "epoch_time_s": round(train_time, 2),
             "images_per_s": round(seen / train_time, 1),
         }
@@ -229,14 +278,7 @@ def train(
             checkpoint.save(
                 checkpoint_dir,
                 name,
-                {
-                    **state,
-                    "settings": settings,
-                    "model": model.state_dict(),
-                    "optimizer": optimizer.state_dict(),
-                    "scheduler": scheduler.state_dict(),
-                    "scaler": scaler.state_dict(),
-                },
+                {**state, "settings": settings, "model": model.state_dict(), **updater.state_dict()},
             )
         barrier(world)
 

@@ -1,6 +1,29 @@
-"""Default training recipes, one per registered model; every field is also a command-line flag."""
+"""Training recipes: what a run is made of, and each registered model's default; every field is also a
+command-line flag."""
 
-from training.loop import Recipe
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+OPTIMIZERS = ("sgd", "adamw")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    epochs: int
+    batch_size: int
+    lr: float
+    optimizer: str = "sgd"  # "sgd" (Nesterov momentum) or "adamw"
+    weight_decay: float = 5e-4
+    momentum: float = 0.9
+    warmup_epochs: float = 1.0
+    label_smoothing: float = 0.0
+    augment: str = "none"
+    cutout: int = 0
+    mixup: float = 0.0
+    cutmix: float = 0.0
+    clip_grad: float = 0.0
+
 
 RECIPES: dict[str, Recipe] = {
     "mnist_cnn": Recipe(epochs=20, batch_size=128, lr=0.05, weight_decay=5e-4, augment="affine"),
