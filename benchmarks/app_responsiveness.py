@@ -67,7 +67,7 @@ def fill_missing(folder: Path) -> list[str]:
     import torch
 
     from models import weights
-    from models.classifier import build_network
+    from models.archs import build_network
     from models.registry import MODELS
 
     filled = []

@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 
 from models import archs
-from models.classifier import build_network
+from models.archs import build_network
 from models.registry import MODELS, spec
 from training.data import Split, TrainingData
 from training.distributed import World

@@ -122,7 +122,7 @@ class Classifier:
         """Every layer's type, output shape and parameters, as a table in plain text."""
         # A fresh copy: the summary's hooks would also record passes that another thread makes
         # through the loaded network meanwhile.
-        network = build_network(self.spec).eval()
+        network = archs.build_network(self.spec).eval()
         dataset = self.spec.dataset
         layers = summarize(network, (dataset.channels, dataset.image_size, dataset.image_size))
         return as_text(layers, weights.parameter_count(network))
@@ -137,17 +137,6 @@ class Classifier:
 
     def __repr__(self) -> str:
         return f"Classifier({self.name!r}, device={self.device})"
-
-
-def build_network(model_spec: ModelSpec) -> torch.nn.Module:
-    dataset = model_spec.dataset
-    return archs.build(
-        model_spec.arch,
-        channels=dataset.channels,
-        num_classes=len(dataset.classes),
-        image_size=dataset.image_size,
-        **model_spec.arch_options,
-    )
 
 
 def check_card(model_spec: ModelSpec, card: dict[str, Any]) -> None:
@@ -169,7 +158,7 @@ def load(name: str, device: str | torch.device | None = None) -> Classifier:
     model_spec = spec(name)
     target = resolve(device)
     hint = model_spec.train_command()
-    network = build_network(model_spec)
+    network = archs.build_network(model_spec)
     weights.load_into(network, model_spec.weight_path, hint)
     card = weights.read_card(model_spec.card_path, hint)
     check_card(model_spec, card)

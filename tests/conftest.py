@@ -60,7 +60,7 @@ def install_untrained(weights_dir: Path):
     import torch
 
     from models import weights
-    from models.classifier import build_network
+    from models.archs import build_network
     from models.registry import spec
 
     def install(name: str, temperature: float = 1.0) -> Path:

@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from models.classifier import build_network
+from models.archs import build_network
 from models.explain import explain, grad_cam, recording, rollout
 from models.registry import spec
 

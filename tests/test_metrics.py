@@ -20,7 +20,7 @@ PROBABILITIES = np.array(
 
 
 def test_accuracy_confusion_and_per_class():
-    summary = metrics.summary(PROBABILITIES, LABELS, 3)
+    summary = metrics.classification_scores(PROBABILITIES, LABELS, 3)
     assert summary["accuracy"] == pytest.approx(4 / 6)
     assert summary["confusion_matrix"] == [[1, 1, 0], [0, 2, 0], [1, 0, 1]]
     assert summary["per_class_accuracy"] == pytest.approx([0.5, 1.0, 0.5])
@@ -29,7 +29,7 @@ def test_accuracy_confusion_and_per_class():
 def test_macro_f1():
     # class 0: precision 1/2, recall 1/2; class 1: 2/3 and 1; class 2: 1 and 1/2
     f1 = [0.5, 2 * (2 / 3) / (2 / 3 + 1), 2 * 0.5 / 1.5]
-    assert metrics.summary(PROBABILITIES, LABELS, 3)["macro_f1"] == pytest.approx(np.mean(f1))
+    assert metrics.classification_scores(PROBABILITIES, LABELS, 3)["macro_f1"] == pytest.approx(np.mean(f1))
 
 
 def test_expected_calibration_error_by_hand():

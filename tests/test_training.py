@@ -128,7 +128,7 @@ def test_a_warm_restart_from_a_foreign_file_says_so(tiny_mnist, tmp_path):
 
 
 def test_a_warm_restart_needs_weights_that_training_made(tiny_mnist, tmp_path):
-    from models.classifier import build_network
+    from models.archs import build_network
     from models.registry import spec
 
     weights.save(build_network(spec("mnist_cnn")), tmp_path / "bare.safetensors")

@@ -4,7 +4,7 @@ import torch
 
 import models
 from models import datasets, weights
-from models.classifier import build_network
+from models.archs import build_network
 from models.datasets import DatasetError
 from models.registry import spec
 

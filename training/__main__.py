@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 
 from models import archs, datasets, weights
-from models.classifier import build_network
+from models.archs import build_network
 from models.device import resolve
 from models.errors import ModelError
 from models.registry import CACHE_DIR, MODELS, ModelSpec, spec

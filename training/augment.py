@@ -12,6 +12,7 @@ import math
 
 import torch
 import torch.nn.functional as F
+from torchvision.transforms import v2
 
 
 def random_crop(images: torch.Tensor, padding: int, generator: torch.Generator) -> torch.Tensor:
@@ -94,8 +95,6 @@ def mix(
 def rand_augment(images: torch.Tensor, group: int = 8) -> torch.Tensor:
     """RandAugment (two operations, magnitude 9), the same draw for each group of `group` images:
     one draw per image would cost as much as the training step itself on a CPU."""
-    from torchvision.transforms import v2
-
     policy = v2.RandAugment(num_ops=2, magnitude=9)  # global RNG, seeded per epoch by the loop
     return torch.cat([policy(chunk) for chunk in images.split(group)])
 

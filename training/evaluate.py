@@ -19,12 +19,13 @@ import torch
 from torch import nn
 
 from models import weights
-from models.classifier import build_network
+from models.archs import build_network
 from models.datasets import DEFAULT_ROOT
 from models.device import resolve
 from models.errors import ModelError
 from models.normalize import normalize
 from models.registry import DatasetSpec, ModelSpec, spec
+from training import data as training_data
 from training import metrics
 from training.data import Split, TrainingData
 from training.precision import autocast
@@ -145,7 +146,7 @@ def evaluate(
         "classes": list(dataset.classes),
         "input": {"size": dataset.image_size, "channels": dataset.channels},
         "normalization": {"mean": list(dataset.mean), "std": list(dataset.std)},
-        "test": metrics.summary(metrics.softmax(test_logits), labels, len(dataset.classes)),
+        "test": metrics.classification_scores(metrics.softmax(test_logits), labels, len(dataset.classes)),
         "calibration": calibration(shipped, data, test_logits, device),
         "training": training,
         "storage": storage,
@@ -159,8 +160,6 @@ def evaluate(
 
 
 def main(argv: list[str] | None = None) -> None:
-    from training.data import load as load_data
-
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("model", help="a registered model name, e.g. mnist_cnn")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_ROOT, help="folder holding the dataset")
@@ -171,7 +170,7 @@ def main(argv: list[str] | None = None) -> None:
         model_spec = spec(args.model)
         card = weights.read_card(model_spec.card_path, model_spec.train_command())
         training = card.get("training", {})
-        data = load_data(
+        data = training_data.load(
             model_spec.dataset.name, args.data_dir, False, training.get("val_size", 0), training.get("seed", 0)
         )
         model = build_network(model_spec)

@@ -65,7 +65,7 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
     return float(log_t.detach().exp())
 
 
-def summary(probabilities: np.ndarray, labels: np.ndarray, num_classes: int) -> dict:
+def classification_scores(probabilities: np.ndarray, labels: np.ndarray, num_classes: int) -> dict:
     """Accuracy, macro-F1, per-class accuracy and the confusion matrix."""
     confusion = confusion_matrix(labels, probabilities.argmax(axis=1), num_classes)
     return {
