@@ -169,8 +169,14 @@ def training_plot(runs: list[dict], metric: str) -> pg.PlotWidget:
     restart = 0
     for run in runs[:-1]:
         restart += len(run.get("history", []))
-        line = pg.InfiniteLine(restart + 0.5, angle=90, pen=pg.mkPen("#888", width=1, style=Qt.PenStyle.DashLine))
-        line.setToolTip("warm restart: a new learning-rate schedule starts from the weights so far")
+        line = pg.InfiniteLine(
+            restart + 0.5,
+            angle=90,
+            pen=pg.mkPen("#888", width=1, style=Qt.PenStyle.DashLine),
+            label="warm restart",
+            labelOpts={"position": 0.06, "color": "#666", "anchors": [(0, 1), (0, 1)]},  # low: curves run high there
+        )
+        line.setToolTip("A new learning-rate schedule starts here, from the weights so far")
         plot.addItem(line)
     return plot
 
