@@ -1,10 +1,10 @@
 """Train a registered model, then measure it and write weights/<name>.safetensors and its card.
 
-    uv run python -m training mnist_cnn --data-dir ../shared/data
+    uv run python -m training mnist_cnn --data-dir ~/data
     uv run torchrun --nproc-per-node 4 -m training resnet18_cifar10 --device cuda
 
 Recipe flags default to the model's recipe in training/recipes.py; the card records the
-full command, every flag spelled out.
+command that repeats the run, every recipe flag spelled out.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Measure a model on the test set and write its weight file and card.
 
-    uv run python -m training.evaluate mnist_cnn --data-dir ../shared/data
+    uv run python -m training.evaluate mnist_cnn --data-dir ~/data
 
 re-measures a shipped weight file and rewrites its card (and the file, in the same precision);
 training calls evaluate() itself when it ends.
