@@ -185,7 +185,8 @@ def main(argv: list[str] | None = None) -> None:
             card = evaluate(model, model_spec, data, training, device, args.out_dir)
         except ModelError as error:
             sys.exit(
-                f"{error} The trained network is in the last checkpoint in {args.checkpoint_dir}; the same command with --resume measures it again."
+                f"{error} The trained network is in the last checkpoint in {args.checkpoint_dir}; "
+                "the same command with --resume measures it again."
             )
         print(
             f"{args.model}: test accuracy {card['test']['accuracy']:.4f}, macro-F1 {card['test']['macro_f1']:.4f} "
