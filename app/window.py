@@ -427,6 +427,7 @@ class MainWindow(QMainWindow):
             self.last_shown = self.version  # an answer still on its way is for an older input
             return None
         image, label, prepare = current
+        drawing = self.tabs.currentIndex() == DRAW and self.canvas.drawing
         return Request(
             0,
             image,
@@ -434,8 +435,9 @@ class MainWindow(QMainWindow):
             prepare=prepare,
             true_label=label,
             calibrated=self.calibrated.isChecked(),
-            # A heat map costs a backward pass: while the pen moves, the bars come first.
-            explain=self.explaining.isChecked() and not (self.tabs.currentIndex() == DRAW and self.canvas.drawing),
+            # A heat map costs a backward pass: while the pen moves, the bars come first. In a
+            # comparison it is the picked model's, the one whose details show under the chart.
+            explain=self.picker.currentData() if self.explaining.isChecked() and not drawing else None,
             target=self.target,
         )
 
@@ -475,8 +477,8 @@ class MainWindow(QMainWindow):
             parts.append(f"calibrated probabilities (temperature {temperatures})")
         else:
             parts.append("raw probabilities")
-        if answer.target is not None:
-            title = MODELS[next(iter(answer.probabilities))].title
+        if answer.explained is not None:
+            title = MODELS[answer.explained].title
             parts.append(f"heat map: where {title} looked for “{classes[answer.target]}”")
         return "; ".join(parts)
 

@@ -36,7 +36,7 @@ class Request:
     prepare: str = "none"
     true_label: int | None = None
     calibrated: bool = False  # divide the logits by each model's fitted temperature
-    explain: bool = False  # also say where the (first) model looked
+    explain: str | None = None  # the model whose heat map to make (where it looked); None for none
     target: int | None = None  # the class to explain; None for the top class
 
 
@@ -48,7 +48,8 @@ class Answer:
     model_input: np.ndarray | None = None  # what the models saw, for the preview
     true_label: int | None = None
     errors: dict[str, str] = field(default_factory=dict)
-    heat: np.ndarray | None = None  # where the first model looked, at the model input's size, 0-1
+    heat: np.ndarray | None = None  # where a model looked, at the model input's size, 0-1
+    explained: str | None = None  # the model the heat map belongs to
     target: int | None = None  # the class the heat map explains
     placement: Placement | None = None  # for the canvas: where the ink went in the model input
 
@@ -164,13 +165,13 @@ class InferenceWorker(QObject):
             except Exception as error:  # noqa: BLE001
                 result.errors[name] = str(error) or traceback.format_exception_only(error)[-1]
         result.temperatures = {name: self.classifiers[name].temperature for name in result.probabilities}
-        first = names[0]
-        if request.explain and first in result.probabilities:
+        name = request.explain
+        if name in result.probabilities:
             # Here in the worker thread, after the predictions: explaining hooks into the network.
-            target = request.target if request.target is not None else int(result.probabilities[first].argmax())
+            target = request.target if request.target is not None else int(result.probabilities[name].argmax())
             try:
-                result.heat = self.classifiers[first].explain(seen, target)
-                result.target = target
+                result.heat = self.classifiers[name].explain(seen, target)
+                result.explained, result.target = name, target
             except Exception as error:  # noqa: BLE001
                 result.errors["explain"] = f"No explanation: {error}"
         return result

@@ -330,6 +330,19 @@ def test_explain_lays_a_heat_map_over_the_drawing_and_follows_a_clicked_class(in
     qtbot.waitUntil(lambda: window.canvas.overlay is None, timeout=10000)
 
 
+def test_in_a_comparison_the_heat_map_is_the_picked_models(install_untrained, qtbot, open_window):
+    install_untrained("mnist_cnn")
+    install_untrained("vit_mnist")
+    window = open_window()
+    window.compare.setChecked(True)
+    window.explaining.trigger()
+    pen_strokes(window.canvas, SEVEN)
+    qtbot.waitUntil(lambda: "where MNIST CNN looked" in window.chart.summary.text(), timeout=10000)
+    window.picker.setCurrentIndex(window.picker.findData("vit_mnist"))
+    qtbot.waitUntil(lambda: "where ViT looked" in window.chart.summary.text(), timeout=10000)
+    assert list(window.chart.shown) == ["mnist_cnn", "vit_mnist"]  # the bars keep their order and colours
+
+
 def test_calibrated_toggle_says_which_probabilities_are_shown(install_untrained, qtbot, open_window):
     install_untrained("mnist_cnn", temperature=2.0)
     window = open_window()
