@@ -16,10 +16,9 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
-from models.errors import ModelError
-from models.images import SUFFIXES
+from models.errors import ImageError, ModelError
+from models.images import SUFFIXES, open_image
 from models.registry import CACHE_DIR, DATASETS, DatasetSpec
 
 SPLITS = ("train", "test")
@@ -83,9 +82,8 @@ def _mnist(root: Path, split: str) -> ImageSet | None:
 
 def _decode(path: Path, size: int) -> np.ndarray:
     try:
-        with Image.open(path) as image:
-            pixels = np.asarray(image.convert("RGB"), dtype=np.uint8)
-    except (OSError, ValueError, Image.DecompressionBombError) as error:
+        pixels = np.asarray(open_image(path).convert("RGB"), dtype=np.uint8)
+    except ImageError as error:
         raise DatasetError(f"{path} cannot be read as an image ({error}); delete it or copy the set again.") from None
     if pixels.shape[:2] != (size, size):
         raise DatasetError(

@@ -46,26 +46,28 @@ def barrier(world: World) -> None:
         dist.barrier()
 
 
+def _all_reduce(values: torch.Tensor, op: dist.ReduceOp) -> torch.Tensor:
+    """`values` reduced over every process, on the device its backend needs."""
+    if dist.get_backend() == "nccl":
+        values = values.cuda()
+    dist.all_reduce(values, op=op)
+    return values.cpu()
+
+
 def all_ranks_sum(world: World, *values: float) -> tuple[float, ...]:
     """The sums over every process of a few numbers (themselves in a single process)."""
     if not world.distributed:
         return values
-    total = torch.tensor(values, dtype=torch.float64)
-    if dist.get_backend() == "nccl":
-        total = total.cuda()
-    dist.all_reduce(total)
-    return tuple(total.tolist())
+    return tuple(_all_reduce(torch.tensor(values, dtype=torch.float64), dist.ReduceOp.SUM).tolist())
 
 
 def all_ranks_agree(world: World, value: int) -> bool:
     """Whether every process holds the same number."""
     if not world.distributed:
         return True
-    extremes = torch.tensor([value, -value], dtype=torch.int64)  # the max of both gives max and -min at once
-    if dist.get_backend() == "nccl":
-        extremes = extremes.cuda()
-    dist.all_reduce(extremes, op=dist.ReduceOp.MAX)
-    return int(extremes[0]) == -int(extremes[1])
+    # The max of (value, -value) gives the max and minus the min in one reduction.
+    highest, minus_lowest = _all_reduce(torch.tensor([value, -value], dtype=torch.int64), dist.ReduceOp.MAX).tolist()
+    return highest == -minus_lowest
 
 
 def teardown(world: World) -> None:
