@@ -156,7 +156,7 @@ class Browser(QWidget):
         self.grid.setResizeMode(QListView.ResizeMode.Adjust)
         self.grid.setMovement(QListView.Movement.Static)
         self.grid.setModel(self.thumbs)
-        self.grid.clicked.connect(lambda index: self.show_position(index.row()))
+        self.grid.selectionModel().currentChanged.connect(self._grid_moved)
         self.grid.setMinimumHeight(2 * THUMB + 20)
 
         self.message = QLabel("")
@@ -273,6 +273,8 @@ class Browser(QWidget):
 
     def set_source(self, source: str) -> None:
         self.source = source
+        # Positions in the old source mean nothing in this one: the new one opens at its start.
+        self.indices = np.zeros(0, dtype=np.int64)
         self.thumbs.forget()
         self.source_box.blockSignals(True)
         self.source_box.setCurrentIndex(self.source_box.findData(source))
@@ -282,7 +284,6 @@ class Browser(QWidget):
         self.cell = None
         self.wrong_only.setChecked(False)
         if source in ("mnist", "cifar10") and source not in self.sets:
-            self.indices = np.zeros(0, dtype=np.int64)  # nothing to show until the set is read
             self.thumbs.reset(self.indices, self._thumbnail, self._tooltip)
             if source in self.downloading:
                 self._show_download(source)
@@ -473,6 +474,11 @@ class Browser(QWidget):
         truth = f" — true class: {DATASETS[self.dataset].classes[label]}" if label is not None else ""
         self.caption.setText(f"{name} ({self.position + 1} of {len(self.indices)}){truth}")
         self.currentChanged.emit()
+
+    def _grid_moved(self, index: QModelIndex) -> None:
+        """A click or a key (arrows, Home, End) moved the grid's highlight: show that image."""
+        if index.isValid() and index.row() != self.position:
+            self.show_position(index.row())
 
     def step(self, delta: int) -> None:
         if len(self.indices):

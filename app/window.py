@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
 DRAW, BROWSE = 0, 1
 PRESENTATION_SCALE = 1.6
+LOADING = "Loading the models…"  # the model panel until the first load ends
 
 
 def plain(text: str) -> str:
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         self.requested_device = device
         self.device = "…"
         self.loaded: list[str] = []
+        self.starting = True  # until the first load ends: an empty picker means loading, not untrained
         self.version = 0  # counts changes of the input; answers carry the version they answer
         self.last_shown = 0
         self.in_flight = False
@@ -81,6 +83,7 @@ class MainWindow(QMainWindow):
         self.last_input: np.ndarray | None = None  # the model input of the answer on show
         self.scores: dict[tuple[str, str], np.ndarray] = {}  # (model, test set) -> (N, classes) probabilities
         self.scoring: tasks.Task | None = None
+        self.scoring_for: tuple[str, str, object] | None = None  # (model, test set, classifier) it answers for
         data_dir = data_dir or Path(self.settings.value("data_dir", str(DEFAULT_ROOT)))
 
         self.canvas = DrawingCanvas()
@@ -94,6 +97,10 @@ class MainWindow(QMainWindow):
 
         self.picker = QComboBox()
         self.picker.setToolTip("The model that classifies the input")
+        # Only a choice is remembered, not the stand-in offered while the chosen model is missing.
+        self.picker.currentIndexChanged.connect(
+            lambda: self.settings.setValue(f"model/{self.dataset}", self.picker.currentData())
+        )
         self.picker.currentIndexChanged.connect(self._model_changed)
         self.compare = QCheckBox("Compare all models")
         self.compare.toggled.connect(self.predict)
@@ -107,7 +114,7 @@ class MainWindow(QMainWindow):
         )
         self.preview = PixelView()
         self.preview.setToolTip("The image the model sees, after centring and scaling")
-        self.info = QLabel("Loading models…")
+        self.info = QLabel(LOADING)
         self.info.setWordWrap(True)
         self.info.setObjectName("modelInfo")
         self.info.setAlignment(Qt.AlignmentFlag.AlignTop)
@@ -228,9 +235,12 @@ class MainWindow(QMainWindow):
         self._action("Quit", ["Ctrl+Q"], self.close, file)
         edit = menu.addMenu("&Edit")
         toolbar.addSeparator()
-        self._action("Clear", ["Esc", "Delete"], self.canvas.clear, edit, toolbar)
-        self._action("Undo", ["Ctrl+Z"], self.canvas.undo, edit, toolbar)
-        self._action("Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], self.canvas.redo, edit, toolbar)
+        # Only on the Draw tab: Esc pressed while browsing must not wipe a drawing out of sight.
+        self.draw_actions = [
+            self._action("Clear", ["Esc", "Delete"], self.canvas.clear, edit, toolbar),
+            self._action("Undo", ["Ctrl+Z"], self.canvas.undo, edit, toolbar),
+            self._action("Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], self.canvas.redo, edit, toolbar),
+        ]
         browse = menu.addMenu("&Browse")
         toolbar.addSeparator()
         self.browse_actions = [
@@ -286,17 +296,20 @@ class MainWindow(QMainWindow):
             self.device_menu.addAction(action)
         help_menu = menu.addMenu("&Help")
         self._action("Keyboard Shortcuts", ["F1"], self.show_help, help_menu)
-        self._update_browse_actions()
+        self._update_tab_actions()
 
-    def _update_browse_actions(self) -> None:
+    def _update_tab_actions(self) -> None:
+        """Offer the actions of the tab on show; the toolbar stays short."""
         browsing = self.tabs.currentIndex() == BROWSE
-        for action in self.browse_actions:
-            action.setEnabled(browsing)
-            action.setVisible(browsing)  # keeps the toolbar short on the canvas
+        for actions, shown in ((self.browse_actions, browsing), (self.draw_actions, not browsing)):
+            for action in actions:
+                action.setEnabled(shown)
+                action.setVisible(shown)
 
     # models and device
     def _models_loaded(self, names: list[str], device: str, errors: dict[str, str], devices: list[str]) -> None:
         self.loaded, self.device = names, device
+        self.starting = False
         self.scores.clear()
         self.device_label.setText(f"device: {device}")
         for action in self.device_group.actions():
@@ -323,6 +336,9 @@ class MainWindow(QMainWindow):
             self.notice = f"{message} Using the detected device instead."
             self.start()
             return
+        if self.starting:
+            self.starting = False
+            self._model_changed()  # says how to get a model
         QMessageBox.warning(self, "visionlab", message)
         self.statusBar().showMessage(f"Still on {self.device}. {message}")
         for action in self.device_group.actions():
@@ -334,7 +350,8 @@ class MainWindow(QMainWindow):
         self.loadRequested.emit(models.available(), kind)
 
     def _input_changed(self) -> None:
-        self._update_browse_actions()
+        self.last_shown = self.version  # an answer still on its way is for the other tab or set
+        self._update_tab_actions()
         self._fill_picker()
 
     def _fill_picker(self) -> None:
@@ -352,14 +369,15 @@ class MainWindow(QMainWindow):
         name = self.picker.currentData()
         if name is None:
             self.info.setText(
-                f"No trained {DATASETS[self.dataset].title} model yet. Train one: "
+                LOADING
+                if self.starting
+                else f"No trained {DATASETS[self.dataset].title} model yet. Train one: "
                 f"{MODELS[for_dataset(self.dataset)[0]].train_command()}"
             )
             if self.chart is not None:
                 self.chart.set_classes(DATASETS[self.dataset].classes)  # the axis of what it would show
             self.predict()  # blanks the chart and preview, and voids any answer still on its way
             return
-        self.settings.setValue(f"model/{self.dataset}", name)
         self.target = None
         self.info.setText(self._describe(name))
         self._ensure_scores()
@@ -424,6 +442,7 @@ class MainWindow(QMainWindow):
             self.preview.set_array(None)
             self.preview.set_heat(None)
             self.canvas.set_heat(None)
+            self.browser.view.set_heat(None)
             self.last_shown = self.version  # an answer still on its way is for an older input
             return None
         image, label, prepare = current
@@ -472,7 +491,7 @@ class MainWindow(QMainWindow):
 
     def _note(self, answer: Answer, classes: tuple[str, ...]) -> str:
         parts = []
-        if self.calibrated.isChecked():
+        if answer.temperatures:
             temperatures = ", ".join(f"{answer.temperatures[name]:.2f}" for name in answer.probabilities)
             parts.append(f"calibrated probabilities (temperature {temperatures})")
         else:
@@ -494,12 +513,14 @@ class MainWindow(QMainWindow):
     # the selected model's answers on a whole test set, for "misclassified only"
     def _ensure_scores(self) -> None:
         name, source = self.picker.currentData(), self.browser.source
+        classifier = self.worker.classifiers.get(name)
         if self.scoring is not None:
+            if self.scoring_for == (name, source, classifier) and self.browser.needs_predictions():
+                return  # still wanted: a tab switch or a refilled picker must not start it over
             # Its answers are for another model, set or question; a new job starts below if need be.
             self.scoring.cancel()
             self.scoring = None
             self.statusBar().clearMessage()
-        classifier = self.worker.classifiers.get(name)
         usable = classifier is not None and source in self.browser.sets and classifier.dataset == source
         if not self.browser.needs_predictions() or not usable:
             self.browser.set_predictions(self.scores.get((name, source)))
@@ -535,6 +556,7 @@ class MainWindow(QMainWindow):
                 self.browser.set_predictions(probabilities)
             self.scoresReady.emit()
 
+        self.scoring_for = (name, source, classifier)
         task = self.scoring = tasks.start(
             job,
             done,
@@ -557,7 +579,12 @@ class MainWindow(QMainWindow):
         image = self.last_input
         if image is not None and image.shape[-1] != classifier.spec.dataset.channels:
             image = None  # the last input was for a model of the other dataset
-        self.report = ModelReport(classifier.card, classifier.layer_summary(), classifier.first_layer(image), self)
+        try:
+            layers, first_layer = classifier.layer_summary(), classifier.first_layer(image)
+        except Exception as error:  # noqa: BLE001 - a device error, say; shown, never a traceback
+            QMessageBox.warning(self, "visionlab", f"Could not look inside {classifier.spec.title}: {error}")
+            return
+        self.report = ModelReport(classifier.card, layers, first_layer, self)
         # Several reports may stay open side by side; a closed one frees its figures.
         self.report.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.report.cellClicked.connect(lambda true, predicted: self.browse_cell(name, true, predicted))
@@ -575,7 +602,7 @@ class MainWindow(QMainWindow):
         if self.picker.currentIndex() == index:
             self._ensure_scores()
         else:
-            self.picker.setCurrentIndex(index)  # _model_changed scores it; twice would restart the job
+            self.picker.setCurrentIndex(index)  # _model_changed scores it
 
     def _scoring_failed(self, message: str) -> None:
         self.scoring = None

@@ -44,7 +44,8 @@ class Request:
 class Answer:
     ident: int
     probabilities: dict[str, np.ndarray]  # model name -> (classes,) probabilities
-    temperatures: dict[str, float] = field(default_factory=dict)  # model name -> its fitted temperature
+    # model name -> the fitted temperature its logits were divided by; empty for raw probabilities
+    temperatures: dict[str, float] = field(default_factory=dict)
     model_input: np.ndarray | None = None  # what the models saw, for the preview
     true_label: int | None = None
     errors: dict[str, str] = field(default_factory=dict)
@@ -80,8 +81,9 @@ class InferenceWorker(QObject):
     def load(self, names: list[str], device: object) -> None:
         """Load the models (importing torch on first use) onto a device.
 
-        An unusable device leaves the models in place and says why; a model that fails to
-        load is left out and reported.
+        An unusable device leaves the models in place and says why, and so does one that cannot
+        hold a model that works where it is now (out of memory, a driver error); a model that
+        fails to load otherwise is left out and reported.
         """
         try:
             import torch
@@ -102,6 +104,10 @@ class InferenceWorker(QObject):
                 errors[name] = str(error)
             except Exception as error:  # noqa: BLE001
                 errors[name] = f"{name} could not be loaded: {error}"
+        lost = [name for name in self.classifiers if name in errors]
+        if lost:
+            self.failed.emit(" ".join(errors[name] for name in lost))
+            return
         self.classifiers = fresh
         self.loaded.emit(sorted(fresh), str(target), errors, available())
         # One model per event, so that requests arriving meanwhile wait for one trace at most.
@@ -164,7 +170,8 @@ class InferenceWorker(QObject):
                 result.probabilities[name] = outcome()
             except Exception as error:  # noqa: BLE001
                 result.errors[name] = str(error) or traceback.format_exception_only(error)[-1]
-        result.temperatures = {name: self.classifiers[name].temperature for name in result.probabilities}
+        if request.calibrated:
+            result.temperatures = {name: self.classifiers[name].temperature for name in result.probabilities}
         name = request.explain
         if name in result.probabilities:
             # Here in the worker thread, after the predictions: explaining hooks into the network.

@@ -62,4 +62,8 @@ def image_files(folder: Path | str) -> list[Path]:
     folder = Path(folder)
     if not folder.is_dir():
         raise ImageError(f"{folder} is not a folder.")
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
+    except OSError as error:
+        reason = error.strerror or error
+        raise ImageError(f"Could not read the folder {folder}: {reason}. Check its permissions.") from error

@@ -10,6 +10,9 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QToolBar
 
+from app.window import BROWSE, DRAW, LOADING
+from app.worker import Request
+
 ONE = [[(0.5, 0.15), (0.5, 0.5), (0.5, 0.85)]]
 SEVEN = [[(0.25, 0.2), (0.5, 0.2), (0.75, 0.2), (0.62, 0.45), (0.5, 0.7), (0.42, 0.88)]]
 
@@ -55,6 +58,11 @@ def test_keys_clear_undo_and_redo(install_untrained, qtbot, open_window):
     assert window.canvas.is_blank()
     QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert len(window.canvas.strokes) == 2  # a clear is undone as a whole: no lost work
+    window.tabs.setCurrentIndex(BROWSE)  # the drawing is out of sight: keys leave it alone
+    QTest.keyClick(window, Qt.Key.Key_Escape)
+    assert len(window.canvas.strokes) == 2
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(window.canvas.strokes) == 2
 
 
 def test_canvas_ink_is_independent_of_widget_size(qtbot):
@@ -99,9 +107,15 @@ def test_ink_under_the_pen_matches_the_finished_stroke(qtbot):
     assert np.abs(seen_growing - seen_whole).mean() < 1
 
 
-def test_no_weights_gives_a_message_and_the_canvas_still_works(weights_dir, open_window):
-    window = open_window()
+def test_no_weights_gives_a_message_and_the_canvas_still_works(weights_dir, open_window, qtbot):
+    window = open_window(start=False)
+    window.tabs.setCurrentIndex(BROWSE)  # a change of input before the models are loaded
+    window.tabs.setCurrentIndex(DRAW)
+    assert window.info.text() == LOADING  # not "no trained model" before any is looked for
+    with qtbot.waitSignal(window.modelsReady, timeout=60000):
+        window.start()
     assert "python -m training" in window.statusBar().currentMessage()
+    assert "No trained MNIST model yet" in window.info.text()
     pen_strokes(window.canvas, ONE)
     assert not window.canvas.is_blank()
 
@@ -119,6 +133,30 @@ def test_unavailable_device_keeps_the_current_one(install_untrained, qtbot, monk
     assert shown and "CUDA device is not available" in shown[0]
     assert window.device == "cpu"
     assert "mnist_cnn" in window.worker.classifiers
+
+
+def test_a_device_that_cannot_hold_the_models_keeps_them_where_they_are(
+    install_untrained, qtbot, monkeypatch, open_window
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    import models
+
+    install_untrained("mnist_cnn")
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[2]))
+    window = open_window()
+    before = window.worker.classifiers["mnist_cnn"]
+
+    def out_of_memory(name, device):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(models, "load", out_of_memory)
+    with qtbot.waitSignal(window.modelsReady, timeout=10000):
+        window.set_device("cpu")
+    assert shown and "out of memory" in shown[0]
+    assert window.worker.classifiers["mnist_cnn"] is before
+    assert window.picker.currentData() == "mnist_cnn"
 
 
 def test_moving_the_models_to_a_device_reloads_them_and_keeps_the_answer(install_untrained, qtbot, open_window):
@@ -169,7 +207,7 @@ def test_presentation_mode_enlarges_fonts_and_is_remembered(open_window):
 
 def test_last_model_and_window_size_are_remembered(install_untrained, open_window):
     install_untrained("mnist_cnn")
-    install_untrained("vit_mnist")
+    chosen = install_untrained("vit_mnist")
     window = open_window()
     window.picker.setCurrentIndex(window.picker.findData("vit_mnist"))
     window.resize(720, 540)  # inside the offscreen screen, which restoreGeometry clamps to
@@ -177,10 +215,18 @@ def test_last_model_and_window_size_are_remembered(install_untrained, open_windo
     again = open_window()
     assert again.picker.currentData() == "vit_mnist"
     assert (again.width(), again.height()) == (720, 540)
+    again.close()
+
+    aside = chosen.rename(chosen.with_suffix(".aside"))
+    stand_in = open_window()
+    assert stand_in.picker.currentData() == "mnist_cnn"
+    stand_in.close()
+    aside.rename(chosen)
+    assert open_window().picker.currentData() == "vit_mnist"  # a missing file did not cost the choice
 
 
 def test_a_photo_model_on_the_command_line_opens_on_its_test_set(install_untrained, qtbot):
-    from app.window import BROWSE, MainWindow
+    from app.window import MainWindow
 
     install_untrained("mnist_cnn")
     install_untrained("vit_cifar10")
@@ -353,6 +399,10 @@ def test_calibrated_toggle_says_which_probabilities_are_shown(install_untrained,
     qtbot.waitUntil(lambda: "temperature 2.00" in window.chart.summary.text(), timeout=10000)
     assert window.chart.shown["mnist_cnn"].max() < raw
 
+    # An answer asked for before the toggle and shown after it says what it is, not what is ticked.
+    late = window.worker.answer(Request(0, window.canvas.ink(), ["mnist_cnn"], prepare="canvas"))
+    assert window._note(late, window.chart.classes).startswith("raw probabilities")
+
 
 def test_report_shows_the_first_layer_responding_to_the_drawing(install_untrained, qtbot, open_window):
     install_untrained("mnist_cnn")
@@ -369,6 +419,23 @@ def test_report_shows_the_first_layer_responding_to_the_drawing(install_untraine
     views = page.findChildren(PixelView)
     assert len(views) == 2 * 32  # 32 filters, each with its feature map
     assert {view.pixmap.width() for view in views} == {3, 26}
+
+
+def test_a_report_that_cannot_be_made_says_why(install_untrained, qtbot, monkeypatch, open_window):
+    from PySide6.QtWidgets import QMessageBox
+
+    install_untrained("mnist_cnn")
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[2]))
+    window = open_window()
+    classifier = window.worker.classifiers["mnist_cnn"]
+
+    def device_lost(image):
+        raise RuntimeError("CUDA error: device-side assert triggered")
+
+    monkeypatch.setattr(classifier, "first_layer", device_lost)
+    window.show_report()
+    assert shown and "device-side assert" in shown[0] and window.report is None
 
 
 def test_a_closed_report_frees_its_figures(install_untrained, qtbot, open_window):

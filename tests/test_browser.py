@@ -48,6 +48,19 @@ def test_class_filter_keeps_only_that_class(window, qtbot):
     assert window.browser.thumbs.rowCount() == 2
 
 
+def test_the_grid_follows_the_keyboard(window, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    browse(qtbot, window)
+    browser = window.browser
+    QTest.keyClick(browser.grid, Qt.Key.Key_End)
+    assert browser.position == len(browser.indices) - 1
+    assert f"({len(browser.indices)} of {len(browser.indices)})" in browser.caption.text()
+    QTest.keyClick(browser.grid, Qt.Key.Key_Home)
+    assert browser.position == 0
+
+
 def test_misclassified_only(window, qtbot):
     browse(qtbot, window)
     with qtbot.waitSignal(window.scoresReady, timeout=30000):
@@ -72,6 +85,18 @@ def test_unticking_misclassified_only_stops_scoring_the_test_set(window, qtbot):
     qtbot.wait(50)  # the job's last reports, queued to this thread
     assert "classifying" not in window.statusBar().currentMessage()
     assert len(window.browser.indices) == window.browser.count()
+
+
+def test_scoring_the_test_set_goes_on_across_a_tab_switch(window, qtbot):
+    browse(qtbot, window)
+    window.browser.wrong_only.setChecked(True)
+    job = window.scoring
+    window.tabs.setCurrentIndex(0)
+    window.tabs.setCurrentIndex(BROWSE)
+    assert window.scoring is job and not job.cancelled
+    with qtbot.waitSignal(window.scoresReady, timeout=30000):
+        pass
+    assert ("mnist_cnn", "mnist") in window.scores
 
 
 def write_odd_files(folder: Path) -> dict[str, Path]:
@@ -266,6 +291,37 @@ def test_an_empty_folder_says_so(window, qtbot, tmp_path, monkeypatch):
     assert window.browser.source == "mnist"
 
 
+def test_an_unreadable_folder_says_so(window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    said = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: said.append(args[2]))
+    locked = tmp_path / "locked"
+    locked.mkdir()
+
+    def denied(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "iterdir", denied)
+    assert not window.open_paths([locked])
+    assert said and str(locked) in said[0] and "Permission denied" in said[0]
+
+
+def test_a_new_folder_opens_at_its_first_image(install_untrained, open_window, tmp_path):
+    def folder(name: str, count: int) -> Path:
+        (tmp_path / name).mkdir()
+        for i in range(count):
+            Image.new("L", (8, 8), i * 20).save(tmp_path / name / f"{i:02d}.png")
+        return tmp_path / name
+
+    window = open_window(start=False)  # no models: the window asks the browser for the image at once
+    window.open_paths([folder("ten", 10)])
+    window.browser.go_to(8)
+    window.open_paths([folder("three", 3)])
+    assert window.browser.current_index() == 0
+    assert "00.png" in window.browser.caption.text()
+
+
 def test_clicking_a_confusion_cell_browses_exactly_its_images(install_untrained, tiny_mnist, open_window, qtbot):
     import json
 
@@ -328,6 +384,17 @@ def test_switching_to_a_set_still_loading_shows_nothing_meanwhile(window, qtbot,
     assert window.browser.current() is None
     window.predict()  # must not fail while the set is missing
     qtbot.waitUntil(lambda: window.browser.download_button.isVisibleTo(window.browser), timeout=10000)
+
+
+def test_a_heat_map_leaves_with_the_picture_it_explained(window, qtbot, tmp_path):
+    browse(qtbot, window)
+    window.explaining.trigger()
+    qtbot.waitUntil(lambda: window.browser.view.overlay is not None, timeout=10000)
+    window.browser.kind_box.setCurrentIndex(window.browser.kind_box.findData("cifar10"))  # no CIFAR-10 model
+    files = write_odd_files(tmp_path / "pictures")
+    window.open_paths([files["digit"]])
+    qtbot.waitUntil(lambda: window.browser.view.pixmap is not None, timeout=10000)
+    assert window.browser.view.overlay is None
 
 
 def test_a_set_without_models_shows_no_stale_answer(window, qtbot):
