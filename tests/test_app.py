@@ -41,7 +41,15 @@ def test_drawing_updates_chart_and_preview(install_untrained, qtbot, open_window
     qtbot.waitUntil(lambda: bool(window.chart.shown))
     assert set(window.chart.shown) == {"mnist_cnn"}
     assert window.preview.pixmap is not None and window.preview.pixmap.width() == 28
-    assert np.isclose(window.chart.shown["mnist_cnn"].sum(), 1, atol=1e-5)
+    # Once the pen has stopped, the bars are the model's answer for this very drawing.
+    qtbot.waitUntil(lambda: window.last_shown == window.version and not window.in_flight, timeout=10000)
+    from models.preprocess import canvas_to_mnist, to_native
+
+    classifier = window.worker.classifiers["mnist_cnn"]
+    seen = to_native(canvas_to_mnist(window.canvas.ink()), classifier.spec.dataset)
+    np.testing.assert_array_equal(window.last_input, seen)
+    expected = classifier.predict([seen])[0]
+    np.testing.assert_allclose(window.chart.shown["mnist_cnn"], expected, atol=1e-5)
 
 
 def test_keys_clear_undo_and_redo(install_untrained, qtbot, open_window):
@@ -164,11 +172,15 @@ def test_moving_the_models_to_a_device_reloads_them_and_keeps_the_answer(install
     window = open_window()
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         pen_strokes(window.canvas, ONE)
+    qtbot.waitUntil(lambda: window.last_shown == window.version and not window.in_flight, timeout=10000)
     before = window.worker.classifiers["mnist_cnn"]
+    shown, asked = window.chart.shown["mnist_cnn"].copy(), window.version
     with qtbot.waitSignal(window.modelsReady, timeout=60000):
         window.set_device("cpu")
     assert window.worker.classifiers["mnist_cnn"] is not before
     qtbot.waitUntil(lambda: window.last_shown == window.version and not window.in_flight, timeout=10000)
+    assert window.last_shown > asked  # the drawing was asked about again, on the new device
+    np.testing.assert_allclose(window.chart.shown["mnist_cnn"], shown, atol=1e-5)
     assert window.device == "cpu" and window.device_label.text() == "device: cpu"
     assert window.picker.currentData() == "mnist_cnn" and set(window.chart.shown) == {"mnist_cnn"}
 

@@ -79,6 +79,7 @@ def test_unticking_misclassified_only_stops_scoring_the_test_set(window, qtbot):
     browse(qtbot, window)
     window.browser.wrong_only.setChecked(True)
     job = window.scoring
+    assert "classifying" in window.statusBar().currentMessage()
     window.browser.wrong_only.setChecked(False)
     assert job.cancelled and window.scoring is None  # it would hold a core the live answers need
     QThreadPool.globalInstance().waitForDone(10000)
@@ -126,7 +127,8 @@ def test_odd_files_give_a_message_or_a_result(window, qtbot, tmp_path, kind):
     assert window.tabs.currentIndex() == BROWSE
     if kind in ("corrupt", "text"):
         caption = window.browser.caption
-        qtbot.waitUntil(lambda: "damaged" in caption.text() or "not an image" in caption.text(), timeout=10000)
+        said = "is damaged or incomplete" if kind == "corrupt" else "is not an image that can be read"
+        qtbot.waitUntil(lambda: said in caption.text(), timeout=10000)
         assert not window.chart.shown
     else:
         qtbot.waitUntil(lambda: bool(window.chart.shown), timeout=10000)

@@ -93,9 +93,13 @@ def test_traced_single_pictures_agree_with_the_network(install_untrained, name):
     with warnings.catch_warnings(record=True) as caught:
         assert classifier.trace()
     assert not caught, [str(warning.message) for warning in caught]  # deprecation notes included
+    graph, through_graph = classifier.single, []
+    classifier.single = lambda pixels: through_graph.append(len(pixels)) or graph(pixels)
     traced = np.concatenate([classifier.predict([image]) for image in images])
+    assert through_graph == [1] * len(images)
     assert np.allclose(traced, eager, atol=1e-5)
     assert np.allclose(classifier.predict(images), eager, atol=1e-5)  # batches still go through the network
+    assert through_graph == [1] * len(images)
     assert classifier.explain(images[0]).shape == (classifier.spec.dataset.image_size,) * 2
 
 
@@ -167,6 +171,16 @@ def test_missing_card(install_untrained, weights_dir):
     with pytest.raises(
         WeightsError, match="card.*missing.*git checkout -- .*mnist_cnn.json.*python -m training mnist_cnn"
     ):
+        models.load("mnist_cnn", device="cpu")
+
+
+@pytest.mark.parametrize(
+    "text, said", [('{"model": "mnist_cnn",', "cannot be read"), ('["mnist_cnn"]', "is not a JSON object")]
+)
+def test_damaged_card(install_untrained, weights_dir, text, said):
+    install_untrained("mnist_cnn")
+    (weights_dir / "mnist_cnn.json").write_text(text)
+    with pytest.raises(WeightsError, match=f"mnist_cnn.json {said}.*python -m training mnist_cnn"):
         models.load("mnist_cnn", device="cpu")
 
 

@@ -109,6 +109,43 @@ def test_download_reports_progress_and_can_be_cancelled(tmp_path, monkeypatch):
     assert not list((tmp_path / "MNIST" / "raw").iterdir())  # no half file is left behind
 
 
+def test_a_download_tries_the_next_mirror_and_unpacks_mnist(tiny_mnist, tmp_path, monkeypatch):
+    import gzip
+    import hashlib
+    import urllib.request
+
+    import models.download
+
+    raw = tiny_mnist / "MNIST" / "raw"
+    served = {
+        name: gzip.compress((raw / name).read_bytes()) for name in ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+    }
+    asked = []
+
+    def server(url, timeout):
+        asked.append(url)
+        if url.startswith("https://down/"):
+            raise urllib.error.URLError("Connection refused")
+        return Response(served[url.rsplit("/", 1)[1].removesuffix(".gz")])
+
+    monkeypatch.setattr(urllib.request, "urlopen", server)
+    sources = [
+        (
+            [f"https://down/{name}.gz", f"https://up/{name}.gz"],
+            f"{name}.gz",
+            hashlib.md5(data).hexdigest(),
+            raw.relative_to(tiny_mnist),
+        )
+        for name, data in served.items()
+    ]
+    monkeypatch.setattr(models.download, "_sources", lambda dataset: sources)
+    root = tmp_path / "fresh"
+    models.download.download("mnist", root)
+    assert [url.split("/")[2] for url in asked] == ["down", "up", "down", "up"]
+    fetched, original = datasets.load("mnist", "test", root), datasets.load("mnist", "test", tiny_mnist)
+    assert np.array_equal(fetched.images, original.images) and np.array_equal(fetched.labels, original.labels)
+
+
 def test_download_with_a_wrong_checksum_is_refused(tmp_path, monkeypatch):
     import urllib.request
 

@@ -77,10 +77,13 @@ def test_every_mode_becomes_native_input(mode, dataset):
     assert native.dtype == np.uint8
 
 
-def test_sixteen_bit_images_are_scaled_not_clipped():
-    array = np.full((28, 28), 65535, np.uint16)
-    image = Image.fromarray(array)
-    assert to_native(image, MNIST).min() == 255
+def test_sixteen_bit_and_integer_images_are_scaled_not_clipped():
+    sixteen = np.full((28, 28), 65535, np.uint16)
+    sixteen[:, :14] = 30000  # mid-grey: 116 once scaled, 255 if clipped
+    assert np.unique(to_native(Image.fromarray(sixteen), MNIST)).tolist() == [116, 255]
+    wide = np.zeros((28, 28), np.int32)
+    wide[:, 10:20], wide[:, 20:] = 50_000, 100_000  # 32-bit "I": stretched from its darkest to its brightest
+    assert np.unique(to_native(Image.fromarray(wide), MNIST)).tolist() == [0, 127, 255]
 
 
 def test_transparency_lies_on_black_for_digits_and_white_for_photos():

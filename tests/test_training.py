@@ -88,13 +88,18 @@ def test_tiny_run_learns_and_writes_a_loadable_model(name, data, request, tmp_pa
         ("vit_cifar10", "tiny_cifar", ["--mixup", "0.2", "--cutmix", "1.0"]),  # AdamW, RandAugment, mixing
     ],
 )
-def test_resumed_run_ends_with_the_same_weights(name, data, flags, request, tmp_path):
+def test_resumed_run_ends_with_the_same_weights(name, data, flags, request, tmp_path, capsys):
     root = request.getfixturevalue(data)
     whole, halves = tmp_path / "whole", tmp_path / "halves"
     train_main([name, *tiny_flags(root, whole, epochs=2), *flags])
     train_main([name, *tiny_flags(root, halves, epochs=2), *flags, "--stop-after", "1"])
     assert not (halves / f"{name}.safetensors").exists()
+    capsys.readouterr()
     train_main([name, *tiny_flags(root, halves, epochs=2), *flags, "--resume"])
+    # Training is seeded, so a run that started over would end with the same weights: say it did not.
+    said = capsys.readouterr().out
+    assert f"resumed {name} after epoch 1 of 2" in said
+    assert "epoch=1 " not in said and "epoch=2 " in said
     a, b = load_file(str(whole / f"{name}.safetensors")), load_file(str(halves / f"{name}.safetensors"))
     assert a.keys() == b.keys()
     for key in a:
@@ -156,6 +161,22 @@ def test_a_half_precision_file_short_of_the_agreement_is_not_written(tiny_mnist,
     card = json.loads((tmp_path / "resnet18_mnist.json").read_text())
     assert card["storage"]["dtype"] == "float16" and card["storage"]["top1_agreement_with_float32"] >= 0.999
     assert len(card["training"]["history"]) == 1
+
+
+def test_weights_are_stored_in_float16_only_where_float32_is_over_the_limit(monkeypatch):
+    import training.evaluate
+    from models.archs import build_network
+    from models.errors import ModelError
+    from models.registry import spec
+
+    network = build_network(spec("mnist_cnn"))
+    full = len(weights.to_bytes(network, torch.float32))
+    for limit, dtype in ((full, torch.float32), (full - 1, torch.float16)):
+        monkeypatch.setattr(training.evaluate, "MAX_WEIGHT_BYTES", limit)
+        assert training.evaluate.storage_dtype(network) == dtype
+    monkeypatch.setattr(training.evaluate, "MAX_WEIGHT_BYTES", full // 4)
+    with pytest.raises(ModelError, match="even in float16.*make the model smaller"):
+        training.evaluate.storage_dtype(network)
 
 
 def test_resume_refuses_a_checkpoint_of_another_recipe(tiny_mnist, tmp_path):
