@@ -330,17 +330,19 @@ class MainWindow(QMainWindow):
         self.modelsReady.emit()
 
     def _load_failed(self, message: str) -> None:
-        if not self.loaded and self.requested_device is not None:
+        if self.starting and self.requested_device is not None:
             # A device asked for on the command line is missing: fall back to the detected one.
             self.requested_device = None
             self.notice = f"{message} Using the detected device instead."
             self.start()
             return
-        if self.starting:
+        QMessageBox.warning(self, "visionlab", message)
+        if self.starting:  # no model was ever loaded: nothing stays anywhere
             self.starting = False
             self._model_changed()  # says how to get a model
-        QMessageBox.warning(self, "visionlab", message)
-        self.statusBar().showMessage(f"Still on {self.device}. {message}")
+            self.statusBar().showMessage(message)
+        else:
+            self.statusBar().showMessage(f"Still on {self.device}. {message}")
         for action in self.device_group.actions():
             action.setChecked(self.device.startswith(action.data()))
         self.modelsReady.emit()
@@ -368,12 +370,7 @@ class MainWindow(QMainWindow):
     def _model_changed(self) -> None:
         name = self.picker.currentData()
         if name is None:
-            self.info.setText(
-                LOADING
-                if self.starting
-                else f"No trained {DATASETS[self.dataset].title} model yet. Train one: "
-                f"{MODELS[for_dataset(self.dataset)[0]].train_command()}"
-            )
+            self.info.setText(self._no_model())
             if self.chart is not None:
                 self.chart.set_classes(DATASETS[self.dataset].classes)  # the axis of what it would show
             self.predict()  # blanks the chart and preview, and voids any answer still on its way
@@ -382,6 +379,15 @@ class MainWindow(QMainWindow):
         self.info.setText(self._describe(name))
         self._ensure_scores()
         self.predict()
+
+    def _no_model(self) -> str:
+        """Why the picker is empty for this input, and what to do."""
+        title = DATASETS[self.dataset].title
+        if self.starting:
+            return LOADING
+        if any(name in models.available() for name in for_dataset(self.dataset)):
+            return f"The {title} models could not be loaded; the status bar says why."
+        return f"No trained {title} model yet. Train one: {MODELS[for_dataset(self.dataset)[0]].train_command()}"
 
     def _describe(self, name: str) -> str:
         classifier = self.worker.classifiers.get(name)

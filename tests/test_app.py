@@ -312,6 +312,27 @@ def test_unavailable_device_on_the_command_line_falls_back(install_untrained, qt
     assert "CUDA device is not available" in message and "detected device" in message
 
 
+def test_no_usable_device_at_launch_says_why_and_how_to_go_on(install_untrained, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    import models.device
+    from app.window import MainWindow
+
+    def broken(device):
+        raise models.ModelError("PyTorch cannot start: libcudart.so is missing.")
+
+    install_untrained("mnist_cnn")
+    monkeypatch.setattr(models.device, "resolve", broken)
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: None)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.modelsReady, timeout=60000):
+        window.start()
+    assert window.statusBar().currentMessage() == "PyTorch cannot start: libcudart.so is missing."
+    assert window.info.text() == "The MNIST models could not be loaded; the status bar says why."
+
+
 def test_a_failing_answer_is_reported_and_the_next_input_is_answered(install_untrained, qtbot, open_window):
     install_untrained("mnist_cnn")
     window = open_window()
