@@ -337,7 +337,7 @@ class MainWindow(QMainWindow):
             self.start()
             return
         QMessageBox.warning(self, "visionlab", message)
-        if self.starting:  # no model was ever loaded: nothing stays anywhere
+        if self.starting:  # the launch itself failed: there are no models to stay with
             self.starting = False
             self._model_changed()  # says how to get a model
             self.statusBar().showMessage(message)
