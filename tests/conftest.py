@@ -27,6 +27,17 @@ def private_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.fixture
+def message_boxes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts of the warnings and notices the app shows, caught instead of waiting for a click."""
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[str] = []
+    for kind in ("warning", "information"):
+        monkeypatch.setattr(QMessageBox, kind, lambda *args: shown.append(args[2]))
+    return shown
+
+
+@pytest.fixture
 def open_window(qtbot):
     """Show a main window on the CPU; with `start`, wait until its models have loaded."""
     from app.window import MainWindow

@@ -32,6 +32,11 @@ def pen_strokes(canvas, strokes) -> None:
         QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point(*stroke[-1]))
 
 
+def settled(window) -> bool:
+    """The newest input's answer is on show and no question is out."""
+    return window.last_shown == window.version and not window.in_flight
+
+
 def test_drawing_updates_chart_and_preview(install_untrained, qtbot, open_window):
     install_untrained("mnist_cnn")
     window = open_window()
@@ -42,7 +47,7 @@ def test_drawing_updates_chart_and_preview(install_untrained, qtbot, open_window
     assert set(window.chart.shown) == {"mnist_cnn"}
     assert window.preview.pixmap is not None and window.preview.pixmap.width() == 28
     # Once the pen has stopped, the bars are the model's answer for this very drawing.
-    qtbot.waitUntil(lambda: window.last_shown == window.version and not window.in_flight, timeout=10000)
+    qtbot.waitUntil(lambda: settled(window), timeout=10000)
     from models.preprocess import canvas_to_mnist, to_native
 
     classifier = window.worker.classifiers["mnist_cnn"]
@@ -129,30 +134,22 @@ def test_no_weights_gives_a_message_and_the_canvas_still_works(weights_dir, open
 
 
 @pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has CUDA")
-def test_unavailable_device_keeps_the_current_one(install_untrained, qtbot, monkeypatch, open_window):
-    from PySide6.QtWidgets import QMessageBox
-
+def test_unavailable_device_keeps_the_current_one(install_untrained, qtbot, message_boxes, open_window):
     install_untrained("mnist_cnn")
-    shown = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[2]))
     window = open_window()
     with qtbot.waitSignal(window.modelsReady, timeout=10000):
         window.set_device("cuda")
-    assert shown and "CUDA device is not available" in shown[0]
+    assert message_boxes and "CUDA device is not available" in message_boxes[0]
     assert window.device == "cpu"
     assert "mnist_cnn" in window.worker.classifiers
 
 
 def test_a_device_that_cannot_hold_the_models_keeps_them_where_they_are(
-    install_untrained, qtbot, monkeypatch, open_window
+    install_untrained, qtbot, monkeypatch, message_boxes, open_window
 ):
-    from PySide6.QtWidgets import QMessageBox
-
     import models
 
     install_untrained("mnist_cnn")
-    shown = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[2]))
     window = open_window()
     before = window.worker.classifiers["mnist_cnn"]
 
@@ -162,7 +159,7 @@ def test_a_device_that_cannot_hold_the_models_keeps_them_where_they_are(
     monkeypatch.setattr(models, "load", out_of_memory)
     with qtbot.waitSignal(window.modelsReady, timeout=10000):
         window.set_device("cpu")
-    assert shown and "out of memory" in shown[0]
+    assert message_boxes and "out of memory" in message_boxes[0]
     assert window.worker.classifiers["mnist_cnn"] is before
     assert window.picker.currentData() == "mnist_cnn"
 
@@ -172,13 +169,13 @@ def test_moving_the_models_to_a_device_reloads_them_and_keeps_the_answer(install
     window = open_window()
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         pen_strokes(window.canvas, ONE)
-    qtbot.waitUntil(lambda: window.last_shown == window.version and not window.in_flight, timeout=10000)
+    qtbot.waitUntil(lambda: settled(window), timeout=10000)
     before = window.worker.classifiers["mnist_cnn"]
     shown, asked = window.chart.shown["mnist_cnn"].copy(), window.version
     with qtbot.waitSignal(window.modelsReady, timeout=60000):
         window.set_device("cpu")
     assert window.worker.classifiers["mnist_cnn"] is not before
-    qtbot.waitUntil(lambda: window.last_shown == window.version and not window.in_flight, timeout=10000)
+    qtbot.waitUntil(lambda: settled(window), timeout=10000)
     assert window.last_shown > asked  # the drawing was asked about again, on the new device
     np.testing.assert_allclose(window.chart.shown["mnist_cnn"], shown, atol=1e-5)
     assert window.device == "cpu" and window.device_label.text() == "device: cpu"
@@ -312,9 +309,7 @@ def test_unavailable_device_on_the_command_line_falls_back(install_untrained, qt
     assert "CUDA device is not available" in message and "detected device" in message
 
 
-def test_no_usable_device_at_launch_says_why_and_how_to_go_on(install_untrained, qtbot, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
-
+def test_no_usable_device_at_launch_says_why_and_how_to_go_on(install_untrained, qtbot, monkeypatch, message_boxes):
     import models.device
     from app.window import MainWindow
 
@@ -323,7 +318,6 @@ def test_no_usable_device_at_launch_says_why_and_how_to_go_on(install_untrained,
 
     install_untrained("mnist_cnn")
     monkeypatch.setattr(models.device, "resolve", broken)
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: None)
     window = MainWindow()
     qtbot.addWidget(window)
     window.show()
@@ -454,12 +448,8 @@ def test_report_shows_the_first_layer_responding_to_the_drawing(install_untraine
     assert {view.pixmap.width() for view in views} == {3, 26}
 
 
-def test_a_report_that_cannot_be_made_says_why(install_untrained, qtbot, monkeypatch, open_window):
-    from PySide6.QtWidgets import QMessageBox
-
+def test_a_report_that_cannot_be_made_says_why(install_untrained, qtbot, monkeypatch, message_boxes, open_window):
     install_untrained("mnist_cnn")
-    shown = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[2]))
     window = open_window()
     classifier = window.worker.classifiers["mnist_cnn"]
 
@@ -468,7 +458,7 @@ def test_a_report_that_cannot_be_made_says_why(install_untrained, qtbot, monkeyp
 
     monkeypatch.setattr(classifier, "first_layer", device_lost)
     window.show_report()
-    assert shown and "device-side assert" in shown[0] and window.report is None
+    assert message_boxes and "device-side assert" in message_boxes[0] and window.report is None
 
 
 def test_a_closed_report_frees_its_figures(install_untrained, qtbot, open_window):

@@ -282,22 +282,14 @@ def test_the_last_folder_is_remembered(install_untrained, open_window, tmp_path)
     assert again.browser.last_folder == files["digit"].parent
 
 
-def test_an_empty_folder_says_so(window, qtbot, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
-
-    said = []
-    monkeypatch.setattr(QMessageBox, "information", lambda *args: said.append(args[2]))
+def test_an_empty_folder_says_so(window, qtbot, tmp_path, message_boxes):
     (tmp_path / "empty").mkdir()
     window.open_paths([tmp_path / "empty"])
-    assert said and "No PNG, JPEG" in said[0]
+    assert message_boxes and "No PNG, JPEG" in message_boxes[0]
     assert window.browser.source == "mnist"
 
 
-def test_an_unreadable_folder_says_so(window, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
-
-    said = []
-    monkeypatch.setattr(QMessageBox, "information", lambda *args: said.append(args[2]))
+def test_an_unreadable_folder_says_so(window, tmp_path, monkeypatch, message_boxes):
     locked = tmp_path / "locked"
     locked.mkdir()
 
@@ -306,7 +298,7 @@ def test_an_unreadable_folder_says_so(window, tmp_path, monkeypatch):
 
     monkeypatch.setattr(Path, "iterdir", denied)
     assert not window.open_paths([locked])
-    assert said and str(locked) in said[0] and "Permission denied" in said[0]
+    assert message_boxes and str(locked) in message_boxes[0] and "Permission denied" in message_boxes[0]
 
 
 def test_a_new_folder_opens_at_its_first_image(install_untrained, open_window, tmp_path):
