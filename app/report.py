@@ -224,10 +224,15 @@ class ModelReport(QDialog):
         classes = card["classes"]
         tabs = QTabWidget()
         test = card.get("test", {})
-        header = QLabel(
+        text = (
             f"<b>{card.get('title', card['model'])}</b>: test accuracy {test.get('accuracy', 0) * 100:.2f}%, "
             f"macro-F1 {test.get('macro_f1', 0) * 100:.2f}% on the {card.get('test_set', 'test set')}"
         )
+        inference = card.get("inference", {})
+        if inference.get("mirror_average"):
+            single = inference["single_view_test_accuracy"] * 100
+            text += f"<br>Each answer averages the picture and its mirror image ({single:.2f}% from the picture alone)."
+        header = QLabel(text)
         if "calibration" in card:
             tabs.addTab(reliability_view(card["calibration"]), "Calibration")
         if "confusion_matrix" in test:
@@ -261,3 +266,4 @@ class ModelReport(QDialog):
         layout.addWidget(header)
         layout.addWidget(tabs, 1)
         self.tabs = tabs
+        self.header = header

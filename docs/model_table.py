@@ -23,6 +23,14 @@ def calibration_text(calibration: dict) -> str:
     return f"{raw:.2f}% -> {calibrated:.2f}% (T = {calibration['temperature']:.2f})"
 
 
+def accuracy_text(card: dict) -> str:
+    text = f"{card['test']['accuracy'] * 100:.2f}%"
+    inference = card.get("inference", {})
+    if inference.get("mirror_average"):
+        text += f" ({inference['single_view_test_accuracy'] * 100:.2f}% without mirror averaging)"
+    return text
+
+
 def main() -> None:
     commands = []
     print("| model | test accuracy | test set | parameters | training | test ECE, raw -> calibrated | paper |")
@@ -37,7 +45,7 @@ def main() -> None:
         seconds = [sum(epoch["epoch_time_s"] for epoch in run["history"]) for run in runs]
         speed = sum(run["images_per_s"] * s for run, s in zip(runs, seconds)) / sum(seconds)
         print(
-            f"| {name} | {card['test']['accuracy'] * 100:.2f}% | {card['test_set']} | {card['parameters']:,} "
+            f"| {name} | {accuracy_text(card)} | {card['test_set']} | {card['parameters']:,} "
             f"| {epochs} epochs, {wall_seconds / 60:.0f} min, {speed:.0f} images/s on {runs[-1]['device']} "
             f"| {calibration_text(card['calibration'])} | {PAPER.get(name, '')} |"
         )

@@ -12,8 +12,19 @@ def normalize(images: torch.Tensor, dataset: DatasetSpec) -> torch.Tensor:
     return (images.float() / 255.0 - mean) / std
 
 
+def mirror_averaged(network: torch.nn.Module, inputs: torch.Tensor) -> torch.Tensor:
+    """The mean of the network's logits for each input and its mirror image, in one batch.
+
+    Where a mirror image keeps the class, the two views make different mistakes, and their mean
+    is right more often than either; a card's `inference` entry gives the test accuracy of both.
+    """
+    both = network(torch.cat([inputs, inputs.flip(-1)]))
+    return both.view(2, len(inputs), -1).mean(0)
+
+
 class FromPixels(torch.nn.Module):
-    """A network that takes uint8 pictures as they come, (N, H, W, C), and gives its logits.
+    """A network that takes uint8 pictures as they come, (N, H, W, C), and gives its logits,
+    averaged with its mirror image's where the dataset allows it.
 
     Holding the normalization inside the module lets a traced graph hold it too.
     """
@@ -28,4 +39,7 @@ class FromPixels(torch.nn.Module):
         return normalize(pixels.permute(0, 3, 1, 2), self.dataset)
 
     def forward(self, pixels: torch.Tensor) -> torch.Tensor:
-        return self.network(self.inputs(pixels))
+        inputs = self.inputs(pixels)
+        if self.dataset.mirror_invariant:
+            return mirror_averaged(self.network, inputs)
+        return self.network(inputs)

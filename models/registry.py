@@ -25,6 +25,9 @@ class DatasetSpec:
     channels: int
     mean: tuple[float, ...]
     std: tuple[float, ...]
+    # A mirror image shows the same class (a photo's cat, not a digit's 3): models then answer
+    # with the mean of the logits for a picture and its mirror image, as their figures are measured.
+    mirror_invariant: bool = False
 
 
 MNIST = DatasetSpec(
@@ -45,6 +48,7 @@ CIFAR10 = DatasetSpec(
     channels=3,
     mean=(0.4914, 0.4822, 0.4465),
     std=(0.2470, 0.2435, 0.2616),
+    mirror_invariant=True,
 )
 
 DATASETS = {spec.name: spec for spec in (MNIST, CIFAR10)}

@@ -3,7 +3,7 @@
 import pyqtgraph as pg
 import pytest
 
-from app.report import per_class_plot, training_plot
+from app.report import ModelReport, per_class_plot, training_plot
 
 HISTORY = [
     {"epoch": 1, "train_loss": 1.9, "train_accuracy": 0.31, "val_loss": 1.5, "val_accuracy": 0.45},
@@ -59,3 +59,14 @@ def test_per_class_bars_print_their_accuracy_above_a_cut_axis(qtbot):
     assert texts == ["99.2", "99.8", "95.0"]
     low, high = plot.getPlotItem().viewRange()[1]
     assert 0 < low < 95 and high > 99.8
+
+
+@pytest.mark.parametrize("mirror", [True, False])
+def test_the_header_says_when_answers_average_the_mirror_image(qtbot, mirror):
+    inference = {"mirror_average": True, "single_view_test_accuracy": 0.9123} if mirror else {"mirror_average": False}
+    card = {"model": "m", "classes": ["a", "b"], "test": {"accuracy": 0.93, "macro_f1": 0.92}, "inference": inference}
+    report = ModelReport(card, "")
+    qtbot.addWidget(report)
+    said = report.header.text()
+    assert "test accuracy 93.00%" in said
+    assert ("mirror image (91.23% from the picture alone)" in said) == mirror

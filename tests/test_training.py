@@ -57,6 +57,9 @@ def test_tiny_run_learns_and_writes_a_loadable_model(name, data, request, tmp_pa
     assert card["model"] == name and 0 <= card["test"]["accuracy"] <= 1
     assert "--epochs 4" in card["training"]["command"]
     assert {"temperature", "test_raw", "test_calibrated"} <= set(card["calibration"])
+    assert card["inference"]["mirror_average"] == (card["dataset"] == "cifar10")
+    if card["inference"]["mirror_average"]:
+        assert 0 <= card["inference"]["single_view_test_accuracy"] <= 1
     if name == "resnet18_mnist":  # 11 million parameters: float32 would pass the 25 MB limit
         assert card["storage"]["dtype"] == "float16" and "top1_agreement_with_float32" in card["storage"]
 

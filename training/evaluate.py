@@ -23,7 +23,7 @@ from models.archs import build_network
 from models.datasets import DEFAULT_ROOT
 from models.device import resolve
 from models.errors import ModelError
-from models.normalize import normalize
+from models.normalize import mirror_averaged, normalize
 from models.registry import DatasetSpec, ModelSpec, spec
 from training import data as training_data
 from training import metrics
@@ -42,8 +42,10 @@ def predict_logits(
     batch_size: int = 500,
     amp: bool = False,
     channels_last: bool = False,
+    mirror: bool = False,
 ) -> np.ndarray:
-    """Logits for every image of a split, in order, as float32."""
+    """Logits for every image of a split, in order, as float32; with `mirror`, averaged with
+    those of its mirror image, as the app answers for a mirror-invariant dataset."""
     model.eval()
     out = []
     with torch.inference_mode(), autocast(device, amp):
@@ -51,7 +53,7 @@ def predict_logits(
             images = normalize(split.images[start : start + batch_size].to(device), dataset)
             if channels_last:
                 images = images.contiguous(memory_format=torch.channels_last)
-            out.append(model(images).float().cpu())
+            out.append((mirror_averaged(model, images) if mirror else model(images)).float().cpu())
     return torch.cat(out).numpy()
 
 
@@ -83,7 +85,7 @@ def calibration(model: nn.Module, data: TrainingData, test_logits: np.ndarray, d
     raw = metrics.reliability(metrics.softmax(test_logits), labels)
     if data.val is None:
         return {"temperature": 1.0, "fitted_on": None, "test_raw": raw, "test_calibrated": raw}
-    val_logits = predict_logits(model, data.val, data.spec, device)
+    val_logits = predict_logits(model, data.val, data.spec, device, mirror=data.spec.mirror_invariant)
     val_labels = data.val.labels.numpy()
     temperature = round(metrics.fit_temperature(val_logits, val_labels), 4)  # the very value the app reads
     return {
@@ -94,6 +96,16 @@ def calibration(model: nn.Module, data: TrainingData, test_logits: np.ndarray, d
         "test_raw": raw,
         "test_calibrated": metrics.reliability(metrics.softmax(test_logits, temperature), labels),
     }
+
+
+def inference(model: nn.Module, data: TrainingData, device: torch.device) -> dict:
+    """How the app answers, as the test figures were measured; with mirror averaging, also the
+    test accuracy of the picture alone, so that what the averaging adds is on record."""
+    if not data.spec.mirror_invariant:
+        return {"mirror_average": False}
+    single = predict_logits(model, data.test, data.spec, device)
+    labels = data.test.labels.numpy()
+    return {"mirror_average": True, "single_view_test_accuracy": float((single.argmax(1) == labels).mean())}
 
 
 def evaluate(
@@ -117,9 +129,10 @@ def evaluate(
     storage = {"dtype": str(dtype).removeprefix("torch.")}
     # Every figure describes the file that ships: rounded to its precision where it is smaller.
     shipped = rounded_copy(model, dtype) if dtype != torch.float32 else model
-    test_logits = predict_logits(shipped, data.test, data.spec, device)
+    mirror = data.spec.mirror_invariant
+    test_logits = predict_logits(shipped, data.test, data.spec, device, mirror=mirror)
     if dtype != torch.float32 and full_precision:
-        full_logits = predict_logits(model, data.test, data.spec, device)
+        full_logits = predict_logits(model, data.test, data.spec, device, mirror=mirror)
         agreement = float((test_logits.argmax(1) == full_logits.argmax(1)).mean())
         if agreement < MIN_HALF_PRECISION_AGREEMENT:
             raise ModelError(
@@ -146,6 +159,7 @@ def evaluate(
         "classes": list(dataset.classes),
         "input": {"size": dataset.image_size, "channels": dataset.channels},
         "normalization": {"mean": list(dataset.mean), "std": list(dataset.std)},
+        "inference": inference(shipped, data, device),
         "test": metrics.classification_scores(metrics.softmax(test_logits), labels, len(dataset.classes)),
         "calibration": calibration(shipped, data, test_logits, device),
         "training": training,
