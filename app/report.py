@@ -69,8 +69,16 @@ def reliability_view(calibration: dict) -> pg.GraphicsLayoutWidget:
             pg.BarGraphItem(x=centres[used], height=accuracy, width=width * 0.95, brush=BAR, pen=pg.mkPen(None))
         )
         # The gap between what the model claims and what it achieves is the miscalibration.
-        plot.addItem(pg.BarGraphItem(x=centres[used], y0=accuracy, y1=confidence, width=width * 0.95,
-                                     brush=(231, 76, 60, 110), pen=pg.mkPen((231, 76, 60), width=1)))  # fmt: skip
+        plot.addItem(
+            pg.BarGraphItem(
+                x=centres[used],
+                y0=accuracy,
+                y1=confidence,
+                width=width * 0.95,
+                brush=(231, 76, 60, 110),
+                pen=pg.mkPen((231, 76, 60), width=1),
+            )
+        )
         plot.plot([0, 1], [0, 1], pen=pg.mkPen((120, 120, 120), style=Qt.PenStyle.DashLine))
         _label_bars(plot, centres[used], np.maximum(accuracy, confidence), [str(n) for n in count[used]])
         plot.setRange(xRange=(0, 1), yRange=(0, 1.08), padding=0.01)
@@ -149,7 +157,8 @@ def training_label(recipe: dict, metric: str) -> str:
 
 def training_plot(runs: list[dict], metric: str) -> pg.PlotWidget:
     """Loss or accuracy (in percent) per epoch, training and validation, over every run that made
-    the model, first to last; a dashed line marks where a warm restart began."""
+    the model, first to last; a dashed line marks where a warm restart began, and a star the
+    validation figure of a run's averaged weights, which is what that run ended with."""
     percent = metric == "accuracy"
     plot = _plot(f"{metric.capitalize()} per epoch", "epoch", f"{metric} (%)" if percent else metric)
     # Accuracy climbs to the top right and loss falls to the bottom right: the legend takes the free corner.
@@ -166,9 +175,17 @@ def training_plot(runs: list[dict], metric: str) -> pg.PlotWidget:
             plot.plot(
                 epochs, values, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=5, symbolBrush=colour, name=label
             )
-    restart = 0
-    for run in runs[:-1]:
-        restart += len(run.get("history", []))
+    ends = np.cumsum([len(run.get("history", [])) for run in runs])
+    averaged = [
+        (end, run["weight_average"][f"val_{metric}"])
+        for end, run in zip(ends, runs)
+        if f"val_{metric}" in run.get("weight_average", {})
+    ]
+    if averaged:
+        x, y = np.asarray(averaged, dtype=float).T
+        star = {"pen": None, "symbol": "star", "symbolSize": 14, "symbolBrush": MODEL_COLOURS[2]}
+        plot.plot(x, y * (100 if percent else 1), name="validation, weights averaged over the last epochs", **star)
+    for restart in ends[:-1]:
         line = pg.InfiniteLine(
             restart + 0.5,
             angle=90,

@@ -70,3 +70,13 @@ def test_the_header_says_when_answers_average_the_mirror_image(qtbot, mirror):
     said = report.header.text()
     assert "test accuracy 93.00%" in said
     assert ("mirror image (91.23% from the picture alone)" in said) == mirror
+
+
+def test_a_star_marks_where_averaged_weights_ended_a_run(qtbot):
+    averaged = {"history": HISTORY, "recipe": RECIPE, "weight_average": {"epochs": 2, "val_accuracy": 0.75}}
+    plot = training_plot([{"history": HISTORY, "recipe": RECIPE}, averaged], "accuracy")
+    qtbot.addWidget(plot)
+    stars = [item for item in plot.getPlotItem().listDataItems() if item.opts["symbol"] == "star"]
+    assert [list(map(list, star.getData())) for star in stars] == [[[4.0], [75.0]]]
+    assert "validation, weights averaged over the last epochs" in legend_names(plot)
+    assert len(training_plot([{"history": HISTORY, "recipe": RECIPE}], "accuracy").getPlotItem().listDataItems()) == 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +20,7 @@ from models.normalize import normalize
 from models.registry import DatasetSpec
 from training import checkpoint
 from training.augment import augment, mix
+from training.averaging import WeightAverage
 from training.checkpoint import CheckpointError
 from training.data import Split, TrainingData
 from training.distributed import World, all_ranks_agree, all_ranks_sum, barrier
@@ -54,14 +55,15 @@ def make_optimizer(model: nn.Module, recipe: Recipe) -> torch.optim.Optimizer:
     raise ValueError(f"unknown optimizer {recipe.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
 
 
-def warmup_cosine(total_steps: int, warmup_steps: int) -> Callable[[int], float]:
-    """Linear warm-up to the peak rate, then a cosine decay to zero."""
+def warmup_cosine(total_steps: int, warmup_steps: int, floor: float = 0.0) -> Callable[[int], float]:
+    """Linear warm-up to the peak rate, then a cosine decay to `floor` times the peak by
+    `total_steps`, where it stays."""
 
     def factor(step: int) -> float:
         if step < warmup_steps:
             return (step + 1) / warmup_steps
-        progress = (step - warmup_steps) / max(1, total_steps - warmup_steps)
-        return 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+        progress = (step - warmup_steps) / (total_steps - warmup_steps) if total_steps > warmup_steps else 1.0
+        return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
 
     return factor
 
@@ -78,9 +80,11 @@ class Updater:
         self.parameters = list(model.parameters())
         self.clip_grad = recipe.clip_grad
         self.optimizer = make_optimizer(model, recipe)
+        decay_epochs = recipe.epochs - recipe.swa_epochs
+        floor = recipe.swa_lr / recipe.lr if recipe.swa_epochs else 0.0
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
             self.optimizer,
-            warmup_cosine(recipe.epochs * steps_per_epoch, round(recipe.warmup_epochs * steps_per_epoch)),
+            warmup_cosine(decay_epochs * steps_per_epoch, round(recipe.warmup_epochs * steps_per_epoch), floor),
         )
         # bf16 has float32's range, so only fp16 needs its loss scaled against underflow
         fp16 = amp and device.type == "cuda" and low_precision(device) == torch.float16
@@ -166,8 +170,17 @@ def train_one_epoch(
     return loss_sum, correct, seen
 
 
+def as_line(record: dict) -> str:
+    return " ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items())
+
+
 def check_settings(saved: dict, settings: dict, checkpoint_dir: Path) -> None:
-    """Refuse a checkpoint made by a run that differs from this one in anything that shapes it."""
+    """Refuse a checkpoint made by a run that differs from this one in anything that shapes it.
+
+    A recipe setting newer than the checkpoint counts as its default, which the run had.
+    """
+    defaults = {f.name: f.default for f in fields(Recipe)}
+    saved = {**saved, "recipe": {**defaults, **saved.get("recipe", {})}}
     keys = settings.keys() | saved.keys()
     differences = sorted(key for key in keys if saved.get(key) != settings.get(key))
     if differences:
@@ -198,9 +211,15 @@ def train(
     device, world = runtime.device, runtime.world
     if recipe.batch_size % world.size:
         raise ValueError(f"--batch-size {recipe.batch_size} does not split evenly among {world.size} processes.")
+    if not 0 <= recipe.swa_epochs <= recipe.epochs or (recipe.swa_epochs and recipe.swa_lr <= 0):
+        raise ValueError(
+            f"--swa-epochs {recipe.swa_epochs} must lie between 0 and --epochs {recipe.epochs}, and weight averaging "
+            f"needs a learning rate to explore with: --swa-lr above 0 (got {recipe.swa_lr})."
+        )
     model.to(device)
     if runtime.channels_last:
         model.to(memory_format=torch.channels_last)
+    average = WeightAverage(model) if recipe.swa_epochs else None
     sampler = DistributedSampler(
         range(len(data.train)), num_replicas=world.size, rank=world.rank, shuffle=True, seed=runtime.seed
     )
@@ -225,6 +244,8 @@ def train(
         try:
             model.load_state_dict(saved["model"])
             updater.load_state_dict(saved)
+            if average is not None:
+                average.load_state_dict(saved["average"])
         except (KeyError, RuntimeError, ValueError) as error:
             first_line = str(error).strip().splitlines()[0]
             raise CheckpointError(
@@ -256,6 +277,8 @@ def train(
         sums = train_one_epoch(trainable, data, recipe, runtime, updater, order, generator, desc)
         train_time = time.perf_counter() - started
         loss_sum, correct, seen = all_ranks_sum(world, *sums)
+        if average is not None and epoch >= recipe.epochs - recipe.swa_epochs:
+            average.add(model)
 
         record = {
             "epoch": epoch + 1,
@@ -272,20 +295,31 @@ def train(
         state["wall_time_s"] += time.perf_counter() - started
         state["images"] += int(seen)
         if world.is_main:
-            print(
-                " ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items()), flush=True
-            )
+            print(as_line(record), flush=True)
+            averaged = {} if average is None else {"average": average.state_dict()}
             checkpoint.save(
                 checkpoint_dir,
                 name,
-                {**state, "settings": settings, "model": model.state_dict(), **updater.state_dict()},
+                {**state, "settings": settings, "model": model.state_dict(), **updater.state_dict(), **averaged},
             )
         barrier(world)
 
+    run = {"finished": state["epoch"] == recipe.epochs, "history": state["history"]}
+    wall_time = state["wall_time_s"]
+    if run["finished"] and average is not None:
+        started = time.perf_counter()
+        average.copy_into(model, data.train, data.spec, device, recipe.batch_size, runtime.amp, runtime.channels_last)
+        run["weight_average"] = {"epochs": average.count}
+        if world.is_main and data.val is not None:
+            run["weight_average"].update(validate(model, data.val, data.spec, runtime))
+        wall_time += time.perf_counter() - started
+        if world.is_main:
+            print(
+                f"weights averaged over the last {average.count} epochs: {as_line(run['weight_average'])}", flush=True
+            )
     train_seconds = sum(r["epoch_time_s"] for r in state["history"])
     return {
-        "finished": state["epoch"] == recipe.epochs,
-        "history": state["history"],
-        "wall_time_s": round(state["wall_time_s"], 1),
+        **run,
+        "wall_time_s": round(wall_time, 1),
         "images_per_s": round(state["images"] / max(train_seconds, 1e-9), 1),
     }

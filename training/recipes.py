@@ -23,6 +23,10 @@ class Recipe:
     mixup: float = 0.0
     cutmix: float = 0.0
     clip_grad: float = 0.0
+    # Stochastic weight averaging: the last swa_epochs train at the constant rate swa_lr, and the
+    # run ends with the mean of their weights; the rate falls from lr to swa_lr before them.
+    swa_epochs: int = 0
+    swa_lr: float = 0.0
 
 
 RECIPES: dict[str, Recipe] = {
