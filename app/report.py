@@ -69,16 +69,8 @@ def reliability_view(calibration: dict) -> pg.GraphicsLayoutWidget:
             pg.BarGraphItem(x=centres[used], height=accuracy, width=width * 0.95, brush=BAR, pen=pg.mkPen(None))
         )
         # The gap between what the model claims and what it achieves is the miscalibration.
-        plot.addItem(
-            pg.BarGraphItem(
-                x=centres[used],
-                y0=accuracy,
-                y1=confidence,
-                width=width * 0.95,
-                brush=(231, 76, 60, 110),
-                pen=pg.mkPen((231, 76, 60), width=1),
-            )
-        )
+        plot.addItem(pg.BarGraphItem(x=centres[used], y0=accuracy, y1=confidence, width=width * 0.95,
+                                     brush=(231, 76, 60, 110), pen=pg.mkPen((231, 76, 60), width=1)))  # fmt: skip
         plot.plot([0, 1], [0, 1], pen=pg.mkPen((120, 120, 120), style=Qt.PenStyle.DashLine))
         _label_bars(plot, centres[used], np.maximum(accuracy, confidence), [str(n) for n in count[used]])
         plot.setRange(xRange=(0, 1), yRange=(0, 1.08), padding=0.01)

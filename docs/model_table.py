@@ -24,6 +24,7 @@ def calibration_text(calibration: dict) -> str:
 
 
 def accuracy_text(card: dict) -> str:
+    """The test accuracy, and for a model that averages mirror images, its accuracy without."""
     text = f"{card['test']['accuracy'] * 100:.2f}%"
     inference = card.get("inference", {})
     if inference.get("mirror_average"):

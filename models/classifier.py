@@ -116,7 +116,8 @@ class Classifier:
         pixels = self.pixels([image])
         if target is None:
             target = int(self.logits(pixels).argmax())
-        return explain(self.network, self.spec.arch, self.from_pixels.inputs(pixels), target)
+        mirror = self.spec.dataset.mirror_invariant
+        return explain(self.network, self.spec.arch, self.from_pixels.inputs(pixels), target, mirror)
 
     def layer_summary(self) -> str:
         """Every layer's type, output shape and parameters, as a table in plain text."""

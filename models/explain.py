@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 
 import numpy as np
 import torch
@@ -98,12 +99,21 @@ def attention_rollout(network: nn.Module, batch: torch.Tensor, target: int | Non
     return _normalized(shares - shares.median(), batch.shape[-2:])
 
 
-def explain(network: nn.Module, arch: str, batch: torch.Tensor, target: int) -> np.ndarray:
-    """The heat map for one image: attention rollout for the ViT, Grad-CAM for the others."""
+def explain(network: nn.Module, arch: str, batch: torch.Tensor, target: int, mirror: bool = False) -> np.ndarray:
+    """The heat map for one image: attention rollout for the ViT, Grad-CAM for the others.
+
+    With `mirror`, for a model that answers with the mean of a picture and its mirror image, the
+    map is the mean of the two views' maps, the mirrored one turned back.
+    """
     if arch == "vit":
-        return attention_rollout(network, batch, target)
-    layers = [network.get_submodule(name) for name in CAM_LAYERS[arch]]
-    return grad_cam(network, batch, target, layers)
+        heat_of = partial(attention_rollout, network, target=target)
+    else:
+        heat_of = partial(grad_cam, network, target=target, layers=[network.get_submodule(n) for n in CAM_LAYERS[arch]])
+    heat = heat_of(batch)
+    if not mirror:
+        return heat
+    mean = (heat + heat_of(batch.flip(-1))[:, ::-1]) / 2
+    return mean / mean.max() if mean.max() > 0 else mean
 
 
 def first_convolution(network: nn.Module) -> nn.Conv2d | None:

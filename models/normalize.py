@@ -18,8 +18,8 @@ def mirror_averaged(network: torch.nn.Module, inputs: torch.Tensor) -> torch.Ten
     Where a mirror image keeps the class, the two views make different mistakes, and their mean
     is right more often than either; a card's `inference` entry gives the test accuracy of both.
     """
-    both = network(torch.cat([inputs, inputs.flip(-1)]))
-    return both.view(2, len(inputs), -1).mean(0)
+    plain, mirrored = network(torch.cat([inputs, inputs.flip(-1)])).chunk(2)
+    return (plain + mirrored) / 2
 
 
 class FromPixels(torch.nn.Module):

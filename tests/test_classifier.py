@@ -104,7 +104,7 @@ def test_traced_single_pictures_agree_with_the_network(install_untrained, name):
 
 
 @pytest.mark.parametrize("name", ["resnet18_cifar10", "vit_cifar10", "resnet18_mnist"])
-def test_photo_models_answer_a_picture_and_its_mirror_image_alike(install_untrained, name):
+def test_photo_models_answer_and_explain_a_picture_and_its_mirror_image_alike(install_untrained, name):
     install_untrained(name)
     classifier = models.load(name, device="cpu")
     picture = np.random.default_rng(5).integers(0, 255, (32, 32, 3), dtype=np.uint8)
@@ -112,12 +112,16 @@ def test_photo_models_answer_a_picture_and_its_mirror_image_alike(install_untrai
     answers = classifier.predict([picture, mirrored])
     with torch.inference_mode():
         alone = [classifier.network(classifier.to_batch([image])) for image in (picture, mirrored)]
-    if classifier.spec.dataset.mirror_invariant:
+    heat, heat_of_mirrored = classifier.explain(picture, target=3), classifier.explain(mirrored, target=3)
+    assert heat.max() == pytest.approx(1.0)
+    if classifier.spec.dataset.mirror_invariant:  # the answer, and so its explanation, is the two views' mean
         assert np.allclose(answers[0], answers[1], atol=1e-5)
         assert np.allclose(answers[0], torch.softmax((alone[0] + alone[1]) / 2, 1).numpy(), atol=1e-5)
+        assert np.allclose(heat, heat_of_mirrored[:, ::-1], atol=1e-4)
     else:  # a mirrored digit is another picture: a 2 is not an S
         assert not np.allclose(answers[0], answers[1], atol=1e-3)
         assert np.allclose(answers[0], torch.softmax(alone[0], 1).numpy(), atol=1e-5)
+        assert not np.allclose(heat, heat_of_mirrored[:, ::-1], atol=1e-2)
 
 
 def test_available_lists_models_with_weight_files(install_untrained):

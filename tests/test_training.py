@@ -14,7 +14,7 @@ from safetensors.torch import load_file
 
 from models import datasets, weights
 from models.registry import CIFAR10
-from training import checkpoint
+from training import checkpoint, metrics
 from training.__main__ import main as train_main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,6 +82,48 @@ def test_tiny_run_learns_and_writes_a_loadable_model(name, data, request, tmp_pa
         again = json.loads((out / f"{name}.json").read_text())
         assert again["storage"] == card["storage"] and again["test"] == card["test"]
         assert again["training"]["command"] == card["training"]["command"]
+
+
+def test_a_photo_models_card_measures_the_answers_the_app_gives(tmp_path, monkeypatch):
+    import models.registry
+    from models.archs import build_network
+    from models.normalize import normalize
+    from models.registry import spec
+    from training.data import Split, TrainingData
+    from training.evaluate import evaluate
+
+    rng = np.random.default_rng(0)
+    torch.manual_seed(0)
+    network = build_network(spec("vit_cifar10")).eval()
+
+    def split(count: int, seen: int) -> Split:
+        """Random pictures, the first `seen` labelled as the network sees them alone, the rest at random."""
+        images = torch.from_numpy(rng.integers(0, 256, (count, 3, 32, 32), dtype=np.uint8))
+        with torch.no_grad():
+            labels = network(normalize(images, CIFAR10)).argmax(1)
+        labels[seen:] = torch.from_numpy(rng.integers(0, 10, count - seen))
+        return Split(images, labels)
+
+    data = TrainingData(CIFAR10, split(10, 10), split(40, 30), split(200, 200), "generated")
+    card = evaluate(network, spec("vit_cifar10"), data, {}, torch.device("cpu"), tmp_path)
+    monkeypatch.setattr(models.registry, "WEIGHTS_DIR", tmp_path)
+    classifier = models.load("vit_cifar10", device="cpu")
+
+    def pictures(split: Split) -> list[np.ndarray]:
+        return list(split.images.permute(0, 2, 3, 1).numpy())
+
+    with torch.inference_mode():
+        plain = torch.softmax(classifier.network(classifier.to_batch(pictures(data.test))), 1).numpy()
+    answers, labels = classifier.predict(pictures(data.test)), data.test.labels.numpy()
+    assert card["inference"]["single_view_test_accuracy"] == (plain.argmax(1) == labels).mean() == 1.0
+    assert (answers.argmax(1) != labels).any()  # the mirror image changes some answers: the test can tell
+    assert card["test"]["accuracy"] == (answers.argmax(1) == labels).mean()
+    assert card["calibration"]["test_raw"]["ece"] == pytest.approx(
+        metrics.reliability(answers, labels)["ece"], abs=1e-5
+    )
+    val_answers = classifier.predict(pictures(data.val))
+    fitted = metrics.fit_temperature(np.log(val_answers), data.val.labels.numpy())  # log p: logits less a constant
+    assert card["calibration"]["temperature"] == pytest.approx(fitted, abs=2e-3)
 
 
 @pytest.mark.parametrize(

@@ -37,13 +37,15 @@ def test_the_shipped_weights_are_the_mean_of_the_last_epochs(name, tiny_mnist, t
     shipped = load_file(str(whole / f"{name}.safetensors"))
     card = json.loads((whole / f"{name}.json").read_text())["training"]
 
-    assert [round(epoch["lr"], 6) for epoch in card["history"][1:]] == [0.01, 0.01]
+    # the rate has fallen to the averaging rate when the first averaged epoch begins
+    assert [round(epoch["lr"], 6) for epoch in card["history"]] == [0.01, 0.01, 0.01]
     assert card["weight_average"]["epochs"] == 2 and 0 <= card["weight_average"]["val_accuracy"] <= 1
     assert "--swa-epochs 2 --swa-lr 0.01" in card["command"]
     for key, value in shipped.items():
         mean = (second[key].float() + third[key].float()) / 2
-        if "running_" in key:  # measured anew for the mean weights: neither snapshot's, nor their mean
-            for measured in (second[key], third[key], mean):
+        if "running_" in key:  # measured anew for the mean weights: not a snapshot's, their mean, or a fresh start
+            fresh = torch.full_like(mean, 1.0 if "var" in key else 0.0)
+            for measured in (second[key], third[key], mean, fresh):
                 assert not torch.allclose(value.float(), measured.float(), atol=1e-4), key
         elif value.is_floating_point():
             assert torch.allclose(value.float(), mean.to(value.dtype).float(), atol=2e-3), key
@@ -72,7 +74,11 @@ def test_a_checkpoint_from_before_averaging_existed_still_resumes(tiny_mnist, tm
 
 @pytest.mark.parametrize(
     "flags, said",
-    [(["--swa-epochs", "4"], "--swa-epochs 4 must lie between 0 and --epochs 3"), (["--swa-epochs", "1"], "got 0.0")],
+    [
+        (["--swa-epochs", "4"], "--swa-epochs 4 must lie between 0 and --epochs 3"),
+        (["--swa-epochs", "1"], "--swa-lr above 0, not 0.0"),
+        (["--swa-epochs", "2", "--swa-lr", "0.01", "--warmup-epochs", "1.5"], "use --warmup-epochs 1 or less"),
+    ],
 )
 def test_averaging_settings_that_cannot_work_are_refused(tiny_mnist, tmp_path, flags, said):
     with pytest.raises(SystemExit, match=said):

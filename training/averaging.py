@@ -11,9 +11,8 @@ import torch
 from torch import nn
 from torch.optim.swa_utils import AveragedModel, update_bn
 
-from models.normalize import normalize
 from models.registry import DatasetSpec
-from training.data import Split
+from training.data import Split, input_batches
 from training.precision import autocast
 
 
@@ -53,11 +52,5 @@ class WeightAverage:
         order, measures them again (a network without batch norm is left as averaged).
         """
         model.load_state_dict(self.averaged.module.state_dict())
-
-        def batches():
-            for start in range(0, len(train), batch_size):
-                images = normalize(train.images[start : start + batch_size].to(device), spec)
-                yield images.contiguous(memory_format=torch.channels_last) if channels_last else images
-
         with torch.no_grad(), autocast(device, amp):
-            update_bn(batches(), model)
+            update_bn(input_batches(train, spec, device, batch_size, channels_last), model)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import numpy as np
 import torch
 
 from models import datasets
+from models.normalize import normalize
 from models.registry import DatasetSpec
 
 
@@ -28,6 +30,15 @@ class TrainingData:
     val: Split | None
     test: Split
     test_source: str
+
+
+def input_batches(
+    split: Split, dataset: DatasetSpec, device: torch.device, batch_size: int, channels_last: bool = False
+) -> Iterator[torch.Tensor]:
+    """A split's images in order, as the network takes them (normalized, on the device), a batch at a time."""
+    for start in range(0, len(split), batch_size):
+        images = normalize(split.images[start : start + batch_size].to(device), dataset)
+        yield images.contiguous(memory_format=torch.channels_last) if channels_last else images
 
 
 def to_split(images: np.ndarray, labels: np.ndarray) -> Split:

@@ -23,11 +23,11 @@ from models.archs import build_network
 from models.datasets import DEFAULT_ROOT
 from models.device import resolve
 from models.errors import ModelError
-from models.normalize import mirror_averaged, normalize
+from models.normalize import mirror_averaged
 from models.registry import DatasetSpec, ModelSpec, spec
 from training import data as training_data
 from training import metrics
-from training.data import Split, TrainingData
+from training.data import Split, TrainingData, input_batches
 from training.precision import autocast
 
 MAX_WEIGHT_BYTES = 25_000_000  # the 25 MB a weight file may take
@@ -49,10 +49,7 @@ def predict_logits(
     model.eval()
     out = []
     with torch.inference_mode(), autocast(device, amp):
-        for start in range(0, len(split), batch_size):
-            images = normalize(split.images[start : start + batch_size].to(device), dataset)
-            if channels_last:
-                images = images.contiguous(memory_format=torch.channels_last)
+        for images in input_batches(split, dataset, device, batch_size, channels_last):
             out.append((mirror_averaged(model, images) if mirror else model(images)).float().cpu())
     return torch.cat(out).numpy()
 
@@ -98,7 +95,7 @@ def calibration(model: nn.Module, data: TrainingData, test_logits: np.ndarray, d
     }
 
 
-def inference(model: nn.Module, data: TrainingData, device: torch.device) -> dict:
+def inference_entry(model: nn.Module, data: TrainingData, device: torch.device) -> dict:
     """How the app answers, as the test figures were measured; with mirror averaging, also the
     test accuracy of the picture alone, so that what the averaging adds is on record."""
     if not data.spec.mirror_invariant:
@@ -159,7 +156,7 @@ def evaluate(
         "classes": list(dataset.classes),
         "input": {"size": dataset.image_size, "channels": dataset.channels},
         "normalization": {"mean": list(dataset.mean), "std": list(dataset.std)},
-        "inference": inference(shipped, data, device),
+        "inference": inference_entry(shipped, data, device),
         "test": metrics.classification_scores(metrics.softmax(test_logits), labels, len(dataset.classes)),
         "calibration": calibration(shipped, data, test_logits, device),
         "training": training,

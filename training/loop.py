@@ -170,7 +170,23 @@ def train_one_epoch(
     return loss_sum, correct, seen
 
 
+def check_averaging(recipe: Recipe) -> None:
+    """Refuse weight-averaging settings that would average something else than they say."""
+    if not 0 <= recipe.swa_epochs <= recipe.epochs:
+        raise ValueError(f"--swa-epochs {recipe.swa_epochs} must lie between 0 and --epochs {recipe.epochs}.")
+    if recipe.swa_epochs and recipe.swa_lr <= 0:
+        raise ValueError(
+            f"Weight averaging needs a learning rate to explore with: --swa-lr above 0, not {recipe.swa_lr}."
+        )
+    if recipe.swa_epochs and recipe.warmup_epochs > recipe.epochs - recipe.swa_epochs:
+        raise ValueError(
+            f"--warmup-epochs {recipe.warmup_epochs} would run into the {recipe.swa_epochs} averaged epochs, which "
+            f"train at the constant --swa-lr; use --warmup-epochs {recipe.epochs - recipe.swa_epochs} or less."
+        )
+
+
 def as_line(record: dict) -> str:
+    """An epoch's record as one log line: key=value, floats to four places."""
     return " ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items())
 
 
@@ -211,11 +227,7 @@ def train(
     device, world = runtime.device, runtime.world
     if recipe.batch_size % world.size:
         raise ValueError(f"--batch-size {recipe.batch_size} does not split evenly among {world.size} processes.")
-    if not 0 <= recipe.swa_epochs <= recipe.epochs or (recipe.swa_epochs and recipe.swa_lr <= 0):
-        raise ValueError(
-            f"--swa-epochs {recipe.swa_epochs} must lie between 0 and --epochs {recipe.epochs}, and weight averaging "
-            f"needs a learning rate to explore with: --swa-lr above 0 (got {recipe.swa_lr})."
-        )
+    check_averaging(recipe)
     model.to(device)
     if runtime.channels_last:
         model.to(memory_format=torch.channels_last)
@@ -306,17 +318,14 @@ def train(
 
     run = {"finished": state["epoch"] == recipe.epochs, "history": state["history"]}
     wall_time = state["wall_time_s"]
-    if run["finished"] and average is not None:
+    if run["finished"] and average is not None and world.is_main:  # only the main process measures and saves
         started = time.perf_counter()
         average.copy_into(model, data.train, data.spec, device, recipe.batch_size, runtime.amp, runtime.channels_last)
         run["weight_average"] = {"epochs": average.count}
-        if world.is_main and data.val is not None:
+        if data.val is not None:
             run["weight_average"].update(validate(model, data.val, data.spec, runtime))
         wall_time += time.perf_counter() - started
-        if world.is_main:
-            print(
-                f"weights averaged over the last {average.count} epochs: {as_line(run['weight_average'])}", flush=True
-            )
+        print(f"weights averaged over the last {average.count} epochs: {as_line(run['weight_average'])}", flush=True)
     train_seconds = sum(r["epoch_time_s"] for r in state["history"])
     return {
         **run,
