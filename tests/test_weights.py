@@ -41,7 +41,7 @@ TARGETS = {
 
 # Interim weights, shipped so that the app classifies photos while longer runs train.
 SHORT_OF_TARGET = {
-    "resnet18_cifar10": "25 epochs reached 89.69%; a second cycle from these weights is to train",
+    "resnet18_cifar10": "25 + 25 epochs reached 91.01%; a third cycle with weight averaging is training",
 }
 
 
