@@ -12,14 +12,19 @@ def normalize(images: torch.Tensor, dataset: DatasetSpec) -> torch.Tensor:
     return (images.float() / 255.0 - mean) / std
 
 
-def mirror_averaged(network: torch.nn.Module, inputs: torch.Tensor) -> torch.Tensor:
-    """The mean of the network's logits for each input and its mirror image, in one batch.
+def mirror_views(network: torch.nn.Module, inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The network's logits for each input alone, and their mean with its mirror image's, from one batch.
 
     Where a mirror image keeps the class, the two views make different mistakes, and their mean
     is right more often than either; a card's `inference` entry gives the test accuracy of both.
     """
     plain, mirrored = network(torch.cat([inputs, inputs.flip(-1)])).chunk(2)
-    return (plain + mirrored) / 2
+    return plain, (plain + mirrored) / 2
+
+
+def mirror_averaged(network: torch.nn.Module, inputs: torch.Tensor) -> torch.Tensor:
+    """The mean of the network's logits for each input and its mirror image."""
+    return mirror_views(network, inputs)[1]
 
 
 class FromPixels(torch.nn.Module):

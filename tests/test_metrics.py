@@ -24,6 +24,8 @@ def test_accuracy_confusion_and_per_class():
     assert summary["accuracy"] == pytest.approx(4 / 6)
     assert summary["confusion_matrix"] == [[1, 1, 0], [0, 2, 0], [1, 0, 1]]
     assert summary["per_class_accuracy"] == pytest.approx([0.5, 1.0, 0.5])
+    assert metrics.accuracy(PROBABILITIES, LABELS) == pytest.approx(4 / 6)
+    assert metrics.accuracy(np.log(PROBABILITIES), LABELS) == pytest.approx(4 / 6)  # logits alike
 
 
 def test_macro_f1():

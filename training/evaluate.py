@@ -13,6 +13,7 @@ import copy
 import datetime
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -23,7 +24,7 @@ from models.archs import build_network
 from models.datasets import DEFAULT_ROOT
 from models.device import resolve
 from models.errors import ModelError
-from models.normalize import mirror_averaged
+from models.normalize import mirror_views
 from models.registry import DatasetSpec, ModelSpec, spec
 from training import data as training_data
 from training import metrics
@@ -32,6 +33,14 @@ from training.precision import autocast
 
 MAX_WEIGHT_BYTES = 25_000_000  # the 25 MB a weight file may take
 MIN_HALF_PRECISION_AGREEMENT = 0.999  # top-1 agreement of a half-precision file with float32
+
+
+class Logits(NamedTuple):
+    """A split's logits, float32 and in order: the app's answers, and those for the picture alone
+    (the same array where no mirror averaging takes place)."""
+
+    answers: np.ndarray
+    single_view: np.ndarray
 
 
 def predict_logits(
@@ -43,15 +52,17 @@ def predict_logits(
     amp: bool = False,
     channels_last: bool = False,
     mirror: bool = False,
-) -> np.ndarray:
-    """Logits for every image of a split, in order, as float32; with `mirror`, averaged with
-    those of its mirror image, as the app answers for a mirror-invariant dataset."""
+) -> Logits:
+    """Logits for every image of a split; with `mirror`, the answers average those of each image
+    and its mirror image, as the app answers for a mirror-invariant dataset."""
     model.eval()
-    out = []
+    answers, single = [], []
     with torch.inference_mode(), autocast(device, amp):
         for images in input_batches(split, dataset, device, batch_size, channels_last):
-            out.append((mirror_averaged(model, images) if mirror else model(images)).float().cpu())
-    return torch.cat(out).numpy()
+            plain, answer = mirror_views(model, images) if mirror else (model(images),) * 2
+            single.append(plain.float().cpu())
+            answers.append(answer.float().cpu())
+    return Logits(torch.cat(answers).numpy(), torch.cat(single).numpy())
 
 
 def storage_dtype(model: nn.Module) -> torch.dtype:
@@ -82,7 +93,7 @@ def calibration(model: nn.Module, data: TrainingData, test_logits: np.ndarray, d
     raw = metrics.reliability(metrics.softmax(test_logits), labels)
     if data.val is None:
         return {"temperature": 1.0, "fitted_on": None, "test_raw": raw, "test_calibrated": raw}
-    val_logits = predict_logits(model, data.val, data.spec, device, mirror=data.spec.mirror_invariant)
+    val_logits = predict_logits(model, data.val, data.spec, device, mirror=data.spec.mirror_invariant).answers
     val_labels = data.val.labels.numpy()
     temperature = round(metrics.fit_temperature(val_logits, val_labels), 4)  # the very value the app reads
     return {
@@ -95,14 +106,12 @@ def calibration(model: nn.Module, data: TrainingData, test_logits: np.ndarray, d
     }
 
 
-def inference_entry(model: nn.Module, data: TrainingData, device: torch.device) -> dict:
+def inference_entry(logits: Logits, labels: np.ndarray, mirror: bool) -> dict:
     """How the app answers, as the test figures were measured; with mirror averaging, also the
     test accuracy of the picture alone, so that what the averaging adds is on record."""
-    if not data.spec.mirror_invariant:
+    if not mirror:
         return {"mirror_average": False}
-    single = predict_logits(model, data.test, data.spec, device)
-    labels = data.test.labels.numpy()
-    return {"mirror_average": True, "single_view_test_accuracy": float((single.argmax(1) == labels).mean())}
+    return {"mirror_average": True, "single_view_test_accuracy": metrics.accuracy(logits.single_view, labels)}
 
 
 def evaluate(
@@ -127,10 +136,11 @@ def evaluate(
     # Every figure describes the file that ships: rounded to its precision where it is smaller.
     shipped = rounded_copy(model, dtype) if dtype != torch.float32 else model
     mirror = data.spec.mirror_invariant
-    test_logits = predict_logits(shipped, data.test, data.spec, device, mirror=mirror)
+    test = predict_logits(shipped, data.test, data.spec, device, mirror=mirror)
+    test_logits = test.answers
     if dtype != torch.float32 and full_precision:
-        full_logits = predict_logits(model, data.test, data.spec, device, mirror=mirror)
-        agreement = float((test_logits.argmax(1) == full_logits.argmax(1)).mean())
+        full_logits = predict_logits(model, data.test, data.spec, device, mirror=mirror).answers
+        agreement = metrics.accuracy(test_logits, full_logits.argmax(1))
         if agreement < MIN_HALF_PRECISION_AGREEMENT:
             raise ModelError(
                 f"Stored in {storage['dtype']}, {model_spec.name} agrees with its float32 weights on only "
@@ -156,7 +166,7 @@ def evaluate(
         "classes": list(dataset.classes),
         "input": {"size": dataset.image_size, "channels": dataset.channels},
         "normalization": {"mean": list(dataset.mean), "std": list(dataset.std)},
-        "inference": inference_entry(shipped, data, device),
+        "inference": inference_entry(test, labels, mirror),
         "test": metrics.classification_scores(metrics.softmax(test_logits), labels, len(dataset.classes)),
         "calibration": calibration(shipped, data, test_logits, device),
         "training": training,

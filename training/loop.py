@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from models.normalize import normalize
 from models.registry import DatasetSpec
-from training import checkpoint
+from training import checkpoint, metrics
 from training.augment import augment, mix
 from training.averaging import WeightAverage
 from training.checkpoint import CheckpointError
@@ -119,10 +119,11 @@ class Updater:
 
 
 def validate(model: nn.Module, split: Split, spec: DatasetSpec, runtime: Runtime) -> dict[str, float]:
-    logits = predict_logits(model, split, spec, runtime.device, amp=runtime.amp, channels_last=runtime.channels_last)
-    labels = split.labels.numpy()
+    logits = predict_logits(
+        model, split, spec, runtime.device, amp=runtime.amp, channels_last=runtime.channels_last
+    ).answers
     loss = F.cross_entropy(torch.from_numpy(logits), split.labels).item()
-    return {"val_loss": loss, "val_accuracy": float((logits.argmax(1) == labels).mean())}
+    return {"val_loss": loss, "val_accuracy": metrics.accuracy(logits, split.labels.numpy())}
 
 
 def train_one_epoch(

@@ -8,6 +8,11 @@ import torch
 RELIABILITY_BINS = 15
 
 
+def accuracy(scores: np.ndarray, labels: np.ndarray) -> float:
+    """The share of rows whose highest score (logit or probability) is at the true label."""
+    return float((scores.argmax(1) == labels).mean())
+
+
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, num_classes: int) -> np.ndarray:
     """Rows are true classes, columns predicted classes."""
     return np.bincount(labels * num_classes + predicted, minlength=num_classes**2).reshape(num_classes, num_classes)
