@@ -47,7 +47,7 @@ def main() -> None:
         speed = sum(run["images_per_s"] * s for run, s in zip(runs, seconds)) / sum(seconds)
         print(
             f"| {name} | {accuracy_text(card)} | {card['test_set']} | {card['parameters']:,} "
-            f"| {epochs} epochs, {wall_seconds / 60:.0f} min, {speed:.0f} images/s on {runs[-1]['device']} "
+            f"| {epochs} epochs, {wall_seconds / 60:.0f} min, {speed:,.0f} images/s on {runs[-1]['device']} "
             f"| {calibration_text(card['calibration'])} | {PAPER.get(name, '')} |"
         )
         # A run that a warm restart started from writes where the restart reads.

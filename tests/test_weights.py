@@ -39,12 +39,6 @@ TARGETS = {
 }
 
 
-# Interim weights, shipped so that the app classifies photos while longer runs train.
-SHORT_OF_TARGET = {
-    "resnet18_cifar10": "25 + 25 epochs reached 91.01%; a third cycle with weight averaging is training",
-}
-
-
 @pytest.mark.parametrize("name", list(TARGETS))
 def test_shipped_weights_reach_their_card_on_real_test_images(shared_data, name):
     if name not in models.available():
@@ -64,13 +58,10 @@ def test_shipped_weights_reach_their_card_on_real_test_images(shared_data, name)
 
 
 @pytest.mark.parametrize("name", list(TARGETS))
-def test_shipped_weights_meet_the_issue_target(name, request):
+def test_shipped_weights_meet_the_issue_target(name):
     model_spec = spec(name)
     if not model_spec.weight_path.is_file():
         pytest.skip(f"weights/{name}.safetensors is not trained yet")
-    if name in SHORT_OF_TARGET:
-        # strict: once better weights ship, this passes, fails as XPASS, and the entry must go.
-        request.applymarker(pytest.mark.xfail(reason=SHORT_OF_TARGET[name], strict=True))
     card = weights.read_card(model_spec.card_path, model_spec.train_command())
     assert card["test"]["accuracy"] >= TARGETS[name]
 

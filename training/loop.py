@@ -229,6 +229,9 @@ def train(
     if recipe.batch_size % world.size:
         raise ValueError(f"--batch-size {recipe.batch_size} does not split evenly among {world.size} processes.")
     check_averaging(recipe)
+    if device.type == "cuda":
+        # Every batch but an epoch's last has the same shape, so cuDNN can time its algorithms once and keep the fastest.
+        torch.backends.cudnn.benchmark = True
     model.to(device)
     if runtime.channels_last:
         model.to(memory_format=torch.channels_last)

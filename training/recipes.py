@@ -45,14 +45,14 @@ RECIPES: dict[str, Recipe] = {
         clip_grad=1.0,
     ),
     "resnet18_cifar10": Recipe(
-        epochs=25,
+        epochs=200,
         batch_size=256,
         lr=0.2,
         weight_decay=5e-4,
         warmup_epochs=3,
         label_smoothing=0.1,
         augment="crop-flip",
-        cutout=13,
+        cutmix=1.0,
     ),
     "vit_cifar10": Recipe(
         epochs=80,
