@@ -59,10 +59,14 @@ def predict_logits(
     answers, single = [], []
     with torch.inference_mode(), autocast(device, amp):
         for images in input_batches(split, dataset, device, batch_size, channels_last):
-            plain, answer = mirror_views(model, images) if mirror else (model(images),) * 2
-            single.append(plain.float().cpu())
+            if mirror:
+                plain, answer = mirror_views(model, images)
+                single.append(plain.float().cpu())
+            else:
+                answer = model(images)
             answers.append(answer.float().cpu())
-    return Logits(torch.cat(answers).numpy(), torch.cat(single).numpy())
+    answered = torch.cat(answers).numpy()
+    return Logits(answered, torch.cat(single).numpy() if mirror else answered)
 
 
 def storage_dtype(model: nn.Module) -> torch.dtype:
