@@ -1,8 +1,9 @@
-"""Start the visionlab window: `uv run visionlab [--device cpu] [--model mnist_cnn]`."""
+"""Start the visionlab window: `uv run visionlab [--device cpu] [--model mnist_cnn] [--verbose]`."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
@@ -20,7 +21,14 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("VISIONLAB_DATA"),
         help="folder with the MNIST and CIFAR-10 test sets (default: $VISIONLAB_DATA, then the last one used)",
     )
+    parser.add_argument(
+        "--verbose", action="store_true", help="log what happens (models loading, every error and its traceback)"
+    )
     args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(relativeCreated)7.0f ms %(threadName)s %(name)s: %(message)s",
+    )
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -32,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(device=args.device, model=args.model, data_dir=args.data_dir)
     window.show()
     application.processEvents()  # paint the window now; the chart, torch and the models load after
+    logging.getLogger(__name__).info("window shown")
     QTimer.singleShot(0, window.start)
     return application.exec()
 

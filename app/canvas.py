@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen, QTabletEvent
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout, QWidget
 
 from app.preview import heat_image
 from models.preprocess import Placement
@@ -241,3 +241,22 @@ class DrawingCanvas(QWidget):
         stride = image.bytesPerLine()
         array = np.frombuffer(image.constBits(), dtype=np.uint8, count=stride * size).reshape(size, stride)
         return array[:, :size].copy()
+
+
+class DrawingTab(QWidget):
+    """The canvas, and below it the brush size."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.canvas = DrawingCanvas()
+        self.brush = QSlider(Qt.Orientation.Horizontal)
+        self.brush.setRange(3, 15)  # hundredths of the canvas side
+        self.brush.setValue(round(self.canvas.brush * 100))
+        self.brush.setToolTip("Brush size")
+        self.brush.valueChanged.connect(lambda value: self.canvas.set_brush(value / 100))
+        column = QVBoxLayout(self)
+        column.addWidget(self.canvas, 1)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Brush"))
+        row.addWidget(self.brush, 1)
+        column.addLayout(row)

@@ -60,7 +60,7 @@ class ConfidenceChart(QWidget):
         self.legend.setVisible(False)
         self.shown: dict[str, np.ndarray] = {}
         self.titles: dict[str, str] = {}
-        self._true: int | None = None
+        self.true_label: int | None = None
         self.note = ""
         self.plot.scene().sigMouseClicked.connect(self._clicked)
 
@@ -94,7 +94,7 @@ class ConfidenceChart(QWidget):
         self.legend.setLabelTextSize(f"{points}pt")
         shown = self.shown
         self.clear()  # the percentages above the bars are made with the font size of their time
-        self.display(shown, self._true, self.titles, self.note)
+        self.display(shown, self.true_label, self.titles, self.note)
 
     def clear(self) -> None:
         for item in [*self.bars, *self.labels]:
@@ -116,7 +116,7 @@ class ConfidenceChart(QWidget):
     ) -> None:
         """Draw the given probabilities (0-1); `true_label` marks the known answer, `note` says
         what the bars show (raw or calibrated, which class is explained)."""
-        self._true = true_label
+        self.true_label = true_label
         self.note = note
         self.titles = titles or {}
         if not results or not self.classes:

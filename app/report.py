@@ -1,218 +1,22 @@
-"""A model's report card, drawn from its weight card: calibration, confusion, per-class accuracy,
-training curves and layers. Nothing here needs the dataset."""
+"""A model's report: its card as figures (app/report_figures.py) and its layers, in one dialog that
+opens once the look inside the network, made off the GUI thread, is ready. Nothing here needs the dataset."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (
-    QDialog,
-    QGridLayout,
-    QLabel,
-    QPlainTextEdit,
-    QScrollArea,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QPlainTextEdit, QTabWidget, QVBoxLayout, QWidget
 
-from app.chart import BAR, MODEL_COLOURS, still
-from app.preview import PixelView
-from models import weights
+from app import tasks
+from app.report_figures import ConfusionView, first_layer_view, per_class_plot, reliability_view, training_plot
+from models.card import Card
 
-
-def _plot(title: str, x_label: str, y_label: str) -> pg.PlotWidget:
-    return _styled(pg.PlotWidget(background=None, title=title), x_label, y_label)
-
-
-def _styled(plot, x_label: str, y_label: str):
-    """A still figure with a light grid and labelled axes. Takes a PlotWidget or PlotItem."""
-    still(plot)
-    plot.showGrid(x=True, y=True, alpha=0.2)
-    for side in ("bottom", "left"):
-        plot.getAxis(side).enableAutoSIPrefix(False)  # else an accuracy of 0.8 reads "800 (x0.001)"
-    plot.setLabel("bottom", x_label)
-    plot.setLabel("left", y_label)
-    return plot
-
-
-def _label_bars(plot, xs, tops, texts: list[str]) -> None:
-    """Write each text just above its bar."""
-    for x, top, text in zip(xs, tops, texts, strict=True):
-        label = pg.TextItem(text, anchor=(0.5, 1.0), color=(70, 70, 70))
-        label.setPos(x, top)
-        plot.addItem(label)
-
-
-def reliability_view(calibration: dict) -> pg.GraphicsLayoutWidget:
-    """Reliability diagrams, raw and calibrated side by side: per confidence bin, the accuracy (bars),
-    its gap to the bin's mean confidence (red) and how many test images fell in the bin."""
-    view = pg.GraphicsLayoutWidget()
-    view.setBackground(None)
-    variants = [("test_raw", "raw probabilities")]
-    if calibration.get("fitted_on"):
-        variants.append(("test_calibrated", f"calibrated, T = {calibration.get('temperature', 1):.2f}"))
-    first = None
-    for key, label in variants:
-        bins = calibration.get(key)
-        if not bins:
-            continue
-        plot = _styled(view.addPlot(title=f"{label}: ECE {bins['ece'] * 100:.2f}%"), "confidence", "accuracy")
-        count = np.asarray(bins["count"])
-        width = 1 / len(count)
-        centres = (np.arange(len(count)) + 0.5) * width
-        used = count > 0
-        accuracy, confidence = np.asarray(bins["accuracy"])[used], np.asarray(bins["confidence"])[used]
-        plot.addItem(
-            pg.BarGraphItem(x=centres[used], height=accuracy, width=width * 0.95, brush=BAR, pen=pg.mkPen(None))
-        )
-        # The gap between what the model claims and what it achieves is the miscalibration.
-        plot.addItem(pg.BarGraphItem(x=centres[used], y0=accuracy, y1=confidence, width=width * 0.95,
-                                     brush=(231, 76, 60, 110), pen=pg.mkPen((231, 76, 60), width=1)))  # fmt: skip
-        plot.plot([0, 1], [0, 1], pen=pg.mkPen((120, 120, 120), style=Qt.PenStyle.DashLine))
-        _label_bars(plot, centres[used], np.maximum(accuracy, confidence), [str(n) for n in count[used]])
-        plot.setRange(xRange=(0, 1), yRange=(0, 1.08), padding=0.01)
-        if first is None:
-            first = plot
-        else:
-            plot.setYLink(first)
-    view.nextRow()
-    note = "Bars: accuracy in each confidence bin; red: the gap to the mean confidence there; numbers: test images in the bin."
-    if not calibration.get("fitted_on"):
-        note += "<br>No temperature was fitted: this model trained on every training image, leaving no held-out data."
-    view.addLabel(note, colspan=len(variants), color=(90, 90, 90))
-    return view
-
-
-class ConfusionView(pg.PlotWidget):
-    """The confusion matrix as a heat map with counts; a click on a cell emits (true, predicted)."""
-
-    cellClicked = Signal(int, int)
-
-    def __init__(self, matrix: np.ndarray, classes: list[str]) -> None:
-        super().__init__(background=None, title="Confusion matrix on the test set (click a cell to browse it)")
-        still(self)
-        n = len(classes)
-        # Log scale, so that the few mistakes stand out beside the large diagonal.
-        image = pg.ImageItem(np.log1p(matrix.T.astype(float)))
-        image.setColorMap(pg.colormap.get("viridis"))
-        self.addItem(image)
-        for true in range(n):
-            for predicted in range(n):
-                if matrix[true, predicted]:
-                    text = pg.TextItem(str(matrix[true, predicted]), anchor=(0.5, 0.5), color="w")
-                    text.setPos(predicted + 0.5, true + 0.5)
-                    self.addItem(text)
-        ticks = [[(i + 0.5, name) for i, name in enumerate(classes)]]
-        self.getAxis("bottom").setTicks(ticks)
-        self.getAxis("left").setTicks(ticks)
-        self.setLabel("bottom", "predicted class")
-        self.setLabel("left", "true class")
-        self.getViewBox().invertY(True)
-        self.setRange(xRange=(0, n), yRange=(0, n), padding=0)
-        self.count = n
-        self.scene().sigMouseClicked.connect(self._clicked)
-
-    def _clicked(self, event) -> None:
-        point = self.getViewBox().mapSceneToView(event.scenePos())
-        predicted, true = int(np.floor(point.x())), int(np.floor(point.y()))
-        if 0 <= true < self.count and 0 <= predicted < self.count:
-            self.cellClicked.emit(true, predicted)
-
-
-def per_class_plot(accuracy: list[float], classes: list[str]) -> pg.PlotWidget:
-    plot = _plot("Accuracy per class on the test set", "class", "accuracy (%)")
-    values = np.asarray(accuracy) * 100
-    plot.addItem(pg.BarGraphItem(x=np.arange(len(values)), height=values, width=0.7, brush=BAR, pen=pg.mkPen(None)))
-    plot.getAxis("bottom").setTicks([list(enumerate(classes))])
-    # The axis starts near the lowest bar so that 99.2% and 99.8% differ visibly; the printed
-    # values keep bar heights from being read against zero.
-    _label_bars(plot, range(len(values)), values, [f"{value:.1f}" for value in values])
-    plot.setYRange(max(0.0, values.min() - 5), 102, padding=0)
-    return plot
-
-
-def training_label(recipe: dict, metric: str) -> str:
-    """What the training curve measured: augmented batches and, for the loss, the objective itself,
-    so that a student does not read it against the plain cross-entropy of validation."""
-    how = []
-    if recipe.get("augment", "none") != "none" or recipe.get("cutout"):
-        how.append("augmented")
-    if recipe.get("mixup") or recipe.get("cutmix"):
-        how.append("mixed")
-    if metric == "loss" and recipe.get("label_smoothing"):
-        how.append(f"label smoothing {recipe['label_smoothing']:g}")
-    return f"training ({', '.join(how)})" if how else "training"
-
-
-def training_plot(runs: list[dict], metric: str) -> pg.PlotWidget:
-    """Loss or accuracy (in percent) per epoch, training and validation, over every run that made
-    the model, first to last; a dashed line marks where a warm restart began, and a star the
-    validation figure of a run's averaged weights, which is what that run ended with."""
-    percent = metric == "accuracy"
-    plot = _plot(f"{metric.capitalize()} per epoch", "epoch", f"{metric} (%)" if percent else metric)
-    # Accuracy climbs to the top right and loss falls to the bottom right: the legend takes the free corner.
-    plot.addLegend(offset=(-10, -10) if percent else (-10, 10))
-    history = [record for run in runs for record in run.get("history", [])]
-    epochs = np.arange(1, len(history) + 1)
-    for key, label, colour in (
-        (f"train_{metric}", training_label(runs[-1].get("recipe", {}), metric), MODEL_COLOURS[1]),
-        (f"val_{metric}", "validation", MODEL_COLOURS[0]),
-    ):
-        values = [record.get(key) for record in history]
-        if all(v is not None for v in values):
-            values = np.asarray(values, dtype=float) * (100 if percent else 1)
-            plot.plot(
-                epochs, values, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=5, symbolBrush=colour, name=label
-            )
-    ends = np.cumsum([len(run.get("history", [])) for run in runs])
-    averaged = [
-        (end, run["weight_average"][f"val_{metric}"])
-        for end, run in zip(ends, runs)
-        if f"val_{metric}" in run.get("weight_average", {})
-    ]
-    if averaged:
-        x, y = np.asarray(averaged, dtype=float).T
-        star = {"pen": None, "symbol": "star", "symbolSize": 14, "symbolBrush": MODEL_COLOURS[2]}
-        plot.plot(x, y * (100 if percent else 1), name="validation, weights averaged over the last epochs", **star)
-    for restart in ends[:-1]:
-        line = pg.InfiniteLine(
-            restart + 0.5,
-            angle=90,
-            pen=pg.mkPen("#888", width=1, style=Qt.PenStyle.DashLine),
-            label="warm restart",
-            labelOpts={"position": 0.06, "color": "#666", "anchors": [(0, 1), (0, 1)]},  # low: curves run high there
-        )
-        line.setToolTip("A new learning-rate schedule starts here, from the weights so far")
-        plot.addItem(line)
-    return plot
-
-
-def first_layer_view(kernels: np.ndarray, maps: np.ndarray | None) -> QScrollArea:
-    """The first convolution's filters, and beneath each its response to the current input."""
-    grid = QWidget()
-    layout = QGridLayout(grid)
-    layout.setSpacing(4)
-    columns = 8
-    for index, kernel in enumerate(kernels):
-        row, column = divmod(index, columns)
-        cell = QVBoxLayout()
-        view = PixelView(minimum=36)
-        view.set_array((kernel * 255).astype(np.uint8))
-        view.setToolTip(f"filter {index}")
-        cell.addWidget(view)
-        if maps is not None:
-            response = PixelView(minimum=72)
-            response.set_array((maps[index] * 255).astype(np.uint8))
-            response.setToolTip(f"filter {index} applied to the current input")
-            cell.addWidget(response)
-        layout.addLayout(cell, row, column)
-    area = QScrollArea()
-    area.setWidget(grid)
-    area.setWidgetResizable(True)
-    return area
+if TYPE_CHECKING:
+    from models.classifier import Classifier
 
 
 class ModelReport(QDialog):
@@ -222,35 +26,36 @@ class ModelReport(QDialog):
 
     def __init__(
         self,
-        card: dict,
+        card: Card,
         layers_text: str,
         first_layer: tuple[np.ndarray, np.ndarray | None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"{card.get('title', card['model'])} ({card['model']}): report")
+        title = card.title or card.model
+        self.setWindowTitle(f"{title} ({card.model}): report")
         self.resize(820, 620)
-        classes = card["classes"]
         tabs = QTabWidget()
-        test = card.get("test", {})
-        text = (
-            f"<b>{card.get('title', card['model'])}</b>: test accuracy {test.get('accuracy', 0) * 100:.2f}%, "
-            f"macro-F1 {test.get('macro_f1', 0) * 100:.2f}% on the {card.get('test_set', 'test set')}"
-        )
-        inference = card.get("inference", {})
-        if inference.get("mirror_average"):
-            single = inference["single_view_test_accuracy"] * 100
+        text = f"<b>{title}</b>"
+        test = card.test
+        if test is not None:
+            text += (
+                f": test accuracy {test.accuracy * 100:.2f}%, macro-F1 {test.macro_f1 * 100:.2f}% "
+                f"on the {card.test_set or 'test set'}"
+            )
+        inference = card.inference
+        if inference.mirror_average and inference.single_view_test_accuracy is not None:
+            single = inference.single_view_test_accuracy * 100
             text += f"<br>Each answer averages the picture and its mirror image ({single:.2f}% from the picture alone)."
         header = QLabel(text)
-        if "calibration" in card:
-            tabs.addTab(reliability_view(card["calibration"]), "Calibration")
-        if "confusion_matrix" in test:
-            self.confusion = ConfusionView(np.asarray(test["confusion_matrix"]), classes)
+        tabs.addTab(reliability_view(card.calibration), "Calibration")
+        if test is not None:
+            self.confusion = ConfusionView(np.asarray(test.confusion_matrix), card.classes)
             self.confusion.cellClicked.connect(self.cellClicked)
             tabs.addTab(self.confusion, "Confusion")
-            tabs.addTab(per_class_plot(test["per_class_accuracy"], classes), "Per class")
-        runs = weights.training_runs(card)
-        if any(run.get("history") for run in runs):
+            tabs.addTab(per_class_plot(test.per_class_accuracy, card.classes), "Per class")
+        runs = card.runs()
+        if any(run.history for run in runs):
             curves = QWidget()
             column = QVBoxLayout(curves)
             column.addWidget(training_plot(runs, "loss"))
@@ -276,3 +81,28 @@ class ModelReport(QDialog):
         layout.addWidget(tabs, 1)
         self.tabs = tabs
         self.header = header
+
+
+def open_report(
+    parent: QWidget,
+    classifier: Classifier,
+    image: np.ndarray | None,
+    opened: Callable[[ModelReport | None], None],
+) -> None:
+    """Look inside `classifier` (its layers, its first layer's response to `image`) on the thread pool,
+    then open its report; `opened` gets the report, or None after a message says why there is none."""
+
+    def show(inside: tuple[str, tuple[np.ndarray, np.ndarray | None] | None]) -> None:
+        report = ModelReport(classifier.card, *inside, parent=parent)
+        # Several reports may stay open side by side; a closed one frees its figures.
+        report.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        report.show()
+        opened(report)
+
+    def failed(message: str) -> None:
+        QMessageBox.warning(parent, "visionlab", f"Could not look inside {classifier.spec.title}: {message}")
+        opened(None)
+
+    tasks.start(
+        lambda progress, cancelled: (classifier.layer_summary(), classifier.first_layer(image)), show, failed, parent
+    )

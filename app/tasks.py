@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from shiboken6 import isValid
+
+from models.errors import ModelError
+
+log = logging.getLogger(__name__)
 
 Job = Callable[[Callable[[int, int], None], Callable[[], bool]], object]  # job(progress, cancelled) -> result
 
@@ -37,6 +42,8 @@ class Task(QRunnable):
         try:
             result = self.job(self._report(self.signals.progress), self._cancel.is_set)
         except Exception as error:  # noqa: BLE001 - every failure becomes a message, never a traceback
+            # A ModelError is an expected condition (a missing set, an odd file), written for users.
+            log.log(logging.INFO if isinstance(error, ModelError) else logging.WARNING, "job failed", exc_info=True)
             self._report(self.signals.failed)(str(error) or type(error).__name__)
         else:
             self._report(self.signals.done)(result)

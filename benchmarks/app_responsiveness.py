@@ -1,15 +1,13 @@
-"""Responsiveness of the real window: start-up, pen-to-bars latency, memory.
+"""Responsiveness of the real window: pen-to-bars latency and memory (launch: benchmarks/launch_time.py).
 
     QT_QPA_PLATFORM=offscreen uv run python benchmarks/app_responsiveness.py [--fill-missing]
 
 Drives the real widgets: mouse moves over the canvas at 60 Hz, and for every move the time
 until the chart shows an answer at least that new (a repaint included). Prints the median
 and 95th percentile with the selected model, alone and with Explain's heat map, then in
-compare mode with every MNIST model,
-the time from launching a fresh process to the window being on screen, and the resident
-memory with all five models loaded.
+compare mode with every MNIST model, and the resident memory with all five models loaded.
 Goals on a 2-core CPU: p95 <= 30 ms (mnist_cnn), <= 60 ms (compare, three MNIST models),
-window within 2 s, memory <= 1.5 GB.
+memory <= 1.5 GB.
 
 --fill-missing stands in untrained networks for models whose weights are not trained yet
 (their speed does not depend on the values of their weights), and says so.
@@ -19,38 +17,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-
-ROOT = Path(__file__).resolve().parents[1]
-PROBE = """
-from PySide6.QtWidgets import QApplication
-from app.window import MainWindow
-app = QApplication([])
-window = MainWindow(device="cpu")
-window.show()
-app.processEvents()  # as app/__main__.py does: the window is painted before anything else loads
-print("shown", flush=True)
-window.close()
-"""
-
-
-def startup_seconds(repeats: int = 3) -> list[float]:
-    """From starting a new Python process to the window having painted itself once."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        process = subprocess.Popen([sys.executable, "-c", PROBE], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        for line in process.stdout:
-            if line.startswith("shown"):
-                times.append(time.perf_counter() - start)
-        process.wait()
-    return times
 
 
 def resident_mb() -> float:
@@ -66,7 +37,7 @@ def fill_missing(folder: Path) -> list[str]:
 
     import torch
 
-    from models import weights
+    from models import card, weights
     from models.archs import build_network
     from models.registry import MODELS
 
@@ -78,8 +49,7 @@ def fill_missing(folder: Path) -> list[str]:
             continue
         torch.manual_seed(0)
         weights.save(build_network(spec), folder / spec.weight_path.name)
-        card = {"model": name, "dataset": spec.dataset.name, "classes": list(spec.classes), "title": spec.title}
-        weights.write_card(folder / spec.card_path.name, card)
+        card.write(folder / spec.card_path.name, card.minimal(spec))
         filled.append(name)
     return filled
 
@@ -92,7 +62,7 @@ def pen_latency(window, moves: int, compare: bool) -> np.ndarray:
     from PySide6.QtCore import QEventLoop, QPoint, Qt, QTimer
     from PySide6.QtTest import QTest
 
-    window.compare.setChecked(compare)
+    window.picker.compare.setChecked(compare)
     canvas = window.canvas
     side, (ox, oy) = canvas.side(), canvas.origin()
     angle = np.linspace(0, 6 * np.pi, moves)
@@ -103,9 +73,9 @@ def pen_latency(window, moves: int, compare: bool) -> np.ndarray:
     loop = QEventLoop()
 
     def shown() -> None:
-        window.chart.plot.repaint()
+        window.answers.chart.plot.repaint()
         now = time.perf_counter()
-        while waiting and waiting[0] <= window.last_shown:
+        while waiting and waiting[0] <= window.session.questions.last_shown:
             latencies.append(now - sent[waiting.pop(0)])
         if not points and not waiting:
             loop.quit()
@@ -117,8 +87,9 @@ def pen_latency(window, moves: int, compare: bool) -> np.ndarray:
             return
         tick = time.perf_counter()
         QTest.mouseMove(canvas, points.pop(0))
-        sent[window.version] = tick
-        waiting.append(window.version)
+        version = window.session.questions.version
+        sent[version] = tick
+        waiting.append(version)
 
     window.answerShown.connect(shown)
     QTest.mousePress(canvas, Qt.MouseButton.LeftButton, pos=points.pop(0))
@@ -141,11 +112,6 @@ def main() -> None:
     parser.add_argument("--fill-missing", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-    launches = startup_seconds()
-    print(
-        f"window shown after launch: {', '.join(f'{t:.2f}' for t in launches)} s (median {np.median(launches):.2f} s)"
-    )
 
     with tempfile.TemporaryDirectory() as folder:
         if args.fill_missing:
@@ -170,12 +136,12 @@ def main() -> None:
         window.worker.traced.connect(waiting.quit)  # after loading, the graphs for live drawing
         window.start()
         waiting.exec()
-        print(f"models loaded and traced: {', '.join(window.loaded)}; resident memory {resident_mb():.0f} MB")
-        window.picker.setCurrentIndex(window.picker.findData("mnist_cnn"))
+        print(f"models loaded and traced: {', '.join(window.classifiers)}; resident memory {resident_mb():.0f} MB")
+        window.picker.pick("mnist_cnn")
         for compare, explain in ((False, False), (False, True), (True, False)):
-            window.explaining.setChecked(explain)
+            window.actions["explain"].setChecked(explain)
             latency = pen_latency(window, args.moves, compare)
-            label = "compare: " + ", ".join(window.selected_models()) if compare else "mnist_cnn"
+            label = "compare: " + ", ".join(window.session.selected()) if compare else "mnist_cnn"
             label += " with Explain on (its heat map follows when the pen lifts)" if explain else ""
             print(
                 f"pen to bars, {label}: median {np.median(latency):.1f} ms, "

@@ -8,27 +8,28 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from models import weights
+from models import card
+from models.card import Calibration, Card
 from models.registry import MODELS
 
 # The figures of the paper this project started from, for comparison.
 PAPER = {"mnist_cnn": "94%", "resnet18_cifar10": "72%", "vit_cifar10": "76%"}
 
 
-def calibration_text(calibration: dict) -> str:
-    raw = calibration["test_raw"]["ece"] * 100
-    if not calibration.get("fitted_on"):
+def calibration_text(calibration: Calibration) -> str:
+    raw = calibration.test_raw.ece * 100
+    if not calibration.fitted:
         return f"{raw:.2f}% (no held-out data)"
-    calibrated = calibration["test_calibrated"]["ece"] * 100
-    return f"{raw:.2f}% -> {calibrated:.2f}% (T = {calibration['temperature']:.2f})"
+    calibrated = calibration.test_calibrated.ece * 100
+    return f"{raw:.2f}% -> {calibrated:.2f}% (T = {calibration.temperature:.2f})"
 
 
-def accuracy_text(card: dict) -> str:
+def accuracy_text(model_card: Card) -> str:
     """The test accuracy, and for a model that averages mirror images, its accuracy without."""
-    text = f"{card['test']['accuracy'] * 100:.2f}%"
-    inference = card.get("inference", {})
-    if inference.get("mirror_average"):
-        text += f" ({inference['single_view_test_accuracy'] * 100:.2f}% without mirror averaging)"
+    text = f"{model_card.test.accuracy * 100:.2f}%"
+    inference = model_card.inference
+    if inference.mirror_average:
+        text += f" ({inference.single_view_test_accuracy * 100:.2f}% without mirror averaging)"
     return text
 
 
@@ -40,20 +41,20 @@ def main() -> None:
         if not spec.card_path.is_file():
             print(f"| {name} | not trained yet | | | `{spec.train_command()}` | | {PAPER.get(name, '')} |")
             continue
-        card = weights.read_card(spec.card_path, spec.train_command())
-        runs = weights.training_runs(card)
-        epochs, wall_seconds = weights.training_length(card)
-        seconds = [sum(epoch["epoch_time_s"] for epoch in run["history"]) for run in runs]
-        speed = sum(run["images_per_s"] * s for run, s in zip(runs, seconds)) / sum(seconds)
+        model_card = card.read(spec.card_path, spec.train_command())
+        runs = model_card.runs()
+        epochs, wall_seconds = model_card.training_length()
+        seconds = [sum(epoch["epoch_time_s"] for epoch in run.history) for run in runs]
+        speed = sum(run.images_per_s * s for run, s in zip(runs, seconds, strict=True)) / sum(seconds)
         print(
-            f"| {name} | {accuracy_text(card)} | {card['test_set']} | {card['parameters']:,} "
-            f"| {epochs} epochs, {wall_seconds / 60:.0f} min, {speed:,.0f} images/s on {runs[-1]['device']} "
-            f"| {calibration_text(card['calibration'])} | {PAPER.get(name, '')} |"
+            f"| {name} | {accuracy_text(model_card)} | {model_card.test_set} | {model_card.parameters:,} "
+            f"| {epochs} epochs, {wall_seconds / 60:.0f} min, {speed:,.0f} images/s on {runs[-1].device} "
+            f"| {calibration_text(model_card.calibration)} | {PAPER.get(name, '')} |"
         )
         # A run that a warm restart started from writes where the restart reads.
         for run, restart in itertools.pairwise(runs):
-            commands.append(f"{run['command']} --out-dir {Path(restart['init_from']['weights']).parent}")
-        commands.append(runs[-1]["command"])
+            commands.append(f"{run.command} --out-dir {Path(restart.init_from.weights).parent}")
+        commands.append(runs[-1].command)
     print("\nThe commands that made them:\n\n```")
     print("\n".join(commands))
     print("```")

@@ -15,7 +15,8 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QPointF, QTimer
 from PySide6.QtWidgets import QApplication
 
-from app.window import BROWSE, MainWindow
+from app.actions import Tab
+from app.window import MainWindow
 from models.registry import MODELS
 
 DOCS = Path(__file__).resolve().parent
@@ -90,25 +91,27 @@ def main() -> None:
     window.show()
     wait_for(window.worker.traced, window.start)
 
-    window.compare.setChecked(True)
+    window.picker.compare.setChecked(True)
     draw(window, THREE)
     pause()
     save(window, "screenshot.png")
 
-    if PHOTO_MODEL not in window.loaded:
+    if PHOTO_MODEL not in window.classifiers:
         window.close()
         sys.exit(f"no {PHOTO_MODEL} weights, so no docs/cifar10.png: {MODELS[PHOTO_MODEL].train_command()}")
-    window.compare.setChecked(False)
-    window.tabs.setCurrentIndex(BROWSE)
+    window.picker.compare.setChecked(False)
+    window.show_tab(Tab.BROWSE)
     browser = window.browser
-    browser.set_source("cifar10")
-    wait_until(lambda: "cifar10" in browser.sets or browser.download_button.isVisibleTo(browser))
-    if "cifar10" not in browser.sets:
+    photos = MODELS[PHOTO_MODEL].dataset.name
+    browser.set_source(photos)
+    panel = browser.panel
+    wait_until(lambda: photos in panel.sets or panel.download_button.isVisibleTo(panel))
+    if photos not in panel.sets:
         window.close()
-        sys.exit(browser.message.text())
-    window.picker.setCurrentIndex(window.picker.findData(PHOTO_MODEL))
-    browser.go_to(args.photo)
-    window.explaining.trigger()
+        sys.exit(panel.message.text())
+    window.picker.pick(PHOTO_MODEL)
+    browser.selection.go_to(args.photo)
+    window.actions["explain"].trigger()
     pause()
     save(window, "cifar10.png")
     window.close()

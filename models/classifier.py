@@ -2,36 +2,41 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import torch
 
-from models import archs, weights
+from models import archs, card, weights
+from models.card import Card
 from models.device import resolve
-from models.errors import ImageError, WeightsError
+from models.errors import ImageError
 from models.explain import explain, feature_maps, filters, first_convolution
 from models.normalize import FromPixels
 from models.preprocess import ImageLike, to_native
 from models.registry import ModelSpec, spec
 from models.summary import as_text, summarize
 
+log = logging.getLogger(__name__)
+
 
 class Classifier:
     """A model in eval mode on its device, taking pictures and giving class probabilities."""
 
-    def __init__(
-        self, model_spec: ModelSpec, network: torch.nn.Module, card: dict[str, Any], device: torch.device
-    ) -> None:
+    def __init__(self, model_spec: ModelSpec, network: torch.nn.Module, card: Card, device: torch.device) -> None:
         self.spec = model_spec
         self.network = network
         self.from_pixels = FromPixels(network, model_spec.dataset)
         self.card = card
         self.device = device
-        self.temperature = float(card.get("calibration", {}).get("temperature", 1.0))
         self.single: torch.jit.ScriptModule | None = None  # see trace()
+
+    @property
+    def temperature(self) -> float:
+        """The temperature that calibrated answers divide the logits by (1 where none was fitted)."""
+        return self.card.temperature
 
     @property
     def name(self) -> str:
@@ -88,8 +93,10 @@ class Classifier:
                 for _ in range(3):  # the first calls of a frozen graph optimize it
                     traced = graph(example)
         except Exception:  # noqa: BLE001 - any failure leaves the eager network in place
+            log.info("%s cannot be traced; it stays eager", self.name, exc_info=True)
             return False
         if not torch.allclose(traced.float(), expected.float(), rtol=1e-3, atol=1e-4):
+            log.info("%s stays eager: its traced graph answers differently", self.name)
             return False
         self.single = graph
         return True
@@ -140,20 +147,6 @@ class Classifier:
         return f"Classifier({self.name!r}, device={self.device})"
 
 
-def check_card(model_spec: ModelSpec, card: dict[str, Any]) -> None:
-    """The card must describe this very model: a copied or stale file is refused."""
-    expected = {"model": model_spec.name, "dataset": model_spec.dataset.name, "classes": list(model_spec.classes)}
-    if "architecture" in card:  # weights of another variant (a stem stride, a ViT width) may fit the shapes
-        expected["architecture"] = {"name": model_spec.arch, **model_spec.arch_options}
-    wrong = [key for key, value in expected.items() if card.get(key) != value]
-    if wrong:
-        found = ", ".join(f"{key}={card.get(key)!r}" for key in wrong)
-        raise WeightsError(
-            f"The weight card {model_spec.card_path} does not belong to {model_spec.name} ({found}). "
-            f"Train it again with: {model_spec.train_command()}"
-        )
-
-
 def load(name: str, device: str | torch.device | None = None) -> Classifier:
     """Load a named model from weights/ onto a device (detected when None)."""
     model_spec = spec(name)
@@ -161,9 +154,9 @@ def load(name: str, device: str | torch.device | None = None) -> Classifier:
     hint = model_spec.train_command()
     network = archs.build_network(model_spec)
     weights.load_into(network, model_spec.weight_path, hint)
-    card = weights.read_card(model_spec.card_path, hint)
-    check_card(model_spec, card)
+    model_card = card.read(model_spec.card_path, hint)
+    card.check_belongs(model_card, model_spec)
     network.eval().to(target)
     if model_spec.arch in archs.CHANNELS_LAST:
         network.to(memory_format=torch.channels_last)
-    return Classifier(model_spec, network, card, target)
+    return Classifier(model_spec, network, model_card, target)

@@ -1,15 +1,16 @@
-"""The MNIST and CIFAR-10 images as uint8 arrays, read from disk and downloaded on request.
+"""The registry's datasets as uint8 arrays, read from disk and downloaded on request.
 
-Looked for under a root folder, in this order:
-- MNIST: the official idx files in <root>/MNIST/raw (torchvision's layout).
-- CIFAR-10: an ImageFolder copy in <root>/cifar10-jpeg/<split>/<class>/, then torchvision's
-  <root>/cifar-10-batches-py.
+Each dataset names its reader (`DatasetSpec.reader`, a key of READERS), which looks under a root folder:
+- "idx": the official idx files in <root>/<source>/raw (torchvision's layout), as MNIST's.
+- "class folders or python batches": an ImageFolder copy in <root>/<name>-jpeg/<split>/<class>/, then the
+  pickled batches in torchvision's folder for the source (<root>/cifar-10-batches-py for CIFAR-10).
 """
 
 from __future__ import annotations
 
 import gzip
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -17,9 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from models.errors import ImageError, ModelError
+from models import registry
+from models.errors import ImageError, ModelError, UnknownModelError
 from models.images import SUFFIXES, open_image
-from models.registry import CACHE_DIR, DATASETS, DatasetSpec
+from models.registry import CACHE_DIR, DatasetSpec
 
 SPLITS = ("train", "test")
 DEFAULT_ROOT = Path(os.environ.get("VISIONLAB_DATA", CACHE_DIR / "data"))
@@ -41,21 +43,24 @@ class ImageSet:
         return len(self.labels)
 
 
-def read_idx(path: Path) -> np.ndarray:
-    """An idx file (the MNIST format), optionally gzipped, as a numpy array."""
+Reader = Callable[[DatasetSpec, Path, str], ImageSet | None]  # (spec, root, split) -> that split, or None if absent
+
+
+def read_idx(path: Path, title: str) -> np.ndarray:
+    """An idx file (the MNIST format), optionally gzipped, as a numpy array; `title` names its dataset in errors."""
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rb") as f:
             data = f.read()
     except (OSError, EOFError) as error:  # unreadable, or a gzip file cut short
-        raise DatasetError(f"{path} is damaged ({error}); delete it and download MNIST again.") from None
+        raise DatasetError(f"{path} is damaged ({error}); delete it and download {title} again.") from None
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
-        raise DatasetError(f"{path} is not an unsigned-byte idx file; delete it and download MNIST again.")
+        raise DatasetError(f"{path} is not an unsigned-byte idx file; delete it and download {title} again.")
     ndim = data[3]
     shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     body = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
     if body.size != int(np.prod(shape)):
-        raise DatasetError(f"{path} is truncated ({body.size} of {int(np.prod(shape))} bytes); download MNIST again.")
+        raise DatasetError(f"{path} is truncated ({body.size} of {int(np.prod(shape))} bytes); download {title} again.")
     return body.reshape(shape)
 
 
@@ -66,18 +71,16 @@ def _find(folder: Path, stem: str) -> Path | None:
     return None
 
 
-def _mnist(root: Path, split: str) -> ImageSet | None:
+def _idx_files(spec: DatasetSpec, root: Path, split: str) -> ImageSet | None:
     prefix = "train" if split == "train" else "t10k"
-    raw = root / "MNIST" / "raw"
+    raw = root / spec.source / "raw"  # torchvision's layout, named after its dataset class
     images, labels = _find(raw, f"{prefix}-images-idx3-ubyte"), _find(raw, f"{prefix}-labels-idx1-ubyte")
     if images is None or labels is None:
         return None
-    x, y = read_idx(images), read_idx(labels)
+    x, y = read_idx(images, spec.title), read_idx(labels, spec.title)
     if len(x) != len(y):
-        raise DatasetError(f"{images} and {labels} disagree on the number of images; download MNIST again.")
-    return ImageSet(
-        DATASETS["mnist"], split, x[..., None], y.astype(np.int64), f"{DATASETS['mnist'].title} {split} set"
-    )
+        raise DatasetError(f"{images} and {labels} disagree on the number of images; download {spec.title} again.")
+    return ImageSet(spec, split, x[..., None], y.astype(np.int64), f"{spec.title} {split} set")
 
 
 def _decode(path: Path, size: int) -> np.ndarray:
@@ -107,50 +110,56 @@ def read_image_folder(folder: Path, classes: tuple[str, ...], size: int) -> tupl
     return np.stack(images), np.asarray(labels, dtype=np.int64)
 
 
-def _cifar10(root: Path, split: str) -> ImageSet | None:
-    spec = DATASETS["cifar10"]
-    folder = root / "cifar10-jpeg" / split
+def _class_folders_or_python_batches(spec: DatasetSpec, root: Path, split: str) -> ImageSet | None:
+    folder = root / f"{spec.name}-jpeg" / split
     if folder.is_dir() and all((folder / name).is_dir() for name in spec.classes):
         images, labels = read_image_folder(folder, spec.classes, spec.image_size)
         return ImageSet(spec, split, images, labels, f"{spec.title} {split} set (JPEG copy)")
-    if not (root / "cifar-10-batches-py").is_dir():
-        return None
-    from torchvision.datasets import CIFAR10
+    import torchvision.datasets
 
+    source = getattr(torchvision.datasets, spec.source)
+    batches = root / source.base_folder
+    if not batches.is_dir():
+        return None
     # The batches are pickles: torchvision unpickles them only after their MD5 sums match the
     # official files'.
     try:
-        data = CIFAR10(str(root), train=split == "train", download=False)
+        data = source(str(root), train=split == "train", download=False)
     except RuntimeError:
         raise DatasetError(
-            f"{root / 'cifar-10-batches-py'} is incomplete or damaged (its files do not match the official "
-            "CIFAR-10 batches); delete that folder and download CIFAR-10 again."
+            f"{batches} is incomplete or damaged (its files do not match the official "
+            f"{spec.title} batches); delete that folder and download {spec.title} again."
         ) from None
     return ImageSet(
         spec, split, np.asarray(data.data), np.asarray(data.targets, dtype=np.int64), f"{spec.title} {split} set"
     )
 
 
-def _find_set(dataset: str, root: Path, split: str) -> ImageSet | None:
-    return _mnist(root, split) if dataset == "mnist" else _cifar10(root, split)
+READERS: dict[str, Reader] = {
+    "idx": _idx_files,
+    "class folders or python batches": _class_folders_or_python_batches,
+}
 
 
 def load(dataset: str, split: str, root: Path | str = DEFAULT_ROOT, download: bool = False) -> ImageSet:
     """One split of a dataset; with `download`, fetch it first when it is not under `root`."""
-    if dataset not in DATASETS:
-        raise DatasetError(f"Unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}.")
+    try:
+        spec = registry.dataset(dataset)
+    except UnknownModelError as error:
+        raise DatasetError(str(error)) from None
     if split not in SPLITS:
         raise DatasetError(f"Unknown split {split!r}; choose 'train' or 'test'.")
     root = Path(root).expanduser()
-    found = _find_set(dataset, root, split)
+    read = READERS[spec.reader]
+    found = read(spec, root, split)
     if found is None and download:
         from models.download import download as fetch
 
         fetch(dataset, root)
-        found = _find_set(dataset, root, split)
+        found = read(spec, root, split)
     if found is None:
         raise DatasetError(
-            f"The {dataset} {split} set is not in {root}. Download it (training does, unless given "
+            f"The {spec.title} {split} set is not in {root}. Download it (training does, unless given "
             f"--no-download; the app has a Download button) or point --data-dir (or VISIONLAB_DATA) at a "
             f"folder that holds it."
         )

@@ -56,3 +56,10 @@ def resolve(device: str | torch.device | None = None) -> torch.device:
             "Use 'cuda' or 'cuda:0'."
         )
     return device
+
+
+def set_threads(count: int) -> None:
+    """Threads torch may use within one operator, for the whole process."""
+    import torch
+
+    torch.set_num_threads(count)

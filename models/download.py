@@ -1,7 +1,7 @@
-"""Fetch MNIST or CIFAR-10 from torchvision's sources, with progress reports and a way to cancel.
+"""Fetch a registered dataset from torchvision's sources, with progress reports and a way to cancel.
 
-The files, checksums and folder layout are torchvision's own, so what lands on disk is what
-`torchvision.datasets.MNIST(root)` and `CIFAR10(root)` would have downloaded.
+The files, checksums and folder layout are those of the torchvision dataset class the registry names
+(`DatasetSpec.source`), so what lands on disk is what, say, `torchvision.datasets.MNIST(root)` would have downloaded.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Callable
 from http.client import HTTPException
 from pathlib import Path
 
+from models import registry
 from models.errors import ModelError
 
 CHUNK = 1 << 16
@@ -27,13 +28,17 @@ class DownloadFailed(ModelError):
     pass
 
 
-def _sources(dataset: str) -> list[tuple[list[str], str, str, Path]]:
+def _sources(spec: registry.DatasetSpec) -> list[tuple[list[str], str, str, Path]]:
     """(candidate URLs, file name, md5, folder relative to root) for each file of a dataset."""
-    from torchvision.datasets import CIFAR10, MNIST
+    import torchvision.datasets
 
-    if dataset == "mnist":
-        return [([m + name for m in MNIST.mirrors], name, md5, Path("MNIST", "raw")) for name, md5 in MNIST.resources]
-    return [([CIFAR10.url], CIFAR10.filename, CIFAR10.tgz_md5, Path("."))]
+    source = getattr(torchvision.datasets, spec.source)
+    if hasattr(source, "mirrors"):  # MNIST's kind: gzipped files, each on every mirror, kept in <root>/<class>/raw
+        raw = Path(spec.source, "raw")
+        return [([mirror + name for mirror in source.mirrors], name, md5, raw) for name, md5 in source.resources]
+    if hasattr(source, "tgz_md5"):  # CIFAR's kind: one tarball that holds its own folder, kept in <root>
+        return [([source.url], source.filename, source.tgz_md5, Path("."))]
+    raise DownloadFailed(f"torchvision's {spec.source} keeps its files in a way this app cannot download yet.")
 
 
 def _fetch(url: str, target: Path, progress: Progress, cancelled: Callable[[], bool]) -> None:
@@ -64,12 +69,16 @@ def download(
     from torchvision.datasets.utils import check_integrity, extract_archive
 
     root = Path(root).expanduser()
-    for urls, name, md5, folder in _sources(dataset):
+    for urls, name, md5, folder in _sources(registry.dataset(dataset)):
         target = root / folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         if not check_integrity(str(target), md5):
             reasons = []
             for url in urls:
+                # Before each connection, not only between chunks: on a stalled network every mirror
+                # would otherwise make a cancel wait out its own timeout.
+                if cancelled():
+                    raise DownloadCancelled("The download was cancelled.")
                 try:
                     _fetch(url, target, progress, cancelled)
                     break
@@ -86,5 +95,6 @@ def download(
             if not check_integrity(str(target), md5):
                 target.unlink(missing_ok=True)
                 raise DownloadFailed(f"{name} arrived damaged (its checksum does not match). Try again.")
-        # Unpacked as torchvision does, replacing any damaged copy of the files.
-        extract_archive(str(target), str(root if dataset == "cifar10" else target.parent))
+        # Unpacked where it lies, as torchvision does, replacing any damaged copy of the files: a tarball
+        # holds its own folder and lies in root, a gzipped file lies in the folder its contents belong in.
+        extract_archive(str(target), str(target.parent))

@@ -5,9 +5,10 @@ Every map is (H, W) in 0-1 at the input's size.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
+from typing import cast
 
 import numpy as np
 import torch
@@ -41,7 +42,7 @@ def recording(modules: list[nn.Module]) -> Iterator[list[torch.Tensor]]:
             handle.remove()
 
 
-def _normalized(heat: torch.Tensor, size: tuple[int, int]) -> np.ndarray:
+def _normalized(heat: torch.Tensor, size: Sequence[int]) -> np.ndarray:
     """Upsample a (h, w) map to the input size and scale it into 0-1."""
     heat = F.interpolate(heat[None, None].float(), size=size, mode="bilinear", align_corners=False)[0, 0]
     heat = heat.clamp(min=0)
@@ -83,7 +84,8 @@ def rollout(attentions: list[torch.Tensor], grid: tuple[int, int]) -> torch.Tens
 def attention_rollout(network: nn.Module, batch: torch.Tensor, target: int | None = None) -> np.ndarray:
     """Rollout of a vit-pytorch ViT's attention. With a target class, each layer's attention is
     first weighted by its gradient for that class, keeping positive parts (Chefer et al., 2021)."""
-    softmaxes = [module.attend for module in network.modules() if type(module).__name__ == "Attention"]
+    # vit-pytorch's Attention keeps its softmax, a module, as `attend`.
+    softmaxes = [cast(nn.Module, module.attend) for module in network.modules() if type(module).__name__ == "Attention"]
     with torch.enable_grad(), recording(softmaxes) as outputs:
         logits = network(batch)
         if target is not None:
@@ -91,7 +93,7 @@ def attention_rollout(network: nn.Module, batch: torch.Tensor, target: int | Non
     if target is None:
         layers = [a[0].detach() for a in outputs]
     else:
-        layers = [(g[0] * a[0]).clamp(min=0).detach() for a, g in zip(outputs, gradients)]
+        layers = [(g[0] * a[0]).clamp(min=0).detach() for a, g in zip(outputs, gradients, strict=True)]
     side = int(outputs[0].shape[-1] ** 0.5)  # 64 patches, or 64 and a class token: 8
     shares = rollout([a.cpu() for a in layers], (side, side))
     # The residual path gives every patch a share, so rollout maps are flat: what the model looked
@@ -121,9 +123,17 @@ def first_convolution(network: nn.Module) -> nn.Conv2d | None:
     return next((module for module in network.modules() if isinstance(module, nn.Conv2d)), None)
 
 
+def _convolution_of(network: nn.Module) -> nn.Conv2d:
+    """The first convolution, for callers that asked first_convolution() whether there is one."""
+    layer = first_convolution(network)
+    if layer is None:
+        raise ValueError(f"{type(network).__name__} has no convolution to show")
+    return layer
+
+
 def feature_maps(network: nn.Module, batch: torch.Tensor) -> np.ndarray:
     """The first convolution's response to one image, (channels, H, W), each channel scaled to 0-1."""
-    layer = first_convolution(network)
+    layer = _convolution_of(network)
     with torch.inference_mode(), recording([layer]) as outputs:
         network(batch)
     return _each_channel_in_unit_range(outputs[0][0].float())
@@ -131,7 +141,7 @@ def feature_maps(network: nn.Module, batch: torch.Tensor) -> np.ndarray:
 
 def filters(network: nn.Module) -> np.ndarray:
     """The first convolution's kernels averaged over input channels, (channels, k, k), each scaled to 0-1."""
-    return _each_channel_in_unit_range(first_convolution(network).weight.detach().float().mean(dim=1))
+    return _each_channel_in_unit_range(_convolution_of(network).weight.detach().float().mean(dim=1))
 
 
 def _each_channel_in_unit_range(maps: torch.Tensor) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import cast
 
 from PIL import Image, UnidentifiedImageError
 
@@ -33,8 +34,9 @@ def open_image(path: Path | str, max_side: int = KEEP_SIDE) -> Image.Image:
         raise ImageError(f"{name} is not an image that can be read. Use a {FORMATS} file.") from None
     except Image.DecompressionBombError:
         # Pillow refuses pictures over twice its MAX_IMAGE_PIXELS (179 megapixels): decoding one
-        # takes gigabytes, and a tiny file can claim such a size.
-        limit = 2 * Image.MAX_IMAGE_PIXELS // 1_000_000
+        # takes gigabytes, and a tiny file can claim such a size. A limit of None refuses none, so
+        # here it is a number.
+        limit = 2 * cast(int, Image.MAX_IMAGE_PIXELS) // 1_000_000
         raise ImageError(
             f"{name} has more than {limit} megapixels, more than visionlab opens. Scale it down and open it again."
         ) from None

@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from models.errors import ImageError
-from models.registry import MNIST, DatasetSpec
+from models.registry import MNIST, DatasetSpec, Preparation
 
 MNIST_FIELD = MNIST.image_size
 MNIST_BOX = 20  # MNIST scaled each digit into a 20x20 box inside the 28x28 field
@@ -171,3 +171,12 @@ def photo_to_mnist(image: ImageLike) -> np.ndarray:
     ink = np.clip((gray - background) / span, 0.0, 1.0)
     ink[ink < 0.2] = 0.0  # shadows and paper grain
     return canvas_to_mnist(ink)
+
+
+def prepare(image: ImageLike, preparation: Preparation) -> tuple[ImageLike, Placement | None]:
+    """The picture as a model's input still needs it, and where canvas ink went in it (else None)."""
+    if preparation is Preparation.CANVAS_INK:
+        return place_digit(np.asarray(image))
+    if preparation is Preparation.PHOTO_OF_DIGIT:
+        return photo_to_mnist(image), None
+    return image, None

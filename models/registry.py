@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 
 from models.errors import UnknownModelError
 
 WEIGHTS_DIR = Path(os.environ.get("VISIONLAB_WEIGHTS", Path(__file__).resolve().parents[1] / "weights"))
 CACHE_DIR = Path.home() / ".cache" / "visionlab"  # downloaded datasets and training checkpoints
+
+
+class Preparation(Enum):
+    """What a picture still needs before a model sees it."""
+
+    NONE = "none"  # a picture of the dataset's own kind: only resized to the model's input
+    CANVAS_INK = "canvas ink"  # ink from the drawing canvas: cropped, scaled and centred as MNIST's digits
+    PHOTO_OF_DIGIT = "photo of a digit"  # a photo or scan of a digit on paper: inverted where light, then as ink
 
 
 @dataclass(frozen=True)
@@ -25,6 +34,11 @@ class DatasetSpec:
     channels: int
     mean: tuple[float, ...]
     std: tuple[float, ...]
+    kind: str  # what its pictures show, in a few words: "digits", "photos"
+    reader: str  # how models.datasets finds and reads its files: a key of models.datasets.READERS
+    source: str  # the torchvision dataset class whose files models.download fetches
+    # What a user's own picture needs before this dataset's models see it.
+    own_pictures: Preparation = Preparation.NONE
     # A mirror image shows the same class (a photo's cat, not a digit's 3): models then answer
     # with the mean of the logits for a picture and its mirror image, as their figures are measured.
     mirror_invariant: bool = False
@@ -38,6 +52,10 @@ MNIST = DatasetSpec(
     channels=1,
     mean=(0.1307,),
     std=(0.3081,),
+    kind="digits",
+    reader="idx",
+    source="MNIST",
+    own_pictures=Preparation.PHOTO_OF_DIGIT,
 )
 
 CIFAR10 = DatasetSpec(
@@ -48,10 +66,14 @@ CIFAR10 = DatasetSpec(
     channels=3,
     mean=(0.4914, 0.4822, 0.4465),
     std=(0.2470, 0.2435, 0.2616),
+    kind="photos",
+    reader="class folders or python batches",
+    source="CIFAR10",
     mirror_invariant=True,
 )
 
-DATASETS = {spec.name: spec for spec in (MNIST, CIFAR10)}
+DATASETS = {spec.name: spec for spec in (MNIST, CIFAR10)}  # in the order the app offers them
+DRAWN = MNIST  # the dataset whose models read the drawing canvas
 
 
 @dataclass(frozen=True)
@@ -119,4 +141,12 @@ def available() -> list[str]:
 
 
 def for_dataset(dataset: str) -> list[str]:
+    """The registered models of a dataset, in the order the app offers them."""
     return [name for name, s in MODELS.items() if s.dataset.name == dataset]
+
+
+def dataset(name: str) -> DatasetSpec:
+    try:
+        return DATASETS[name]
+    except KeyError:
+        raise UnknownModelError(f"Unknown dataset {name!r}. Known datasets: {', '.join(DATASETS)}.") from None

@@ -23,7 +23,7 @@ def summarize(network: nn.Module, input_shape: tuple[int, ...]) -> list[Layer]:
     layers: list[Layer] = []
     names = {module: name for name, module in network.named_modules()}
 
-    def record(module: nn.Module, _inputs, output) -> None:
+    def record(module: nn.Module, _inputs: tuple[object, ...], output: object) -> None:
         own = sum(p.numel() for p in module.parameters(recurse=False))
         is_leaf = not any(True for _ in module.children())
         if not (is_leaf or own):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
@@ -19,11 +20,33 @@ def private_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     unless the test gives one: no test reads the datasets of the machine it runs on by chance."""
     from PySide6.QtCore import QSettings
 
-    import app.window
+    import app.settings
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    monkeypatch.setattr(app.window, "DEFAULT_ROOT", tmp_path / "no-data")
+    monkeypatch.setattr(app.settings, "DEFAULT_ROOT", tmp_path / "no-data")
+
+
+ONE = [[(0.5, 0.15), (0.5, 0.5), (0.5, 0.85)]]
+SEVEN = [[(0.25, 0.2), (0.5, 0.2), (0.75, 0.2), (0.62, 0.45), (0.5, 0.7), (0.42, 0.88)]]
+
+
+def pen_strokes(canvas, strokes) -> None:
+    """Press, move and release the mouse over the canvas, as a hand would; strokes in canvas units."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    side, (ox, oy) = canvas.side(), canvas.origin()
+
+    def point(x: float, y: float) -> QPoint:
+        return QPoint(int(ox + x * side), int(oy + y * side))
+
+    for stroke in strokes:
+        QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point(*stroke[0]))
+        for (x0, y0), (x1, y1) in itertools.pairwise(stroke):
+            for t in np.linspace(0, 1, 6)[1:]:
+                QTest.mouseMove(canvas, point(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t))
+        QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point(*stroke[-1]))
 
 
 @pytest.fixture
@@ -67,25 +90,18 @@ def weights_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def install_untrained(weights_dir: Path):
-    """Write a freshly initialised network and a matching card for a registered model."""
+    """Write a freshly initialised network and its minimal card (with a fitted temperature where one is given)."""
     import torch
 
-    from models import weights
+    from models import card, weights
     from models.archs import build_network
     from models.registry import spec
 
-    def install(name: str, temperature: float = 1.0) -> Path:
+    def install(name: str, temperature: float | None = None) -> Path:
         model_spec = spec(name)
         torch.manual_seed(0)
-        network = build_network(model_spec)
-        weights.save(network, model_spec.weight_path)
-        card = {
-            "model": name,
-            "dataset": model_spec.dataset.name,
-            "classes": list(model_spec.classes),
-            "calibration": {"temperature": temperature},
-        }
-        weights.write_card(model_spec.card_path, card)
+        weights.save(build_network(model_spec), model_spec.weight_path)
+        card.write(model_spec.card_path, card.minimal(model_spec, temperature))
         return model_spec.weight_path
 
     return install
@@ -97,6 +113,15 @@ def write_idx(path: Path, array: np.ndarray) -> None:
     path.write_bytes(header + array.astype(np.uint8).tobytes())
 
 
+def tiny_flags(data: Path, out: Path, epochs: int = 3) -> list[str]:
+    """Training flags for a quick run on a tiny data folder, writing under `out`."""
+    return [
+        "--data-dir", str(data), "--no-download", "--out-dir", str(out), "--checkpoint-dir", str(out / "ckpt"),
+        "--val-size", "10", "--epochs", str(epochs), "--batch-size", "10", "--warmup-epochs", "0.5",
+        "--no-progress", "--device", "cpu",
+    ]  # fmt: skip
+
+
 @pytest.fixture
 def tiny_mnist(tmp_path: Path) -> Path:
     """A data root holding a 40-image MNIST look-alike: class k is a bar at a k-dependent place."""
@@ -106,7 +131,7 @@ def tiny_mnist(tmp_path: Path) -> Path:
     for prefix, count in (("train", 40), ("t10k", 20)):
         labels = np.arange(count) % 10
         images = rng.integers(0, 30, size=(count, 28, 28)).astype(np.uint8)
-        for image, label in zip(images, labels):
+        for image, label in zip(images, labels, strict=True):
             image[4 + 2 * label : 6 + 2 * label, 4:24] = 255
         write_idx(raw / f"{prefix}-images-idx3-ubyte", images)
         write_idx(raw / f"{prefix}-labels-idx1-ubyte", labels)

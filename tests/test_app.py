@@ -2,59 +2,39 @@
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QToolBar
 
-from app.window import BROWSE, DRAW, LOADING
-from app.worker import Request
+from app.actions import Tab
+from app.model_panel import LOADING
+from models.answering import Answer
+from models.registry import CIFAR10
+from tests.conftest import ONE, SEVEN, pen_strokes
 
-ONE = [[(0.5, 0.15), (0.5, 0.5), (0.5, 0.85)]]
-SEVEN = [[(0.25, 0.2), (0.5, 0.2), (0.75, 0.2), (0.62, 0.45), (0.5, 0.7), (0.42, 0.88)]]
-
-
-def pen_strokes(canvas, strokes) -> None:
-    """Press, move and release the mouse over the canvas, as a hand would."""
-    side, (ox, oy) = canvas.side(), canvas.origin()
-
-    def point(x: float, y: float) -> QPoint:
-        return QPoint(int(ox + x * side), int(oy + y * side))
-
-    for stroke in strokes:
-        QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point(*stroke[0]))
-        for (x0, y0), (x1, y1) in itertools.pairwise(stroke):
-            for t in np.linspace(0, 1, 6)[1:]:
-                QTest.mouseMove(canvas, point(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t))
-        QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point(*stroke[-1]))
-
-
-def settled(window) -> bool:
-    """The newest input's answer is on show and no question is out."""
-    return window.last_shown == window.version and not window.in_flight
+DRAW, BROWSE = Tab.DRAW.value, Tab.BROWSE.value
 
 
 def test_drawing_updates_chart_and_preview(install_untrained, qtbot, open_window):
     install_untrained("mnist_cnn")
     window = open_window()
-    assert window.picker.currentData() == "mnist_cnn"
+    assert window.picker.current() == "mnist_cnn"
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         pen_strokes(window.canvas, ONE)
-    qtbot.waitUntil(lambda: bool(window.chart.shown))
-    assert set(window.chart.shown) == {"mnist_cnn"}
-    assert window.preview.pixmap is not None and window.preview.pixmap.width() == 28
+    qtbot.waitUntil(lambda: bool(window.answers.chart.shown))
+    assert set(window.answers.chart.shown) == {"mnist_cnn"}
+    assert window.answers.preview.pixmap is not None and window.answers.preview.pixmap.width() == 28
     # Once the pen has stopped, the bars are the model's answer for this very drawing.
-    qtbot.waitUntil(lambda: settled(window), timeout=10000)
+    qtbot.waitUntil(lambda: window.session.questions.settled, timeout=10000)
     from models.preprocess import canvas_to_mnist, to_native
 
-    classifier = window.worker.classifiers["mnist_cnn"]
+    classifier = window.classifiers["mnist_cnn"]
     seen = to_native(canvas_to_mnist(window.canvas.ink()), classifier.spec.dataset)
-    np.testing.assert_array_equal(window.last_input, seen)
+    np.testing.assert_array_equal(window.session.model_input, seen)
     expected = classifier.predict([seen])[0]
-    np.testing.assert_allclose(window.chart.shown["mnist_cnn"], expected, atol=1e-5)
+    np.testing.assert_allclose(window.answers.chart.shown["mnist_cnn"], expected, atol=1e-5)
 
 
 def test_keys_clear_undo_and_redo(install_untrained, qtbot, open_window):
@@ -124,11 +104,11 @@ def test_no_weights_gives_a_message_and_the_canvas_still_works(weights_dir, open
     window = open_window(start=False)
     window.tabs.setCurrentIndex(BROWSE)  # a change of input before the models are loaded
     window.tabs.setCurrentIndex(DRAW)
-    assert window.info.text() == LOADING  # not "no trained model" before any is looked for
+    assert window.answers.info.text() == LOADING  # not "no trained model" before any is looked for
     with qtbot.waitSignal(window.modelsReady, timeout=60000):
         window.start()
     assert "python -m training" in window.statusBar().currentMessage()
-    assert "No trained MNIST model yet" in window.info.text()
+    assert "No trained MNIST model yet" in window.answers.info.text()
     pen_strokes(window.canvas, ONE)
     assert not window.canvas.is_blank()
 
@@ -140,8 +120,8 @@ def test_unavailable_device_keeps_the_current_one(install_untrained, qtbot, mess
     with qtbot.waitSignal(window.modelsReady, timeout=10000):
         window.set_device("cuda")
     assert message_boxes and "CUDA device is not available" in message_boxes[0]
-    assert window.device == "cpu"
-    assert "mnist_cnn" in window.worker.classifiers
+    assert window.session.device == "cpu"
+    assert "mnist_cnn" in window.classifiers
 
 
 def test_a_device_that_cannot_hold_the_models_keeps_them_where_they_are(
@@ -151,7 +131,7 @@ def test_a_device_that_cannot_hold_the_models_keeps_them_where_they_are(
 
     install_untrained("mnist_cnn")
     window = open_window()
-    before = window.worker.classifiers["mnist_cnn"]
+    before = window.classifiers["mnist_cnn"]
 
     def out_of_memory(name, device):
         raise RuntimeError("out of memory")
@@ -160,8 +140,8 @@ def test_a_device_that_cannot_hold_the_models_keeps_them_where_they_are(
     with qtbot.waitSignal(window.modelsReady, timeout=10000):
         window.set_device("cpu")
     assert message_boxes and "out of memory" in message_boxes[0]
-    assert window.worker.classifiers["mnist_cnn"] is before
-    assert window.picker.currentData() == "mnist_cnn"
+    assert window.classifiers["mnist_cnn"] is before
+    assert window.picker.current() == "mnist_cnn"
 
 
 def test_moving_the_models_to_a_device_reloads_them_and_keeps_the_answer(install_untrained, qtbot, open_window):
@@ -169,17 +149,17 @@ def test_moving_the_models_to_a_device_reloads_them_and_keeps_the_answer(install
     window = open_window()
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         pen_strokes(window.canvas, ONE)
-    qtbot.waitUntil(lambda: settled(window), timeout=10000)
-    before = window.worker.classifiers["mnist_cnn"]
-    shown, asked = window.chart.shown["mnist_cnn"].copy(), window.version
+    qtbot.waitUntil(lambda: window.session.questions.settled, timeout=10000)
+    before = window.classifiers["mnist_cnn"]
+    shown, asked = window.answers.chart.shown["mnist_cnn"].copy(), window.session.questions.version
     with qtbot.waitSignal(window.modelsReady, timeout=60000):
         window.set_device("cpu")
-    assert window.worker.classifiers["mnist_cnn"] is not before
-    qtbot.waitUntil(lambda: settled(window), timeout=10000)
-    assert window.last_shown > asked  # the drawing was asked about again, on the new device
-    np.testing.assert_allclose(window.chart.shown["mnist_cnn"], shown, atol=1e-5)
-    assert window.device == "cpu" and window.device_label.text() == "device: cpu"
-    assert window.picker.currentData() == "mnist_cnn" and set(window.chart.shown) == {"mnist_cnn"}
+    assert window.classifiers["mnist_cnn"] is not before
+    qtbot.waitUntil(lambda: window.session.questions.settled, timeout=10000)
+    assert window.session.questions.last_shown > asked  # the drawing was asked about again, on the new device
+    np.testing.assert_allclose(window.answers.chart.shown["mnist_cnn"], shown, atol=1e-5)
+    assert window.session.device == "cpu" and window.devices.label.text() == "device: cpu"
+    assert window.picker.current() == "mnist_cnn" and set(window.answers.chart.shown) == {"mnist_cnn"}
 
 
 def test_export_saves_input_and_chart_as_one_png(install_untrained, qtbot, tmp_path, open_window):
@@ -191,8 +171,8 @@ def test_export_saves_input_and_chart_as_one_png(install_untrained, qtbot, tmp_p
         pen_strokes(window.canvas, SEVEN)
     saved = window.export_to(tmp_path / "slide.png")
     picture = Image.open(saved)
-    assert picture.width >= window.canvas.width() + window.chart.width() - 2
-    assert picture.height >= window.chart.height() - 2
+    assert picture.width >= window.canvas.width() + window.answers.chart.width() - 2
+    assert picture.height >= window.answers.chart.height() - 2
     pixels = np.asarray(picture.convert("RGB")).astype(int)
     left, right = pixels[:, : window.canvas.width()], pixels[:, window.canvas.width() :]
     assert (left.min(axis=2) > 240).sum() > 500  # the white ink of the drawing
@@ -205,12 +185,12 @@ def test_presentation_mode_enlarges_fonts_and_is_remembered(open_window):
 
     window = open_window(start=False)
     normal = QApplication.font().pointSize()
-    window.presentation.trigger()
+    window.actions["presentation"].trigger()
     assert QApplication.font().pointSize() > normal
     window.close()
     again = open_window(start=False)
-    assert again.presentation.isChecked()
-    again.presentation.trigger()
+    assert again.actions["presentation"].isChecked()
+    again.actions["presentation"].trigger()
     assert QApplication.font().pointSize() == normal
 
 
@@ -218,20 +198,20 @@ def test_last_model_and_window_size_are_remembered(install_untrained, open_windo
     install_untrained("mnist_cnn")
     chosen = install_untrained("vit_mnist")
     window = open_window()
-    window.picker.setCurrentIndex(window.picker.findData("vit_mnist"))
+    window.picker.pick("vit_mnist")
     window.resize(720, 540)  # inside the offscreen screen, which restoreGeometry clamps to
     window.close()
     again = open_window()
-    assert again.picker.currentData() == "vit_mnist"
+    assert again.picker.current() == "vit_mnist"
     assert (again.width(), again.height()) == (720, 540)
     again.close()
 
     aside = chosen.rename(chosen.with_suffix(".aside"))
     stand_in = open_window()
-    assert stand_in.picker.currentData() == "mnist_cnn"
+    assert stand_in.picker.current() == "mnist_cnn"
     stand_in.close()
     aside.rename(chosen)
-    assert open_window().picker.currentData() == "vit_mnist"  # a missing file did not cost the choice
+    assert open_window().picker.current() == "vit_mnist"  # a missing file did not cost the choice
 
 
 def test_a_photo_model_on_the_command_line_opens_on_its_test_set(install_untrained, qtbot):
@@ -243,9 +223,9 @@ def test_a_photo_model_on_the_command_line_opens_on_its_test_set(install_untrain
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.modelsReady, timeout=60000):
         window.start()
-    assert window.tabs.currentIndex() == BROWSE and window.browser.source == "cifar10"
-    assert window.picker.currentData() == "vit_cifar10"
-    assert window.browse_actions[0].isVisible()
+    assert window.tabs.currentIndex() == BROWSE and window.browser.source == CIFAR10.name
+    assert window.picker.current() == "vit_cifar10"
+    assert window.actions["previous"].isVisible()
 
 
 def test_every_toolbar_action_has_a_shortcut_in_its_tooltip(open_window):
@@ -257,7 +237,7 @@ def test_every_toolbar_action_has_a_shortcut_in_its_tooltip(open_window):
         key = action.shortcut().toString()
         assert key and key in action.toolTip(), action.text()
     browser = window.browser
-    for button, key in ((window.compare, "Ctrl+M"), (browser.previous, "Left"), (browser.random, "R")):
+    for button, key in ((window.picker.compare, "Ctrl+M"), (browser.previous, "Left"), (browser.random, "R")):
         assert button.toolTip().endswith(f"({key})"), button.toolTip()
 
 
@@ -267,12 +247,12 @@ def test_models_are_traced_for_single_pictures_after_loading(install_untrained, 
     window = open_window(start=False)
     with qtbot.waitSignal(window.worker.traced, timeout=60000):
         window.start()
-    assert {name: c.single is not None for name, c in window.worker.classifiers.items()} == {
+    assert {name: c.single is not None for name, c in window.classifiers.items()} == {
         "mnist_cnn": True,
         "resnet18_mnist": True,
     }
     pen_strokes(window.canvas, ONE)
-    qtbot.waitUntil(lambda: "mnist_cnn" in window.chart.shown, timeout=10000)
+    qtbot.waitUntil(lambda: "mnist_cnn" in window.answers.chart.shown, timeout=10000)
 
 
 def test_compare_mode_shows_every_model_of_the_dataset(install_untrained, qtbot, open_window):
@@ -280,18 +260,18 @@ def test_compare_mode_shows_every_model_of_the_dataset(install_untrained, qtbot,
     install_untrained("vit_mnist")
     install_untrained("vit_cifar10")
     window = open_window()
-    window.compare.setChecked(True)
+    window.picker.compare.setChecked(True)
     pen_strokes(window.canvas, ONE)
-    qtbot.waitUntil(lambda: set(window.chart.shown) == {"mnist_cnn", "vit_mnist"}, timeout=10000)
-    assert len(window.chart.bars) == 2 and window.chart.legend.isVisible()
-    assert len(window.chart.legend.items) == 2
+    qtbot.waitUntil(lambda: set(window.answers.chart.shown) == {"mnist_cnn", "vit_mnist"}, timeout=10000)
+    assert len(window.answers.chart.bars) == 2 and window.answers.chart.legend.isVisible()
+    assert len(window.answers.chart.legend.items) == 2
     for _ in range(2):  # switching back and forth rebuilds the chart each time
-        window.compare.setChecked(False)
-        qtbot.waitUntil(lambda: set(window.chart.shown) == {"mnist_cnn"}, timeout=10000)
-        assert not window.chart.legend.isVisible()
-        window.compare.setChecked(True)
-        qtbot.waitUntil(lambda: len(window.chart.shown) == 2, timeout=10000)
-        assert len(window.chart.legend.items) == 2
+        window.picker.compare.setChecked(False)
+        qtbot.waitUntil(lambda: set(window.answers.chart.shown) == {"mnist_cnn"}, timeout=10000)
+        assert not window.answers.chart.legend.isVisible()
+        window.picker.compare.setChecked(True)
+        qtbot.waitUntil(lambda: len(window.answers.chart.shown) == 2, timeout=10000)
+        assert len(window.answers.chart.legend.items) == 2
 
 
 @pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has CUDA")
@@ -303,8 +283,9 @@ def test_unavailable_device_on_the_command_line_falls_back(install_untrained, qt
     qtbot.addWidget(window)
     window.show()
     window.start()
-    qtbot.waitUntil(lambda: window.loaded == ["mnist_cnn"], timeout=60000)
-    assert window.device == "cpu"
+    qtbot.waitUntil(lambda: not window.session.starting, timeout=60000)
+    assert list(window.classifiers) == ["mnist_cnn"]
+    assert window.session.device == "cpu"
     message = window.statusBar().currentMessage()
     assert "CUDA device is not available" in message and "detected device" in message
 
@@ -324,21 +305,25 @@ def test_no_usable_device_at_launch_says_why_and_how_to_go_on(install_untrained,
     with qtbot.waitSignal(window.modelsReady, timeout=60000):
         window.start()
     assert window.statusBar().currentMessage() == "PyTorch cannot start: libcudart.so is missing."
-    assert window.info.text() == "The MNIST models could not be loaded; the status bar says why."
+    assert window.answers.info.text() == "The MNIST models could not be loaded; the status bar says why."
 
 
-def test_a_failing_answer_is_reported_and_the_next_input_is_answered(install_untrained, qtbot, open_window):
+def test_a_failing_answer_is_reported_and_the_next_input_is_answered(
+    install_untrained, qtbot, open_window, monkeypatch
+):
+    import models.answering
+
     install_untrained("mnist_cnn")
     window = open_window()
-    answer = window.worker.answer
-    window.worker.answer = lambda request: 1 / 0
-    with qtbot.waitSignal(window.answerShown, timeout=10000):
-        pen_strokes(window.canvas, ONE)
-    assert "No answer: division by zero" in window.statusBar().currentMessage()
-    assert not window.chart.shown
-    window.worker.answer = answer
+    with monkeypatch.context() as patch:
+        patch.setattr(models.answering, "to_native", lambda image, dataset: 1 / 0)
+        with qtbot.waitSignal(window.answerShown, timeout=10000):
+            pen_strokes(window.canvas, ONE)
+        qtbot.waitUntil(lambda: window.session.questions.settled, timeout=10000)
+    assert "division by zero" in window.statusBar().currentMessage()
+    assert not window.answers.chart.shown
     pen_strokes(window.canvas, SEVEN)
-    qtbot.waitUntil(lambda: bool(window.chart.shown), timeout=10000)
+    qtbot.waitUntil(lambda: bool(window.answers.chart.shown), timeout=10000)
 
 
 def test_clearing_while_an_answer_is_on_its_way_leaves_the_chart_empty(install_untrained, qtbot, open_window):
@@ -346,8 +331,8 @@ def test_clearing_while_an_answer_is_on_its_way_leaves_the_chart_empty(install_u
     window = open_window()
     pen_strokes(window.canvas, ONE)
     window.canvas.clear()  # before the worker's answer is back
-    qtbot.waitUntil(lambda: not window.in_flight, timeout=10000)
-    assert not window.chart.shown and window.preview.pixmap is None
+    qtbot.waitUntil(lambda: not window.session.questions.in_flight, timeout=10000)
+    assert not window.answers.chart.shown and window.answers.preview.pixmap is None
 
 
 DIGITS = {
@@ -384,22 +369,22 @@ def test_the_shipped_cnn_reads_a_drawn_digit(digit, qtbot):
     with qtbot.waitSignal(window.modelsReady, timeout=60000):
         window.start()
     pen_strokes(window.canvas, DIGITS[digit])
-    qtbot.waitUntil(lambda: window.last_shown == window.version, timeout=10000)
-    probabilities = window.chart.shown["mnist_cnn"]
-    assert window.chart.classes[int(probabilities.argmax())] == digit
+    qtbot.waitUntil(lambda: window.session.questions.settled, timeout=10000)
+    probabilities = window.answers.chart.shown["mnist_cnn"]
+    assert window.answers.chart.classes[int(probabilities.argmax())] == digit
 
 
 def test_explain_lays_a_heat_map_over_the_drawing_and_follows_a_clicked_class(install_untrained, qtbot, open_window):
     install_untrained("mnist_cnn")
     window = open_window()
-    window.explaining.trigger()
+    window.actions["explain"].trigger()
     pen_strokes(window.canvas, SEVEN)
-    qtbot.waitUntil(lambda: window.canvas.overlay is not None and window.last_shown == window.version, timeout=10000)
-    assert window.preview.overlay is not None
-    assert "heat map" in window.chart.summary.text()
-    window._class_clicked(3)
-    qtbot.waitUntil(lambda: "“3”" in window.chart.summary.text(), timeout=10000)
-    window.explaining.trigger()
+    qtbot.waitUntil(lambda: window.canvas.overlay is not None and window.session.questions.settled, timeout=10000)
+    assert window.answers.preview.overlay is not None
+    assert "heat map" in window.answers.chart.summary.text()
+    window.session.explain_class(3)
+    qtbot.waitUntil(lambda: "“3”" in window.answers.chart.summary.text(), timeout=10000)
+    window.actions["explain"].trigger()
     qtbot.waitUntil(lambda: window.canvas.overlay is None, timeout=10000)
 
 
@@ -407,36 +392,37 @@ def test_in_a_comparison_the_heat_map_is_the_picked_models(install_untrained, qt
     install_untrained("mnist_cnn")
     install_untrained("vit_mnist")
     window = open_window()
-    window.compare.setChecked(True)
-    window.explaining.trigger()
+    window.picker.compare.setChecked(True)
+    window.actions["explain"].trigger()
     pen_strokes(window.canvas, SEVEN)
-    qtbot.waitUntil(lambda: "where MNIST CNN looked" in window.chart.summary.text(), timeout=10000)
-    window.picker.setCurrentIndex(window.picker.findData("vit_mnist"))
-    qtbot.waitUntil(lambda: "where ViT looked" in window.chart.summary.text(), timeout=10000)
-    assert list(window.chart.shown) == ["mnist_cnn", "vit_mnist"]  # the bars keep their order and colours
+    qtbot.waitUntil(lambda: "where MNIST CNN looked" in window.answers.chart.summary.text(), timeout=10000)
+    window.picker.pick("vit_mnist")
+    qtbot.waitUntil(lambda: "where ViT looked" in window.answers.chart.summary.text(), timeout=10000)
+    assert list(window.answers.chart.shown) == ["mnist_cnn", "vit_mnist"]  # the bars keep their order and colours
 
 
 def test_calibrated_toggle_says_which_probabilities_are_shown(install_untrained, qtbot, open_window):
     install_untrained("mnist_cnn", temperature=2.0)
     window = open_window()
     pen_strokes(window.canvas, ONE)
-    qtbot.waitUntil(lambda: "raw probabilities" in window.chart.summary.text(), timeout=10000)
-    raw = window.chart.shown["mnist_cnn"].max()
-    window.calibrated.trigger()
-    qtbot.waitUntil(lambda: "temperature 2.00" in window.chart.summary.text(), timeout=10000)
-    assert window.chart.shown["mnist_cnn"].max() < raw
+    qtbot.waitUntil(lambda: "raw probabilities" in window.answers.chart.summary.text(), timeout=10000)
+    raw = window.answers.chart.shown["mnist_cnn"].max()
+    window.actions["calibrated"].trigger()
+    qtbot.waitUntil(lambda: "temperature 2.00" in window.answers.chart.summary.text(), timeout=10000)
+    assert window.answers.chart.shown["mnist_cnn"].max() < raw
 
     # An answer asked for before the toggle and shown after it says what it is, not what is ticked.
-    late = window.worker.answer(Request(0, window.canvas.ink(), ["mnist_cnn"], prepare="canvas"))
-    assert window._note(late, window.chart.classes).startswith("raw probabilities")
+    late = Answer(window.session.questions.version, {"mnist_cnn": np.full(10, 0.1, np.float32)})
+    assert window.session.note(late).startswith("raw probabilities")
 
 
 def test_report_shows_the_first_layer_responding_to_the_drawing(install_untrained, qtbot, open_window):
     install_untrained("mnist_cnn")
     window = open_window()
     pen_strokes(window.canvas, SEVEN)
-    qtbot.waitUntil(lambda: window.last_shown == window.version, timeout=10000)
-    window.show_report()
+    qtbot.waitUntil(lambda: window.session.questions.settled, timeout=10000)
+    with qtbot.waitSignal(window.reportShown, timeout=10000):
+        window.show_report()
     tabs = window.report.tabs
     page = tabs.widget([tabs.tabText(i) for i in range(tabs.count())].index("First layer"))
     tabs.setCurrentWidget(page)
@@ -451,13 +437,14 @@ def test_report_shows_the_first_layer_responding_to_the_drawing(install_untraine
 def test_a_report_that_cannot_be_made_says_why(install_untrained, qtbot, monkeypatch, message_boxes, open_window):
     install_untrained("mnist_cnn")
     window = open_window()
-    classifier = window.worker.classifiers["mnist_cnn"]
+    classifier = window.classifiers["mnist_cnn"]
 
     def device_lost(image):
         raise RuntimeError("CUDA error: device-side assert triggered")
 
     monkeypatch.setattr(classifier, "first_layer", device_lost)
-    window.show_report()
+    with qtbot.waitSignal(window.reportShown, timeout=10000):
+        window.show_report()
     assert message_boxes and "device-side assert" in message_boxes[0] and window.report is None
 
 
@@ -466,9 +453,11 @@ def test_a_closed_report_frees_its_figures(install_untrained, qtbot, open_window
 
     install_untrained("mnist_cnn")
     window = open_window()
-    window.show_report()
+    with qtbot.waitSignal(window.reportShown, timeout=10000):
+        window.show_report()
     first = window.report
-    window.show_report()
+    with qtbot.waitSignal(window.reportShown, timeout=10000):
+        window.show_report()
     assert isValid(first) and first.isVisible()  # two reports may be compared side by side
     first.close()
     qtbot.waitUntil(lambda: not isValid(first), timeout=5000)
@@ -516,7 +505,27 @@ def test_model_info_names_the_architecture_settings_once(install_untrained, qtbo
     install_untrained("mnist_cnn")
     install_untrained("vit_mnist")
     window = open_window()
-    qtbot.waitUntil(lambda: "mnist_cnn" in window.info.text(), timeout=10000)
-    assert window.info.text().count("mnist_cnn") == 1
-    window.picker.setCurrentIndex(window.picker.findData("vit_mnist"))
-    assert "patch size 4, dim 128, depth 4, heads 4" in window.info.text()
+    qtbot.waitUntil(lambda: "mnist_cnn" in window.answers.info.text(), timeout=10000)
+    assert window.answers.info.text().count("mnist_cnn") == 1
+    window.picker.pick("vit_mnist")
+    assert "patch size 4, dim 128, depth 4, heads 4" in window.answers.info.text()
+
+
+def test_a_relative_data_folder_is_remembered_as_an_absolute_one(open_window, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from app.settings import Settings
+
+    monkeypatch.chdir(tmp_path)
+    open_window(Path("data"), start=False).close()
+    monkeypatch.chdir("/")
+    assert Settings().data_dir == tmp_path / "data"  # a launch from another folder finds the same data
+
+
+def test_each_tab_offers_only_its_own_menus(open_window):
+    window = open_window(start=False)
+    shown = {action.text() for action in window.menuBar().actions() if action.isVisible()}
+    assert "&Edit" in shown and "&Browse" not in shown
+    window.tabs.setCurrentIndex(BROWSE)
+    shown = {action.text() for action in window.menuBar().actions() if action.isVisible()}
+    assert "&Browse" in shown and "&Edit" not in shown

@@ -12,13 +12,17 @@ from PIL import Image
 from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QImage
 
-from app.window import BROWSE, MainWindow
-from tests.test_app import ONE, pen_strokes
+from app.actions import Tab
+from app.window import MainWindow
+from models.registry import CIFAR10, MNIST
+from tests.conftest import ONE, pen_strokes
+
+DRAW, BROWSE = Tab.DRAW.value, Tab.BROWSE.value
 
 
 def browse(qtbot, window: MainWindow) -> None:
     window.tabs.setCurrentIndex(BROWSE)
-    qtbot.waitUntil(lambda: "mnist" in window.browser.sets, timeout=10000)
+    qtbot.waitUntil(lambda: MNIST.name in window.browser.panel.sets, timeout=10000)
 
 
 @pytest.fixture
@@ -29,22 +33,22 @@ def window(install_untrained, tiny_mnist, open_window):
 
 def test_browsing_shows_the_true_label_and_a_prediction(window, qtbot):
     browse(qtbot, window)
-    window.browser.go_to(13)
-    assert window.browser.current_index() == 13
+    window.browser.selection.go_to(13)
+    assert window.browser.selection.current() == 13
     assert "true class: 3" in window.browser.caption.text()
-    qtbot.waitUntil(lambda: window.chart._true == 3, timeout=10000)
-    assert set(window.chart.shown) == {"mnist_cnn"}
-    window.browser.step(1)
-    assert window.browser.current_index() == 14
-    qtbot.waitUntil(lambda: window.chart._true == 4, timeout=10000)
+    qtbot.waitUntil(lambda: window.answers.chart.true_label == 3, timeout=10000)
+    assert set(window.answers.chart.shown) == {"mnist_cnn"}
+    window.browser.selection.step(1)
+    assert window.browser.selection.current() == 14
+    qtbot.waitUntil(lambda: window.answers.chart.true_label == 4, timeout=10000)
 
 
 def test_class_filter_keeps_only_that_class(window, qtbot):
     browse(qtbot, window)
     window.browser.class_filter.setCurrentIndex(window.browser.class_filter.findData(7))
-    labels = window.browser.sets["mnist"].labels
-    assert len(window.browser.indices) == 2
-    assert (labels[window.browser.indices] == 7).all()
+    labels = window.browser.panel.sets[MNIST.name].labels
+    assert len(window.browser.selection.indices) == 2
+    assert (labels[window.browser.selection.indices] == 7).all()
     assert window.browser.thumbs.rowCount() == 2
 
 
@@ -55,21 +59,21 @@ def test_the_grid_follows_the_keyboard(window, qtbot):
     browse(qtbot, window)
     browser = window.browser
     QTest.keyClick(browser.grid, Qt.Key.Key_End)
-    assert browser.position == len(browser.indices) - 1
-    assert f"({len(browser.indices)} of {len(browser.indices)})" in browser.caption.text()
+    assert browser.selection.position == len(browser.selection.indices) - 1
+    assert f"({len(browser.selection.indices)} of {len(browser.selection.indices)})" in browser.caption.text()
     QTest.keyClick(browser.grid, Qt.Key.Key_Home)
-    assert browser.position == 0
+    assert browser.selection.position == 0
 
 
 def test_misclassified_only(window, qtbot):
     browse(qtbot, window)
     with qtbot.waitSignal(window.scoresReady, timeout=30000):
         window.browser.wrong_only.setChecked(True)
-    probabilities = window.scores[("mnist_cnn", "mnist")]
-    labels = window.browser.sets["mnist"].labels
+    probabilities = window.session.scores[("mnist_cnn", MNIST.name)]
+    labels = window.browser.panel.sets[MNIST.name].labels
     wrong = np.flatnonzero(probabilities.argmax(axis=1) != labels)
     assert len(wrong) > 0
-    shown = window.browser.indices
+    shown = window.browser.selection.indices
     assert sorted(shown.tolist()) == wrong.tolist()
     confidence = probabilities[shown].max(axis=1)
     assert (np.diff(confidence) <= 0).all()  # the hardest images: the surest mistakes come first
@@ -78,26 +82,26 @@ def test_misclassified_only(window, qtbot):
 def test_unticking_misclassified_only_stops_scoring_the_test_set(window, qtbot):
     browse(qtbot, window)
     window.browser.wrong_only.setChecked(True)
-    job = window.scoring
-    assert "classifying" in window.statusBar().currentMessage()
+    job = window.scorer.task
+    assert job is not None and "classifying" in window.statusBar().currentMessage()
     window.browser.wrong_only.setChecked(False)
-    assert job.cancelled and window.scoring is None  # it would hold a core the live answers need
+    assert job.cancelled and not window.scorer.busy  # it would hold a core the live answers need
     QThreadPool.globalInstance().waitForDone(10000)
     qtbot.wait(50)  # the job's last reports, queued to this thread
     assert "classifying" not in window.statusBar().currentMessage()
-    assert len(window.browser.indices) == window.browser.count()
+    assert len(window.browser.selection.indices) == window.browser.selection.count
 
 
 def test_scoring_the_test_set_goes_on_across_a_tab_switch(window, qtbot):
     browse(qtbot, window)
     window.browser.wrong_only.setChecked(True)
-    job = window.scoring
-    window.tabs.setCurrentIndex(0)
+    job = window.scorer.task
+    window.tabs.setCurrentIndex(DRAW)
     window.tabs.setCurrentIndex(BROWSE)
-    assert window.scoring is job and not job.cancelled
+    assert job is not None and window.scorer.task is job and not job.cancelled
     with qtbot.waitSignal(window.scoresReady, timeout=30000):
         pass
-    assert ("mnist_cnn", "mnist") in window.scores
+    assert ("mnist_cnn", MNIST.name) in window.session.scores
 
 
 def write_odd_files(folder: Path) -> dict[str, Path]:
@@ -129,21 +133,21 @@ def test_odd_files_give_a_message_or_a_result(window, qtbot, tmp_path, kind):
         caption = window.browser.caption
         said = "is damaged or incomplete" if kind == "corrupt" else "is not an image that can be read"
         qtbot.waitUntil(lambda: said in caption.text(), timeout=10000)
-        assert not window.chart.shown
+        assert not window.answers.chart.shown
     else:
-        qtbot.waitUntil(lambda: bool(window.chart.shown), timeout=10000)
-        assert np.isclose(window.chart.shown["mnist_cnn"].sum(), 1, atol=1e-5)
-    window.tabs.setCurrentIndex(0)
+        qtbot.waitUntil(lambda: bool(window.answers.chart.shown), timeout=10000)
+        assert np.isclose(window.answers.chart.shown["mnist_cnn"].sum(), 1, atol=1e-5)
+    window.tabs.setCurrentIndex(DRAW)
     with qtbot.waitSignal(window.answerShown, timeout=10000):  # the window still answers
         pen_strokes(window.canvas, ONE)
-    assert set(window.chart.shown) == {"mnist_cnn"}
+    assert set(window.answers.chart.shown) == {"mnist_cnn"}
 
 
 def test_photo_of_a_digit_is_inverted_and_centred(window, qtbot, tmp_path):
     files = write_odd_files(tmp_path / "pictures")
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         window.open_paths([files["digit"]])
-    image = window.preview.pixmap.toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    image = window.answers.preview.pixmap.toImage().convertToFormat(QImage.Format.Format_Grayscale8)
     seen = np.array([[image.pixelColor(x, y).red() for x in range(28)] for y in range(28)])
     assert seen[8:20, 13:15].min() > 200  # light ink in the middle of a dark field
     assert seen[:, :6].max() == 0 and seen[:3].max() == 0
@@ -164,15 +168,15 @@ def test_the_picture_on_show_stays_decoded_whatever_finishes_later(window, qtbot
     for k in range(12):
         Image.new("L", (30, 30), 20 * k).save(folder / f"{k:02d}.png")
     window.open_paths([folder])
-    browser = window.browser
-    qtbot.waitUntil(lambda: browser.files[0] in browser.opened, timeout=10000)
-    for path in browser.files[1:]:  # decodes that end after the picture on show was decoded
-        browser._decode(path)
-        browser._decode(path)
-    assert len(browser.decoding) == 11  # each picture is decoded once, however often it is asked for
-    qtbot.waitUntil(lambda: not browser.decoding, timeout=10000)
-    assert len(browser.opened) == 8 and browser.files[0] in browser.opened
-    assert browser.current() is not None
+    own = window.browser.own
+    qtbot.waitUntil(lambda: own.files[0] in own.pictures, timeout=10000)
+    for index in range(1, len(own.files)):  # decodes that end after the picture on show was decoded
+        own.picture(index)
+        own.picture(index)
+    assert len(own.decoding) == 11  # each picture is decoded once, however often it is asked for
+    qtbot.waitUntil(lambda: not own.decoding, timeout=10000)
+    assert len(own.pictures) == 8 and own.files[0] in own.pictures
+    assert window.browser.current() is not None
 
 
 def test_a_folder_opens_its_images_with_icons_made_off_the_gui_thread(window, qtbot, tmp_path):
@@ -180,7 +184,7 @@ def test_a_folder_opens_its_images_with_icons_made_off_the_gui_thread(window, qt
 
     files = write_odd_files(tmp_path / "pictures")
     window.open_paths([files["digit"].parent])
-    names = [p.name for p in window.browser.files]
+    names = [p.name for p in window.browser.own.files]
     assert names == sorted(p.name for p in files.values())
     thumbs = window.browser.thumbs
 
@@ -189,7 +193,7 @@ def test_a_folder_opens_its_images_with_icons_made_off_the_gui_thread(window, qt
 
     for name in names:
         icon(name)  # as the view asks: answered at once, the picture decoded elsewhere
-    qtbot.waitUntil(lambda: not window.browser.thumbnails_pending, timeout=10000)
+    qtbot.waitUntil(lambda: not window.browser.file_icons.pending, timeout=10000)
     assert not icon("digit.jpg").isNull() and not icon("tiny.png").isNull()
     assert all(icon(name).isNull() for name in ("corrupt.png", "notes.png", "huge.png"))
 
@@ -201,22 +205,22 @@ def test_missing_data_offers_a_download_and_a_failed_one_says_why(
     window = open_window(tmp_path / "nowhere")
     window.tabs.setCurrentIndex(BROWSE)
     browser = window.browser
-    qtbot.waitUntil(lambda: browser.download_button.isVisibleTo(browser), timeout=10000)
-    assert str(tmp_path / "nowhere") in browser.message.text()
+    qtbot.waitUntil(lambda: browser.panel.download_button.isVisibleTo(browser), timeout=10000)
+    assert str(tmp_path / "nowhere") in browser.panel.message.text()
 
     def no_network(url, timeout):
         raise urllib.error.URLError("Temporary failure in name resolution")
 
     monkeypatch.setattr(urllib.request, "urlopen", no_network)
-    browser.download_button.click()
-    qtbot.waitUntil(lambda: "download failed" in browser.message.text(), timeout=30000)
-    assert "Temporary failure in name resolution" in browser.message.text()
-    assert browser.download_button.isVisibleTo(browser)  # the user may try again
+    browser.panel.download_button.click()
+    qtbot.waitUntil(lambda: "download failed" in browser.panel.message.text(), timeout=30000)
+    assert "Temporary failure in name resolution" in browser.panel.message.text()
+    assert browser.panel.download_button.isVisibleTo(browser)  # the user may try again
 
-    window.tabs.setCurrentIndex(0)
+    window.tabs.setCurrentIndex(DRAW)
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         pen_strokes(window.canvas, ONE)
-    assert set(window.chart.shown) == {"mnist_cnn"}
+    assert set(window.answers.chart.shown) == {"mnist_cnn"}
 
 
 def test_a_download_keeps_going_while_another_set_is_looked_at(
@@ -240,21 +244,22 @@ def test_a_download_keeps_going_while_another_set_is_looked_at(
     window = open_window(tmp_path / "nowhere")
     window.tabs.setCurrentIndex(BROWSE)
     browser = window.browser
-    qtbot.waitUntil(lambda: browser.download_button.isVisibleTo(browser), timeout=10000)
-    browser.download_button.click()
-    qtbot.waitUntil(lambda: browser.progress.value() == 300, timeout=10000)
-    browser.set_source("cifar10")
-    qtbot.waitUntil(lambda: "cifar" in browser.message.text().lower() and browser.download_button.isVisibleTo(browser))
-    browser.set_source("mnist")  # back to the running download: its progress, no second Download button
-    assert "Downloading" in browser.message.text()
-    assert browser.cancel_button.isVisibleTo(browser) and not browser.download_button.isVisibleTo(browser)
-    browser.cancel_button.click()
-    qtbot.waitUntil(lambda: browser.download_button.isVisibleTo(browser), timeout=10000)
-    assert "cancelled" in browser.message.text() and stopped == ["mnist"]
-    browser.download_button.click()
-    qtbot.waitUntil(lambda: browser.progress.value() == 300, timeout=10000)
+    qtbot.waitUntil(lambda: browser.panel.download_button.isVisibleTo(browser), timeout=10000)
+    browser.panel.download_button.click()
+    qtbot.waitUntil(lambda: browser.panel.progress.value() == 300, timeout=10000)
+    browser.set_source(CIFAR10.name)
+    panel = browser.panel
+    qtbot.waitUntil(lambda: "cifar" in panel.message.text().lower() and panel.download_button.isVisibleTo(browser))
+    browser.set_source(MNIST.name)  # back to the running download: its progress, no second Download button
+    assert "Downloading" in browser.panel.message.text()
+    assert browser.panel.cancel_button.isVisibleTo(browser) and not browser.panel.download_button.isVisibleTo(browser)
+    browser.panel.cancel_button.click()
+    qtbot.waitUntil(lambda: browser.panel.download_button.isVisibleTo(browser), timeout=10000)
+    assert "cancelled" in browser.panel.message.text() and stopped == [MNIST.name]
+    browser.panel.download_button.click()
+    qtbot.waitUntil(lambda: browser.panel.progress.value() == 300, timeout=10000)
     window.close()
-    assert stopped == ["mnist", "mnist"]  # closing the window stops it
+    assert stopped == [MNIST.name, MNIST.name]  # closing the window stops it
 
 
 def test_dropping_files_on_the_window_opens_them(window, qtbot, tmp_path):
@@ -269,8 +274,8 @@ def test_dropping_files_on_the_window_opens_them(window, qtbot, tmp_path):
     )
     window.dropEvent(drop)
     assert window.tabs.currentIndex() == BROWSE
-    assert [p.name for p in window.browser.files] == ["digit.jpg", "tiny.png"]
-    qtbot.waitUntil(lambda: bool(window.chart.shown), timeout=10000)
+    assert [p.name for p in window.browser.own.files] == ["digit.jpg", "tiny.png"]
+    qtbot.waitUntil(lambda: bool(window.answers.chart.shown), timeout=10000)
 
 
 def test_the_last_folder_is_remembered(install_untrained, open_window, tmp_path):
@@ -286,7 +291,7 @@ def test_an_empty_folder_says_so(window, qtbot, tmp_path, message_boxes):
     (tmp_path / "empty").mkdir()
     window.open_paths([tmp_path / "empty"])
     assert message_boxes and "No PNG, JPEG" in message_boxes[0]
-    assert window.browser.source == "mnist"
+    assert window.browser.source == MNIST.name
 
 
 def test_an_unreadable_folder_says_so(window, tmp_path, monkeypatch, message_boxes):
@@ -310,16 +315,17 @@ def test_a_new_folder_opens_at_its_first_image(install_untrained, open_window, t
 
     window = open_window(start=False)  # no models: the window asks the browser for the image at once
     window.open_paths([folder("ten", 10)])
-    window.browser.go_to(8)
+    window.browser.selection.go_to(8)
     window.open_paths([folder("three", 3)])
-    assert window.browser.current_index() == 0
+    assert window.browser.selection.current() == 0
     assert "00.png" in window.browser.caption.text()
 
 
 def test_clicking_a_confusion_cell_browses_exactly_its_images(install_untrained, tiny_mnist, open_window, qtbot):
     import json
 
-    from PySide6.QtCore import QPointF
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtTest import QTest
 
     import models.registry
 
@@ -337,10 +343,11 @@ def test_clicking_a_confusion_cell_browses_exactly_its_images(install_untrained,
     }
     card_path.write_text(json.dumps(card))
     window = open_window(tiny_mnist)
-    window.picker.setCurrentIndex(window.picker.findData("mnist_cnn"))
-    window.show_report()
+    window.picker.pick("mnist_cnn")
+    with qtbot.waitSignal(window.reportShown, timeout=10000):
+        window.show_report()
     report = window.report
-    window.picker.setCurrentIndex(window.picker.findData("vit_mnist"))  # the report stays mnist_cnn's
+    window.picker.pick("vit_mnist")  # the report stays mnist_cnn's
     assert [report.tabs.tabText(i) for i in range(report.tabs.count())] == [
         "Calibration",
         "Confusion",
@@ -350,41 +357,41 @@ def test_clicking_a_confusion_cell_browses_exactly_its_images(install_untrained,
     ]
 
     view = report.confusion
-    clicked = view.getViewBox().mapViewToScene(QPointF(4.5, 2.5))  # predicted 4, true 2
+    report.tabs.setCurrentWidget(view)
 
-    class Click:
-        def scenePos(self):
-            return clicked
+    def click_cell(true: int, predicted: int) -> None:
+        """A real mouse click in the middle of the cell."""
+        where = view.mapFromScene(view.getViewBox().mapViewToScene(QPointF(predicted + 0.5, true + 0.5)))
+        QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
 
     with qtbot.waitSignal(window.scoresReady, timeout=30000):
-        view._clicked(Click())
-    labels = window.browser.sets["mnist"].labels
-    scored = window.scores[("mnist_cnn", "mnist")].argmax(axis=1)
+        click_cell(2, 4)
+    labels = window.browser.panel.sets[MNIST.name].labels
+    scored = window.session.scores[("mnist_cnn", MNIST.name)].argmax(axis=1)
     assert window.tabs.currentIndex() == BROWSE
-    assert window.picker.currentData() == "mnist_cnn"
-    assert window.browser.indices.tolist() == np.flatnonzero((labels == 2) & (scored == 4)).tolist()
+    assert window.picker.current() == "mnist_cnn"
+    assert window.browser.selection.indices.tolist() == np.flatnonzero((labels == 2) & (scored == 4)).tolist()
 
     true, predicted = int(labels[0]), int(scored[0])  # a cell that is certainly not empty
-    clicked = view.getViewBox().mapViewToScene(QPointF(predicted + 0.5, true + 0.5))
-    view._clicked(Click())
+    click_cell(true, predicted)
     expected = np.flatnonzero((labels == true) & (scored == predicted))
     assert len(expected) >= 1
-    assert window.browser.indices.tolist() == expected.tolist()
+    assert window.browser.selection.indices.tolist() == expected.tolist()
 
 
 def test_switching_to_a_set_still_loading_shows_nothing_meanwhile(window, qtbot, tmp_path):
     browse(qtbot, window)
-    window.browser.set_source("cifar10")  # not in the tiny data folder: it is looked for, then reported
+    window.browser.set_source(CIFAR10.name)  # not in the tiny data folder: it is looked for, then reported
     assert window.browser.current() is None
     window.predict()  # must not fail while the set is missing
-    qtbot.waitUntil(lambda: window.browser.download_button.isVisibleTo(window.browser), timeout=10000)
+    qtbot.waitUntil(lambda: window.browser.panel.download_button.isVisibleTo(window.browser), timeout=10000)
 
 
 def test_a_heat_map_leaves_with_the_picture_it_explained(window, qtbot, tmp_path):
     browse(qtbot, window)
-    window.explaining.trigger()
+    window.actions["explain"].trigger()
     qtbot.waitUntil(lambda: window.browser.view.overlay is not None, timeout=10000)
-    window.browser.kind_box.setCurrentIndex(window.browser.kind_box.findData("cifar10"))  # no CIFAR-10 model
+    window.browser.kind_box.setCurrentIndex(window.browser.kind_box.findData(CIFAR10.name))  # no CIFAR-10 model
     files = write_odd_files(tmp_path / "pictures")
     window.open_paths([files["digit"]])
     qtbot.waitUntil(lambda: window.browser.view.pixmap is not None, timeout=10000)
@@ -395,13 +402,13 @@ def test_a_set_without_models_shows_no_stale_answer(window, qtbot):
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         pen_strokes(window.canvas, ONE)
     browse(qtbot, window)
-    window.browser.set_source("cifar10")  # missing, and no CIFAR-10 model is trained
-    assert window.picker.count() == 0 and "No trained CIFAR-10 model" in window.info.text()
-    qtbot.waitUntil(lambda: not window.chart.shown and window.preview.pixmap is None, timeout=10000)
+    window.browser.set_source(CIFAR10.name)  # missing, and no CIFAR-10 model is trained
+    assert len(window.session.offered()) == 0 and "No trained CIFAR-10 model" in window.answers.info.text()
+    qtbot.waitUntil(lambda: not window.answers.chart.shown and window.answers.preview.pixmap is None, timeout=10000)
 
-    window.tabs.setCurrentIndex(0)
+    window.tabs.setCurrentIndex(DRAW)
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         pen_strokes(window.canvas, ONE)
-    assert window.preview.pixmap is not None and window.canvas.overlay is None
+    assert window.answers.preview.pixmap is not None and window.canvas.overlay is None
     window.tabs.setCurrentIndex(BROWSE)  # still on CIFAR-10: the drawing's answer must go
-    qtbot.waitUntil(lambda: not window.chart.shown and window.preview.pixmap is None, timeout=10000)
+    qtbot.waitUntil(lambda: not window.answers.chart.shown and window.answers.preview.pixmap is None, timeout=10000)

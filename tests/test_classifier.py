@@ -64,7 +64,7 @@ def test_classifier_describes_itself(cnn):
     assert cnn.classes == tuple("0123456789")
     assert cnn.dataset == "mnist"
     assert cnn.device == torch.device("cpu")
-    assert cnn.card["model"] == "mnist_cnn"
+    assert cnn.card.model == "mnist_cnn"
 
 
 def test_calibrated_probabilities_use_the_card_temperature(install_untrained):
@@ -196,7 +196,15 @@ def test_missing_card(install_untrained, weights_dir):
 
 
 @pytest.mark.parametrize(
-    "text, said", [('{"model": "mnist_cnn",', "cannot be read"), ('["mnist_cnn"]', "is not a JSON object")]
+    "text, said",
+    [
+        ('{"model": "mnist_cnn",', "cannot be read"),
+        ('["mnist_cnn"]', "is not a JSON object"),
+        (
+            '{"model": "mnist_cnn", "dataset": "mnist", "classes": [], "calibration": {"temperature": 0}}',
+            "is damaged: calibration.temperature must be greater than 0, not 0",
+        ),
+    ],
 )
 def test_damaged_card(install_untrained, weights_dir, text, said):
     install_untrained("mnist_cnn")

@@ -1,17 +1,23 @@
 import io
 import re
+import urllib.request
+from dataclasses import replace
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 import pytest
 from PIL import Image
 
+import models.registry
 from models import datasets
 from models.datasets import DatasetError
+from models.registry import CIFAR10, MNIST
+from tests.conftest import write_idx
 
 
 def test_reads_idx_files(tiny_mnist):
-    test_set = datasets.load("mnist", "test", tiny_mnist)
+    test_set = datasets.load(MNIST.name, "test", tiny_mnist)
     assert test_set.images.shape == (20, 28, 28, 1)
     assert test_set.labels.tolist() == [i % 10 for i in range(20)]
     assert test_set.source == "MNIST test set"
@@ -21,18 +27,16 @@ def test_truncated_idx_file(tiny_mnist):
     path = tiny_mnist / "MNIST" / "raw" / "t10k-images-idx3-ubyte"
     path.write_bytes(path.read_bytes()[:1000])
     with pytest.raises(DatasetError, match="truncated"):
-        datasets.load("mnist", "test", tiny_mnist)
+        datasets.load(MNIST.name, "test", tiny_mnist)
 
 
 def test_reads_an_image_folder(tmp_path):
-    from models.registry import CIFAR10
-
     for index, name in enumerate(CIFAR10.classes):
         folder = tmp_path / "cifar10-jpeg" / "test" / name
         folder.mkdir(parents=True)
         for n in range(2):
             Image.new("RGB", (32, 32), (index * 20, n * 100, 0)).save(folder / f"{n:04d}.png")
-    test_set = datasets.load("cifar10", "test", tmp_path)
+    test_set = datasets.load(CIFAR10.name, "test", tmp_path)
     assert test_set.images.shape == (20, 32, 32, 3)
     assert test_set.labels.tolist() == [i // 2 for i in range(20)]
     assert test_set.images[5, 0, 0].tolist() == [40, 100, 0]
@@ -47,8 +51,6 @@ def test_reads_an_image_folder(tmp_path):
     ],
 )
 def test_a_bad_picture_in_an_image_folder_is_named(tmp_path, write, message):
-    from models.registry import CIFAR10
-
     for name in CIFAR10.classes:
         folder = tmp_path / "cifar10-jpeg" / "test" / name
         folder.mkdir(parents=True)
@@ -56,26 +58,24 @@ def test_a_bad_picture_in_an_image_folder_is_named(tmp_path, write, message):
     bad = tmp_path / "cifar10-jpeg" / "test" / "cat" / "0001.png"
     write(bad)
     with pytest.raises(DatasetError, match=f"{re.escape(str(bad))}.*{message}"):
-        datasets.load("cifar10", "test", tmp_path)
+        datasets.load(CIFAR10.name, "test", tmp_path)
 
 
 def test_damaged_cifar10_batches_say_what_to_do(tmp_path):
     (tmp_path / "cifar-10-batches-py").mkdir()
     (tmp_path / "cifar-10-batches-py" / "test_batch").write_bytes(b"cut short")
     with pytest.raises(DatasetError, match="incomplete or damaged.*download CIFAR-10 again"):
-        datasets.load("cifar10", "test", tmp_path)
+        datasets.load(CIFAR10.name, "test", tmp_path)
 
 
 def test_missing_dataset_says_where_it_looked(tmp_path):
-    with pytest.raises(DatasetError, match=f"not in {tmp_path}.*--data-dir"):
-        datasets.load("mnist", "train", tmp_path)
-    with pytest.raises(DatasetError, match="not in"):
-        datasets.load("cifar10", "test", tmp_path)
+    with pytest.raises(DatasetError, match=f"The MNIST train set is not in {tmp_path}.*--data-dir"):
+        datasets.load(MNIST.name, "train", tmp_path)
+    with pytest.raises(DatasetError, match="The CIFAR-10 test set is not in"):
+        datasets.load(CIFAR10.name, "test", tmp_path)
 
 
 def test_failed_download_says_why(tmp_path, monkeypatch):
-    import urllib.request
-
     from models.download import DownloadFailed
 
     def no_network(url, timeout):
@@ -85,7 +85,7 @@ def test_failed_download_says_why(tmp_path, monkeypatch):
     with pytest.raises(
         DownloadFailed, match="Could not download train-images-idx3-ubyte.gz.*Name or service not known"
     ):
-        datasets.load("mnist", "train", tmp_path, download=True)
+        datasets.load(MNIST.name, "train", tmp_path, download=True)
 
 
 class Response(io.BytesIO):
@@ -95,15 +95,16 @@ class Response(io.BytesIO):
 
 
 def test_download_reports_progress_and_can_be_cancelled(tmp_path, monkeypatch):
-    import urllib.request
-
     from models.download import DownloadCancelled, download
 
     monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout: Response(b"x" * 300_000))
     seen = []
     with pytest.raises(DownloadCancelled):
         download(
-            "mnist", tmp_path, progress=lambda done, total: seen.append((done, total)), cancelled=lambda: len(seen) >= 2
+            MNIST.name,
+            tmp_path,
+            progress=lambda done, total: seen.append((done, total)),
+            cancelled=lambda: len(seen) >= 2,
         )
     assert seen == [(65536, 300_000), (131072, 300_000)]
     assert not list((tmp_path / "MNIST" / "raw").iterdir())  # no half file is left behind
@@ -112,7 +113,6 @@ def test_download_reports_progress_and_can_be_cancelled(tmp_path, monkeypatch):
 def test_a_download_tries_the_next_mirror_and_unpacks_mnist(tiny_mnist, tmp_path, monkeypatch):
     import gzip
     import hashlib
-    import urllib.request
 
     import models.download
 
@@ -138,33 +138,32 @@ def test_a_download_tries_the_next_mirror_and_unpacks_mnist(tiny_mnist, tmp_path
         )
         for name, data in served.items()
     ]
-    monkeypatch.setattr(models.download, "_sources", lambda dataset: sources)
+    monkeypatch.setattr(models.download, "_sources", lambda spec: sources)
     root = tmp_path / "fresh"
-    models.download.download("mnist", root)
+    models.download.download(MNIST.name, root)
     assert [url.split("/")[2] for url in asked] == ["down", "up", "down", "up"]
-    fetched, original = datasets.load("mnist", "test", root), datasets.load("mnist", "test", tiny_mnist)
+    fetched, original = datasets.load(MNIST.name, "test", root), datasets.load(MNIST.name, "test", tiny_mnist)
     assert np.array_equal(fetched.images, original.images) and np.array_equal(fetched.labels, original.labels)
 
 
 def test_download_with_a_wrong_checksum_is_refused(tmp_path, monkeypatch):
-    import urllib.request
-
     from models.download import DownloadFailed, download
 
     monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout: Response(b"not mnist"))
     with pytest.raises(DownloadFailed, match="checksum"):
-        download("mnist", tmp_path)
+        download(MNIST.name, tmp_path)
 
 
 def test_unknown_dataset_and_split(tmp_path):
     with pytest.raises(DatasetError, match="Unknown dataset"):
         datasets.load("imagenet", "test", tmp_path)
     with pytest.raises(DatasetError, match="Unknown split"):
-        datasets.load("mnist", "validation", tmp_path)
+        datasets.load(MNIST.name, "validation", tmp_path)
 
 
+@pytest.mark.slow
 def test_real_mnist_test_set(shared_data):
-    test_set = datasets.load("mnist", "test", shared_data)
+    test_set = datasets.load(MNIST.name, "test", shared_data)
     assert len(test_set) == 10000
     assert np.bincount(test_set.labels).tolist()[0] == 980
 
@@ -174,8 +173,6 @@ def tiny_cifar_archive(folder) -> tuple[bytes, dict[str, str]]:
     import hashlib
     import pickle
     import tarfile
-
-    from models.registry import CIFAR10
 
     batches = folder / "cifar-10-batches-py"
     batches.mkdir(parents=True)
@@ -194,24 +191,88 @@ def tiny_cifar_archive(folder) -> tuple[bytes, dict[str, str]]:
 
 
 def test_a_downloaded_cifar10_is_unpacked_and_read_as_torchvision_lays_it_out(tmp_path, monkeypatch):
-    import urllib.request
-
-    from torchvision.datasets import CIFAR10
+    import torchvision.datasets
 
     import models.download
 
     archive, md5 = tiny_cifar_archive(tmp_path / "server")
     monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout: Response(archive))
     monkeypatch.setattr(
-        models.download, "_sources", lambda dataset: [(["https://x"], "c.tar.gz", md5["archive.tar.gz"], ".")]
+        models.download, "_sources", lambda spec: [(["https://x"], "c.tar.gz", md5["archive.tar.gz"], ".")]
     )
-    monkeypatch.setattr(CIFAR10, "train_list", [[name, md5[name]] for name, _ in CIFAR10.train_list])
-    monkeypatch.setattr(CIFAR10, "test_list", [["test_batch", md5["test_batch"]]])
-    monkeypatch.setattr(CIFAR10, "meta", {**CIFAR10.meta, "md5": md5["batches.meta"]})
+    batches = torchvision.datasets.CIFAR10
+    monkeypatch.setattr(batches, "train_list", [[name, md5[name]] for name, _ in batches.train_list])
+    monkeypatch.setattr(batches, "test_list", [["test_batch", md5["test_batch"]]])
+    monkeypatch.setattr(batches, "meta", {**batches.meta, "md5": md5["batches.meta"]})
 
     root = tmp_path / "data"
-    test_set = datasets.load("cifar10", "test", root, download=True)
+    test_set = datasets.load(CIFAR10.name, "test", root, download=True)
     assert test_set.images.shape == (2, 32, 32, 3) and test_set.labels.tolist() == [5, 4]
     assert test_set.images[1, 0, 0].tolist() == [255, 50, 50]  # channels last, in RGB order
     assert test_set.source == "CIFAR-10 test set"
-    assert len(datasets.load("cifar10", "train", root)) == 10
+    assert len(datasets.load(CIFAR10.name, "train", root)) == 10
+
+
+def test_a_new_idx_dataset_needs_only_its_registry_entry(tmp_path, monkeypatch):
+    fashion = replace(MNIST, name="fashion", title="Fashion-MNIST", kind="clothes", source="FashionMNIST")
+    monkeypatch.setitem(models.registry.DATASETS, fashion.name, fashion)
+    raw = tmp_path / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True)
+    write_idx(raw / "t10k-images-idx3-ubyte", np.arange(3 * 28 * 28).reshape(3, 28, 28) % 256)
+    write_idx(raw / "t10k-labels-idx1-ubyte", np.array([7, 0, 3]))
+    test_set = datasets.load(fashion.name, "test", tmp_path)
+    assert test_set.spec == fashion and test_set.source == "Fashion-MNIST test set"
+    assert test_set.images.shape == (3, 28, 28, 1) and test_set.labels.tolist() == [7, 0, 3]
+    assert test_set.images[1, 0, 0, 0] == (28 * 28) % 256
+    # MNIST's own files are not taken for it
+    with pytest.raises(DatasetError, match="The Fashion-MNIST test set is not in"):
+        datasets.load(fashion.name, "test", tmp_path / "elsewhere")
+
+
+def test_a_new_photo_dataset_needs_only_its_registry_entry(tmp_path, monkeypatch):
+    pets = replace(CIFAR10, name="pets", title="Pets", classes=("cat", "dog"), image_size=8, source="CIFAR100")
+    monkeypatch.setitem(models.registry.DATASETS, pets.name, pets)
+    with pytest.raises(DatasetError, match="The Pets test set is not in"):
+        datasets.load(pets.name, "test", tmp_path)
+    (tmp_path / "cifar-10-batches-py").mkdir()  # CIFAR-10's batches are not taken for it
+    for index, name in enumerate(pets.classes):
+        folder = tmp_path / "pets-jpeg" / "test" / name
+        folder.mkdir(parents=True)
+        Image.new("RGB", (8, 8), (index * 200, 0, 0)).save(folder / "0000.png")
+    test_set = datasets.load(pets.name, "test", tmp_path)
+    assert test_set.source == "Pets test set (JPEG copy)" and test_set.labels.tolist() == [0, 1]
+    assert test_set.images.shape == (2, 8, 8, 3) and test_set.images[1, 0, 0].tolist() == [200, 0, 0]
+
+
+def test_sources_follow_the_torchvision_class_not_the_dataset_name():
+    from models.download import _sources
+
+    fashion = replace(MNIST, name="fashion", source="FashionMNIST")
+    (urls, name, _, folder), *_ = _sources(fashion)
+    assert folder == Path("FashionMNIST", "raw") and name == "train-images-idx3-ubyte.gz"
+    assert urls[0].startswith("http://fashion-mnist") and urls[0].endswith(name)
+    [(urls, name, _, folder)] = _sources(replace(CIFAR10, name="c100", source="CIFAR100"))
+    assert urls == ["https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz"] and folder == Path(".")
+
+
+def test_a_cancel_stops_before_the_next_mirror(tmp_path, monkeypatch):
+    from torchvision.datasets import MNIST as TorchvisionMNIST
+
+    from models.download import DownloadCancelled, download
+
+    asked = []
+
+    def stalled(url, timeout):  # the first mirror times out, and the user cancels meanwhile
+        asked.append(url)
+        raise urllib.error.URLError("timed out")
+
+    monkeypatch.setattr(urllib.request, "urlopen", stalled)
+    with pytest.raises(DownloadCancelled):
+        download(MNIST.name, tmp_path, cancelled=lambda: bool(asked))
+    first_file = TorchvisionMNIST.resources[0][0]
+    assert len(TorchvisionMNIST.mirrors) > 1 and asked == [TorchvisionMNIST.mirrors[0] + first_file]
+
+    asked.clear()
+    with pytest.raises(DownloadCancelled):  # a cancel that came first makes no connection at all
+        download(MNIST.name, tmp_path / "other", cancelled=lambda: True)
+    assert asked == []

@@ -3,7 +3,9 @@
 import pyqtgraph as pg
 import pytest
 
-from app.report import ModelReport, per_class_plot, training_plot
+from app.report import ModelReport
+from app.report_figures import per_class_plot, reliability_view, training_plot
+from models.card import Calibration, Card, Inference, Reliability, TestScores, TrainingRun
 
 HISTORY = [
     {"epoch": 1, "train_loss": 1.9, "train_accuracy": 0.31, "val_loss": 1.5, "val_accuracy": 0.45},
@@ -12,12 +14,16 @@ HISTORY = [
 RECIPE = {"augment": "crop-flip", "label_smoothing": 0.1, "mixup": 0.0, "cutmix": 0.0}
 
 
+def run(history: list[dict], recipe: dict = RECIPE, **more) -> TrainingRun:
+    return TrainingRun(command="python -m training m", recipe=recipe, epochs=len(history), history=history, **more)
+
+
 def legend_names(plot: pg.PlotWidget) -> list[str]:
     return [label.text for _, label in plot.getPlotItem().legend.items]
 
 
 def test_accuracy_curves_read_in_percent(qtbot):
-    plot = training_plot([{"history": HISTORY, "recipe": RECIPE}], "accuracy")
+    plot = training_plot([run(HISTORY)], "accuracy")
     qtbot.addWidget(plot)
     curves = plot.getPlotItem().listDataItems()
     assert [list(curve.getData()[1]) for curve in curves] == [pytest.approx([31, 62]), pytest.approx([45, 71])]
@@ -30,13 +36,13 @@ def test_accuracy_curves_read_in_percent(qtbot):
 
 
 def test_the_training_loss_says_it_is_the_smoothed_objective(qtbot):
-    plot = training_plot([{"history": HISTORY, "recipe": RECIPE}], "loss")
+    plot = training_plot([run(HISTORY)], "loss")
     qtbot.addWidget(plot)
     assert legend_names(plot) == ["training (augmented, label smoothing 0.1)", "validation"]
 
 
 def test_a_warm_restart_continues_the_curves_after_a_marked_epoch(qtbot):
-    runs = [{"history": HISTORY, "recipe": RECIPE}, {"history": HISTORY[:1], "recipe": RECIPE}]
+    runs = [run(HISTORY), run(HISTORY[:1])]
     plot = training_plot(runs, "loss")
     qtbot.addWidget(plot)
     epochs, values = plot.getPlotItem().listDataItems()[0].getData()
@@ -47,7 +53,7 @@ def test_a_warm_restart_continues_the_curves_after_a_marked_epoch(qtbot):
 
 def test_curves_without_validation_show_training_only(qtbot):
     history = [{key: value for key, value in record.items() if not key.startswith("val")} for record in HISTORY]
-    plot = training_plot([{"history": history, "recipe": {}}], "loss")
+    plot = training_plot([run(history, {})], "loss")
     qtbot.addWidget(plot)
     assert [list(curve.getData()[1]) for curve in plot.getPlotItem().listDataItems()] == [[1.9, 1.2]]
 
@@ -63,9 +69,9 @@ def test_per_class_bars_print_their_accuracy_above_a_cut_axis(qtbot):
 
 @pytest.mark.parametrize("mirror", [True, False])
 def test_the_header_says_when_answers_average_the_mirror_image(qtbot, mirror):
-    inference = {"mirror_average": True, "single_view_test_accuracy": 0.9123} if mirror else {"mirror_average": False}
-    card = {"model": "m", "classes": ["a", "b"], "test": {"accuracy": 0.93, "macro_f1": 0.92}, "inference": inference}
-    report = ModelReport(card, "")
+    inference = Inference(mirror_average=True, single_view_test_accuracy=0.9123) if mirror else Inference()
+    test = TestScores(accuracy=0.93, macro_f1=0.92, per_class_accuracy=[0.9, 0.96], confusion_matrix=[[9, 1], [0, 10]])
+    report = ModelReport(Card("m", "mnist", ["a", "b"], test=test, inference=inference), "")
     qtbot.addWidget(report)
     said = report.header.text()
     assert "test accuracy 93.00%" in said
@@ -73,10 +79,31 @@ def test_the_header_says_when_answers_average_the_mirror_image(qtbot, mirror):
 
 
 def test_a_star_marks_where_averaged_weights_ended_a_run(qtbot):
-    averaged = {"history": HISTORY, "recipe": RECIPE, "weight_average": {"epochs": 2, "val_accuracy": 0.75}}
-    plot = training_plot([{"history": HISTORY, "recipe": RECIPE}, averaged], "accuracy")
+    averaged = run(HISTORY, weight_average={"epochs": 2, "val_accuracy": 0.75})
+    plot = training_plot([run(HISTORY), averaged], "accuracy")
     qtbot.addWidget(plot)
     stars = [item for item in plot.getPlotItem().listDataItems() if item.opts["symbol"] == "star"]
     assert [list(map(list, star.getData())) for star in stars] == [[[4.0], [75.0]]]
     assert "validation, weights averaged over the last epochs" in legend_names(plot)
-    assert len(training_plot([{"history": HISTORY, "recipe": RECIPE}], "accuracy").getPlotItem().listDataItems()) == 2
+    assert len(training_plot([run(HISTORY)], "accuracy").getPlotItem().listDataItems()) == 2
+
+
+def test_the_calibrated_diagram_is_drawn_only_where_a_temperature_was_fitted(qtbot):
+    raw = Reliability(ece=0.05, count=[0, 3, 7], confidence=[0.0, 0.5, 0.9], accuracy=[0.0, 0.33, 0.86])
+    calibrated = Reliability(ece=0.01, count=[0, 4, 6], confidence=[0.0, 0.6, 0.8], accuracy=[0.0, 0.5, 0.83])
+    both = ["raw probabilities: ECE 5.00%", "calibrated, T = 0.80: ECE 1.00%"]
+    for calibration, titles in (
+        (Calibration(1.0, None, raw, raw), both[:1]),
+        (Calibration(0.8, "validation split", raw, calibrated), both),
+    ):
+        view = reliability_view(calibration)
+        qtbot.addWidget(view)
+        plots = [item for item in view.ci.items if isinstance(item, pg.PlotItem)]
+        assert [plot.titleLabel.text for plot in plots] == titles
+
+
+def test_a_card_without_test_figures_has_no_confusion_tab(qtbot):
+    report = ModelReport(Card("m", "mnist", ["a", "b"], title="M"), "layers")
+    qtbot.addWidget(report)
+    assert report.header.text() == "<b>M</b>"
+    assert [report.tabs.tabText(i) for i in range(report.tabs.count())] == ["Calibration", "Layers"]

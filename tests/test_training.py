@@ -1,6 +1,5 @@
 """Tiny training runs on generated data: the loop learns, resumes exactly and runs under torchrun."""
 
-import json
 import os
 import subprocess
 import sys
@@ -12,20 +11,14 @@ import torch
 from PIL import Image
 from safetensors.torch import load_file
 
-from models import datasets, weights
+from models import card, datasets, weights
+from models.card import InitFrom
 from models.registry import CIFAR10
+from tests.conftest import tiny_flags
 from training import checkpoint, metrics
 from training.__main__ import main as train_main
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def tiny_flags(data: Path, out: Path, epochs: int = 3) -> list[str]:
-    return [
-        "--data-dir", str(data), "--no-download", "--out-dir", str(out), "--checkpoint-dir", str(out / "ckpt"),
-        "--val-size", "10", "--epochs", str(epochs), "--batch-size", "10", "--warmup-epochs", "0.5",
-        "--no-progress", "--device", "cpu",
-    ]  # fmt: skip
 
 
 @pytest.fixture
@@ -50,18 +43,17 @@ def test_tiny_run_learns_and_writes_a_loadable_model(name, data, request, tmp_pa
     root = request.getfixturevalue(data)
     out = tmp_path / "out"
     train_main([name, *tiny_flags(root, out, epochs=4), "--lr", "0.01" if "vit" not in name else "0.003"])
-    card = json.loads((out / f"{name}.json").read_text())
-    history = card["training"]["history"]
+    written = card.read(out / f"{name}.json", "")
+    history = written.training.history
     assert len(history) == 4
     assert history[-1]["train_loss"] < history[0]["train_loss"]
-    assert card["model"] == name and 0 <= card["test"]["accuracy"] <= 1
-    assert "--epochs 4" in card["training"]["command"]
-    assert {"temperature", "test_raw", "test_calibrated"} <= set(card["calibration"])
-    assert card["inference"]["mirror_average"] == (card["dataset"] == "cifar10")
-    if card["inference"]["mirror_average"]:
-        assert 0 <= card["inference"]["single_view_test_accuracy"] <= 1
+    assert written.model == name and written.test is not None
+    assert "--epochs 4" in written.training.command
+    assert written.calibration.fitted and written.calibration.test_raw and written.calibration.test_calibrated
+    assert written.inference.mirror_average == (written.dataset == "cifar10")
+    assert (written.inference.single_view_test_accuracy is not None) == written.inference.mirror_average
     if name == "resnet18_mnist":  # 11 million parameters: float32 would pass the 25 MB limit
-        assert card["storage"]["dtype"] == "float16" and "top1_agreement_with_float32" in card["storage"]
+        assert written.storage.dtype == "float16" and written.storage.top1_agreement_with_float32 is not None
 
     import models.registry
 
@@ -69,19 +61,19 @@ def test_tiny_run_learns_and_writes_a_loadable_model(name, data, request, tmp_pa
     classifier = models.load(name, device="cpu")
     assert classifier.predict([np.zeros((28, 28), np.uint8)]).shape == (1, 10)
     # The app, reading the file that ships, sees what the card reports.
-    test_set = datasets.load(card["dataset"], "test", root)
+    test_set = datasets.load(written.dataset, "test", root)
     predicted = classifier.predict(list(test_set.images)).argmax(axis=1)
     confusion = np.zeros((10, 10), np.int64)
     np.add.at(confusion, (test_set.labels, predicted), 1)
-    assert confusion.tolist() == card["test"]["confusion_matrix"]
+    assert confusion.tolist() == written.test.confusion_matrix
 
     if name == "resnet18_mnist":  # re-measuring a shipped half-precision file keeps what it cannot measure again
         from training.evaluate import main as evaluate_main
 
         evaluate_main([name, "--data-dir", str(root), "--device", "cpu"])
-        again = json.loads((out / f"{name}.json").read_text())
-        assert again["storage"] == card["storage"] and again["test"] == card["test"]
-        assert again["training"]["command"] == card["training"]["command"]
+        again = card.read(out / f"{name}.json", "")
+        assert again.storage == written.storage and again.test == written.test
+        assert again.training == written.training
 
 
 def test_a_photo_models_card_measures_the_answers_the_app_gives(tmp_path, monkeypatch):
@@ -105,7 +97,8 @@ def test_a_photo_models_card_measures_the_answers_the_app_gives(tmp_path, monkey
         return Split(images, labels)
 
     data = TrainingData(CIFAR10, split(10, 10), split(40, 30), split(200, 200), "generated")
-    card = evaluate(network, spec("vit_cifar10"), data, {}, torch.device("cpu"), tmp_path)
+    written = evaluate(network, spec("vit_cifar10"), data, None, torch.device("cpu"), tmp_path)
+    assert card.read(tmp_path / "vit_cifar10.json", "") == written
     monkeypatch.setattr(models.registry, "WEIGHTS_DIR", tmp_path)
     classifier = models.load("vit_cifar10", device="cpu")
 
@@ -115,15 +108,13 @@ def test_a_photo_models_card_measures_the_answers_the_app_gives(tmp_path, monkey
     with torch.inference_mode():
         plain = torch.softmax(classifier.network(classifier.to_batch(pictures(data.test))), 1).numpy()
     answers, labels = classifier.predict(pictures(data.test)), data.test.labels.numpy()
-    assert card["inference"]["single_view_test_accuracy"] == (plain.argmax(1) == labels).mean() == 1.0
+    assert written.inference.single_view_test_accuracy == (plain.argmax(1) == labels).mean() == 1.0
     assert (answers.argmax(1) != labels).any()  # the mirror image changes some answers: the test can tell
-    assert card["test"]["accuracy"] == (answers.argmax(1) == labels).mean()
-    assert card["calibration"]["test_raw"]["ece"] == pytest.approx(
-        metrics.reliability(answers, labels)["ece"], abs=1e-5
-    )
+    assert written.test.accuracy == (answers.argmax(1) == labels).mean()
+    assert written.calibration.test_raw.ece == pytest.approx(metrics.reliability(answers, labels)["ece"], abs=1e-5)
     val_answers = classifier.predict(pictures(data.val))
     fitted = metrics.fit_temperature(np.log(val_answers), data.val.labels.numpy())  # log p: logits less a constant
-    assert card["calibration"]["temperature"] == pytest.approx(fitted, abs=2e-3)
+    assert written.temperature == pytest.approx(fitted, abs=2e-3)
 
 
 @pytest.mark.parametrize(
@@ -160,15 +151,15 @@ def test_a_warm_restart_starts_from_the_weights_and_keeps_their_story(tiny_mnist
     with pytest.raises(SystemExit, match="init_from"):  # a checkpoint of a restart resumes only as one
         train_main(["mnist_cnn", *tiny_flags(tiny_mnist, second, epochs=2), "--lr", "0.001", "--resume"])
     train_main([*restart, "--resume"])
-    before = json.loads((first / "mnist_cnn.json").read_text())["training"]
-    card = json.loads((second / "mnist_cnn.json").read_text())
-    after = card["training"]
-    assert [run["epochs"] for run in weights.training_runs(card)] == [3, 2]
-    epochs, seconds = weights.training_length(card)
-    assert epochs == "3 + 2" and seconds == before["wall_time_s"] + card["training"]["wall_time_s"]
-    assert after["init_from"] == {"weights": str(start), "training": before}
-    assert after["command"].endswith(f"--init-from {start}")
-    assert after["history"][0]["train_loss"] < before["history"][0]["train_loss"]  # it did not start afresh
+    before = card.read(first / "mnist_cnn.json", "").training
+    restarted = card.read(second / "mnist_cnn.json", "")
+    after = restarted.training
+    assert [run.epochs for run in restarted.runs()] == [3, 2]
+    epochs, seconds = restarted.training_length()
+    assert epochs == "3 + 2" and seconds == before.wall_time_s + after.wall_time_s
+    assert after.init_from == InitFrom(weights=str(start), training=before)
+    assert after.command.endswith(f"--init-from {start}")
+    assert after.history[0]["train_loss"] < before.history[0]["train_loss"]  # it did not start afresh
 
 
 def test_a_warm_restart_from_a_foreign_file_says_so(tiny_mnist, tmp_path):
@@ -182,7 +173,7 @@ def test_a_warm_restart_needs_weights_that_training_made(tiny_mnist, tmp_path):
     from models.registry import spec
 
     weights.save(build_network(spec("mnist_cnn")), tmp_path / "bare.safetensors")
-    weights.write_card(tmp_path / "bare.json", {"model": "mnist_cnn"})
+    card.write(tmp_path / "bare.json", card.minimal(spec("mnist_cnn")))
     with pytest.raises(SystemExit, match="does not say how its weights were trained"):
         train_main(["mnist_cnn", *tiny_flags(tiny_mnist, tmp_path), "--init-from", str(tmp_path / "bare.safetensors")])
 
@@ -203,9 +194,9 @@ def test_a_half_precision_file_short_of_the_agreement_is_not_written(tiny_mnist,
     assert not (tmp_path / "resnet18_mnist.safetensors").exists()
     monkeypatch.setattr(training.evaluate, "MIN_HALF_PRECISION_AGREEMENT", 0.999)
     train_main(["resnet18_mnist", *tiny_flags(tiny_mnist, tmp_path, epochs=1), "--resume"])  # measures, no training
-    card = json.loads((tmp_path / "resnet18_mnist.json").read_text())
-    assert card["storage"]["dtype"] == "float16" and card["storage"]["top1_agreement_with_float32"] >= 0.999
-    assert len(card["training"]["history"]) == 1
+    written = card.read(tmp_path / "resnet18_mnist.json", "")
+    assert written.storage.dtype == "float16" and written.storage.top1_agreement_with_float32 >= 0.999
+    assert len(written.training.history) == 1
 
 
 def test_weights_are_stored_in_float16_only_where_float32_is_over_the_limit(monkeypatch):
@@ -255,11 +246,11 @@ def test_two_processes_with_gloo(tiny_mnist, tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
-    card = json.loads((out / "mnist_cnn.json").read_text())
-    assert card["training"]["processes"] == 2
+    together = card.read(out / "mnist_cnn.json", "").training
+    assert together.processes == 2
     # --batch-size is the batch of one update over both processes: the schedule is that of one process
     train_main(["mnist_cnn", *tiny_flags(tiny_mnist, tmp_path / "one", epochs=2)])
-    alone = json.loads((tmp_path / "one" / "mnist_cnn.json").read_text())
-    assert [e["lr"] for e in card["training"]["history"]] == [e["lr"] for e in alone["training"]["history"]]
-    assert card["training"]["command"].startswith("uv run torchrun --nproc-per-node 2")
+    alone = card.read(tmp_path / "one" / "mnist_cnn.json", "").training
+    assert [e["lr"] for e in together.history] == [e["lr"] for e in alone.history]
+    assert together.command.startswith("uv run torchrun --nproc-per-node 2")
     assert result.stdout.count("test accuracy") == 1  # only rank 0 reports and saves

@@ -1,12 +1,11 @@
 """Stochastic weight averaging: a run ends with the mean of its last epochs' weights."""
 
-import json
-
 import pytest
 import torch
 from safetensors.torch import load_file
 
-from tests.test_training import tiny_flags
+from models import card
+from tests.conftest import tiny_flags
 from training import checkpoint
 from training.__main__ import main as train_main
 from training.loop import warmup_cosine
@@ -35,12 +34,12 @@ def test_the_shipped_weights_are_the_mean_of_the_last_epochs(name, tiny_mnist, t
     train_main([name, *tiny_flags(tiny_mnist, two, epochs=3), *SWA, "--stop-after", "2"])
     second, third = raw_weights(two, name), raw_weights(whole, name)
     shipped = load_file(str(whole / f"{name}.safetensors"))
-    card = json.loads((whole / f"{name}.json").read_text())["training"]
+    training = card.read(whole / f"{name}.json", "").training
 
     # the rate has fallen to the averaging rate when the first averaged epoch begins
-    assert [round(epoch["lr"], 6) for epoch in card["history"]] == [0.01, 0.01, 0.01]
-    assert card["weight_average"]["epochs"] == 2 and 0 <= card["weight_average"]["val_accuracy"] <= 1
-    assert "--swa-epochs 2 --swa-lr 0.01" in card["command"]
+    assert [round(epoch["lr"], 6) for epoch in training.history] == [0.01, 0.01, 0.01]
+    assert training.weight_average["epochs"] == 2 and 0 <= training.weight_average["val_accuracy"] <= 1
+    assert "--swa-epochs 2 --swa-lr 0.01" in training.command
     for key, value in shipped.items():
         mean = (second[key].float() + third[key].float()) / 2
         if "running_" in key:  # measured anew for the mean weights: not a snapshot's, their mean, or a fresh start
@@ -69,7 +68,7 @@ def test_a_checkpoint_from_before_averaging_existed_still_resumes(tiny_mnist, tm
         del state["settings"]["recipe"][setting]
     checkpoint.save(tmp_path / "ckpt", "mnist_cnn", state)
     train_main(["mnist_cnn", *tiny_flags(tiny_mnist, tmp_path, epochs=2), "--resume"])
-    assert len(json.loads((tmp_path / "mnist_cnn.json").read_text())["training"]["history"]) == 2
+    assert len(card.read(tmp_path / "mnist_cnn.json", "").training.history) == 2
 
 
 @pytest.mark.parametrize(

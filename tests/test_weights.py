@@ -3,7 +3,7 @@ import pytest
 import torch
 
 import models
-from models import datasets, weights
+from models import card, datasets, weights
 from models.archs import build_network
 from models.datasets import DatasetError
 from models.registry import spec
@@ -39,6 +39,7 @@ TARGETS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(TARGETS))
 def test_shipped_weights_reach_their_card_on_real_test_images(shared_data, name):
     if name not in models.available():
@@ -53,7 +54,7 @@ def test_shipped_weights_reach_their_card_on_real_test_images(shared_data, name)
     picks = np.arange(0, len(test_set.labels), 20)  # 500 images spread over the test set
     predicted = classifier.predict([test_set.images[i] for i in picks]).argmax(axis=1)
     accuracy = (predicted == test_set.labels[picks]).mean()
-    card_accuracy = classifier.card["test"]["accuracy"]
+    card_accuracy = classifier.card.test.accuracy
     assert accuracy >= card_accuracy - 0.02, f"{accuracy:.3f} on 500 test images, the card says {card_accuracy:.4f}"
 
 
@@ -62,8 +63,7 @@ def test_shipped_weights_meet_the_issue_target(name):
     model_spec = spec(name)
     if not model_spec.weight_path.is_file():
         pytest.skip(f"weights/{name}.safetensors is not trained yet")
-    card = weights.read_card(model_spec.card_path, model_spec.train_command())
-    assert card["test"]["accuracy"] >= TARGETS[name]
+    assert card.read(model_spec.card_path, model_spec.train_command()).test.accuracy >= TARGETS[name]
 
 
 @pytest.mark.parametrize("name", list(TARGETS))
@@ -72,23 +72,24 @@ def test_shipped_card_holds_the_whole_story(name):
     model_spec = spec(name)
     if not model_spec.weight_path.is_file():
         pytest.skip(f"weights/{name}.safetensors is not trained yet")
-    card = weights.read_card(model_spec.card_path, model_spec.train_command())
+    shipped = card.read(model_spec.card_path, model_spec.train_command())
+    card.check_belongs(shipped, model_spec)
     assert model_spec.weight_path.stat().st_size <= 25_000_000
-    assert card["storage"]["bytes"] == model_spec.weight_path.stat().st_size
-    if card["storage"]["dtype"] == "float16":
-        assert card["storage"]["top1_agreement_with_float32"] >= 0.999
-    assert card["classes"] == list(model_spec.classes) and card["normalization"]
-    training = card["training"]
-    assert len(training["history"]) == training["epochs"] == training["recipe"]["epochs"]
-    for epoch in training["history"]:
+    assert shipped.storage.bytes == model_spec.weight_path.stat().st_size
+    if shipped.storage.dtype == "float16":
+        assert shipped.storage.top1_agreement_with_float32 >= 0.999
+    assert shipped.normalization is not None and shipped.input is not None and shipped.parameters > 0
+    training = shipped.training
+    assert len(training.history) == training.epochs == training.recipe["epochs"]
+    for epoch in training.history:
         assert {"train_loss", "train_accuracy", "epoch_time_s"} <= set(epoch)
-        assert training["val_size"] == 0 or {"val_loss", "val_accuracy"} <= set(epoch)
-    assert training["command"].startswith(f"uv run python -m training {name} ")
-    assert {"wall_time_s", "images_per_s", "device", "date"} <= set(training)
-    test = card["test"]
-    assert 0 < test["macro_f1"] <= 1 and len(test["per_class_accuracy"]) == len(model_spec.classes)
-    assert np.array(test["confusion_matrix"]).sum() == 10_000  # the whole test set of either dataset
-    calibration = card["calibration"]
-    assert calibration["temperature"] > 0 and {"ece"} <= set(calibration["test_raw"])
-    if calibration["fitted_on"]:
-        assert {"val_ece_raw", "val_ece_calibrated"} <= set(calibration)
+        assert training.val_size == 0 or {"val_loss", "val_accuracy"} <= set(epoch)
+    assert training.command.startswith(f"uv run python -m training {name} ")
+    assert training.wall_time_s > 0 and training.images_per_s > 0 and training.device and training.date
+    assert np.array(shipped.test.confusion_matrix).sum() == 10_000  # the whole test set of either dataset
+    calibration = shipped.calibration
+    assert calibration.test_raw is not None and calibration.test_calibrated is not None
+    if calibration.fitted:
+        assert calibration.val_ece_raw is not None and calibration.val_ece_calibrated is not None
+    else:
+        assert calibration.temperature == 1.0 and training.val_size == 0

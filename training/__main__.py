@@ -16,11 +16,13 @@ import sys
 import time
 from dataclasses import asdict, fields, replace
 from pathlib import Path
+from typing import cast
 
 import torch
 
-from models import archs, datasets, weights
+from models import archs, card, datasets, weights
 from models.archs import build_network
+from models.card import InitFrom, TestScores, TrainingRun
 from models.device import resolve
 from models.errors import ModelError
 from models.registry import CACHE_DIR, MODELS, ModelSpec, spec
@@ -45,7 +47,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     for field in fields(Recipe):
         recipe.add_argument(
             f"--{field.name.replace('_', '-')}",
-            type=FLAG_TYPES[field.type],
+            type=FLAG_TYPES[cast(str, field.type)],  # recipes.py postpones annotations: a type is a name
             choices=FLAG_CHOICES.get(field.name),
             default=None,
         )
@@ -104,17 +106,17 @@ def device_name(device: torch.device) -> str:
     return f"{device.type} ({os.cpu_count()} cores, {threads} thread{'s' if threads > 1 else ''})"
 
 
-def trained_by(path: Path, model: torch.nn.Module, model_spec: ModelSpec) -> dict:
+def trained_by(path: Path, model: torch.nn.Module, model_spec: ModelSpec) -> TrainingRun:
     """Load a warm restart's starting weights into `model`; return the training that made them."""
     hint = model_spec.train_command()
     weights.load_into(model, path, hint)
-    card = weights.read_card(path.with_suffix(".json"), hint)
-    if "training" not in card:
+    training = card.read(path.with_suffix(".json"), hint).training
+    if training is None:
         raise ModelError(
             f"The card of {path} does not say how its weights were trained; a warm restart starts only "
             f"from weights that `python -m training` made. Train them with: {hint}"
         )
-    return card["training"]
+    return training
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -164,33 +166,33 @@ def main(argv: list[str] | None = None) -> None:
         if world.is_main:
             print(f"stopped after epoch {run['history'][-1]['epoch']}; continue with the same command and --resume")
     elif world.is_main:
-        training = {
-            "command": command_line(args, recipe, world.size),
-            "recipe": asdict(recipe),
-            "epochs": recipe.epochs,
-            "seed": args.seed,
-            "val_size": args.val_size,
-            "data_dir": str(args.data_dir),
-            "train_images": len(data.train),
-            "device": device_name(device),
-            "processes": world.size,
-            "precision": precision.describe(device, args.amp),
-            "date": datetime.date.today().isoformat(),
+        training = TrainingRun(
+            command=command_line(args, recipe, world.size),
+            recipe=asdict(recipe),
+            epochs=recipe.epochs,
+            seed=args.seed,
+            val_size=args.val_size,
+            data_dir=str(args.data_dir),
+            train_images=len(data.train),
+            device=device_name(device),
+            processes=world.size,
+            precision=precision.describe(device, args.amp),
+            date=datetime.date.today().isoformat(),
             **run,
-        }
-        if earlier is not None:
-            training["init_from"] = {"weights": str(args.init_from), "training": earlier}
+            init_from=InitFrom(str(args.init_from), earlier) if earlier is not None else None,
+        )
         started = time.perf_counter()
         try:
-            card = evaluate(model, model_spec, data, training, device, args.out_dir)
+            written = evaluate(model, model_spec, data, training, device, args.out_dir)
         except ModelError as error:
             sys.exit(
                 f"{error} The trained network is in the last checkpoint in {args.checkpoint_dir}; "
                 "the same command with --resume measures it again."
             )
+        scores = cast(TestScores, written.test)  # evaluate() always measures the test set
         print(
-            f"{args.model}: test accuracy {card['test']['accuracy']:.4f}, macro-F1 {card['test']['macro_f1']:.4f} "
-            f"on {card['test_set']}; evaluation took {time.perf_counter() - started:.0f} s"
+            f"{args.model}: test accuracy {scores.accuracy:.4f}, macro-F1 {scores.macro_f1:.4f} "
+            f"on {written.test_set}; evaluation took {time.perf_counter() - started:.0f} s"
         )
     teardown(world)
 

@@ -46,7 +46,7 @@ def barrier(world: World) -> None:
         dist.barrier()
 
 
-def _all_reduce(values: torch.Tensor, op: dist.ReduceOp) -> torch.Tensor:
+def _all_reduce(values: torch.Tensor, op: dist.ReduceOp.RedOpType) -> torch.Tensor:
     """`values` reduced over every process, on the device its backend needs."""
     if dist.get_backend() == "nccl":
         values = values.cuda()

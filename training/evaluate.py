@@ -13,14 +13,25 @@ import copy
 import datetime
 import sys
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 import torch
 from torch import nn
 
-from models import weights
+from models import card, weights
 from models.archs import build_network
+from models.card import (
+    Calibration,
+    Card,
+    Inference,
+    Input,
+    Normalization,
+    Reliability,
+    Storage,
+    TestScores,
+    TrainingRun,
+)
 from models.datasets import DEFAULT_ROOT
 from models.device import resolve
 from models.errors import ModelError
@@ -91,42 +102,42 @@ def rounded_copy(model: nn.Module, dtype: torch.dtype) -> nn.Module:
     return rounded
 
 
-def calibration(model: nn.Module, data: TrainingData, test_logits: np.ndarray, device: torch.device) -> dict:
+def calibration(model: nn.Module, data: TrainingData, test_logits: np.ndarray, device: torch.device) -> Calibration:
     """Temperature scaling fitted on the validation split, and its effect on the test set."""
     labels = data.test.labels.numpy()
-    raw = metrics.reliability(metrics.softmax(test_logits), labels)
+    raw = Reliability(**metrics.reliability(metrics.softmax(test_logits), labels))
     if data.val is None:
-        return {"temperature": 1.0, "fitted_on": None, "test_raw": raw, "test_calibrated": raw}
+        return Calibration(temperature=1.0, fitted_on=None, test_raw=raw, test_calibrated=raw)
     val_logits = predict_logits(model, data.val, data.spec, device, mirror=data.spec.mirror_invariant).answers
     val_labels = data.val.labels.numpy()
     temperature = round(metrics.fit_temperature(val_logits, val_labels), 4)  # the very value the app reads
-    return {
-        "temperature": temperature,
-        "fitted_on": f"validation split ({len(val_labels)} images held out of the training set)",
-        "val_ece_raw": metrics.reliability(metrics.softmax(val_logits), val_labels)["ece"],
-        "val_ece_calibrated": metrics.reliability(metrics.softmax(val_logits, temperature), val_labels)["ece"],
-        "test_raw": raw,
-        "test_calibrated": metrics.reliability(metrics.softmax(test_logits, temperature), labels),
-    }
+    return Calibration(
+        temperature=temperature,
+        fitted_on=f"validation split ({len(val_labels)} images held out of the training set)",
+        val_ece_raw=metrics.reliability(metrics.softmax(val_logits), val_labels)["ece"],
+        val_ece_calibrated=metrics.reliability(metrics.softmax(val_logits, temperature), val_labels)["ece"],
+        test_raw=raw,
+        test_calibrated=Reliability(**metrics.reliability(metrics.softmax(test_logits, temperature), labels)),
+    )
 
 
-def inference_entry(logits: Logits, labels: np.ndarray, mirror: bool) -> dict:
+def inference_entry(logits: Logits, labels: np.ndarray, mirror: bool) -> Inference:
     """How the app answers, as the test figures were measured; with mirror averaging, also the
     test accuracy of the picture alone, so that what the averaging adds is on record."""
     if not mirror:
-        return {"mirror_average": False}
-    return {"mirror_average": True, "single_view_test_accuracy": metrics.accuracy(logits.single_view, labels)}
+        return Inference(mirror_average=False)
+    return Inference(mirror_average=True, single_view_test_accuracy=metrics.accuracy(logits.single_view, labels))
 
 
 def evaluate(
     model: nn.Module,
     model_spec: ModelSpec,
     data: TrainingData,
-    training: dict,
+    training: TrainingRun | None,
     device: torch.device,
     out_dir: Path | None = None,
     full_precision: bool = True,
-) -> dict:
+) -> Card:
     """Measure `model` (on CPU or GPU), then write its weight file and card to `out_dir`.
 
     `full_precision` says that `model` holds the trained float32 weights, so that the
@@ -136,52 +147,50 @@ def evaluate(
     model.to(device).eval()
     labels = data.test.labels.numpy()
     dtype = storage_dtype(model)
-    storage = {"dtype": str(dtype).removeprefix("torch.")}
+    dtype_name = str(dtype).removeprefix("torch.")
     # Every figure describes the file that ships: rounded to its precision where it is smaller.
     shipped = rounded_copy(model, dtype) if dtype != torch.float32 else model
     mirror = data.spec.mirror_invariant
     test = predict_logits(shipped, data.test, data.spec, device, mirror=mirror)
     test_logits = test.answers
+    agreement = None
     if dtype != torch.float32 and full_precision:
         full_logits = predict_logits(model, data.test, data.spec, device, mirror=mirror).answers
         agreement = metrics.accuracy(test_logits, full_logits.argmax(1))
         if agreement < MIN_HALF_PRECISION_AGREEMENT:
             raise ModelError(
-                f"Stored in {storage['dtype']}, {model_spec.name} agrees with its float32 weights on only "
+                f"Stored in {dtype_name}, {model_spec.name} agrees with its float32 weights on only "
                 f"{agreement:.2%} of the test images, short of the {MIN_HALF_PRECISION_AGREEMENT:.1%} a "
                 "half-precision weight file must reach; no weight file was written."
             )
-        storage["top1_agreement_with_float32"] = agreement
-    elif dtype != torch.float32:
-        previous = model_spec.card_path
-        if previous.is_file():
-            old = weights.read_card(previous, model_spec.train_command()).get("storage", {})
-            if "top1_agreement_with_float32" in old:
-                storage["top1_agreement_with_float32"] = old["top1_agreement_with_float32"]
+    elif dtype != torch.float32 and model_spec.card_path.is_file():
+        old = card.read(model_spec.card_path, model_spec.train_command()).storage
+        agreement = old.top1_agreement_with_float32 if old is not None else None
 
     dataset = model_spec.dataset
-    card = {
-        "model": model_spec.name,
-        "title": model_spec.title,
-        "architecture": {"name": model_spec.arch, **model_spec.arch_options},
-        "parameters": weights.parameter_count(model),
-        "dataset": dataset.name,
-        "test_set": f"{data.test_source} ({len(labels)} images)",
-        "classes": list(dataset.classes),
-        "input": {"size": dataset.image_size, "channels": dataset.channels},
-        "normalization": {"mean": list(dataset.mean), "std": list(dataset.std)},
-        "inference": inference_entry(test, labels, mirror),
-        "test": metrics.classification_scores(metrics.softmax(test_logits), labels, len(dataset.classes)),
-        "calibration": calibration(shipped, data, test_logits, device),
-        "training": training,
-        "storage": storage,
-        "evaluated": datetime.date.today().isoformat(),
-    }
+    scores = TestScores(**metrics.classification_scores(metrics.softmax(test_logits), labels, len(dataset.classes)))
+    calibrated = calibration(shipped, data, test_logits, device)
     weight_path = out_dir / model_spec.weight_path.name
     weights.save(model, weight_path, dtype)
-    storage["bytes"] = weight_path.stat().st_size
-    weights.write_card(out_dir / model_spec.card_path.name, card)
-    return card
+    written = Card(
+        model=model_spec.name,
+        title=model_spec.title,
+        architecture={"name": model_spec.arch, **model_spec.arch_options},
+        parameters=weights.parameter_count(model),
+        dataset=dataset.name,
+        test_set=f"{data.test_source} ({len(labels)} images)",
+        classes=list(dataset.classes),
+        input=Input(size=dataset.image_size, channels=dataset.channels),
+        normalization=Normalization(mean=list(dataset.mean), std=list(dataset.std)),
+        inference=inference_entry(test, labels, mirror),
+        test=scores,
+        calibration=calibrated,
+        training=training,
+        storage=Storage(dtype_name, bytes=weight_path.stat().st_size, top1_agreement_with_float32=agreement),
+        evaluated=datetime.date.today().isoformat(),
+    )
+    card.write(out_dir / model_spec.card_path.name, written)
+    return written
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -193,18 +202,17 @@ def main(argv: list[str] | None = None) -> None:
 
     try:
         model_spec = spec(args.model)
-        card = weights.read_card(model_spec.card_path, model_spec.train_command())
-        training = card.get("training", {})
-        data = training_data.load(
-            model_spec.dataset.name, args.data_dir, False, training.get("val_size", 0), training.get("seed", 0)
-        )
+        training = card.read(model_spec.card_path, model_spec.train_command()).training
+        val_size, seed = (training.val_size, training.seed) if training is not None else (0, 0)
+        data = training_data.load(model_spec.dataset.name, args.data_dir, False, val_size, seed)
         model = build_network(model_spec)
         weights.load_into(model, model_spec.weight_path, model_spec.train_command())
         device = resolve(args.device)
     except (ModelError, ValueError) as error:
         sys.exit(str(error))
-    result = evaluate(model, model_spec, data, training, device, full_precision=False)
-    print(f"{args.model}: test accuracy {result['test']['accuracy']:.4f}, macro-F1 {result['test']['macro_f1']:.4f}")
+    # evaluate() always measures the test set
+    scores = cast(TestScores, evaluate(model, model_spec, data, training, device, full_precision=False).test)
+    print(f"{args.model}: test accuracy {scores.accuracy:.4f}, macro-F1 {scores.macro_f1:.4f}")
 
 
 if __name__ == "__main__":

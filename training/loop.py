@@ -7,14 +7,15 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any, TypedDict, cast
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
-from torch.utils.data import DistributedSampler
-from tqdm import tqdm
+from torch.utils.data import Dataset, DistributedSampler
+from tqdm import tqdm  # tqdm ships no type hints
 
 from models.normalize import normalize
 from models.registry import DatasetSpec
@@ -102,7 +103,7 @@ class Updater:
 
     @property
     def lr(self) -> float:
-        return self.scheduler.get_last_lr()[0]
+        return float(self.scheduler.get_last_lr()[0])  # a tensor only for an optimizer given a tensor rate
 
     def state_dict(self) -> dict[str, dict]:
         return {
@@ -186,12 +187,12 @@ def check_averaging(recipe: Recipe) -> None:
         )
 
 
-def as_line(record: dict) -> str:
+def as_line(record: dict[str, float]) -> str:
     """An epoch's record as one log line: key=value, floats to four places."""
     return " ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items())
 
 
-def check_settings(saved: dict, settings: dict, checkpoint_dir: Path) -> None:
+def check_settings(saved: dict[str, Any], settings: dict[str, Any], checkpoint_dir: Path) -> None:
     """Refuse a checkpoint made by a run that differs from this one in anything that shapes it.
 
     A recipe setting newer than the checkpoint counts as its default, which the run had.
@@ -207,6 +208,15 @@ def check_settings(saved: dict, settings: dict, checkpoint_dir: Path) -> None:
             f"The checkpoint in {checkpoint_dir} was made with other settings {then}; this run has {now}. "
             "Use the same command, or drop --resume."
         )
+
+
+class _Progress(TypedDict):
+    """How far a run has come: what its checkpoint keeps besides the weights and optimizer."""
+
+    epoch: int  # the epochs done
+    history: list[dict[str, float]]  # one record per epoch
+    wall_time_s: float
+    images: int  # the images trained on, over all processes
 
 
 def train(
@@ -230,19 +240,22 @@ def train(
         raise ValueError(f"--batch-size {recipe.batch_size} does not split evenly among {world.size} processes.")
     check_averaging(recipe)
     if device.type == "cuda":
-        # Every batch but an epoch's last has the same shape, so cuDNN can time its algorithms once and keep the fastest.
+        # Every batch but an epoch's last has the same shape, so cuDNN can time its algorithms once
+        # and keep the fastest.
         torch.backends.cudnn.benchmark = True
     model.to(device)
     if runtime.channels_last:
         model.to(memory_format=torch.channels_last)
     average = WeightAverage(model) if recipe.swa_epochs else None
-    sampler = DistributedSampler(
-        range(len(data.train)), num_replicas=world.size, rank=world.rank, shuffle=True, seed=runtime.seed
+    # The sampler deals out indices and reads nothing but the length of its dataset: a range will do.
+    indices = cast(Dataset[int], range(len(data.train)))
+    sampler: DistributedSampler[int] = DistributedSampler(
+        indices, num_replicas=world.size, rank=world.rank, shuffle=True, seed=runtime.seed
     )
     updater = Updater(model, recipe, math.ceil(len(sampler) * world.size / recipe.batch_size), device, runtime.amp)
 
     # Everything that shapes the run: a checkpoint made with other settings cannot continue it.
-    settings = {
+    settings: dict[str, Any] = {
         "recipe": asdict(recipe),
         "seed": runtime.seed,
         "processes": world.size,
@@ -251,7 +264,7 @@ def train(
     }
     if runtime.init_from:  # only then, so that checkpoints from before this setting still resume
         settings["init_from"] = runtime.init_from
-    state = {"epoch": 0, "history": [], "wall_time_s": 0.0, "images": 0}
+    state = _Progress(epoch=0, history=[], wall_time_s=0.0, images=0)
     saved = checkpoint.load(checkpoint_dir, name) if resume else None
     if resume and saved is None and world.is_main:
         print(f"no checkpoint of {name} in {checkpoint_dir}; starting from epoch 1")
@@ -268,7 +281,9 @@ def train(
                 f"The checkpoint of {name} in {checkpoint_dir} does not fit the network or optimizer that the code "
                 f"builds now ({first_line}). Drop --resume to start again."
             ) from None
-        state = {key: saved[key] for key in state}
+        state = _Progress(
+            epoch=saved["epoch"], history=saved["history"], wall_time_s=saved["wall_time_s"], images=saved["images"]
+        )
         if world.is_main:
             print(f"resumed {name} after epoch {state['epoch']} of {recipe.epochs}")
     if not all_ranks_agree(world, state["epoch"]):
@@ -279,7 +294,7 @@ def train(
 
     trainable = DistributedDataParallel(model) if world.distributed else model
     if runtime.compile:
-        trainable = torch.compile(trainable)
+        trainable = cast(nn.Module, torch.compile(trainable))  # a module compiles to a module (OptimizedModule)
 
     last_epoch = recipe.epochs if stop_after is None else min(recipe.epochs, stop_after)
     for epoch in range(state["epoch"], last_epoch):
@@ -296,7 +311,7 @@ def train(
         if average is not None and epoch >= recipe.epochs - recipe.swa_epochs:
             average.add(model)
 
-        record = {
+        record: dict[str, float] = {
             "epoch": epoch + 1,
             "train_loss": loss_sum / seen,
             "train_accuracy": correct / seen,
@@ -320,16 +335,17 @@ def train(
             )
         barrier(world)
 
-    run = {"finished": state["epoch"] == recipe.epochs, "history": state["history"]}
+    run: dict[str, Any] = {"finished": state["epoch"] == recipe.epochs, "history": state["history"]}
     wall_time = state["wall_time_s"]
     if run["finished"] and average is not None and world.is_main:  # only the main process measures and saves
         started = time.perf_counter()
         average.copy_into(model, data.train, data.spec, device, recipe.batch_size, runtime.amp, runtime.channels_last)
-        run["weight_average"] = {"epochs": average.count}
+        averaged_record: dict[str, float] = {"epochs": average.count}
         if data.val is not None:
-            run["weight_average"].update(validate(model, data.val, data.spec, runtime))
+            averaged_record.update(validate(model, data.val, data.spec, runtime))
+        run["weight_average"] = averaged_record
         wall_time += time.perf_counter() - started
-        print(f"weights averaged over the last {average.count} epochs: {as_line(run['weight_average'])}", flush=True)
+        print(f"weights averaged over the last {average.count} epochs: {as_line(averaged_record)}", flush=True)
     train_seconds = sum(r["epoch_time_s"] for r in state["history"])
     return {
         **run,

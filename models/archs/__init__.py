@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from torch import nn
-
-from models.archs.mnist_cnn import MnistCNN
-from models.archs.resnet import resnet18
-from models.archs.vit import vit
 
 if TYPE_CHECKING:
     from models.registry import ModelSpec
 
-BUILDERS: dict[str, Callable[..., nn.Module]] = {
-    "mnist_cnn": MnistCNN,
-    "resnet18": resnet18,
-    "vit": vit,
+# Builders are imported when first used: ResNet18 and the ViT import torchvision, which takes
+# seconds, and the MNIST CNN should be answering by then.
+BUILDERS: dict[str, str] = {
+    "mnist_cnn": "models.archs.mnist_cnn:MnistCNN",
+    "resnet18": "models.archs.resnet:resnet18",
+    "vit": "models.archs.vit:vit",
 }
 
 # Convolutional models run faster on CPU and GPU with NHWC tensors.
 CHANNELS_LAST = {"mnist_cnn", "resnet18"}
 
 
-def build(arch: str, *, channels: int, num_classes: int, image_size: int, **options) -> nn.Module:
-    return BUILDERS[arch](channels=channels, num_classes=num_classes, image_size=image_size, **options)
+def build(arch: str, *, channels: int, num_classes: int, image_size: int, **options: Any) -> nn.Module:
+    module, builder = BUILDERS[arch].split(":")
+    network: nn.Module = getattr(importlib.import_module(module), builder)(
+        channels=channels, num_classes=num_classes, image_size=image_size, **options
+    )
+    return network
 
 
 def build_network(model_spec: ModelSpec) -> nn.Module:

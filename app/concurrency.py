@@ -1,0 +1,33 @@
+"""The threads of the app, and the process-wide settings they rely on; set up once at launch.
+
+- The GUI thread paints and handles input. It never waits on a model, a file or the network.
+- The inference thread (app/worker.py, a QThread) loads the models, then answers one request
+  at a time; the window keeps at most one request in flight (app/core/session.py, NewestWins).
+- The model pool (models/answering.py): in a comparison, each model answers on a thread of
+  its own, one torch thread apiece, on all cores but one; that one stays for the GUI thread.
+- Qt's global thread pool (app/tasks.py): slow jobs reported back by signal: reading and
+  downloading datasets, decoding the user's pictures and their icons, scoring a test set,
+  looking inside a model for its report.
+- Torch releases the GIL inside every operator and must win it back after each one; with the
+  default 5 ms switch interval a busy GUI thread makes each of those waits long, so the
+  interval is 0.5 ms. torch itself runs one thread per caller (set on the inference thread
+  when torch first loads): parallelism comes from the threads above, not from within an operator.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+SWITCH_INTERVAL_S = 0.0005
+TORCH_THREADS = 1
+
+
+def model_threads() -> int:
+    """Threads for the models of a comparison: every core but the GUI thread's."""
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+def configure() -> None:
+    """The process-wide settings above; call once, before the inference thread starts."""
+    sys.setswitchinterval(SWITCH_INTERVAL_S)

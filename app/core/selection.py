@@ -1,0 +1,127 @@
+"""Which images of a collection are on offer, and which one is on show: filters and navigation.
+
+Pure numpy. A collection is a test set (with labels, and perhaps a model's answers for every
+image) or the user's own pictures (neither).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from app.core.events import Event
+
+
+@dataclass(frozen=True)
+class Filters:
+    true_class: int | None = None  # only images of this true class
+    wrong_only: bool = False  # only the model's mistakes, its surest first
+    cell: tuple[int, int] | None = None  # (true, predicted): one cell of a confusion matrix
+
+    @property
+    def need_answers(self) -> bool:
+        """Whether these filters need the model's answers for the whole collection."""
+        return self.wrong_only or self.cell is not None
+
+
+NO_FILTERS = Filters()
+
+
+def select(count: int, labels: np.ndarray | None, probabilities: np.ndarray | None, filters: Filters) -> np.ndarray:
+    """The indices of the images the filters let through, in the order they are offered.
+
+    Without labels nothing can be filtered; without the model's answers, only by true class.
+    """
+    keep = np.arange(count)
+    if labels is None:
+        return keep
+    true_class = filters.cell[0] if filters.cell is not None else filters.true_class
+    if true_class is not None:
+        keep = keep[labels[keep] == true_class]
+    if probabilities is None:
+        return keep
+    predictions = probabilities.argmax(axis=1)
+    if filters.wrong_only:
+        keep = keep[predictions[keep] != labels[keep]]
+        keep = keep[np.argsort(-probabilities[keep].max(axis=1), kind="stable")]  # the surest mistakes first
+    if filters.cell is not None:
+        keep = keep[predictions[keep] == filters.cell[1]]
+    return keep
+
+
+class Selection:
+    """The images on offer and the position of the one on show.
+
+    `changed` fires after every change: with True where the images on offer changed, with False
+    where only the position moved.
+    """
+
+    def __init__(self) -> None:
+        self.changed: Event[bool] = Event()
+        self.count = 0
+        self.labels: np.ndarray | None = None
+        self.probabilities: np.ndarray | None = None  # a model's (N, classes) answers, for the filters
+        self.filters = NO_FILTERS
+        self.indices = np.zeros(0, dtype=np.int64)
+        self.position = 0
+
+    def reset(self, count: int, labels: np.ndarray | None = None) -> None:
+        """Another collection: no filters, no answers, its first image on show."""
+        self.count, self.labels = count, labels
+        self.probabilities, self.filters = None, NO_FILTERS
+        self.indices = np.zeros(0, dtype=np.int64)
+        self._refilter()
+
+    def current(self) -> int | None:
+        """The index in the collection of the image on show; None when nothing is on offer."""
+        return int(self.indices[self.position]) if len(self.indices) else None
+
+    def set_filters(self, filters: Filters) -> None:
+        self.filters = filters
+        self._refilter()
+
+    def filter(self, **changes: object) -> None:
+        """Change some filters, keeping the others: filter(wrong_only=True)."""
+        self.set_filters(replace(self.filters, **changes))  # type: ignore[arg-type]
+
+    def set_answers(self, probabilities: np.ndarray | None) -> None:
+        """A model's (N, classes) answers for the whole collection, or None."""
+        if probabilities is not None and len(probabilities) != self.count:
+            raise ValueError(f"{len(probabilities)} answers for a collection of {self.count} images")
+        self.probabilities = probabilities
+        self._refilter()
+
+    def _refilter(self) -> None:
+        """Offer what the filters let through, keeping the image on show where it still is."""
+        current = self.current()
+        self.indices = select(self.count, self.labels, self.probabilities, self.filters)
+        where = np.flatnonzero(self.indices == current) if current is not None else []
+        self.position = int(where[0]) if len(where) else 0
+        self.changed.emit(True)
+
+    def move_to(self, position: int) -> None:
+        """Show the image at this position of the offer, wrapping around at either end."""
+        if len(self.indices):
+            self.position = position % len(self.indices)
+            self.changed.emit(False)
+
+    def step(self, delta: int) -> None:
+        self.move_to(self.position + delta)
+
+    def pick_random(self, rng: np.random.Generator) -> None:
+        if len(self.indices):
+            self.move_to(int(rng.integers(len(self.indices))))
+
+    def go_to(self, index: int) -> bool:
+        """Show image `index` of the collection, dropping the filters that hide it; False if there is none."""
+        if not 0 <= index < self.count:
+            return False
+        if index not in self.indices:
+            self.filters = NO_FILTERS
+            self.indices = select(self.count, self.labels, self.probabilities, self.filters)
+            self.position = index  # with no filters, the image at position i is image i
+            self.changed.emit(True)
+        else:
+            self.move_to(int(np.flatnonzero(self.indices == index)[0]))
+        return True

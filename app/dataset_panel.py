@@ -1,0 +1,131 @@
+"""The test sets: read off the GUI thread, downloaded where missing, and the page that says so.
+
+One reading or download per dataset, kept across changes of what the browser shows; a set once
+read stays in memory. The page shows the progress, or what is missing and a Download button.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+
+from app import tasks
+from models import datasets
+from models.registry import DATASETS
+
+
+class DatasetPanel(QWidget):
+    """Holds the test sets read so far; `ready` fires with a dataset's name once it is read."""
+
+    ready = Signal(str)
+
+    def __init__(self, data_dir: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.data_dir = Path(data_dir)
+        self.sets: dict[str, datasets.ImageSet] = {}
+        self.jobs: dict[str, tasks.Task] = {}  # dataset -> its reading or download, while it runs
+        self.downloading: set[str] = set()
+        self.shown: str | None = None  # the dataset this page speaks of
+
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setObjectName("browserMessage")
+        self.download_button = QPushButton("Download")
+        self.download_button.clicked.connect(lambda: self.download(self.shown) if self.shown else None)
+        self.progress = QProgressBar()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel_download)
+        column = QVBoxLayout(self)
+        column.addStretch(1)
+        column.addWidget(self.message)
+        row = QHBoxLayout()
+        row.addWidget(self.download_button)
+        row.addWidget(self.progress, 1)
+        row.addWidget(self.cancel_button)
+        column.addLayout(row)
+        column.addStretch(1)
+
+    def test_set(self, name: str) -> datasets.ImageSet | None:
+        """The test set once read; until then None, and this page says what is happening."""
+        self.shown = name
+        if name in self.sets:
+            return self.sets[name]
+        if name in self.downloading:
+            self._show_download(name)
+        elif name not in self.jobs:
+            self._read(name)
+        else:
+            self._show_reading(name)
+        return None
+
+    def _read(self, name: str) -> None:
+        self._show_reading(name)
+        self.jobs[name] = tasks.start(
+            lambda progress, cancelled: datasets.load(name, "test", self.data_dir),
+            lambda image_set: self._read_done(name, image_set),
+            lambda message: self._missing(name, message),
+            self,
+        )
+
+    def _read_done(self, name: str, image_set: datasets.ImageSet) -> None:
+        self.jobs.pop(name, None)
+        self.sets[name] = image_set
+        self.ready.emit(name)
+
+    def _missing(self, name: str, message: str) -> None:
+        self.jobs.pop(name, None)
+        self.downloading.discard(name)
+        if self.shown == name:
+            self._say(message, download=True)
+
+    def _show_reading(self, name: str) -> None:
+        self._say(f"Reading the {DATASETS[name].title} test set from {self.data_dir}…", download=False)
+
+    def _say(self, text: str, download: bool) -> None:
+        self.message.setText(text)
+        self.download_button.setVisible(download)
+        self.progress.setVisible(False)
+        self.cancel_button.setVisible(False)
+
+    def download(self, name: str) -> None:
+        from models.download import download
+
+        self.downloading.add(name)
+        self._show_download(name)
+        self.jobs[name] = tasks.start(
+            lambda progress, cancelled: download(name, self.data_dir, progress, cancelled),
+            lambda _: self._downloaded(name),
+            lambda message: self._missing(name, f"The download failed: {message}"),
+            self,
+            lambda done, total: self._download_progress(name, done, total),
+        )
+
+    def _show_download(self, name: str) -> None:
+        self._say(f"Downloading the {DATASETS[name].title} test set into {self.data_dir}…", download=False)
+        self.progress.setRange(0, 0)  # until the next report says how far it got
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+
+    def _downloaded(self, name: str) -> None:
+        self.downloading.discard(name)
+        self.jobs.pop(name, None)
+        if self.shown == name:
+            self._read(name)
+
+    def _download_progress(self, name: str, done: int, total: int) -> None:
+        if self.shown != name:
+            return
+        if total > 0:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(int(1000 * done / total))
+        self.progress.setFormat(f"{done / 1e6:.1f} MB")
+
+    def cancel_download(self) -> None:
+        if self.shown in self.jobs:
+            self.jobs[self.shown].cancel()
+
+    def cancel_jobs(self) -> None:
+        for job in self.jobs.values():
+            job.cancel()

@@ -1,0 +1,94 @@
+"""The model picker above the chart, and the panel below it that says what the picked model is."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
+
+from app.core.session import Session
+from models.card import Card
+from models.registry import DATASETS, MODELS, available, for_dataset
+
+LOADING = "Loading the models…"  # the info panel until the first load ends
+
+
+def describe(card: Card, device: str) -> str:
+    """What the info panel says about a model: all of it from its card."""
+    spec = MODELS[card.model]
+    lines = [f"<b>{card.title or spec.title or card.model}</b> ({card.model})"]
+    if spec.arch_options:
+        lines.append(", ".join(f"{key.replace('_', ' ')} {value}" for key, value in spec.arch_options.items()))
+    if card.parameters is not None:
+        lines.append(f"{card.parameters:,} parameters")
+    if card.test is not None:
+        lines.append(f"test accuracy {card.test.accuracy * 100:.2f}% on the {card.test_set or 'test set'}")
+    runs = card.runs()
+    if runs:
+        epochs, seconds = card.training_length()
+        lines.append(f"trained {epochs} epochs, {seconds / 60:.0f} min on {runs[-1].device or '?'}")
+    lines.append(f"running on {device}")
+    return "<br>".join(lines)
+
+
+def why_none(session: Session) -> str:
+    """Why no model is offered for the input on show, and what to do."""
+    if session.starting:
+        return LOADING
+    title = DATASETS[session.dataset].title
+    names = for_dataset(session.dataset)
+    if any(name in available() for name in names):
+        return f"The {title} models could not be loaded; the status bar says why."
+    return f"No trained {title} model yet. Train one: {MODELS[names[0]].train_command()}"
+
+
+class ModelPicker(QWidget):
+    """The models offered for the input on show; `picked` fires with the user's choice."""
+
+    picked = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.box = QComboBox()
+        self.box.setToolTip("The model that classifies the input")
+        self.box.activated.connect(lambda: self.picked.emit(self.box.currentData()))
+        self.compare = QCheckBox("Compare all models")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Model"))
+        row.addWidget(self.box, 1)
+        row.addWidget(self.compare)
+
+    def show_offer(self, session: Session) -> None:
+        """Offer the session's models for the input on show, the picked one current."""
+        self.box.blockSignals(True)
+        self.box.clear()
+        for name in session.offered():
+            self.box.addItem(f"{MODELS[name].title} ({name})", name)
+        self.box.setCurrentIndex(max(self.box.findData(session.picked()), 0))
+        self.box.blockSignals(False)
+
+    def current(self) -> str | None:
+        return self.box.currentData()
+
+    def pick(self, name: str) -> bool:
+        """Pick `name` as a user would; False where it is not offered."""
+        index = self.box.findData(name)
+        if index < 0:
+            return False
+        self.box.setCurrentIndex(index)
+        self.picked.emit(name)
+        return True
+
+
+class ModelInfo(QLabel):
+    """What the picked model is, how well it does and where it runs; or why there is none."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(LOADING, parent)
+        self.setWordWrap(True)
+        self.setObjectName("modelInfo")
+        self.setAlignment(Qt.AlignmentFlag.AlignTop)
+
+    def show_choice(self, session: Session) -> None:
+        name = session.picked()
+        self.setText(describe(session.cards[name], session.device) if name else why_none(session))

@@ -1,0 +1,106 @@
+"""The grid's icons: made when the view first shows them, the user's pictures off the GUI thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QIcon, QPixmap
+
+from app import tasks
+from app.core.lru import LRU
+from app.preview import to_qimage
+from models.images import image_pixels, open_image
+from models.preprocess import convert_mode
+
+SIZE = 56
+MAX_SOURCE_PIXELS = 4_000_000  # larger pictures get no icon: they show when chosen
+CACHED_ICONS = 2000  # a few screens of icons; older ones are made again when scrolled back to
+
+
+def array_icon(pixels: np.ndarray) -> QPixmap:
+    """An icon of a test-set picture, pixel-sharp."""
+    pixmap = QPixmap.fromImage(to_qimage(pixels))
+    return pixmap.scaled(SIZE, SIZE, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
+
+
+def file_icon_pixels(path: Path) -> np.ndarray | None:
+    """A user's picture decoded at icon size; None for one too large to decode for an icon."""
+    if image_pixels(path) > MAX_SOURCE_PIXELS:
+        return None
+    return np.asarray(convert_mode(open_image(path, max_side=SIZE), "RGB", 255))
+
+
+class ThumbnailModel(QAbstractListModel):
+    """Icons for the images at the given indices of a collection, made when the view first asks.
+
+    `icon` answers a pixmap at once, or None while it is being made elsewhere; that icon is
+    handed over later with provide().
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.icon: Callable[[int], QPixmap | None] = lambda i: None
+        self.tooltip: Callable[[int], str] = str
+        self.indices = np.zeros(0, dtype=np.int64)
+        self.cache: LRU[int, QIcon] = LRU(CACHED_ICONS)
+
+    def show(self, indices: np.ndarray, icon: Callable[[int], QPixmap | None], tooltip: Callable[[int], str]) -> None:
+        """Show other images of the same collection; icons already made are kept."""
+        self.beginResetModel()
+        self.indices, self.icon, self.tooltip = indices, icon, tooltip
+        self.endResetModel()
+
+    def forget(self) -> None:
+        """The collection changed: icons made so far show other pictures."""
+        self.cache.clear()
+
+    def provide(self, item: int, pixmap: QPixmap | None) -> None:
+        """The icon of image `item`, made elsewhere; an empty one where it could not be made."""
+        self.cache.put(item, QIcon(pixmap) if pixmap is not None else QIcon())
+        for row in np.flatnonzero(self.indices == item):
+            self.dataChanged.emit(self.index(int(row)), self.index(int(row)), [Qt.ItemDataRole.DecorationRole])
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.indices)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        item = int(self.indices[index.row()])
+        if role == Qt.ItemDataRole.DecorationRole:
+            icon = self.cache.get(item)
+            if icon is None:
+                pixmap = self.icon(item)
+                if pixmap is None:
+                    return QIcon()
+                icon = QIcon(pixmap)
+                self.cache.put(item, icon)
+            return icon
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tooltip(item)
+        return None
+
+
+class FileIcons(QObject):
+    """Makes the icons of the user's pictures on the thread pool: a folder of large PNGs would
+    otherwise freeze the window while it scrolls."""
+
+    def __init__(self, model: ThumbnailModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.pending: set[Path] = set()
+        self.files: list[Path] = []
+
+    def request(self, index: int) -> None:
+        path = self.files[index]
+        if path in self.pending:
+            return
+        self.pending.add(path)
+
+        def done(pixels: np.ndarray | None) -> None:
+            self.pending.discard(path)
+            if index < len(self.files) and self.files[index] == path:  # else another folder opened meanwhile
+                self.model.provide(index, QPixmap.fromImage(to_qimage(pixels)) if pixels is not None else None)
+
+        tasks.start(lambda progress, cancelled: file_icon_pixels(path), done, lambda message: done(None), self)

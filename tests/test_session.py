@@ -1,0 +1,176 @@
+"""The Qt-free core, headless: the session's rules, the filters of test images, the LRU."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.core.lru import LRU
+from app.core.selection import Filters, Selection, select
+from app.core.session import NewestWins, Session
+from models import card
+from models.answering import Answer, Loaded
+from models.registry import CIFAR10, MNIST, Preparation, spec
+
+
+def ready(session: Session, *names: str) -> None:
+    for name in names:
+        session.model_ready(card.minimal(spec(name)))
+    session.load_ended(Loaded(sorted(session.cards), "cpu", {}, ["cpu"]))
+
+
+def test_only_the_newest_answer_is_shown_and_the_newest_input_asked_next():
+    questions = NewestWins()
+    assert questions.changed()  # nothing in flight: ask now
+    first = questions.asked()
+    assert not questions.changed() and not questions.changed()  # two moves of the pen meanwhile
+    assert questions.received(first)  # the input moved on: ask again before painting
+    second = questions.asked()
+    assert questions.worth_showing(first)  # newer than anything on show
+    assert not questions.received(second)
+    assert questions.worth_showing(second) and questions.settled
+    assert not questions.worth_showing(first)  # a straggler is never painted over a newer answer
+
+
+def test_an_answer_for_an_input_that_is_gone_is_not_shown():
+    questions = NewestWins()
+    questions.changed()
+    ident = questions.asked()
+    questions.changed()
+    questions.nothing_to_ask()  # the canvas was cleared meanwhile
+    assert questions.received(ident)
+    assert not questions.worth_showing(ident)
+
+
+def test_the_session_offers_the_models_of_the_input_on_show():
+    session = Session()
+    offers = []
+    session.offer_changed.connect(lambda _: offers.append(session.offered()))
+    ready(session, "mnist_cnn", "vit_mnist", "vit_cifar10")
+    assert session.dataset == MNIST.name and session.offered() == ["mnist_cnn", "vit_mnist"]
+    assert session.picked() == "mnist_cnn"
+    session.show_input(drawing=False, browsed=CIFAR10.name)
+    assert session.offered() == ["vit_cifar10"] and offers[-1] == ["vit_cifar10"]
+    session.show_input(drawing=True)
+    assert session.picked() == "mnist_cnn"
+
+
+def test_a_remembered_choice_waits_for_its_model_and_wins_once_it_is_ready():
+    session = Session({MNIST.name: "vit_mnist"})
+    choices = []
+    session.choice_changed.connect(choices.append)
+    session.model_ready(card.minimal(spec("mnist_cnn")))
+    assert session.picked() == "mnist_cnn"  # a stand-in while the chosen model loads
+    session.model_ready(card.minimal(spec("vit_mnist")))
+    assert session.picked() == "vit_mnist" and choices == ["mnist_cnn", "vit_mnist"]
+    assert session.load_order(["mnist_cnn", "vit_cifar10", "vit_mnist"]) == ["vit_mnist", "mnist_cnn", "vit_cifar10"]
+
+
+def test_a_request_says_what_to_ask_and_explains_only_when_the_pen_is_up():
+    session = Session()
+    ready(session, "mnist_cnn", "vit_mnist")
+    session.set_explaining(True)
+    session.explain_class(7)
+    session.set_calibrated(True)
+    session.questions.changed()
+    request = session.request(np.zeros((28, 28), np.uint8), Preparation.CANVAS_INK, pen_down=True)
+    assert request is not None and request.models == ("mnist_cnn",) and request.calibrated
+    assert request.explain is None and request.preparation is Preparation.CANVAS_INK
+    request = session.request(np.zeros((28, 28), np.uint8), Preparation.CANVAS_INK)
+    assert request is not None and request.explain == "mnist_cnn" and request.target == 7
+    session.set_compare(True)
+    assert session.selected() == ["mnist_cnn", "vit_mnist"]
+    session.set_explaining(False)
+    assert session.target is None  # a new Explain starts from the top class
+
+
+def test_no_model_means_nothing_to_ask():
+    session = Session()
+    ready(session)
+    session.questions.changed()
+    assert session.request(np.zeros((28, 28), np.uint8), Preparation.CANVAS_INK) is None
+    assert session.questions.settled
+
+
+def test_the_note_says_what_the_answer_is_not_what_is_ticked():
+    session = Session()
+    session.set_calibrated(True)
+    raw = Answer(1, {"mnist_cnn": np.full(10, 0.1, np.float32)})
+    assert session.note(raw) == "raw probabilities"
+    explained = Answer(2, raw.probabilities, {"mnist_cnn": 2.0}, explained="mnist_cnn", target=3)
+    assert (
+        session.note(explained)
+        == "calibrated probabilities (temperature 2.00); heat map: where MNIST CNN looked for “3”"
+    )
+
+
+def test_a_reloaded_model_forgets_its_test_set_answers():
+    session = Session()
+    ready(session, "mnist_cnn")
+    session.scored("mnist_cnn", MNIST.name, np.eye(10, dtype=np.float32))
+    assert session.answers_for("mnist_cnn", MNIST.name) is not None
+    session.model_ready(card.minimal(spec("mnist_cnn")))  # moved to another device
+    assert session.answers_for("mnist_cnn", MNIST.name) is None
+
+
+LABELS = np.array([0, 1, 2, 0, 1, 2, 0, 1])
+# Model answers: right for 0-2, wrong for 3 (sure), 4 (unsure) and 7 (surest).
+ANSWERS = np.array(
+    [[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.1, 0.8, 0.1],
+     [0.4, 0.2, 0.4], [0.1, 0.1, 0.8], [0.7, 0.2, 0.1], [0.95, 0.03, 0.02]]
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (Filters(), list(range(8))),
+        (Filters(true_class=0), [0, 3, 6]),
+        (Filters(wrong_only=True), [7, 3, 4]),  # the surest mistakes first
+        (Filters(true_class=1, wrong_only=True), [7, 4]),
+        (Filters(cell=(0, 1)), [3]),  # true 0, taken for 1
+        (Filters(cell=(1, 0)), [4, 7]),
+    ],
+)
+def test_filters_pick_and_order_the_test_images(filters, expected):
+    assert select(8, LABELS, ANSWERS, filters).tolist() == expected
+
+
+def test_without_answers_only_the_class_filters():
+    assert select(8, LABELS, None, Filters(true_class=2, wrong_only=True)).tolist() == [2, 5]
+    assert select(3, None, None, Filters(true_class=2)).tolist() == [0, 1, 2]  # own pictures have no labels
+
+
+def test_the_selection_keeps_the_picture_on_show_across_filters():
+    selection = Selection()
+    changes = []
+    selection.changed.connect(changes.append)
+    selection.reset(8, LABELS)
+    selection.go_to(3)
+    selection.set_answers(ANSWERS)
+    selection.filter(wrong_only=True)
+    assert selection.current() == 3 and selection.position == 1
+    selection.step(1)
+    assert selection.current() == 4
+    selection.step(1)
+    assert selection.current() == 7  # wraps around
+    assert changes[-1] is False and changes[0] is True  # a move, after new offers
+    assert selection.go_to(0) and selection.filters == Filters()  # the filter hiding it is dropped
+    assert not selection.go_to(8)
+    with pytest.raises(ValueError, match="8 images"):
+        selection.set_answers(ANSWERS[:5])
+
+
+def test_the_lru_forgets_the_least_recently_used_but_never_the_pinned():
+    lru: LRU[str, int] = LRU(2)
+    lru.put("a", 1)
+    lru.pinned = "a"
+    lru.put("b", 2)
+    lru.put("c", 3)
+    assert "a" in lru and "b" not in lru and len(lru) == 2
+    lru.pinned = None
+    lru.get("a")  # now the most recently used
+    lru.put("d", 4)
+    assert "c" not in lru and lru.get("a") == 1
+    with pytest.raises(ValueError):
+        LRU(0)
