@@ -10,9 +10,7 @@ from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPainterPath, Q
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout, QWidget
 
 from app.preview import heat_image
-from models.preprocess import Placement
-
-INK_SIZE = 168  # the ink is handed on at six times MNIST's size, plenty for canvas_to_mnist
+from models.strokes import DEFAULT_BRUSH, Drawing, FieldPlacement
 
 
 class Stroke:
@@ -55,12 +53,12 @@ class DrawingCanvas(QWidget):
         # Undo and redo keep whole drawings, so that a Clear can be undone like a stroke.
         self.past: list[list[Stroke]] = []
         self.future: list[list[Stroke]] = []
-        self.brush = 0.075  # fraction of the side; about an MNIST pen stroke
+        self.brush = DEFAULT_BRUSH  # fraction of the side
         self._drawing = False
         self._settled: dict[int, tuple[tuple[Stroke, ...], QImage]] = {}  # side -> (strokes, picture)
         # side -> (stroke under the pen, segments drawn, settled picture beneath, picture with them)
         self._growing: dict[int, tuple[Stroke, int, QImage, QImage]] = {}
-        self.overlay: tuple[QImage, tuple[float, float, float]] | None = None  # heat map, where in the ink
+        self.overlay: tuple[QImage, FieldPlacement] | None = None  # heat map, and where its field lies
         self.setMinimumSize(220, 220)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents, False)
@@ -209,14 +207,14 @@ class DrawingCanvas(QWidget):
         painter.end()
         return image
 
-    def set_heat(self, heat: np.ndarray | None, placement: Placement | None = None) -> None:
+    def set_heat(self, heat: np.ndarray | None, placement: FieldPlacement | None = None) -> None:
         """Lay a map of the model input (28x28) over the drawing, where that input came from."""
         if heat is None or placement is None:
             if self.overlay is None:
                 return  # nothing to take away: spare the repaint, which costs most while drawing
             self.overlay = None
         else:
-            self.overlay = (heat_image(heat), placement.field_in_ink())
+            self.overlay = (heat_image(heat), placement)
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -226,21 +224,21 @@ class DrawingCanvas(QWidget):
         painter.translate(*self.origin())
         painter.drawImage(0, 0, self.raster(side))
         if self.overlay is not None:
-            picture, (row, col, field) = self.overlay
-            unit = side / INK_SIZE
+            picture, field = self.overlay
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
             painter.setClipRect(0, 0, side, side)
-            painter.drawImage(QRectF(col * unit, row * unit, field * unit, field * unit), picture)
+            painter.drawImage(
+                QRectF(field.left * side, field.top * side, field.side * side, field.side * side), picture
+            )
         if self.is_blank():
             painter.setPen(QColor(110, 110, 110))
             painter.drawText(QRectF(0, 0, side, side), Qt.AlignmentFlag.AlignCenter, "Draw a digit here")
 
-    def ink(self, size: int = INK_SIZE) -> np.ndarray:
-        """The drawing as a (size, size) uint8 array, white ink on black, however big the widget is."""
-        image = self.raster(size)
-        stride = image.bytesPerLine()
-        array = np.frombuffer(image.constBits(), dtype=np.uint8, count=stride * size).reshape(size, stride)
-        return array[:, :size].copy()
+    def as_drawing(self) -> Drawing:
+        """The strokes, as the models read them (models.strokes), with the mean brush they were drawn with."""
+        strokes = tuple(np.asarray(stroke.points, dtype=np.float64) for stroke in self.strokes)
+        brush = float(np.mean([stroke.width for stroke in self.strokes])) if self.strokes else self.brush
+        return Drawing(strokes, brush)
 
 
 class DrawingTab(QWidget):

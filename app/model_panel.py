@@ -22,6 +22,9 @@ def describe(card: Card, device: str) -> str:
         lines.append(f"{card.parameters:,} parameters")
     if card.test is not None:
         lines.append(f"test accuracy {card.test.accuracy * 100:.2f}% on the {card.test_set or 'test set'}")
+    if card.pen_digits is not None:
+        pen = card.pen_digits
+        lines.append(f"{pen.accuracy * 100:.2f}% on pen-drawn digits of {len(pen.writers)} writers it never saw")
     runs = card.runs()
     if runs:
         epochs, seconds = card.training_length()

@@ -220,7 +220,7 @@ class MainWindow(QMainWindow):
 
     def _current_input(self) -> tuple | None:
         if self.session.drawing:
-            return None if self.canvas.is_blank() else (self.canvas.ink(), None, Preparation.CANVAS_INK)
+            return None if self.canvas.is_blank() else (self.canvas.as_drawing(), None, Preparation.DRAWING)
         try:
             return self.browser.current()
         except ModelError as error:

@@ -33,13 +33,24 @@ def accuracy_text(model_card: Card) -> str:
     return text
 
 
+def pen_text(model_card: Card) -> str:
+    """Pen-drawn digits of writers held out of training, where the model learned from pen digits."""
+    pen = model_card.pen_digits
+    if pen is None:
+        return ""
+    return f"{pen.accuracy * 100:.2f}% ({pen.digits} digits, {len(pen.writers)} writers)"
+
+
 def main() -> None:
     commands = []
-    print("| model | test accuracy | test set | parameters | training | test ECE, raw -> calibrated | paper |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print(
+        "| model | test accuracy | test set | pen-drawn digits, unseen writers | parameters | training "
+        "| test ECE, raw -> calibrated | paper |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, spec in MODELS.items():
         if not spec.card_path.is_file():
-            print(f"| {name} | not trained yet | | | `{spec.train_command()}` | | {PAPER.get(name, '')} |")
+            print(f"| {name} | not trained yet | | | | `{spec.train_command()}` | | {PAPER.get(name, '')} |")
             continue
         model_card = card.read(spec.card_path, spec.train_command())
         runs = model_card.runs()
@@ -47,7 +58,8 @@ def main() -> None:
         seconds = [sum(epoch["epoch_time_s"] for epoch in run.history) for run in runs]
         speed = sum(run.images_per_s * s for run, s in zip(runs, seconds, strict=True)) / sum(seconds)
         print(
-            f"| {name} | {accuracy_text(model_card)} | {model_card.test_set} | {model_card.parameters:,} "
+            f"| {name} | {accuracy_text(model_card)} | {model_card.test_set} | {pen_text(model_card)} "
+            f"| {model_card.parameters:,} "
             f"| {epochs} epochs, {wall_seconds / 60:.0f} min, {speed:,.0f} images/s on {runs[-1].device} "
             f"| {calibration_text(model_card.calibration)} | {PAPER.get(name, '')} |"
         )

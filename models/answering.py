@@ -19,8 +19,9 @@ import numpy as np
 import models
 from models import device as devices
 from models.errors import ModelError
-from models.preprocess import ImageLike, Placement, prepare, to_native
+from models.preprocess import ImageLike, prepare, to_native
 from models.registry import Preparation
+from models.strokes import Drawing, FieldPlacement
 
 if TYPE_CHECKING:
     import torch
@@ -35,7 +36,7 @@ class Request:
     """A picture to classify with some models; `ident` orders requests, newest highest."""
 
     ident: int
-    image: ImageLike
+    image: ImageLike | Drawing
     models: tuple[str, ...]
     preparation: Preparation = Preparation.NONE
     true_label: int | None = None
@@ -56,7 +57,7 @@ class Answer:
     heat: np.ndarray | None = None  # where a model looked, at the model input's size, 0-1
     explained: str | None = None  # the model the heat map belongs to
     target: int | None = None  # the class the heat map explains
-    placement: Placement | None = None  # for canvas ink: where it went in the model input
+    placement: FieldPlacement | None = None  # for a drawing: where the field lies on the canvas
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from models import typed_json
 from models.errors import WeightsError
 from models.registry import ModelSpec
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: pen_digits, and the pen writers a run held out
 
 # The conditions that the numbers of a field meet.
 _FRACTION = typed_json.checked(lambda x: 0 <= x <= 1, "between 0 and 1")
@@ -70,6 +70,16 @@ class TestScores:
 
 
 @dataclass(frozen=True)
+class PenScores:
+    """Pen-drawn digits of writers held out of training, drawn as the canvas draws by default."""
+
+    accuracy: float = field(metadata=_FRACTION)
+    digits: int = field(metadata=_COUNT)
+    writers: list[int]
+    drawn: str  # how they were drawn, in words
+
+
+@dataclass(frozen=True)
 class Inference:
     """How the app answers, as the test figures were measured."""
 
@@ -96,6 +106,7 @@ class TrainingRun:
     wall_time_s: float = field(default=0.0, metadata=_COUNT)
     images_per_s: float | None = field(default=None, metadata=_COUNT)
     weight_average: dict[str, int | float] | None = None  # the epochs averaged and their validation figures
+    pen_writers_held_out: int | None = field(default=None, metadata=_COUNT)  # pen writers kept for validation
     init_from: InitFrom | None = None
 
 
@@ -141,6 +152,7 @@ class Card:
     normalization: Normalization | None = None
     inference: Inference = Inference()
     test: TestScores | None = None
+    pen_digits: PenScores | None = None
     calibration: Calibration = Calibration()
     training: TrainingRun | None = None
     storage: Storage | None = None
@@ -180,7 +192,7 @@ class Card:
 _FILE_ORDER: dict[type, tuple[str, ...]] = {
     Card: (
         "schema_version", "model", "title", "architecture", "parameters", "dataset", "test_set", "classes",
-        "input", "normalization", "inference", "test", "calibration", "training", "storage", "evaluated",
+        "input", "normalization", "inference", "test", "pen_digits", "calibration", "training", "storage", "evaluated",
     ),
     Calibration: ("temperature", "fitted_on", "val_ece_raw", "val_ece_calibrated", "test_raw", "test_calibrated"),
     Storage: ("dtype", "top1_agreement_with_float32", "bytes"),
@@ -209,7 +221,7 @@ def from_dict(data: object, where: str | Path, retrain_hint: str | None = None) 
             f"visionlab reads up to version {SCHEMA_VERSION}). Update visionlab (git pull, then uv sync) to use it."
         )
     try:
-        return typed_json.parse(data, Card)
+        return typed_json.parse({"schema_version": 1, **data}, Card)  # the cards before versions were version 1
     except typed_json.Invalid as error:
         raise WeightsError(f"The weight card {where} is damaged: {error.path} {error.problem}. {remedy}") from None
 

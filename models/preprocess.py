@@ -5,13 +5,14 @@ Nothing here imports torch, so the app can prepare previews before torch has loa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from PIL import Image, ImageOps
 
 from models.errors import ImageError
 from models.registry import MNIST, DatasetSpec, Preparation
+from models.strokes import Drawing, FieldPlacement, place_strokes, strokes_to_mnist
+
+__all__ = ["ImageLike", "ink_to_mnist", "photo_to_mnist", "prepare", "strokes_to_mnist", "to_native"]
 
 MNIST_FIELD = MNIST.image_size
 MNIST_BOX = 20  # MNIST scaled each digit into a 20x20 box inside the 28x28 field
@@ -85,71 +86,47 @@ def to_native(image: ImageLike, dataset: DatasetSpec) -> np.ndarray:
     return array.reshape(size, size, channels)
 
 
-@dataclass(frozen=True)
-class Placement:
-    """Where canvas_to_mnist put the ink: field = (ink - (row, col)) * scale + (top, left)."""
-
-    row: int
-    col: int
-    scale: float
-    top: int
-    left: int
-
-    def field_in_ink(self) -> tuple[float, float, float]:
-        """The 28x28 field's top-left corner and side, in the ink's pixels: for drawing a map
-        of what the model saw back over the drawing."""
-        return self.row - self.top / self.scale, self.col - self.left / self.scale, MNIST_FIELD / self.scale
-
-
 def _ink_values(ink: np.ndarray) -> np.ndarray:
     ink = np.asarray(ink)
     if ink.ndim != 2:
-        raise ImageError(f"canvas_to_mnist takes a 2-D array, got shape {ink.shape}.")
+        raise ImageError(f"ink_to_mnist takes a 2-D array, got shape {ink.shape}.")
     values = ink.astype(np.float32)
     if values.max(initial=0) <= 1.0:  # ink given as 0-1 (floats, booleans or a 0/1 mask)
         values *= 255.0
     return np.clip(values, 0, 255)
 
 
-def place_digit(ink: np.ndarray) -> tuple[np.ndarray, Placement | None]:
-    """canvas_to_mnist's result and where the ink went (None for a blank canvas)."""
+def ink_to_mnist(ink: np.ndarray) -> np.ndarray:
+    """An ink picture (a photo's, once inverted) as MNIST prepared its digits: a (28, 28) uint8 array.
+
+    `ink` is a 2-D array, high where there is ink (up to 255, or up to 1.0 for floats). The ink's
+    bounding box is scaled with anti-aliasing to fit a 20x20 box, keeping its aspect ratio, and
+    placed so that its centre of mass is at the centre of the field. Drawings on the canvas take
+    models.strokes instead, which draws their strokes at MNIST's weight.
+    """
     values = _ink_values(ink)
     field = np.zeros((MNIST_FIELD, MNIST_FIELD), dtype=np.float32)
     rows, cols = np.nonzero(values)
     if rows.size == 0:
-        return field.astype(np.uint8), None
-
+        return field.astype(np.uint8)
     digit = values[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
     h, w = digit.shape
     scale = MNIST_BOX / max(h, w)
     new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
     digit = np.asarray(Image.fromarray(digit, mode="F").resize((new_w, new_h), Image.Resampling.LANCZOS))
     digit = np.clip(digit, 0, 255)
-
     mass = digit.sum()
     if mass <= 0:
-        return field.astype(np.uint8), None
+        return field.astype(np.uint8)
     ys, xs = np.indices(digit.shape)
     com_y, com_x = (ys * digit).sum() / mass, (xs * digit).sum() / mass
     centre = (MNIST_FIELD - 1) / 2
     top, left = round(centre - com_y), round(centre - com_x)
-
     # Paste with clipping: a lopsided digit may be shifted partly out of the field, as in MNIST.
     y0, x0 = max(top, 0), max(left, 0)
     y1, x1 = min(top + new_h, MNIST_FIELD), min(left + new_w, MNIST_FIELD)
     field[y0:y1, x0:x1] = digit[y0 - top : y1 - top, x0 - left : x1 - left]
-    placement = Placement(int(rows.min()), int(cols.min()), new_h / h, top, left)
-    return np.round(field).astype(np.uint8), placement
-
-
-def canvas_to_mnist(ink: np.ndarray) -> np.ndarray:
-    """A drawing as MNIST prepared its digits: a (28, 28) uint8 array.
-
-    `ink` is a 2-D array, high where there is ink (up to 255, or up to 1.0 for floats).
-    The ink's bounding box is scaled with anti-aliasing to fit a 20x20 box, keeping its
-    aspect ratio, and placed so that its centre of mass is at the centre of the field.
-    """
-    return place_digit(ink)[0]
+    return np.round(field).astype(np.uint8)
 
 
 def photo_to_mnist(image: ImageLike) -> np.ndarray:
@@ -157,7 +134,7 @@ def photo_to_mnist(image: ImageLike) -> np.ndarray:
 
     The background is found from the picture's border; light paper is inverted so that ink is
     high, the paper's own shade and texture are subtracted, and the digit is then centred and
-    scaled as canvas_to_mnist does.
+    scaled as ink_to_mnist does.
     """
     gray = np.asarray(convert_mode(as_pil(image), "L", background=255), dtype=np.float32)
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
@@ -170,13 +147,17 @@ def photo_to_mnist(image: ImageLike) -> np.ndarray:
         return np.zeros((MNIST_FIELD, MNIST_FIELD), dtype=np.uint8)
     ink = np.clip((gray - background) / span, 0.0, 1.0)
     ink[ink < 0.2] = 0.0  # shadows and paper grain
-    return canvas_to_mnist(ink)
+    return ink_to_mnist(ink)
 
 
-def prepare(image: ImageLike, preparation: Preparation) -> tuple[ImageLike, Placement | None]:
-    """The picture as a model's input still needs it, and where canvas ink went in it (else None)."""
-    if preparation is Preparation.CANVAS_INK:
-        return place_digit(np.asarray(image))
+def prepare(image: ImageLike | Drawing, preparation: Preparation) -> tuple[ImageLike, FieldPlacement | None]:
+    """The picture as a model's input still needs it, and for a drawing where the field lies on the canvas."""
+    if preparation is Preparation.DRAWING:
+        if not isinstance(image, Drawing):
+            raise ImageError(f"A drawing is needed here, not a {type(image).__name__}.")
+        return place_strokes(image.strokes, image.brush)
+    if isinstance(image, Drawing):
+        raise ImageError("A drawing must be asked about as Preparation.DRAWING.")
     if preparation is Preparation.PHOTO_OF_DIGIT:
         return photo_to_mnist(image), None
     return image, None

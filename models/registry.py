@@ -21,7 +21,7 @@ class Preparation(Enum):
     """What a picture still needs before a model sees it."""
 
     NONE = "none"  # a picture of the dataset's own kind: only resized to the model's input
-    CANVAS_INK = "canvas ink"  # ink from the drawing canvas: cropped, scaled and centred as MNIST's digits
+    DRAWING = "drawing"  # the canvas's strokes: drawn into MNIST's box at MNIST's weight (models.strokes)
     PHOTO_OF_DIGIT = "photo of a digit"  # a photo or scan of a digit on paper: inverted where light, then as ink
 
 

@@ -118,7 +118,7 @@ def tiny_flags(data: Path, out: Path, epochs: int = 3) -> list[str]:
     return [
         "--data-dir", str(data), "--no-download", "--out-dir", str(out), "--checkpoint-dir", str(out / "ckpt"),
         "--val-size", "10", "--epochs", str(epochs), "--batch-size", "10", "--warmup-epochs", "0.5",
-        "--no-progress", "--device", "cpu",
+        "--no-progress", "--device", "cpu", "--pen-digits", "0",
     ]  # fmt: skip
 
 

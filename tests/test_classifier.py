@@ -53,9 +53,9 @@ def test_batch_and_single_predictions_agree(cnn):
 
 
 def test_blank_canvas_can_be_predicted(cnn):
-    from models.preprocess import canvas_to_mnist
+    from models.preprocess import ink_to_mnist
 
-    probabilities = cnn.predict([canvas_to_mnist(np.zeros((280, 280)))])
+    probabilities = cnn.predict([ink_to_mnist(np.zeros((280, 280)))])
     assert np.isclose(probabilities.sum(), 1, atol=1e-5)
 
 

@@ -3,7 +3,7 @@ import pytest
 from PIL import Image
 
 from models.errors import ImageError
-from models.preprocess import canvas_to_mnist, to_native
+from models.preprocess import ink_to_mnist, to_native
 from models.registry import CIFAR10, MNIST
 
 
@@ -21,7 +21,7 @@ def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
 def test_digit_scaled_into_the_20x20_box():
     canvas = np.zeros((400, 400), np.uint8)
     canvas[50:350, 180:220] = 255  # a tall stroke, 300 x 40
-    digit = canvas_to_mnist(canvas)
+    digit = ink_to_mnist(canvas)
     height, width = extent(digit)
     assert digit.shape == (28, 28) and digit.dtype == np.uint8
     assert height in (20, 21)  # 20 plus at most one anti-aliased edge row
@@ -31,7 +31,7 @@ def test_digit_scaled_into_the_20x20_box():
 def test_aspect_ratio_is_kept():
     canvas = np.zeros((300, 300), np.uint8)
     canvas[100:150, 50:250] = 255  # 200 wide, 50 high: 4 to 1
-    height, width = extent(canvas_to_mnist(canvas))
+    height, width = extent(ink_to_mnist(canvas))
     assert width in (20, 21)
     assert 4 <= height <= 7
 
@@ -40,32 +40,32 @@ def test_centre_of_mass_lands_in_the_middle():
     canvas = np.zeros((280, 280), np.uint8)
     canvas[10:60, 200:270] = 255  # ink in a corner
     canvas[10:200, 200:215] = 255
-    cy, cx = centre_of_mass(canvas_to_mnist(canvas))
+    cy, cx = centre_of_mass(ink_to_mnist(canvas))
     assert abs(cy - 13.5) <= 0.75 and abs(cx - 13.5) <= 0.75
 
 
 def test_small_drawing_is_enlarged():
     canvas = np.zeros((500, 500), np.uint8)
     canvas[240:250, 240:245] = 200
-    assert max(extent(canvas_to_mnist(canvas))) >= 20
+    assert max(extent(ink_to_mnist(canvas))) >= 20
 
 
 def test_blank_canvas_gives_zeros():
-    assert not canvas_to_mnist(np.zeros((100, 80))).any()
+    assert not ink_to_mnist(np.zeros((100, 80))).any()
 
 
 def test_zero_to_one_and_zero_to_255_agree():
     canvas = np.zeros((120, 120), np.float32)
     canvas[20:100, 50:70] = 1.0
-    as_floats = canvas_to_mnist(canvas)
-    as_bytes = canvas_to_mnist((canvas * 255).astype(np.uint8))
+    as_floats = ink_to_mnist(canvas)
+    as_bytes = ink_to_mnist((canvas * 255).astype(np.uint8))
     assert np.array_equal(as_floats, as_bytes)
     assert as_floats.max() == 255
 
 
 def test_canvas_must_be_two_dimensional():
     with pytest.raises(ImageError, match="2-D"):
-        canvas_to_mnist(np.zeros((10, 10, 3)))
+        ink_to_mnist(np.zeros((10, 10, 3)))
 
 
 @pytest.mark.parametrize("mode", ["1", "L", "LA", "P", "PA", "RGB", "RGBA", "CMYK", "I;16", "I", "F"])
@@ -116,20 +116,6 @@ def test_native_arrays_pass_through_unchanged():
 def test_things_that_are_not_images(bad, message):
     with pytest.raises(ImageError, match=message):
         to_native(bad, MNIST)
-
-
-def test_placement_maps_the_field_back_onto_the_ink():
-    from models.preprocess import place_digit
-
-    canvas = np.zeros((200, 200), np.uint8)
-    canvas[40:160, 90:110] = 255
-    _digit, placement = place_digit(canvas)
-    row, col, side = placement.field_in_ink()
-    # the field's centre pixel seen from the ink: inside the drawn bar
-    y, x = row + 14 * side / 28, col + 14 * side / 28
-    assert 40 <= y < 160 and 90 <= x < 110
-    assert side == pytest.approx(28 * 120 / 20, rel=0.05)  # 120 ink pixels became 20
-    assert place_digit(np.zeros((5, 5)))[1] is None
 
 
 def test_a_file_claiming_a_giant_size_is_refused_with_its_limit(tmp_path):

@@ -73,10 +73,10 @@ def test_a_request_says_what_to_ask_and_explains_only_when_the_pen_is_up():
     session.explain_class(7)
     session.set_calibrated(True)
     session.questions.changed()
-    request = session.request(np.zeros((28, 28), np.uint8), Preparation.CANVAS_INK, pen_down=True)
+    request = session.request(np.zeros((28, 28), np.uint8), Preparation.DRAWING, pen_down=True)
     assert request is not None and request.models == ("mnist_cnn",) and request.calibrated
-    assert request.explain is None and request.preparation is Preparation.CANVAS_INK
-    request = session.request(np.zeros((28, 28), np.uint8), Preparation.CANVAS_INK)
+    assert request.explain is None and request.preparation is Preparation.DRAWING
+    request = session.request(np.zeros((28, 28), np.uint8), Preparation.DRAWING)
     assert request is not None and request.explain == "mnist_cnn" and request.target == 7
     session.set_compare(True)
     assert session.selected() == ["mnist_cnn", "vit_mnist"]
@@ -88,7 +88,7 @@ def test_no_model_means_nothing_to_ask():
     session = Session()
     ready(session)
     session.questions.changed()
-    assert session.request(np.zeros((28, 28), np.uint8), Preparation.CANVAS_INK) is None
+    assert session.request(np.zeros((28, 28), np.uint8), Preparation.DRAWING) is None
     assert session.questions.settled
 
 

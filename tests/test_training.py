@@ -254,3 +254,29 @@ def test_two_processes_with_gloo(tiny_mnist, tmp_path):
     assert [e["lr"] for e in together.history] == [e["lr"] for e in alone.history]
     assert together.command.startswith("uv run torchrun --nproc-per-node 2")
     assert result.stdout.count("test accuracy") == 1  # only rank 0 reports and saves
+
+
+def write_pen_digits(root: Path, writers: int = 4, per_writer: int = 10) -> None:
+    """A tiny UNIPEN file: each writer draws digit k as a bar at a k-dependent slope."""
+    lines = [".INCLUDE dene.doc"]
+    for writer in range(1, writers + 1):
+        for n in range(per_writer):
+            label = n % 10
+            lines += [f'.SEGMENT DIGIT {n} ? "{label}"', f".COMMENT {label} {writer} {n}", ".PEN_DOWN"]
+            lines += [f" {100 + 30 * label + 5 * writer} {400 - 30 * k}" for k in range(10)]
+            lines.append(".PEN_UP")
+    (root / "pendigits").mkdir()
+    (root / "pendigits" / "pendigits-orig.tra").write_text("\n".join(lines) + "\n")
+
+
+def test_pen_digits_join_training_and_their_held_out_writers_are_measured(tiny_mnist, tmp_path):
+    write_pen_digits(tiny_mnist)
+    out = tmp_path / "out"
+    flags = ["--pen-digits", "2", "--pen-writers-held-out", "1", "--val-size", "0"]
+    train_main(["mnist_cnn", *tiny_flags(tiny_mnist, out, epochs=1), *flags])
+    written = card.read(out / "mnist_cnn.json", "")
+    assert written.training.train_images == 40 + 3 * 10 * 2  # MNIST's 40, two drawings of each of 3 writers' 10
+    assert written.training.pen_writers_held_out == 1 and "--pen-writers-held-out 1" in written.training.command
+    assert written.pen_digits is not None and written.pen_digits.digits == 10 and len(written.pen_digits.writers) == 1
+    assert "pen_val_accuracy" in written.training.history[0]
+    assert written.schema_version == card.SCHEMA_VERSION

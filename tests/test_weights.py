@@ -93,3 +93,22 @@ def test_shipped_card_holds_the_whole_story(name):
         assert calibration.val_ece_raw is not None and calibration.val_ece_calibrated is not None
     else:
         assert calibration.temperature == 1.0 and training.val_size == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["mnist_cnn", "resnet18_mnist", "vit_mnist"])
+def test_shipped_digit_models_read_pen_digits_of_writers_they_never_saw(shared_data, name):
+    """Five digits of each class from the held-out writers, drawn as the canvas draws them by default."""
+    from models import pendigits
+    from models.strokes import strokes_to_mnist
+
+    if not (shared_data / "pendigits" / pendigits.FILE).is_file():
+        pytest.skip(f"no pen digits at {shared_data / 'pendigits'}")
+    classifier = models.load(name, device="cpu")
+    run = classifier.card.training
+    held_out, seed = (run.pen_writers_held_out, run.seed) if run and run.pen_writers_held_out else (6, 0)
+    unseen = pendigits.split_writers(pendigits.load(shared_data), held_out, seed)[1]
+    picks = [digit for label in range(10) for digit in [d for d in unseen if d.label == label][:5]]
+    predicted = classifier.predict([strokes_to_mnist(pendigits.to_canvas(d), 0.075) for d in picks]).argmax(1)
+    right = int((predicted == np.array([d.label for d in picks])).sum())
+    assert right >= 48, f"{name} read {right} of {len(picks)} pen-drawn digits"

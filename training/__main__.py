@@ -54,6 +54,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--data-dir", type=Path, default=datasets.DEFAULT_ROOT, help="dataset folder")
     parser.add_argument("--no-download", dest="download", action="store_false", help="never download the dataset")
     parser.add_argument("--val-size", type=int, default=5000, help="training images held out for validation")
+    parser.add_argument(
+        "--pen-writers-held-out",
+        type=int,
+        default=6,
+        help="pen-digit writers whose digits all go to validation, with --pen-digits (default 6 of 30)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: detected)")
     parser.add_argument("--no-amp", dest="amp", action="store_false", help="train in float32")
@@ -88,6 +94,8 @@ def command_line(args: argparse.Namespace, recipe: Recipe, world_size: int) -> s
     parts = [spec(args.model).train_command(launcher)]
     parts += [f"--{f.name.replace('_', '-')} {getattr(recipe, f.name)}" for f in fields(Recipe)]
     parts += [f"--data-dir {args.data_dir}", f"--val-size {args.val_size}", f"--seed {args.seed}"]
+    if recipe.pen_digits:
+        parts.append(f"--pen-writers-held-out {args.pen_writers_held_out}")
     if args.device:
         parts.append(f"--device {args.device}")
     if not args.amp:
@@ -128,7 +136,13 @@ def main(argv: list[str] | None = None) -> None:
         if not world.is_main:
             barrier(world)  # rank 0 downloads first; the others then read what it wrote
         data = training_data.load(
-            model_spec.dataset.name, args.data_dir, args.download and world.is_main, args.val_size, args.seed
+            model_spec.dataset.name,
+            args.data_dir,
+            args.download and world.is_main,
+            args.val_size,
+            args.seed,
+            recipe.pen_digits,
+            args.pen_writers_held_out if recipe.pen_digits else 0,
         )
         if world.is_main:
             barrier(world)
@@ -179,6 +193,7 @@ def main(argv: list[str] | None = None) -> None:
             precision=precision.describe(device, args.amp),
             date=datetime.date.today().isoformat(),
             **run,
+            pen_writers_held_out=args.pen_writers_held_out if data.pen_val is not None else None,
             init_from=InitFrom(str(args.init_from), earlier) if earlier is not None else None,
         )
         started = time.perf_counter()

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from models import datasets
+from models import datasets, pendigits
 from models.normalize import normalize
-from models.registry import DatasetSpec
+from models.registry import DRAWN, DatasetSpec
+from training import pen_data
 
 
 @dataclass
@@ -30,6 +31,8 @@ class TrainingData:
     val: Split | None
     test: Split
     test_source: str
+    pen_val: Split | None = None  # pen-drawn digits of writers held out of training, as the canvas draws them
+    pen_writers: tuple[int, ...] = ()  # those writers
 
 
 def input_batches(
@@ -57,8 +60,27 @@ def hold_out(images: np.ndarray, labels: np.ndarray, val_size: int, seed: int) -
     return to_split(images[train], labels[train]), to_split(images[np.sort(val)], labels[np.sort(val)])
 
 
-def load(dataset: str, root: Path | str, download: bool, val_size: int, seed: int) -> TrainingData:
+def load(
+    dataset: str,
+    root: Path | str,
+    download: bool,
+    val_size: int,
+    seed: int,
+    pen_digits: int = 0,
+    pen_writers_held_out: int = 0,
+) -> TrainingData:
+    """A dataset's splits. For the canvas's dataset, `pen_digits` drawings of each pen-drawn digit join
+    training, and the digits of `pen_writers_held_out` writers, held out whole, are a second validation set."""
     train_set = datasets.load(dataset, "train", root, download)
     test_set = datasets.load(dataset, "test", root, download)
     train, val = hold_out(train_set.images, train_set.labels, val_size, seed)
-    return TrainingData(train_set.spec, train, val, to_split(test_set.images, test_set.labels), test_set.source)
+    data = TrainingData(train_set.spec, train, val, to_split(test_set.images, test_set.labels), test_set.source)
+    if train_set.spec is DRAWN and (pen_digits > 0 or pen_writers_held_out > 0):
+        pen_train, pen_val = pen_data.load(root, download, pen_writers_held_out, seed)
+        if pen_digits > 0:
+            pen = to_split(*pen_data.render(pen_train, pen_digits, seed))
+            data.train = Split(torch.cat([train.images, pen.images]), torch.cat([train.labels, pen.labels]))
+        if pen_val:
+            data.pen_val = to_split(*pen_data.render(pen_val, 0, seed))
+            data.pen_writers = tuple(pendigits.writers(pen_val))
+    return data

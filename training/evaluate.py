@@ -27,6 +27,7 @@ from models.card import (
     Inference,
     Input,
     Normalization,
+    PenScores,
     Reliability,
     Storage,
     TestScores,
@@ -38,7 +39,7 @@ from models.errors import ModelError
 from models.normalize import mirror_views
 from models.registry import DatasetSpec, ModelSpec, spec
 from training import data as training_data
-from training import metrics
+from training import metrics, pen_data
 from training.data import Split, TrainingData, input_batches
 from training.precision import autocast
 
@@ -121,6 +122,15 @@ def calibration(model: nn.Module, data: TrainingData, test_logits: np.ndarray, d
     )
 
 
+def pen_scores(model: nn.Module, data: TrainingData, device: torch.device) -> PenScores | None:
+    """Accuracy on the pen-drawn digits of the writers held out of training, where there are any."""
+    if data.pen_val is None:
+        return None
+    logits = predict_logits(model, data.pen_val, data.spec, device).answers
+    accuracy = metrics.accuracy(logits, data.pen_val.labels.numpy())
+    return PenScores(accuracy, len(data.pen_val), list(data.pen_writers), pen_data.DRAWN_AS)
+
+
 def inference_entry(logits: Logits, labels: np.ndarray, mirror: bool) -> Inference:
     """How the app answers, as the test figures were measured; with mirror averaging, also the
     test accuracy of the picture alone, so that what the averaging adds is on record."""
@@ -184,6 +194,7 @@ def evaluate(
         normalization=Normalization(mean=list(dataset.mean), std=list(dataset.std)),
         inference=inference_entry(test, labels, mirror),
         test=scores,
+        pen_digits=pen_scores(shipped, data, device),
         calibration=calibrated,
         training=training,
         storage=Storage(dtype_name, bytes=weight_path.stat().st_size, top1_agreement_with_float32=agreement),
@@ -198,13 +209,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("model", help="a registered model name, e.g. mnist_cnn")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_ROOT, help="folder holding the dataset")
     parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: detected)")
+    parser.add_argument(
+        "--pen-writers-held-out",
+        type=int,
+        default=None,
+        help="measure the pen digits of this many writers (default: those the training held out, if any)",
+    )
     args = parser.parse_args(argv)
 
     try:
         model_spec = spec(args.model)
         training = card.read(model_spec.card_path, model_spec.train_command()).training
         val_size, seed = (training.val_size, training.seed) if training is not None else (0, 0)
-        data = training_data.load(model_spec.dataset.name, args.data_dir, False, val_size, seed)
+        held_out = args.pen_writers_held_out
+        if held_out is None:
+            held_out = (training.pen_writers_held_out or 0) if training is not None else 0
+        data = training_data.load(model_spec.dataset.name, args.data_dir, False, val_size, seed, 0, held_out)
         model = build_network(model_spec)
         weights.load_into(model, model_spec.weight_path, model_spec.train_command())
         device = resolve(args.device)

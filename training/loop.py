@@ -321,6 +321,8 @@ def train(
         }
         if world.is_main and data.val is not None:
             record.update(validate(model, data.val, data.spec, runtime))
+        if world.is_main and data.pen_val is not None:
+            record["pen_val_accuracy"] = validate(model, data.pen_val, data.spec, runtime)["val_accuracy"]
         state["epoch"] = epoch + 1
         state["history"].append(record)
         state["wall_time_s"] += time.perf_counter() - started

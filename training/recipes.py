@@ -27,10 +27,12 @@ class Recipe:
     # run ends with the mean of their weights; the rate falls from lr to swa_lr before them.
     swa_epochs: int = 0
     swa_lr: float = 0.0
+    # Drawings of each pen-drawn training digit added to the training set (digit datasets only).
+    pen_digits: int = 0
 
 
 RECIPES: dict[str, Recipe] = {
-    "mnist_cnn": Recipe(epochs=20, batch_size=128, lr=0.05, weight_decay=5e-4, augment="affine"),
+    "mnist_cnn": Recipe(epochs=30, batch_size=128, lr=0.05, weight_decay=5e-4, augment="affine", pen_digits=4),
     "resnet18_mnist": Recipe(
         epochs=8, batch_size=256, lr=0.1, weight_decay=5e-4, warmup_epochs=0.5, label_smoothing=0.1, augment="affine"
     ),

@@ -15,6 +15,7 @@ from models.answering import Answer, Loaded, Request
 from models.card import Card
 from models.preprocess import ImageLike
 from models.registry import DATASETS, DRAWN, MODELS, Preparation, for_dataset
+from models.strokes import Drawing
 
 
 class NewestWins:
@@ -187,7 +188,11 @@ class Session:
             self.question_changed.emit(None)
 
     def request(
-        self, image: ImageLike, preparation: Preparation, true_label: int | None = None, pen_down: bool = False
+        self,
+        image: ImageLike | Drawing,
+        preparation: Preparation,
+        true_label: int | None = None,
+        pen_down: bool = False,
     ) -> Request | None:
         """The question about the newest input; None (nothing to ask) where no model would answer.
 

@@ -1,0 +1,65 @@
+"""Pen-drawn digits as training and validation images, rendered through the canvas's own path.
+
+Each training digit is drawn `copies` times as people draw on a canvas: at another size and place,
+with another brush, slanted, turned, stretched and with a shaky pen; models.strokes renders every
+drawing exactly as the app renders the user's. Validation writers are drawn once, as the app's
+default would: 70% of the canvas tall, with the default brush.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from models import pendigits
+from models.pendigits import PenDigit
+from models.strokes import DEFAULT_BRUSH, strokes_to_mnist
+
+HEIGHTS = (0.3, 0.9)  # of the canvas: the sizes the app is measured at
+BRUSHES = (0.03, 0.15)  # the brush slider's range
+SLANT = 0.25  # x shifts by up to this fraction of y
+TURN_DEGREES = 10.0
+STRETCH = (0.85, 1.15)  # of the width
+JITTER = 0.004  # of the canvas side: a shaky hand
+
+
+def drawn(digit: PenDigit, rng: np.random.Generator) -> tuple[list[np.ndarray], float]:
+    """One way a person might draw this digit on the canvas: its strokes and the brush."""
+    height = rng.uniform(*HEIGHTS)
+    centre = (rng.uniform(0.5 - (1 - height) / 3, 0.5 + (1 - height) / 3),) * 2
+    strokes = pendigits.to_canvas(digit, height, centre)
+    angle = math.radians(rng.uniform(-TURN_DEGREES, TURN_DEGREES))
+    cos, sin = math.cos(angle), math.sin(angle)
+    shape = np.array([[1.0, -rng.uniform(-SLANT, SLANT)], [0.0, 1.0]]) @ np.diag([rng.uniform(*STRETCH), 1.0])
+    shape = np.array([[cos, -sin], [sin, cos]]) @ shape
+    middle = np.concatenate(strokes).mean(axis=0)
+    moved = [(stroke - middle) @ shape.T + middle + rng.normal(0, JITTER, stroke.shape) for stroke in strokes]
+    return moved, float(rng.uniform(*BRUSHES))
+
+
+def render(digits: list[PenDigit], copies: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(N, 28, 28, 1) uint8 images and their labels: each digit drawn `copies` times, or once as the
+    app's default draws it where `copies` is 0."""
+    rng = np.random.default_rng(seed)
+    images, labels = [], []
+    for digit in digits:
+        if copies == 0:
+            images.append(strokes_to_mnist(pendigits.to_canvas(digit), DEFAULT_BRUSH))
+            labels.append(digit.label)
+        for _ in range(copies):
+            strokes, brush = drawn(digit, rng)
+            images.append(strokes_to_mnist(strokes, brush))
+            labels.append(digit.label)
+    if not images:
+        return np.zeros((0, 28, 28, 1), np.uint8), np.zeros(0, np.int64)
+    return np.stack(images)[..., None], np.asarray(labels, dtype=np.int64)
+
+
+DRAWN_AS = "70% of the canvas tall, with the default brush"  # how validation writers are drawn
+
+
+def load(root: Path | str, download: bool, writers_held_out: int, seed: int) -> tuple[list[PenDigit], list[PenDigit]]:
+    """(training digits, validation digits): `writers_held_out` writers, chosen by the seed, held out whole."""
+    return pendigits.split_writers(pendigits.load(Path(root), download), writers_held_out, seed)
