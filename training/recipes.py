@@ -45,6 +45,7 @@ RECIPES: dict[str, Recipe] = {
         label_smoothing=0.1,
         augment="affine",
         clip_grad=1.0,
+        pen_digits=4,
     ),
     "resnet18_cifar10": Recipe(
         epochs=200,
