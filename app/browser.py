@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -178,7 +178,8 @@ class Browser(QWidget):
         self.source_box.setCurrentIndex(self.source_box.findData(source))
         self.kind_box.setVisible(source == OWN)
         self.thumbs.forget()
-        self._set_checked(self.wrong_only, False)
+        with QSignalBlocker(self.wrong_only):
+            self.wrong_only.setChecked(False)
         if source != OWN and self.panel.test_set(source) is None:
             self.selection.reset(0)
             self.pages.setCurrentWidget(self.panel)
@@ -189,20 +190,18 @@ class Browser(QWidget):
     def _source_ready(self) -> None:
         self.pages.setCurrentIndex(0)
         own = self.source == OWN
-        self.class_filter.blockSignals(True)
-        self.class_filter.clear()
-        self.class_filter.addItem("All classes", None)
-        if not own:
-            for index, name in enumerate(DATASETS[self.dataset].classes):
-                self.class_filter.addItem(name, index)
-        self.class_filter.blockSignals(False)
+        with QSignalBlocker(self.class_filter):
+            self.class_filter.clear()
+            self.class_filter.addItem("All classes", None)
+            if not own:
+                for index, name in enumerate(DATASETS[self.dataset].classes):
+                    self.class_filter.addItem(name, index)
         self.class_filter.setEnabled(not own)
         self.wrong_only.setEnabled(not own)
         image_set = None if own else self.panel.sets[self.source]
         count = len(self.own.files) if image_set is None else len(image_set)
-        self.goto.blockSignals(True)
-        self.goto.setRange(0, max(count - 1, 0))
-        self.goto.blockSignals(False)
+        with QSignalBlocker(self.goto):
+            self.goto.setRange(0, max(count - 1, 0))
         self.selection.reset(count, None if image_set is None else image_set.labels)
         self.datasetChanged.emit(self.dataset)
         if self.pending_cell is not None and not own:
@@ -256,9 +255,8 @@ class Browser(QWidget):
             self.currentChanged.emit()
             return
         self.grid.setCurrentIndex(self.thumbs.index(selection.position))
-        self.goto.blockSignals(True)
-        self.goto.setValue(index)
-        self.goto.blockSignals(False)
+        with QSignalBlocker(self.goto):
+            self.goto.setValue(index)
         try:
             current = self.current()
         except ModelError as error:
@@ -298,13 +296,6 @@ class Browser(QWidget):
         return f"#{index}: {DATASETS[self.dataset].classes[label]}"
 
     # filters that need a model's answers for the whole set
-    @staticmethod
-    def _set_checked(box: QCheckBox, on: bool) -> None:
-        """Tick or untick a filter box without it acting: the caller sets the filters itself."""
-        box.blockSignals(True)
-        box.setChecked(on)
-        box.blockSignals(False)
-
     def _wrong_only_toggled(self, on: bool) -> None:
         self.selection.filter(wrong_only=on)
         self.answersWanted.emit()
@@ -323,16 +314,17 @@ class Browser(QWidget):
         if dataset not in self.panel.sets:
             self.pending_cell = (true, predicted)
             return
-        self.class_filter.blockSignals(True)
-        self.class_filter.setCurrentIndex(max(self.class_filter.findData(true), 0))
-        self.class_filter.blockSignals(False)
-        self._set_checked(self.wrong_only, False)
+        with QSignalBlocker(self.class_filter):
+            self.class_filter.setCurrentIndex(max(self.class_filter.findData(true), 0))
+        with QSignalBlocker(self.wrong_only):
+            self.wrong_only.setChecked(False)
         self.selection.filter(true_class=true, wrong_only=False, cell=(true, predicted))
         self.answersWanted.emit()
 
     def answers_failed(self) -> None:
         """The answers the filters need cannot be had: filter without them."""
-        self._set_checked(self.wrong_only, False)
+        with QSignalBlocker(self.wrong_only):
+            self.wrong_only.setChecked(False)
         self.selection.filter(wrong_only=False, cell=None)
 
     def cancel_jobs(self) -> None:

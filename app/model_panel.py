@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
 
 from app.core.session import Session
@@ -63,12 +63,11 @@ class ModelPicker(QWidget):
 
     def show_offer(self, session: Session) -> None:
         """Offer the session's models for the input on show, the picked one current."""
-        self.box.blockSignals(True)
-        self.box.clear()
-        for name in session.offered():
-            self.box.addItem(f"{MODELS[name].title} ({name})", name)
-        self.box.setCurrentIndex(max(self.box.findData(session.picked()), 0))
-        self.box.blockSignals(False)
+        with QSignalBlocker(self.box):
+            self.box.clear()
+            for name in session.offered():
+                self.box.addItem(f"{MODELS[name].title} ({name})", name)
+            self.box.setCurrentIndex(max(self.box.findData(session.picked()), 0))
 
     def current(self) -> str | None:
         return self.box.currentData()

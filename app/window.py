@@ -32,7 +32,7 @@ from app.settings import Settings
 from app.worker import start_worker
 from models.answering import Answer
 from models.errors import ModelError
-from models.registry import DATASETS, MODELS, Preparation, spec
+from models.registry import DATASETS, DRAWN, MODELS, Preparation, spec
 
 if TYPE_CHECKING:
     from app.report import ModelReport
@@ -75,9 +75,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.devices.label)
         self._restore()
         if model is not None:
-            self.session.choose(model)
-            self.settings.choose_model(spec(model).dataset.name, model)
-            if spec(model).dataset.own_pictures is Preparation.NONE:  # photos are browsed, not drawn
+            self._picked(model)
+            if spec(model).dataset is not DRAWN:  # its pictures are browsed, not drawn
                 self.browser.set_source(spec(model).dataset.name)
                 self.tabs.setCurrentIndex(Tab.BROWSE.value)
 

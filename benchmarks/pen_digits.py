@@ -32,13 +32,6 @@ SIZES = [round(0.3 + 0.1 * i, 1) for i in range(7)]
 BRUSHES = [b / 100 for b in range(3, 16)]  # the slider's steps
 
 
-def held_out(classifier: models.Classifier, digits: list[pendigits.PenDigit], count: int, seed: int) -> list:
-    run = classifier.card.training
-    if run is not None and run.pen_writers_held_out:
-        count, seed = run.pen_writers_held_out, run.seed
-    return pendigits.split_writers(digits, count, seed)[1]
-
-
 def accuracy(classifier: models.Classifier, digits: list[pendigits.PenDigit], size: float, brush: float) -> float:
     images = [strokes_to_mnist(pendigits.to_canvas(digit, size), brush) for digit in digits]
     predicted = np.concatenate([classifier.predict(images[i : i + 500]).argmax(1) for i in range(0, len(images), 500)])
@@ -59,7 +52,7 @@ def main() -> None:
     digits = pendigits.load(args.data_dir)
     for name in args.models:
         classifier = models.load(name, "cpu")
-        writers = held_out(classifier, digits, args.writers_held_out, args.seed)
+        writers = pendigits.unseen_by(digits, classifier.card.training, args.writers_held_out, args.seed)
         default = accuracy(classifier, writers, 0.7, DEFAULT_BRUSH)
         print(f"\n{name}: {default:.2%} on {len(writers)} digits of writers {pendigits.writers(writers)}, "
               f"70% tall, default brush")  # fmt: skip

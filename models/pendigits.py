@@ -12,10 +12,14 @@ import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from models.errors import ModelError
+
+if TYPE_CHECKING:
+    from models.card import TrainingRun
 
 FILE = "pendigits-orig.tra"
 FOLDER = "pendigits"
@@ -112,6 +116,14 @@ def split_writers(digits: list[PenDigit], held_out: int, seed: int) -> tuple[lis
         raise ValueError(f"Cannot hold out {held_out} of the {len(everyone)} pen-digit writers.")
     chosen = set(np.random.default_rng(seed).choice(everyone, size=held_out, replace=False).tolist())
     return [d for d in digits if d.writer not in chosen], [d for d in digits if d.writer in chosen]
+
+
+def unseen_by(digits: list[PenDigit], run: TrainingRun | None, held_out: int = 6, seed: int = 0) -> list[PenDigit]:
+    """The digits of the writers a model's training `run` held out; for a run that learned from no pen
+    digits (every writer unseen), those of `held_out` writers chosen by `seed`."""
+    if run is not None and run.pen_writers_held_out:
+        held_out, seed = run.pen_writers_held_out, run.seed
+    return split_writers(digits, held_out, seed)[1]
 
 
 def download(root: Path) -> Path:

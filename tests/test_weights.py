@@ -105,9 +105,7 @@ def test_shipped_digit_models_read_pen_digits_of_writers_they_never_saw(shared_d
     if not (shared_data / "pendigits" / pendigits.FILE).is_file():
         pytest.skip(f"no pen digits at {shared_data / 'pendigits'}")
     classifier = models.load(name, device="cpu")
-    run = classifier.card.training
-    held_out, seed = (run.pen_writers_held_out, run.seed) if run and run.pen_writers_held_out else (6, 0)
-    unseen = pendigits.split_writers(pendigits.load(shared_data), held_out, seed)[1]
+    unseen = pendigits.unseen_by(pendigits.load(shared_data), classifier.card.training)
     picks = [digit for label in range(10) for digit in [d for d in unseen if d.label == label][:5]]
     predicted = classifier.predict([strokes_to_mnist(pendigits.to_canvas(d), 0.075) for d in picks]).argmax(1)
     right = int((predicted == np.array([d.label for d in picks])).sum())

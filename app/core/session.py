@@ -110,7 +110,11 @@ class Session:
     # the models
     def offered(self) -> list[str]:
         """The ready models of the dataset on show, in the registry's order."""
-        return [name for name in for_dataset(self.dataset) if name in self.cards]
+        return self.offered_for(self.dataset)
+
+    def offered_for(self, dataset: str) -> list[str]:
+        """The ready models of `dataset`, in the registry's order."""
+        return [name for name in for_dataset(dataset) if name in self.cards]
 
     def load_order(self, names: list[str]) -> list[str]:
         """The order to load models in: the one that will answer first, then its dataset's, then the rest."""
@@ -123,7 +127,7 @@ class Session:
 
     def picked_for(self, dataset: str) -> str | None:
         """The model that answers for `dataset` when it is on show."""
-        offered = [name for name in for_dataset(dataset) if name in self.cards]
+        offered = self.offered_for(dataset)
         chosen = self.chosen.get(dataset)
         return chosen if chosen in offered else (offered[0] if offered else None)
 
