@@ -1,5 +1,6 @@
-"""What the models answered: the confidence chart, the picture the models saw with its heat map,
-and what the picked model is."""
+"""What the models answered: the answer in large letters, the confidence chart, the picture the
+models saw with its heat map, and what the picked model is. Nothing here changes size with what
+it says: the canvas beside it must not move under the pen."""
 
 from __future__ import annotations
 
@@ -10,15 +11,21 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, 
 
 from app.model_panel import ModelInfo
 from app.preview import PixelView
+from app.readout import Readout
 from models.answering import Answer
 from models.registry import MODELS
 
 if TYPE_CHECKING:
     from app.chart import ConfidenceChart  # built once the window shows: it pulls in pyqtgraph
 
+READOUT_HEIGHT = 56  # pixels, outside presentation mode
+PREVIEW_SIDE = 112
+LECTURE_READOUT = 1 / 8  # of the screen's height, in presentation mode
+LECTURE_PREVIEW = 1 / 4
+
 
 class AnswerPanel(QWidget):
-    """The chart (a note saying what loads until it is built), the model input and the model info.
+    """The readout, the chart (a note saying what loads until it is built), the model input and the model info.
 
     `classClicked` fires with the index of a class whose bar was clicked.
     """
@@ -29,6 +36,7 @@ class AnswerPanel(QWidget):
         super().__init__(parent)
         self.chart: ConfidenceChart | None = None
         self.font_size = 11
+        self.readout = Readout(READOUT_HEIGHT)
         self.chart_slot = QStackedWidget()
         self.chart_slot.addWidget(
             QLabel("Loading PyTorch, the models and the chart…", alignment=Qt.AlignmentFlag.AlignCenter)
@@ -38,14 +46,19 @@ class AnswerPanel(QWidget):
         self.info = ModelInfo()
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.readout)
         column.addWidget(self.chart_slot, 1)
-        lower = QHBoxLayout()
+        self.lower = QWidget()
+        row = QHBoxLayout(self.lower)
+        row.setContentsMargins(0, 0, 0, 0)
         seen = QVBoxLayout()
-        seen.addWidget(QLabel("Model input"))
+        self.preview_title = QLabel("Model input")
+        seen.addWidget(self.preview_title)
         seen.addWidget(self.preview)
-        lower.addLayout(seen)
-        lower.addWidget(self.info, 1)
-        column.addLayout(lower)
+        row.addLayout(seen)
+        row.addWidget(self.info, 1)
+        column.addWidget(self.lower)
+        self.set_lecture_view(False, 0)
 
     def build_chart(self, classes: tuple[str, ...]) -> None:
         """The chart in place of the note; pyqtgraph takes a good part of a second to import, so
@@ -61,29 +74,46 @@ class AnswerPanel(QWidget):
         self.chart_slot.addWidget(self.chart)
         self.chart_slot.setCurrentWidget(self.chart)
 
-    def show_answer(self, answer: Answer, note: str) -> None:
-        """The bars of every model that answered, the picture they saw and the picked one's heat map."""
+    def show_answer(self, answer: Answer, note: str, picked: str | None) -> None:
+        """The bars of every model that answered, the picked one's answer in large letters, the
+        picture they saw and the picked one's heat map."""
         self.preview.set_array(answer.model_input)
         self.preview.set_heat(answer.heat)
+        if not answer.probabilities:
+            self.readout.clear()
+            if self.chart is not None:
+                self.chart.clear()
+            return
+        first = picked if picked in answer.probabilities else next(iter(answer.probabilities))
+        classes = MODELS[first].classes
+        title = MODELS[first].title if len(answer.probabilities) > 1 else ""
+        self.readout.show_answer(classes, answer.probabilities[first], title)
         if self.chart is None:
             return
-        if not answer.probabilities:
-            self.chart.clear()
-            return
-        self.chart.set_classes(MODELS[next(iter(answer.probabilities))].classes)
+        self.chart.set_classes(classes)
         titles = {name: MODELS[name].title for name in answer.probabilities}
-        self.chart.display(answer.probabilities, answer.true_label, titles, note)
+        explained = answer.target if answer.explained is not None else None
+        self.chart.display(answer.probabilities, answer.true_label, titles, note, explained)
 
-    def blank(self, classes: tuple[str, ...] | None = None) -> None:
+    def blank(self, classes: tuple[str, ...]) -> None:
         """No answer on show; `classes` gives the axis of what would be shown."""
         self.preview.set_array(None)
         self.preview.set_heat(None)
+        self.readout.clear()
         if self.chart is not None:
             self.chart.clear()
-            if classes is not None:
-                self.chart.set_classes(classes)
+            self.chart.set_classes(classes)
 
     def set_font_size(self, points: int) -> None:
         self.font_size = points
         if self.chart is not None:
             self.chart.set_font_size(points)
+
+    def set_lecture_view(self, on: bool, screen_height: int) -> None:
+        """A readout an eighth of the screen tall and a model's-eye view a quarter of it, or the
+        compact sizes."""
+        readout = round(screen_height * LECTURE_READOUT) if on else READOUT_HEIGHT
+        side = round(screen_height * LECTURE_PREVIEW) if on else PREVIEW_SIDE
+        self.readout.set_height(readout)
+        self.preview.setFixedSize(side, side)
+        self.lower.setFixedHeight(side + self.preview_title.sizeHint().height() + 6)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 from PySide6.QtCore import QModelIndex, QSignalBlocker, QSize, Qt, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -24,11 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.selection import Selection
+from app.core.selection import Selection, Show
 from app.dataset_panel import DatasetPanel
+from app.filter_bar import FilterBar
 from app.own_images import OwnImages
 from app.preview import PixelView, to_qimage
 from app.thumbnails import SIZE, FileIcons, ThumbnailModel, array_icon
+from models.datasets import ImageSet
 from models.errors import ModelError
 from models.images import SUFFIXES
 from models.preprocess import ImageLike, convert_mode
@@ -37,6 +39,18 @@ from models.registry import DATASETS, DRAWN, Preparation
 log = logging.getLogger(__name__)
 OWN = "own pictures"  # the source that is not a test set
 SOURCES = {**{name: f"{spec.title} test set" for name, spec in DATASETS.items()}, OWN: "My images"}
+
+
+class IndexBox(QSpinBox):
+    """The index to go to; `left` fires when Enter or Esc ends the typing, so that the keys go
+    back to browsing rather than stay in the box."""
+
+    left = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        super().keyPressEvent(event)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):
+            self.left.emit()
 
 
 class Browser(QWidget):
@@ -60,6 +74,7 @@ class Browser(QWidget):
         self.panel.ready.connect(lambda name: self._source_ready() if name == self.source else None)
         self.own = OwnImages(self)
         self.own.decoded.connect(self._decoded)
+        self.own.pruned.connect(self._pruned)
         self.thumbs = ThumbnailModel(self)
         self.file_icons = FileIcons(self.thumbs, self)
 
@@ -87,18 +102,13 @@ class Browser(QWidget):
         self.next.clicked.connect(lambda: self.selection.step(1))
         self.random = QPushButton("Random")
         self.random.clicked.connect(lambda: self.selection.pick_random(self.rng))
-        self.goto = QSpinBox()
-        self.goto.setToolTip("Go to an image by its index in the set")
+        self.goto = IndexBox()
+        self.goto.setToolTip("Go to an image by its index in the set (Enter goes there, Esc leaves)")
         self.goto.setKeyboardTracking(False)
         self.goto.valueChanged.connect(self.selection.go_to)
-        self.class_filter = QComboBox()
-        self.class_filter.setToolTip("Show only images of one true class")
-        self.class_filter.currentIndexChanged.connect(
-            lambda: self.selection.filter(true_class=self.class_filter.currentData(), cell=None)
-        )
-        self.wrong_only = QCheckBox("Misclassified only, hardest first")
-        self.wrong_only.setToolTip("The images the selected model gets wrong, the surest mistakes first")
-        self.wrong_only.toggled.connect(self._wrong_only_toggled)
+        self.goto.left.connect(lambda: self.grid.setFocus())  # the arrow keys and shortcuts work again
+        self.filters = FilterBar(self.selection)
+        self.filters.answersWanted.connect(self.answersWanted)
 
         self.grid = QListView()
         self.grid.setViewMode(QListView.ViewMode.IconMode)
@@ -109,7 +119,7 @@ class Browser(QWidget):
         self.grid.setMovement(QListView.Movement.Static)
         self.grid.setModel(self.thumbs)
         self.grid.selectionModel().currentChanged.connect(self._grid_moved)
-        self.grid.setMinimumHeight(2 * SIZE + 20)
+        self.grid.setMinimumHeight(SIZE + 20)
         self._build_layout()
         self.set_source(self.source)
 
@@ -129,11 +139,7 @@ class Browser(QWidget):
         for widget in (self.previous, self.next, self.random, QLabel("index"), self.goto):
             navigation.addWidget(widget)
         column.addLayout(navigation)
-        filters = QHBoxLayout()
-        filters.addWidget(QLabel("Class"))
-        filters.addWidget(self.class_filter, 1)
-        filters.addWidget(self.wrong_only)
-        column.addLayout(filters)
+        column.addWidget(self.filters)
         column.addWidget(self.grid)
         self.pages = QStackedWidget()
         self.pages.addWidget(image_page)
@@ -153,10 +159,9 @@ class Browser(QWidget):
         """A test set is on show, not the user's pictures: its pictures are the models' native input."""
         return self.source != OWN
 
-    def images(self) -> np.ndarray | None:
-        """The test set's pictures; None for the user's pictures or a set not read yet."""
-        image_set = self.panel.sets.get(self.source) if self.test_set_on_show else None
-        return image_set.images if image_set is not None else None
+    def test_set(self) -> ImageSet | None:
+        """The test set on show; None for the user's pictures or a set not read yet."""
+        return self.panel.sets.get(self.source) if self.test_set_on_show else None
 
     def current(self) -> tuple[ImageLike, int | None, Preparation] | None:
         """(picture, true label or None, what it still needs) of the picture on show; None while there
@@ -178,8 +183,6 @@ class Browser(QWidget):
         self.source_box.setCurrentIndex(self.source_box.findData(source))
         self.kind_box.setVisible(source == OWN)
         self.thumbs.forget()
-        with QSignalBlocker(self.wrong_only):
-            self.wrong_only.setChecked(False)
         if source != OWN and self.panel.test_set(source) is None:
             self.selection.reset(0)
             self.pages.setCurrentWidget(self.panel)
@@ -190,14 +193,7 @@ class Browser(QWidget):
     def _source_ready(self) -> None:
         self.pages.setCurrentIndex(0)
         own = self.source == OWN
-        with QSignalBlocker(self.class_filter):
-            self.class_filter.clear()
-            self.class_filter.addItem("All classes", None)
-            if not own:
-                for index, name in enumerate(DATASETS[self.dataset].classes):
-                    self.class_filter.addItem(name, index)
-        self.class_filter.setEnabled(not own)
-        self.wrong_only.setEnabled(not own)
+        self.filters.set_classes(None if own else DATASETS[self.dataset].classes)
         image_set = None if own else self.panel.sets[self.source]
         count = len(self.own.files) if image_set is None else len(image_set)
         with QSignalBlocker(self.goto):
@@ -229,6 +225,22 @@ class Browser(QWidget):
         self.last_folder = paths[0] if paths[0].is_dir() else paths[0].parent
         self.set_source(OWN)
         return True
+
+    def _pruned(self, before: list[Path], unreadable: list[Path]) -> None:
+        """Files that hold no picture were left out: the same picture stays on show."""
+        self.file_icons.files = self.own.files
+        if self.source != OWN:
+            return
+        index = self.selection.current()
+        shown = before[index] if index is not None else None
+        self.thumbs.forget()
+        self._source_ready()
+        if shown in self.own.files:
+            self.selection.go_to(self.own.files.index(shown))
+        count = len(unreadable)
+        self.filters.say(
+            f"Left out {count} file{'s' if count > 1 else ''} that hold{'s' if count == 1 else ''} no picture."
+        )
 
     def _kind_changed(self) -> None:
         self.own_kind = self.kind_box.currentData()
@@ -287,25 +299,35 @@ class Browser(QWidget):
         if self.source == OWN:
             self.file_icons.request(index)
             return None
-        return array_icon(self.panel.sets[self.source].images[index])
+        image_set = self.panel.sets[self.source]
+        classes = DATASETS[self.dataset].classes
+        probabilities = self.selection.probabilities
+        answer = classes[int(probabilities[index].argmax())] if probabilities is not None else None
+        return array_icon(image_set.images[index], classes[int(image_set.labels[index])], answer)
 
     def _tooltip(self, index: int) -> str:
         if self.source == OWN:
             return str(self.own.files[index])
+        classes = DATASETS[self.dataset].classes
         label = int(self.panel.sets[self.source].labels[index])
-        return f"#{index}: {DATASETS[self.dataset].classes[label]}"
+        probabilities = self.selection.probabilities
+        if probabilities is None:
+            return f"#{index}: {classes[label]}"
+        answer = int(probabilities[index].argmax())
+        return f"#{index}: {classes[label]}, taken for {classes[answer]} ({probabilities[index, answer]:.0%})"
 
     # filters that need a model's answers for the whole set
-    def _wrong_only_toggled(self, on: bool) -> None:
-        self.selection.filter(wrong_only=on)
-        self.answersWanted.emit()
-
     def needs_answers(self) -> bool:
         return self.test_set_on_show and self.selection.filters.need_answers
 
-    def set_answers(self, probabilities: np.ndarray | None) -> None:
-        """The picked model's (N, classes) answers for the set on show, or None."""
-        self.selection.set_answers(probabilities)
+    def set_answers(self, probabilities: np.ndarray | None, others: Sequence[np.ndarray] = ()) -> None:
+        """The picked model's (N, classes) answers for the set on show, or None, and those of the
+        set's other models where the filters compare them. Icons then show the model's answers."""
+        known = self.selection.others
+        if probabilities is self.selection.probabilities and [id(a) for a in others] == [id(a) for a in known]:
+            return
+        self.thumbs.forget()
+        self.selection.set_answers(probabilities, others)
 
     def show_cell(self, dataset: str, true: int, predicted: int) -> None:
         """Only the test images of class `true` that the picked model takes for `predicted`."""
@@ -314,18 +336,11 @@ class Browser(QWidget):
         if dataset not in self.panel.sets:
             self.pending_cell = (true, predicted)
             return
-        with QSignalBlocker(self.class_filter):
-            self.class_filter.setCurrentIndex(max(self.class_filter.findData(true), 0))
-        with QSignalBlocker(self.wrong_only):
-            self.wrong_only.setChecked(False)
-        self.selection.filter(true_class=true, wrong_only=False, cell=(true, predicted))
-        self.answersWanted.emit()
+        self.filters.show_cell(true, predicted)
 
     def answers_failed(self) -> None:
         """The answers the filters need cannot be had: filter without them."""
-        with QSignalBlocker(self.wrong_only):
-            self.wrong_only.setChecked(False)
-        self.selection.filter(wrong_only=False, cell=None)
+        self.filters.set_show(Show.ALL)
 
     def cancel_jobs(self) -> None:
         self.panel.cancel_jobs()

@@ -5,12 +5,16 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen, QTabletEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout, QWidget
 
 from app.preview import heat_image
 from models.strokes import DEFAULT_BRUSH, Drawing, FieldPlacement
+
+CURVE_STEPS = (0.25, 0.5, 0.75, 1.0)  # where each quadratic segment is sampled
+HEAT_FEATHER = 2  # pixels of the model's input over which a heat map fades out at its edge
+HEAT_INK_OPACITY = 0.55
 
 
 class Stroke:
@@ -20,25 +24,45 @@ class Stroke:
         self.width = width
         self.points = [start]
 
-    def path(self, side: float, start: int = 0, stop: int | None = None, tail: bool = True) -> QPainterPath:
-        """A smooth curve through the points: quadratic segments between midpoints.
+    def polyline(self, side: float, start: int = 0, stop: int | None = None, tail: bool = True) -> list[QPointF]:
+        """Points close along a smooth curve through the points: quadratic segments between midpoints.
 
         Segment i bends at point i and ends halfway to point i + 1, so it never changes once that
         point exists; `start` and `stop` pick segments, `tail` adds the straight run to the last point.
         """
         stop = len(self.points) - 1 if stop is None else stop
         first = max(start - 1, 0)  # only the points these segments need: a stroke can grow long
-        points = [(x * side, y * side) for x, y in self.points[first : stop + 1]]
-        ends = [((ax + bx) / 2, (ay + by) / 2) for (ax, ay), (bx, by) in itertools.pairwise(points)]
+        points = [QPointF(x * side, y * side) for x, y in self.points[first : stop + 1]]
+        ends = [(a + b) / 2 for a, b in itertools.pairwise(points)]
         if start == 0:
             ends.insert(0, points[0])
-        path = QPainterPath(QPointF(*ends[0]))
-        for i, end in enumerate(ends[1:]):
-            path.quadTo(*points[start - first + i], *end)
+        line = ends[:1]
+        for i, (begin, end) in enumerate(itertools.pairwise(ends)):
+            bend = points[start - first + i]
+            line += [begin * (1 - t) ** 2 + bend * 2 * t * (1 - t) + end * t**2 for t in CURVE_STEPS]
         if tail:
-            last = (self.points[-1][0] * side, self.points[-1][1] * side)
-            path.lineTo(last[0] + (0.01 if len(self.points) == 1 else 0.0), last[1])  # one point makes a dot
-        return path
+            last = QPointF(self.points[-1][0] * side, self.points[-1][1] * side)
+            line += [last + QPointF(0.01, 0.0)] if len(self.points) == 1 else [last]  # one point makes a dot
+            if len(line) == 1:
+                line.insert(0, last)
+        return line
+
+
+def fill_seams(image: QImage) -> QImage:
+    """Make ink of every pixel that lies between two fully inked pixels, across or up and down.
+
+    Where two antialiased edges meet inside the ink (a stroke that doubles back on itself), each
+    leaves the pixels they share partly covered, and a thin dark ring shows inside the ink; a
+    true edge always has unlinked pixels on one side, so it is left as drawn.
+    """
+    side = image.width()
+    pixels = np.frombuffer(image.bits(), dtype=np.uint8).reshape(image.height(), image.bytesPerLine())[:, :side]
+    across = np.minimum(pixels[1:-1, :-2], pixels[1:-1, 2:])
+    down = np.minimum(pixels[:-2, 1:-1], pixels[2:, 1:-1])
+    between = np.maximum(across, down)
+    inner = pixels[1:-1, 1:-1]
+    np.copyto(inner, 255, where=between == 255)
+    return image
 
 
 class DrawingCanvas(QWidget):
@@ -72,6 +96,11 @@ class DrawingCanvas(QWidget):
     def origin(self) -> tuple[float, float]:
         side = self.side()
         return (self.width() - side) / 2, (self.height() - side) / 2
+
+    def shown_rect(self) -> QRect:
+        """The square the drawing fills, without the margin beside it."""
+        (ox, oy), side = self.origin(), int(self.side())
+        return QRect(int(ox), int(oy), side, side)
 
     def to_unit(self, position: QPointF) -> tuple[float, float]:
         (ox, oy), side = self.origin(), self.side()
@@ -180,7 +209,7 @@ class DrawingCanvas(QWidget):
                 self._growing.clear()
             picture = QImage(size, size, QImage.Format.Format_Grayscale8)
             picture.fill(0)
-            self._draw(picture, [(stroke, stroke.path(size)) for stroke in settled], size)
+            fill_seams(self._draw(picture, [(stroke, stroke.polyline(size)) for stroke in settled], size))
             self._settled[size] = cached = (settled, picture)
         if not self._drawing:
             return cached[1]
@@ -191,18 +220,22 @@ class DrawingCanvas(QWidget):
         _, drawn, beneath, picture = growing
         ready = len(stroke.points) - 1
         if ready > drawn:
-            self._draw(picture, [(stroke, stroke.path(size, drawn, ready, tail=False))], size)
+            self._draw(picture, [(stroke, stroke.polyline(size, drawn, ready, tail=False))], size)
         self._growing[size] = (stroke, ready, beneath, picture)
-        return self._draw(picture.copy(), [(stroke, stroke.path(size, ready, ready))], size)
+        return self._draw(picture.copy(), [(stroke, stroke.polyline(size, ready, ready))], size)
 
     @staticmethod
-    def _draw(image: QImage, paths: list[tuple[Stroke, QPainterPath]], size: int) -> QImage:
+    @staticmethod
+    def _draw(image: QImage, strokes: list[tuple[Stroke, list[QPointF]]], size: int) -> QImage:
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        for stroke, path in paths:
+        for stroke, line in strokes:
             pen = QPen(QColor("white"), stroke.width * size, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
                        Qt.PenJoinStyle.RoundJoin)  # fmt: skip
             painter.setPen(pen)
+            path = QPainterPath(line[0])
+            for point in line[1:]:
+                path.lineTo(point)
             painter.drawPath(path)
         painter.end()
         return image
@@ -214,7 +247,7 @@ class DrawingCanvas(QWidget):
                 return  # nothing to take away: spare the repaint, which costs most while drawing
             self.overlay = None
         else:
-            self.overlay = (heat_image(heat), placement)
+            self.overlay = (heat_image(heat, feather=HEAT_FEATHER), placement)
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -222,7 +255,12 @@ class DrawingCanvas(QWidget):
         painter.fillRect(self.rect(), self.palette().window())
         side = int(self.side())
         painter.translate(*self.origin())
+        if self.overlay is not None:
+            # Grey ink under the heat: on white ink the heat's colours would wash out.
+            painter.fillRect(0, 0, side, side, Qt.GlobalColor.black)
+            painter.setOpacity(HEAT_INK_OPACITY)
         painter.drawImage(0, 0, self.raster(side))
+        painter.setOpacity(1.0)
         if self.overlay is not None:
             picture, field = self.overlay
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)

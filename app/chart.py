@@ -6,12 +6,18 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics
-from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from app.labels import ElidedLabel
+from app.theme import INK, SOFT_INK
 
 BAR = QColor(120, 144, 176)
 TOP = QColor(230, 126, 34)
 TRUE_BAND = QColor(46, 204, 113, 60)
 MODEL_COLOURS = [QColor(52, 152, 219), QColor(230, 126, 34), QColor(155, 89, 182), QColor(26, 188, 156)]
+SUMMARY_LINES = 5  # a line per model of a comparison (three at most), the true class and the note
+# pyqtgraph draws axes, titles and labels in a light grey by default: 2.6:1 on the window's grey.
+pg.setConfigOptions(foreground=INK)
 
 
 def still(plot: pg.PlotWidget | pg.PlotItem) -> pg.PlotWidget | pg.PlotItem:
@@ -22,10 +28,19 @@ def still(plot: pg.PlotWidget | pg.PlotItem) -> pg.PlotWidget | pg.PlotItem:
     return plot
 
 
+def short_names(classes: tuple[str, ...], letters: int) -> tuple[str, ...]:
+    """Names cut to `letters` characters, a dot marking the cut, where they are longer:
+    "automobile" -> "auto."; one letter has no room for the dot."""
+    return tuple(
+        name if len(name) <= letters else (name[: letters - 1] + "." if letters > 1 else name[0]) for name in classes
+    )
+
+
 class ConfidenceChart(QWidget):
     """Show {model name: probabilities}; one model gives coloured bars and percentages, several give groups.
 
-    Clicking a class's bar emits `classClicked` with its index.
+    Clicking a class's bar emits `classClicked` with its index; the class explained by the heat
+    map is outlined.
     """
 
     classClicked = Signal(int)
@@ -35,34 +50,47 @@ class ConfidenceChart(QWidget):
         self.classes: tuple[str, ...] = ()
         self.font_size = 11
         self.plot = still(pg.PlotWidget(background=None))
+        self.plot.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         # Headroom above 100 leaves room for a full bar's percentage above it; ticks stop at 100.
         self.plot.setYRange(0, 112, padding=0)
         self.plot.getAxis("left").setTicks([[(v, str(v)) for v in range(0, 101, 20)]])
         self.plot.setLabel("left", "confidence (%)")
         self.plot.showGrid(y=True, alpha=0.25)
-        # Else the first name, wider than the margin beside its bar, is dropped.
-        self.plot.getAxis("bottom").setStyle(hideOverlappingLabels=False)
+        self.plot.getAxis("bottom").setStyle(hideOverlappingLabels=False)  # names are fitted to the width instead
         for side in ("bottom", "left"):
             # The axes only change with the classes; caching them halves the cost of a repaint.
             self.plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.summary = QLabel("")
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.summary.setObjectName("topThree")
+        # The legend is a line above the plot: inside it, it would cover the bars of the last classes.
+        self.legend = QLabel("")
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.legend.setObjectName("legend")
+        self.summary = ElidedLabel(lines=SUMMARY_LINES)
+        self.summary.setObjectName("summary")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.legend)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.summary)
         self.bars: list[pg.BarGraphItem] = []
         self.labels: list[pg.TextItem] = []
         self.band = pg.BarGraphItem(x=[0], height=[100], width=0.95, brush=TRUE_BAND, pen=pg.mkPen(None))
         self.band.setZValue(-10)
-        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize=f"{self.font_size}pt")
-        self.legend.setVisible(False)
+        self.outline = pg.BarGraphItem(
+            x=[0],
+            height=[100],
+            width=0.95,
+            brush=pg.mkBrush(None),
+            pen=pg.mkPen(INK, width=3, style=Qt.PenStyle.DashLine),
+        )
         self.shown: dict[str, np.ndarray] = {}
         self.titles: dict[str, str] = {}
         self.true_label: int | None = None
+        self.explained: int | None = None
         self.note = ""
         self.plot.scene().sigMouseClicked.connect(self._clicked)
+        self.plot.getViewBox().sigResized.connect(self._fit_class_names)  # the room for each name changed
+        self._show_legend()
 
     def set_classes(self, classes: tuple[str, ...]) -> None:
         if classes == self.classes:
@@ -73,14 +101,27 @@ class ConfidenceChart(QWidget):
         self.clear()
 
     def _fit_class_names(self) -> None:
-        """Names longer than a bar is wide ("automobile") would collide, and the axis drops those
-        that do: every other one goes a line lower, on an axis tall enough for two lines of the
-        current font. Short names keep one line and pyqtgraph's own height."""
+        """Each name within its bar's width: whole where it fits, else every other one a line
+        lower, and cut short where even that is too narrow; the axis is as tall as its lines."""
+        if not self.classes:
+            return
         axis = self.plot.getAxis("bottom")
-        staggered = any(len(name) > 5 for name in self.classes)
-        axis.setTicks([[(i, "\n" + name if staggered and i % 2 else name) for i, name in enumerate(self.classes)]])
-        font = axis.style["tickFont"] or QFont()
-        axis.setHeight(2 * QFontMetrics(font).lineSpacing() + 12 if staggered else None)
+        metrics = QFontMetrics(axis.style["tickFont"] or QFont())
+        # The view spans the classes and 0.2 of a class of margin; before the first layout, the plot less its axis.
+        span = self.plot.getViewBox().width() or self.plot.width() - axis_width(self.plot)
+        per_class = max(span, 1) / (len(self.classes) + 0.2)
+
+        def widest(names: tuple[str, ...]) -> int:
+            return max(metrics.horizontalAdvance(name) for name in names)
+
+        names, staggered = self.classes, widest(self.classes) > per_class - 6
+        if staggered:
+            letters = max(len(name) for name in self.classes)
+            while letters > 1 and widest(names) > 2 * per_class - 10:
+                letters -= 1
+                names = short_names(self.classes, letters)
+        axis.setTicks([[(i, "\n" + name if staggered and i % 2 else name) for i, name in enumerate(names)]])
+        axis.setHeight((2 if staggered else 1) * metrics.lineSpacing() + 12)
 
     def set_font_size(self, points: int) -> None:
         self.font_size = points
@@ -89,23 +130,27 @@ class ConfidenceChart(QWidget):
         for side in ("bottom", "left"):
             self.plot.getAxis(side).setStyle(tickFont=font)
             self.plot.getAxis(side).label.setFont(font)
+        self.plot.getAxis("left").setWidth(
+            QFontMetrics(font).horizontalAdvance("100") + 2 * QFontMetrics(font).height()
+        )
         self._fit_class_names()
-        self.summary.setFont(font)
-        self.legend.setLabelTextSize(f"{points}pt")
+        for label in (self.summary, self.legend):
+            label.setFont(font)
+        self.legend.setFixedHeight(QFontMetrics(font).lineSpacing() + 4)
         shown = self.shown
         self.clear()  # the percentages above the bars are made with the font size of their time
-        self.display(shown, self.true_label, self.titles, self.note)
+        self.display(shown, self.true_label, self.titles, self.note, self.explained)
 
     def clear(self) -> None:
         for item in [*self.bars, *self.labels]:
             self.plot.removeItem(item)
         self.bars, self.labels = [], []
-        if self.band.scene() is not None:
-            self.plot.removeItem(self.band)
-        self.legend.clear()
-        self.legend.setVisible(False)
+        for item in (self.band, self.outline):
+            if item.scene() is not None:
+                self.plot.removeItem(item)
         self.summary.setText("")
         self.shown = {}
+        self._show_legend()
 
     def display(
         self,
@@ -113,17 +158,20 @@ class ConfidenceChart(QWidget):
         true_label: int | None = None,
         titles: dict[str, str] | None = None,
         note: str = "",
+        explained: int | None = None,
     ) -> None:
         """Draw the given probabilities (0-1); `true_label` marks the known answer, `note` says
-        what the bars show (raw or calibrated, which class is explained)."""
+        what the bars show (raw or calibrated, which class is explained), `explained` outlines
+        the class the heat map explains."""
         self.true_label = true_label
         self.note = note
+        self.explained = explained
         self.titles = titles or {}
         if not results or not self.classes:
             self.clear()
             return
         if list(results) != list(self.shown) or len(self.bars) != len(results):
-            self._build(list(results), self.titles)
+            self._build(list(results))
         self.shown = results
         x = np.arange(len(self.classes))
         if len(results) == 1:
@@ -141,20 +189,23 @@ class ConfidenceChart(QWidget):
             width = 0.8 / len(results)
             for k, probabilities in enumerate(results.values()):
                 self.bars[k].setOpts(x=x - 0.4 + width * (k + 0.5), height=probabilities * 100, width=width)
-        if true_label is not None:
-            self.band.setOpts(x=[true_label], height=[100])
-            if self.band.scene() is None:
-                self.plot.addItem(self.band)
-        elif self.band.scene() is not None:
-            self.plot.removeItem(self.band)
-        self.summary.setText(
-            self._summary_text(results, true_label, self.titles) + (f"<br><i>{note}</i>" if note else "")
-        )
+        self._mark(self.band, true_label)
+        self._mark(self.outline, explained)
+        self.summary.setText(self._summary_text(results, true_label, note))
 
-    def _build(self, names: list[str], titles: dict[str, str]) -> None:
+    def _mark(self, item: pg.BarGraphItem, index: int | None) -> None:
+        """A full-height marker (the true class's band, the explained class's outline) on a class, or none."""
+        if index is not None:
+            item.setOpts(x=[index], height=[100])
+            if item.scene() is None:
+                self.plot.addItem(item)
+        elif item.scene() is not None:
+            self.plot.removeItem(item)
+
+    def _build(self, names: list[str]) -> None:
         self.clear()
         single = len(names) == 1
-        for k, name in enumerate(names):
+        for k, _ in enumerate(names):
             colour = BAR if single else MODEL_COLOURS[k % len(MODEL_COLOURS)]
             zeros = np.zeros(len(self.classes))
             bar = pg.BarGraphItem(
@@ -162,33 +213,36 @@ class ConfidenceChart(QWidget):
             )
             self.plot.addItem(bar)
             self.bars.append(bar)
-            if not single:
-                self.legend.addItem(bar, titles.get(name, name))
-        self.legend.setVisible(not single)
         if single:
             for _ in self.classes:
-                label = pg.TextItem(anchor=(0.5, 1.0), color=(60, 60, 60))
+                label = pg.TextItem(anchor=(0.5, 1.0), color=SOFT_INK)
                 font = QFont()
                 font.setPointSize(max(8, self.font_size - 1))
                 label.setFont(font)
                 self.plot.addItem(label)
                 self.labels.append(label)
+        self._show_legend(names)
 
-    def _summary_text(self, results: dict[str, np.ndarray], true_label: int | None, titles: dict[str, str]) -> str:
+    def _show_legend(self, names: list[str] | None = None) -> None:
+        """A coloured square and a title per model of a comparison; the line stays, empty, for one model."""
+        entries = [
+            f'<span style="color:{MODEL_COLOURS[k % len(MODEL_COLOURS)].name()}">■</span> {self.titles.get(name, name)}'
+            for k, name in enumerate(names or [])
+        ]
+        self.legend.setText("&nbsp;&nbsp;&nbsp;".join(entries) if len(entries) > 1 else "")
+
+    def _summary_text(self, results: dict[str, np.ndarray], true_label: int | None, note: str) -> str:
         lines = []
-        for name, probabilities in results.items():
-            order = np.argsort(probabilities)[::-1][:3]
-            top = ", ".join(
-                f"<b>{self.classes[i]}</b> {probabilities[i] * 100:.1f}%"
-                if n == 0
-                else f"{self.classes[i]} {probabilities[i] * 100:.1f}%"
-                for n, i in enumerate(order)
-            )
-            prefix = f"{titles.get(name, name)}: " if len(results) > 1 else "Top 3: "
-            lines.append(prefix + top)
+        if len(results) > 1:
+            for name, probabilities in results.items():
+                order = np.argsort(probabilities)[::-1][:3]
+                top = ", ".join(f"{self.classes[i]} {probabilities[i] * 100:.1f}%" for i in order)
+                lines.append(f"{self.titles.get(name, name)}: {top}")
         if true_label is not None:
-            lines.append(f"True class: <b>{self.classes[true_label]}</b>")
-        return "<br>".join(lines)
+            lines.append(f"True class: {self.classes[true_label]}")
+        if note:
+            lines.append(note)
+        return "\n".join(lines)
 
     def _clicked(self, event) -> None:
         if not self.classes:
@@ -196,3 +250,8 @@ class ConfidenceChart(QWidget):
         index = round(self.plot.getViewBox().mapSceneToView(event.scenePos()).x())
         if 0 <= index < len(self.classes):
             self.classClicked.emit(index)
+
+
+def axis_width(plot: pg.PlotWidget) -> int:
+    """The width the left axis takes from the plot."""
+    return int(plot.getAxis("left").width())

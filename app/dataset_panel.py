@@ -1,15 +1,17 @@
 """The test sets: read off the GUI thread, downloaded where missing, and the page that says so.
 
 One reading or download per dataset, kept across changes of what the browser shows; a set once
-read stays in memory. The page shows the progress, or what is missing and a Download button.
+read stays in memory. The page shows the progress, or what is missing, what a download takes,
+and the choice of downloading it or choosing the folder that holds it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from app import tasks
 from models import datasets
@@ -34,6 +36,9 @@ class DatasetPanel(QWidget):
         self.message.setObjectName("browserMessage")
         self.download_button = QPushButton("Download")
         self.download_button.clicked.connect(lambda: self.download(self.shown) if self.shown else None)
+        self.folder_button = QPushButton("Choose Folder…")
+        self.folder_button.setToolTip("The folder that holds the datasets (MNIST/raw, cifar-10-batches-py, ...)")
+        self.folder_button.clicked.connect(self.ask_folder)
         self.progress = QProgressBar()
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel_download)
@@ -42,6 +47,7 @@ class DatasetPanel(QWidget):
         column.addWidget(self.message)
         row = QHBoxLayout()
         row.addWidget(self.download_button)
+        row.addWidget(self.folder_button)
         row.addWidget(self.progress, 1)
         row.addWidget(self.cancel_button)
         column.addLayout(row)
@@ -62,17 +68,55 @@ class DatasetPanel(QWidget):
 
     def _read(self, name: str) -> None:
         self._show_reading(name)
+        folder = self.data_dir
+
+        def read(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> datasets.ImageSet | None:
+            try:
+                image_set = datasets.load(name, "test", folder)
+            except datasets.DatasetMissing:
+                return None
+            image_set.fingerprint  # noqa: B018 - hashed here, off the GUI thread, for the stored answers
+            return image_set
+
         self.jobs[name] = tasks.start(
-            lambda progress, cancelled: datasets.load(name, "test", self.data_dir),
-            lambda image_set: self._read_done(name, image_set),
+            read,
+            lambda image_set: self._read_done(name, folder, image_set),
             lambda message: self._missing(name, message),
             self,
         )
 
-    def _read_done(self, name: str, image_set: datasets.ImageSet) -> None:
+    def _read_done(self, name: str, folder: Path, image_set: datasets.ImageSet | None) -> None:
         self.jobs.pop(name, None)
+        if folder != self.data_dir:
+            return  # another folder was chosen meanwhile; it is being read
+        if image_set is None:
+            self._missing(name, self.not_there(name))
+            return
         self.sets[name] = image_set
         self.ready.emit(name)
+
+    def not_there(self, name: str) -> str:
+        """What the page says of a test set that is not in the data folder."""
+        spec = DATASETS[name]
+        size = spec.test_download_bytes / 1e6
+        return (
+            f"The {spec.title} test set ({spec.kind}) is not in {self.data_dir}.\n\n"
+            f"Download it ({size:.1f} MB), or choose the folder that holds it."
+        )
+
+    def ask_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose the folder that holds the datasets", str(self.data_dir))
+        if folder:
+            self.set_data_dir(Path(folder))
+
+    def set_data_dir(self, folder: Path) -> None:
+        """Look for the test sets in `folder` from now on, starting with the one this page speaks of."""
+        self.cancel_jobs()
+        self.jobs.clear()
+        self.downloading.clear()
+        self.data_dir = folder.expanduser().resolve()
+        if self.shown is not None:
+            self.test_set(self.shown)
 
     def _missing(self, name: str, message: str) -> None:
         self.jobs.pop(name, None)
@@ -86,6 +130,7 @@ class DatasetPanel(QWidget):
     def _say(self, text: str, download: bool) -> None:
         self.message.setText(text)
         self.download_button.setVisible(download)
+        self.folder_button.setVisible(download)
         self.progress.setVisible(False)
         self.cancel_button.setVisible(False)
 
@@ -95,7 +140,7 @@ class DatasetPanel(QWidget):
         self.downloading.add(name)
         self._show_download(name)
         self.jobs[name] = tasks.start(
-            lambda progress, cancelled: download(name, self.data_dir, progress, cancelled),
+            lambda progress, cancelled: download(name, self.data_dir, progress, cancelled, splits=("test",)),
             lambda _: self._downloaded(name),
             lambda message: self._missing(name, f"The download failed: {message}"),
             self,
@@ -103,7 +148,10 @@ class DatasetPanel(QWidget):
         )
 
     def _show_download(self, name: str) -> None:
-        self._say(f"Downloading the {DATASETS[name].title} test set into {self.data_dir}…", download=False)
+        size = DATASETS[name].test_download_bytes / 1e6
+        self._say(
+            f"Downloading the {DATASETS[name].title} test set ({size:.1f} MB) into {self.data_dir}…", download=False
+        )
         self.progress.setRange(0, 0)  # until the next report says how far it got
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+import re
 from pathlib import Path
 
+from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QFileDialog, QWidget
 
@@ -20,17 +23,24 @@ def side_by_side(left: QPixmap, right: QPixmap, background: QColor) -> QPixmap:
     return picture
 
 
-def ask_target(parent: QWidget, folder: Path) -> Path | None:
-    """The file to export to, asked of the user; None when they cancel."""
-    target, _ = QFileDialog.getSaveFileName(
-        parent, "Export input and chart", str(folder / "visionlab.png"), "PNG image (*.png)"
-    )
+def file_name(*parts: str, now: datetime.datetime | None = None) -> str:
+    """A name that says what was exported and when, so that exports do not overwrite each other:
+    visionlab-mnist_cnn-7-20261201-141503.png."""
+    stamp = (now or datetime.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    words = [re.sub(r"[^\w-]+", "_", part).strip("_") for part in ("visionlab", *parts, stamp)]
+    return "-".join(word for word in words if word) + ".png"
+
+
+def ask_target(parent: QWidget, folder: Path, name: str) -> Path | None:
+    """The file to export to, asked of the user with `name` proposed; None when they cancel."""
+    target, _ = QFileDialog.getSaveFileName(parent, "Export input and chart", str(folder / name), "PNG image (*.png)")
     return Path(target) if target else None
 
 
-def export(source: QWidget, chart: QWidget, target: Path) -> str | None:
-    """Write `source` and `chart` as they look now into `target`; a message for the user where it fails."""
-    picture = side_by_side(source.grab(), chart.grab(), source.palette().window().color())
+def export(source: QWidget, shown: QRect, chart: QWidget, target: Path) -> str | None:
+    """Write the part `shown` of `source` (the drawing or the picture, without the margin around
+    it) and `chart` as they look now into `target`; a message for the user where it fails."""
+    picture = side_by_side(source.grab(shown), chart.grab(), chart.palette().window().color())
     if not picture.save(str(target), "PNG"):
         return f"Could not write {target}. Choose another folder."
     return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from app.core.session import Session
 from models.card import Card
@@ -90,6 +90,8 @@ class ModelInfo(QLabel):
         self.setWordWrap(True)
         self.setObjectName("modelInfo")
         self.setAlignment(Qt.AlignmentFlag.AlignTop)
+        # It wraps within the room the layout gives it, and never asks for more: the canvas keeps its size.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
 
     def show_choice(self, session: Session) -> None:
         name = session.picked()

@@ -25,12 +25,17 @@ def to_qimage(array: np.ndarray) -> QImage:
 HEAT_COLOURS = np.array([[0, 0, 0, 0], [220, 30, 30, 80], [255, 140, 0, 125], [255, 240, 60, 160]], np.float32)
 
 
-def heat_image(heat: np.ndarray) -> QImage:
-    """A 0-1 map as a translucent RGBA picture of the same size."""
+def heat_image(heat: np.ndarray, feather: int = 0) -> QImage:
+    """A 0-1 map as a translucent RGBA picture of the same size; with `feather`, its outer rings
+    of that many pixels fade out, so that a map laid over a larger picture has no hard edge."""
     position = np.clip(heat, 0, 1) * (len(HEAT_COLOURS) - 1)
     low = np.minimum(position.astype(int), len(HEAT_COLOURS) - 2)
     fraction = (position - low)[..., None]
     rgba = HEAT_COLOURS[low] * (1 - fraction) + HEAT_COLOURS[low + 1] * fraction
+    if feather:
+        rows, columns = (np.minimum(np.arange(n), np.arange(n)[::-1]) for n in heat.shape)
+        ring = np.minimum(rows[:, None], columns[None, :])  # 0 on the outer ring, 1 on the next...
+        rgba[..., 3] *= np.clip((ring + 1) / (feather + 1), 0, 1)
     rgba = np.ascontiguousarray(rgba.astype(np.uint8))
     height, width = heat.shape
     return QImage(rgba.data, width, height, 4 * width, QImage.Format.Format_RGBA8888).copy()
@@ -64,15 +69,21 @@ class PixelView(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(112, 112)
 
+    def shown_rect(self) -> QRect:
+        """Where the picture is drawn, without the black bars beside it (all of the view while there is none)."""
+        if self.pixmap is None:
+            return self.rect()
+        scale = min(self.width() / self.pixmap.width(), self.height() / self.pixmap.height())
+        w, h = int(self.pixmap.width() * scale), int(self.pixmap.height() * scale)
+        return QRect((self.width() - w) // 2, (self.height() - h) // 2, w, h)
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), Qt.GlobalColor.black)
         if self.pixmap is None:
             return
-        scale = min(self.width() / self.pixmap.width(), self.height() / self.pixmap.height())
-        w, h = int(self.pixmap.width() * scale), int(self.pixmap.height() * scale)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-        target = QRect((self.width() - w) // 2, (self.height() - h) // 2, w, h)
+        target = self.shown_rect()
         painter.drawPixmap(target, self.pixmap)
         if self.overlay is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)

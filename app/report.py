@@ -90,10 +90,13 @@ def open_report(
     opened: Callable[[ModelReport | None], None],
 ) -> None:
     """Look inside `classifier` (its layers, its first layer's response to `image`) on the thread pool,
-    then open its report; `opened` gets the report, or None after a message says why there is none."""
+    then open its report; `opened` gets the report, which it must keep (it has no parent), or None
+    after a message says why there is none."""
 
     def show(inside: tuple[str, tuple[np.ndarray, np.ndarray | None] | None]) -> None:
-        report = ModelReport(classifier.card, *inside, parent=parent)
+        # A window of its own, not one that stays above the main window: a click on a confusion
+        # cell brings the browser to the front. The caller keeps it, and closes it with the window.
+        report = ModelReport(classifier.card, *inside)
         # Several reports may stay open side by side; a closed one frees its figures.
         report.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         report.show()

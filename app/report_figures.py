@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from app.chart import BAR, MODEL_COLOURS, still
 from app.preview import PixelView
+from app.theme import SOFT_INK, readable_on
 from models.card import Calibration, TrainingRun
 
 
@@ -36,23 +37,21 @@ def _styled(plot, x_label: str, y_label: str):
 def _label_bars(plot, xs, tops, texts: list[str]) -> None:
     """Write each text just above its bar."""
     for x, top, text in zip(xs, tops, texts, strict=True):
-        label = pg.TextItem(text, anchor=(0.5, 1.0), color=(70, 70, 70))
+        label = pg.TextItem(text, anchor=(0.5, 1.0), color=SOFT_INK)
         label.setPos(x, top)
         plot.addItem(label)
 
 
 def reliability_view(calibration: Calibration) -> pg.GraphicsLayoutWidget:
-    """Reliability diagrams, raw and calibrated side by side: per confidence bin, the accuracy (bars),
-    its gap to the bin's mean confidence (red) and how many test images fell in the bin."""
+    """Reliability diagrams, raw and calibrated side by side: per confidence bin, the accuracy (bars)
+    and its gap to the bin's mean confidence (red); under each, how many test images fell in each bin."""
     view = pg.GraphicsLayoutWidget()
     view.setBackground(None)
-    variants = [(calibration.test_raw, "raw probabilities")]
-    if calibration.fitted:
+    variants = [(bins, label) for bins, label in ((calibration.test_raw, "raw probabilities"),) if bins is not None]
+    if calibration.fitted and calibration.test_calibrated is not None:
         variants.append((calibration.test_calibrated, f"calibrated, T = {calibration.temperature:.2f}"))
-    first = None
+    diagrams, histograms = [], []
     for bins, label in variants:
-        if bins is None:
-            continue
         plot = _styled(view.addPlot(title=f"{label}: ECE {bins.ece * 100:.2f}%"), "confidence", "accuracy")
         count = np.asarray(bins.count)
         width = 1 / len(count)
@@ -66,20 +65,32 @@ def reliability_view(calibration: Calibration) -> pg.GraphicsLayoutWidget:
         plot.addItem(pg.BarGraphItem(x=centres[used], y0=accuracy, y1=confidence, width=width * 0.95,
                                      brush=(231, 76, 60, 110), pen=pg.mkPen((231, 76, 60), width=1)))  # fmt: skip
         plot.plot([0, 1], [0, 1], pen=pg.mkPen((120, 120, 120), style=Qt.PenStyle.DashLine))
-        _label_bars(plot, centres[used], np.maximum(accuracy, confidence), [str(n) for n in count[used]])
-        plot.setRange(xRange=(0, 1), yRange=(0, 1.08), padding=0.01)
-        if first is None:
-            first = plot
-        else:
-            plot.setYLink(first)
+        plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0.01)
+        diagrams.append((plot, centres, count, width))
+    view.nextRow()
+    for plot, centres, count, width in diagrams:
+        # The counts as bars of their own, on a log scale: most images fall in the top bin, and
+        # numbers written above narrow bars ran into each other.
+        histogram = _styled(view.addPlot(), "confidence", "test images")
+        histogram.setLogMode(y=True)
+        used = count > 0
+        floor = -0.3  # bars rise from half an image, so that a bin of one still shows
+        histogram.addItem(pg.BarGraphItem(x=centres[used], y0=floor, height=np.log10(count[used]) - floor,
+                                          width=width * 0.95, brush=BAR, pen=pg.mkPen(None)))  # fmt: skip
+        histogram.setXLink(plot)
+        histogram.setMaximumHeight(140)
+        histograms.append(histogram)
+    for plot, *_ in diagrams[1:]:
+        plot.setYLink(diagrams[0][0])
+    for histogram in histograms[1:]:
+        histogram.setYLink(histograms[0])
     view.nextRow()
     note = (
-        "Bars: accuracy in each confidence bin; red: the gap to the mean confidence there; "
-        "numbers: test images in the bin."
+        "Bars: accuracy in each confidence bin; red: the gap to the mean confidence there. Below: test images per bin."
     )
     if not calibration.fitted:
         note += "<br>No temperature was fitted: this model trained on every training image, leaving no held-out data."
-    view.addLabel(note, colspan=len(variants), color=(90, 90, 90))
+    view.addLabel(note, colspan=max(len(variants), 1), color=SOFT_INK)
     return view
 
 
@@ -93,13 +104,18 @@ class ConfusionView(pg.PlotWidget):
         still(self)
         n = len(classes)
         # Log scale, so that the few mistakes stand out beside the large diagonal.
-        image = pg.ImageItem(np.log1p(matrix.T.astype(float)))
-        image.setColorMap(pg.colormap.get("viridis"))
+        shade = np.log1p(matrix.T.astype(float))
+        image = pg.ImageItem(shade)
+        colours = pg.colormap.get("viridis")
+        image.setColorMap(colours)
+        shade = shade / max(shade.max(), 1e-9)  # as the image's levels spread it over the colour map
         self.addItem(image)
         for true in range(n):
             for predicted in range(n):
                 if matrix[true, predicted]:
-                    text = pg.TextItem(str(matrix[true, predicted]), anchor=(0.5, 0.5), color="w")
+                    # Black on the bright cells, white on the dark: white on viridis' yellow was unreadable.
+                    cell = colours.map(shade[predicted, true], mode="qcolor")
+                    text = pg.TextItem(str(matrix[true, predicted]), anchor=(0.5, 0.5), color=readable_on(cell))
                     text.setPos(predicted + 0.5, true + 0.5)
                     self.addItem(text)
         ticks = [[(i + 0.5, name) for i, name in enumerate(classes)]]
@@ -127,7 +143,10 @@ def per_class_plot(accuracy: list[float], classes: list[str]) -> pg.PlotWidget:
     # The axis starts near the lowest bar so that 99.2% and 99.8% differ visibly; the printed
     # values keep bar heights from being read against zero.
     _label_bars(plot, range(len(values)), values, [f"{value:.1f}" for value in values])
-    plot.setYRange(max(0.0, values.min() - 5), 102, padding=0)
+    low = max(0.0, values.min() - 5)
+    plot.setYRange(low, 103, padding=0)  # room above a full bar for its value; the axis stops at 100
+    step = 1 if 100 - low <= 10 else 5 if 100 - low <= 40 else 20
+    plot.getAxis("left").setTicks([[(v, str(v)) for v in range(int(np.ceil(low / step) * step), 101, step)]])
     return plot
 
 
@@ -180,7 +199,7 @@ def training_plot(runs: list[TrainingRun], metric: str) -> pg.PlotWidget:
             angle=90,
             pen=pg.mkPen("#888", width=1, style=Qt.PenStyle.DashLine),
             label="warm restart",
-            labelOpts={"position": 0.06, "color": "#666", "anchors": [(0, 1), (0, 1)]},  # low: curves run high there
+            labelOpts={"position": 0.06, "color": SOFT_INK, "anchors": [(0, 1), (0, 1)]},  # low: curves run high there
         )
         line.setToolTip("A new learning-rate schedule starts here, from the weights so far")
         plot.addItem(line)

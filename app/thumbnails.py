@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, QRect, Qt
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 
 from app import tasks
 from app.core.lru import LRU
@@ -15,15 +15,42 @@ from app.preview import to_qimage
 from models.images import image_pixels, open_image
 from models.preprocess import convert_mode
 
-SIZE = 56
+SIZE = 64
 MAX_SOURCE_PIXELS = 4_000_000  # larger pictures get no icon: they show when chosen
 CACHED_ICONS = 2000  # a few screens of icons; older ones are made again when scrolled back to
 
 
-def array_icon(pixels: np.ndarray) -> QPixmap:
-    """An icon of a test-set picture, pixel-sharp."""
-    pixmap = QPixmap.fromImage(to_qimage(pixels))
-    return pixmap.scaled(SIZE, SIZE, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
+BADGE = 18  # the height of the strip that names the classes, in pixels
+RIGHT_BADGE = QColor(20, 20, 20, 200)
+WRONG_BADGE = QColor(190, 20, 40, 230)
+
+
+def short(name: str) -> str:
+    """A class name that fits an icon's width beside another: "automobile" -> "autom"."""
+    return name if len(name) <= 5 else name[:5]
+
+
+def array_icon(pixels: np.ndarray, truth: str | None = None, answer: str | None = None) -> QPixmap:
+    """An icon of a test-set picture, pixel-sharp; with a strip naming its true class and, where
+    the model took it for another, that class on red."""
+    pixmap = QPixmap.fromImage(to_qimage(pixels)).scaled(
+        SIZE, SIZE, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+    )
+    if truth is None:
+        return pixmap
+    wrong = answer is not None and answer != truth
+    painter = QPainter(pixmap)
+    strip = QRect(0, pixmap.height() - BADGE, pixmap.width(), BADGE)
+    painter.fillRect(strip, WRONG_BADGE if wrong else RIGHT_BADGE)
+    font = QFont()
+    font.setPixelSize(BADGE - 5)
+    font.setBold(True)
+    painter.setFont(font)
+    painter.setPen(Qt.GlobalColor.white)
+    text = f"{short(truth)}→{short(answer)}" if wrong and answer is not None else short(truth)
+    painter.drawText(strip, Qt.AlignmentFlag.AlignCenter, text)
+    painter.end()
+    return pixmap
 
 
 def file_icon_pixels(path: Path) -> np.ndarray | None:

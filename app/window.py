@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         self.settings = Settings()
         self.session = Session(self.settings.chosen_models())
         self.report: ModelReport | None = None  # the last one opened
+        self.reports: list[ModelReport] = []  # every one open: windows of their own, closed with this one
 
         self.drawing_tab = DrawingTab()
         self.canvas = self.drawing_tab.canvas
@@ -151,8 +152,8 @@ class MainWindow(QMainWindow):
         self.loading.warned.connect(lambda message: QMessageBox.warning(self, "visionlab", message))
         self.loading.ended.connect(self.modelsReady)
         self.worker.answered.connect(self._answered)
-        self.scorer.scored.connect(self._scored)
-        self.scorer.progress.connect(self.statusBar().showMessage)
+        self.scorer.scored.connect(self.scoresReady)
+        self.scorer.said.connect(browser.filters.say)
         self.scorer.failed.connect(self._scoring_failed)
 
     def _restore(self) -> None:
@@ -164,6 +165,7 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(splitter)
         else:
             self.resize(1200, 720)
+            self.splitter.setSizes([600, 600])  # else the chart's side gets only what its widgets ask for
         if self.settings.presentation:
             self.actions["presentation"].setChecked(True)  # which sets the fonts
 
@@ -228,7 +230,7 @@ class MainWindow(QMainWindow):
             return None
 
     def _blank(self) -> None:
-        self.answers.blank()
+        self.answers.blank(DATASETS[self.session.dataset].classes)
         self._show_heat(None)
 
     def _answered(self, answer: Answer) -> None:
@@ -237,7 +239,7 @@ class MainWindow(QMainWindow):
         self.session.show_answer(answer)
 
     def _show_answer(self, answer: Answer) -> None:
-        self.answers.show_answer(answer, self.session.note(answer))
+        self.answers.show_answer(answer, self.session.note(answer), self.session.picked())
         self._show_heat(answer)
         if answer.errors:
             self.statusBar().showMessage(" ".join(answer.errors.values()), 8000)
@@ -253,12 +255,6 @@ class MainWindow(QMainWindow):
     # a model's answers for a whole test set, for the browser's filters
     def _want_answers(self) -> None:
         self.scorer.follow(self.classifiers)
-        if not self.scorer.busy and "classifying" in self.statusBar().currentMessage():
-            self.statusBar().clearMessage()
-
-    def _scored(self, message: str) -> None:
-        self.statusBar().showMessage(message)
-        self.scoresReady.emit()
 
     def _scoring_failed(self, message: str) -> None:
         self.browser.answers_failed()
@@ -281,6 +277,8 @@ class MainWindow(QMainWindow):
         def opened(report: ModelReport | None) -> None:
             if report is not None:
                 self.report = report
+                self.reports.append(report)
+                report.destroyed.connect(lambda: self.reports.remove(report))
                 report.cellClicked.connect(lambda true, predicted: self.browse_cell(classifier.name, true, predicted))
             self.reportShown.emit()
 
@@ -292,7 +290,9 @@ class MainWindow(QMainWindow):
         self.browser.show_cell(MODELS[name].dataset.name, true, predicted)
         # The report stays open while the user may pick another model: the cell is this one's.
         if not self.picker.pick(name):
-            self.statusBar().showMessage(f"{MODELS[name].title} ({name}) is not loaded any more.")
+            self.statusBar().showMessage(f"{MODELS[name].title} ({name}) is not loaded any more.", 8000)
+        self.raise_()  # the browser in front of the report
+        self.activateWindow()
 
     # files
     def open_paths(self, paths: list[Path]) -> bool:
@@ -314,12 +314,14 @@ class MainWindow(QMainWindow):
     # for the lecture hall
     def export(self) -> Path | None:
         """Save the input and the chart side by side as one PNG, asking where."""
-        target = export.ask_target(self, self.settings.export_dir)
+        answer = self.answers.readout.answer.text().split("  ")[0]  # the class on show, if any
+        name = export.file_name(self.session.picked() or "", answer)
+        target = export.ask_target(self, self.settings.export_dir, name)
         return self.export_to(target) if target is not None else None
 
     def export_to(self, target: Path) -> Path | None:
         source = self.canvas if self.session.drawing else self.browser.view
-        problem = export.export(source, self.answers.chart_slot, target)
+        problem = export.export(source, source.shown_rect(), self.answers.chart_slot, target)
         if problem is not None:
             QMessageBox.warning(self, "visionlab", problem)
             return None
@@ -328,14 +330,17 @@ class MainWindow(QMainWindow):
         return target
 
     def set_presentation(self, on: bool) -> None:
-        """Large fonts and bars for the back row of a lecture hall."""
+        """Large fonts, a large readout and model's-eye view, and high contrast, for the back row of a lecture hall."""
         self.answers.set_font_size(presentation.set_fonts(on) + 2)
+        self.answers.set_lecture_view(on, self.screen().size().height())
         self.settings.presentation = on
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.save_layout(self.saveGeometry(), self.saveState(), self.splitter.saveState())
         self.settings.folder = self.browser.last_folder
         self.settings.data_dir = self.browser.panel.data_dir
+        for report in list(self.reports):
+            report.close()
         self.scorer.cancel()
         self.browser.cancel_jobs()
         QThreadPool.globalInstance().waitForDone(3000)  # cancelled jobs stop at their next check

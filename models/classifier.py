@@ -9,10 +9,10 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from models import archs, card, weights
+from models import archs, card, test_answers, weights
 from models.card import Card
 from models.device import resolve
-from models.errors import ImageError
+from models.errors import ImageError, WeightsError
 from models.explain import explain, feature_maps, filters, first_convolution
 from models.normalize import FromPixels
 from models.preprocess import ImageLike, to_native
@@ -32,6 +32,7 @@ class Classifier:
         self.card = card
         self.device = device
         self.single: torch.jit.ScriptModule | None = None  # see trace()
+        self.test_answers: test_answers.TestAnswers | None = None  # as evaluated; see stored_answers()
 
     @property
     def temperature(self) -> float:
@@ -117,6 +118,11 @@ class Classifier:
             logits = logits / self.temperature
         return torch.softmax(logits, dim=1).cpu().numpy()
 
+    def stored_answers(self, test_set: str) -> np.ndarray | None:
+        """The (N, classes) probabilities the evaluation stored for the test set of this fingerprint
+        (models.test_answers); None where it stored none or evaluated a test set that differs."""
+        return self.test_answers.for_test_set(test_set) if self.test_answers is not None else None
+
     def explain(self, image: ImageLike, target: int | None = None) -> np.ndarray:
         """Where the model looked for `target` (default: its top class), as a map of the native
         input size in 0-1: Grad-CAM for convolutional networks, attention rollout for the ViT."""
@@ -159,4 +165,10 @@ def load(name: str, device: str | torch.device | None = None) -> Classifier:
     network.eval().to(target)
     if model_spec.arch in archs.CHANNELS_LAST:
         network.to(memory_format=torch.channels_last)
-    return Classifier(model_spec, network, model_card, target)
+    classifier = Classifier(model_spec, network, model_card, target)
+    try:
+        classifier.test_answers = test_answers.load(model_spec.answers_path)
+    except WeightsError:
+        # The model answers well without them; its mistakes are then scored when browsed.
+        log.warning("%s: its stored test answers cannot be used", name, exc_info=True)
+    return classifier

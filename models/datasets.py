@@ -13,12 +13,12 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 
 import numpy as np
 
-from models import registry
+from models import registry, test_answers
 from models.errors import ImageError, ModelError, UnknownModelError
 from models.images import SUFFIXES, open_image
 from models.registry import CACHE_DIR, DatasetSpec
@@ -31,6 +31,13 @@ class DatasetError(ModelError):
     """A dataset is missing, damaged, or could not be downloaded."""
 
 
+class DatasetMissing(DatasetError):
+    """A dataset's files are not where it was looked for."""
+
+
+IDX_PREFIXES = {"train": "train", "test": "t10k"}  # the file names of each split of an idx dataset
+
+
 @dataclass(frozen=True)
 class ImageSet:
     spec: DatasetSpec
@@ -41,6 +48,11 @@ class ImageSet:
 
     def __len__(self) -> int:
         return len(self.labels)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Names this set's pixels and labels, to tell whether stored answers belong to it."""
+        return test_answers.fingerprint(self.images, self.labels)
 
 
 Reader = Callable[[DatasetSpec, Path, str], ImageSet | None]  # (spec, root, split) -> that split, or None if absent
@@ -72,7 +84,7 @@ def _find(folder: Path, stem: str) -> Path | None:
 
 
 def _idx_files(spec: DatasetSpec, root: Path, split: str) -> ImageSet | None:
-    prefix = "train" if split == "train" else "t10k"
+    prefix = IDX_PREFIXES[split]
     raw = root / spec.source / "raw"  # torchvision's layout, named after its dataset class
     images, labels = _find(raw, f"{prefix}-images-idx3-ubyte"), _find(raw, f"{prefix}-labels-idx1-ubyte")
     if images is None or labels is None:
@@ -155,10 +167,10 @@ def load(dataset: str, split: str, root: Path | str = DEFAULT_ROOT, download: bo
     if found is None and download:
         from models.download import download as fetch
 
-        fetch(dataset, root)
+        fetch(dataset, root, splits=(split,))
         found = read(spec, root, split)
     if found is None:
-        raise DatasetError(
+        raise DatasetMissing(
             f"The {spec.title} {split} set is not in {root}. Download it (training does, unless given "
             f"--no-download; the app has a Download button) or point --data-dir (or VISIONLAB_DATA) at a "
             f"folder that holds it."

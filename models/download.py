@@ -12,6 +12,7 @@ from http.client import HTTPException
 from pathlib import Path
 
 from models import registry
+from models.datasets import IDX_PREFIXES
 from models.errors import ModelError
 
 CHUNK = 1 << 16
@@ -28,14 +29,19 @@ class DownloadFailed(ModelError):
     pass
 
 
-def _sources(spec: registry.DatasetSpec) -> list[tuple[list[str], str, str, Path]]:
-    """(candidate URLs, file name, md5, folder relative to root) for each file of a dataset."""
+def _sources(spec: registry.DatasetSpec, splits: tuple[str, ...]) -> list[tuple[list[str], str, str, Path]]:
+    """(candidate URLs, file name, md5, folder relative to root) for each file that the splits need."""
     import torchvision.datasets
 
     source = getattr(torchvision.datasets, spec.source)
     if hasattr(source, "mirrors"):  # MNIST's kind: gzipped files, each on every mirror, kept in <root>/<class>/raw
         raw = Path(spec.source, "raw")
-        return [([mirror + name for mirror in source.mirrors], name, md5, raw) for name, md5 in source.resources]
+        prefixes = tuple(IDX_PREFIXES[split] + "-" for split in splits)
+        return [
+            ([mirror + name for mirror in source.mirrors], name, md5, raw)
+            for name, md5 in source.resources
+            if name.startswith(prefixes)
+        ]
     if hasattr(source, "tgz_md5"):  # CIFAR's kind: one tarball that holds its own folder, kept in <root>
         return [([source.url], source.filename, source.tgz_md5, Path("."))]
     raise DownloadFailed(f"torchvision's {spec.source} keeps its files in a way this app cannot download yet.")
@@ -64,12 +70,14 @@ def download(
     root: Path | str,
     progress: Progress = lambda done, total: None,
     cancelled: Callable[[], bool] = lambda: False,
+    splits: tuple[str, ...] = ("train", "test"),
 ) -> None:
-    """Download and unpack a dataset into `root`, trying each mirror in turn."""
+    """Download and unpack a dataset (the files of these splits, where they come apart) into
+    `root`, trying each mirror in turn."""
     from torchvision.datasets.utils import check_integrity, extract_archive
 
     root = Path(root).expanduser()
-    for urls, name, md5, folder in _sources(registry.dataset(dataset)):
+    for urls, name, md5, folder in _sources(registry.dataset(dataset), splits):
         target = root / folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         if not check_integrity(str(target), md5):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 from typing import cast
@@ -60,12 +61,30 @@ def image_pixels(path: Path | str) -> int:
 
 
 def image_files(folder: Path | str) -> list[Path]:
-    """The image files directly inside a folder, sorted by name."""
+    """The image files in a folder and its subfolders, by their names' endings, sorted by path.
+
+    Links to folders are not followed: a link back up the tree would never end.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise ImageError(f"{folder} is not a folder.")
+    problems: list[OSError] = []
+    found = [
+        Path(top, name)
+        for top, _, names in os.walk(folder, onerror=problems.append)
+        for name in names
+        if Path(name).suffix.lower() in SUFFIXES and Path(top, name).is_file()
+    ]
+    if problems and not found:
+        reason = problems[0].strerror or problems[0]
+        raise ImageError(f"Could not read the folder {folder}: {reason}. Check its permissions.")
+    return sorted(found)
+
+
+def is_picture(path: Path | str) -> bool:
+    """Whether a file holds a picture that can be read, judged by its header alone."""
     try:
-        return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
-    except OSError as error:
-        reason = error.strerror or error
-        raise ImageError(f"Could not read the folder {folder}: {reason}. Check its permissions.") from error
+        image_pixels(path)
+    except ImageError:
+        return False
+    return True

@@ -42,6 +42,7 @@ class DatasetSpec:
     # A mirror image shows the same class (a photo's cat, not a digit's 3): models then answer
     # with the mean of the logits for a picture and its mirror image, as their figures are measured.
     mirror_invariant: bool = False
+    test_download_bytes: int = 0  # what fetching its test set takes (the app says so before it starts)
 
 
 MNIST = DatasetSpec(
@@ -56,6 +57,7 @@ MNIST = DatasetSpec(
     reader="idx",
     source="MNIST",
     own_pictures=Preparation.PHOTO_OF_DIGIT,
+    test_download_bytes=1_648_877 + 4_542,  # t10k images and labels, gzipped
 )
 
 CIFAR10 = DatasetSpec(
@@ -70,6 +72,7 @@ CIFAR10 = DatasetSpec(
     reader="class folders or python batches",
     source="CIFAR10",
     mirror_invariant=True,
+    test_download_bytes=170_498_071,  # one tarball holds both splits
 )
 
 DATASETS = {spec.name: spec for spec in (MNIST, CIFAR10)}  # in the order the app offers them
@@ -91,6 +94,11 @@ class ModelSpec:
     @property
     def card_path(self) -> Path:
         return WEIGHTS_DIR / f"{self.name}.json"
+
+    @property
+    def answers_path(self) -> Path:
+        """Its answers for every test image, as the evaluation that wrote the card measured them."""
+        return WEIGHTS_DIR / f"{self.name}.answers.safetensors"
 
     @property
     def classes(self) -> tuple[str, ...]:

@@ -176,13 +176,30 @@ def test_export_saves_input_and_chart_as_one_png(install_untrained, qtbot, tmp_p
         pen_strokes(window.canvas, SEVEN)
     saved = window.export_to(tmp_path / "slide.png")
     picture = Image.open(saved)
-    assert picture.width >= window.canvas.width() + window.answers.chart.width() - 2
+    side = int(window.canvas.side())
+    assert picture.width == side + window.answers.chart_slot.width()  # the drawing without its grey margin
     assert picture.height >= window.answers.chart.height() - 2
     pixels = np.asarray(picture.convert("RGB")).astype(int)
-    left, right = pixels[:, : window.canvas.width()], pixels[:, window.canvas.width() :]
+    left, right = pixels[:, :side], pixels[:, side:]
     assert (left.min(axis=2) > 240).sum() > 500  # the white ink of the drawing
+    top = (picture.height - side) // 2
+    assert (left[top : top + side].max(axis=2) < 250).mean() > 0.5  # black canvas, no grey margin
     top_bar = np.abs(right - [230, 126, 34]).sum(axis=2) < 30  # the chart's orange top bar
     assert top_bar.sum() > 100 and not (np.abs(left - [230, 126, 34]).sum(axis=2) < 30).any()
+
+
+def test_an_export_is_named_after_what_it_shows():
+    import datetime
+
+    from app.export import file_name
+
+    when = datetime.datetime(2026, 12, 1, 14, 15, 3)
+    assert file_name("mnist_cnn", "7", now=when) == "visionlab-mnist_cnn-7-20261201-141503.png"
+    assert file_name("", "", now=when) == "visionlab-20261201-141503.png"
+    assert (
+        file_name("resnet18_cifar10", "cat / dog?", now=when)
+        == "visionlab-resnet18_cifar10-cat_dog-20261201-141503.png"
+    )
 
 
 def test_presentation_mode_enlarges_fonts_and_is_remembered(open_window):
@@ -268,15 +285,17 @@ def test_compare_mode_shows_every_model_of_the_dataset(install_untrained, qtbot,
     window.picker.compare.setChecked(True)
     pen_strokes(window.canvas, ONE)
     qtbot.waitUntil(lambda: set(window.answers.chart.shown) == {"mnist_cnn", "vit_mnist"}, timeout=10000)
-    assert len(window.answers.chart.bars) == 2 and window.answers.chart.legend.isVisible()
-    assert len(window.answers.chart.legend.items) == 2
+    chart = window.answers.chart
+    assert len(chart.bars) == 2 and "MNIST CNN" in chart.legend.text() and "ViT" in chart.legend.text()
+    # The legend is a line above the plot: it never covers a bar.
+    assert chart.legend.geometry().bottom() < chart.plot.geometry().top()
     for _ in range(2):  # switching back and forth rebuilds the chart each time
         window.picker.compare.setChecked(False)
-        qtbot.waitUntil(lambda: set(window.answers.chart.shown) == {"mnist_cnn"}, timeout=10000)
-        assert not window.answers.chart.legend.isVisible()
+        qtbot.waitUntil(lambda: set(chart.shown) == {"mnist_cnn"}, timeout=10000)
+        assert chart.legend.text() == ""
         window.picker.compare.setChecked(True)
-        qtbot.waitUntil(lambda: len(window.answers.chart.shown) == 2, timeout=10000)
-        assert len(window.answers.chart.legend.items) == 2
+        qtbot.waitUntil(lambda: len(chart.shown) == 2, timeout=10000)
+        assert chart.legend.text().count("■") == 2
 
 
 @pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has CUDA")
@@ -482,28 +501,40 @@ def test_presentation_fonts_reach_the_percentages_the_legend_and_the_titles(qtbo
     chart.display({"mnist_cnn": np.full(10, 0.1), "vit_mnist": np.full(10, 0.1)}, titles=titles)
     chart.set_font_size(12)
     assert "MNIST CNN:" in chart.summary.text() and "mnist_cnn" not in chart.summary.text()
-    assert chart.legend.labelTextSize() == "12pt"
-    assert all(label.opts["size"] == "12pt" for _, label in chart.legend.items)
+    assert chart.legend.font().pointSize() == 12 and chart.summary.font().pointSize() == 12
 
 
-def test_long_class_names_take_turns_on_two_lines_so_none_is_dropped(qtbot):
+@pytest.mark.parametrize("width", [300, 520, 900, 1400])
+@pytest.mark.parametrize("points", [11, 22])
+def test_class_names_never_overlap_nor_vanish_whatever_the_width(qtbot, width, points):
+    from PySide6.QtCore import QPointF
     from PySide6.QtGui import QFontMetrics
 
     from app.chart import ConfidenceChart
-    from models.registry import CIFAR10, MNIST
+    from models.registry import CIFAR10
 
     chart = ConfidenceChart()
     qtbot.addWidget(chart)
-    chart.set_classes(MNIST.classes)
-    one_line = chart.plot.getAxis("bottom").minimumHeight()
+    chart.resize(width, 400)
+    chart.show()
+    chart.set_font_size(points)
     chart.set_classes(CIFAR10.classes)
+    qtbot.wait(10)
     axis = chart.plot.getAxis("bottom")
     labels = [text for _, text in axis._tickLevels[0]]
-    assert [text.strip() for text in labels] == list(CIFAR10.classes)
-    assert [text.startswith("\n") for text in labels] == [False, True] * 5
-    assert axis.minimumHeight() > one_line
-    chart.set_font_size(22)  # presentation mode: both lines still fit
-    assert axis.minimumHeight() >= 2 * QFontMetrics(axis.style["tickFont"]).lineSpacing()
+    metrics = QFontMetrics(axis.style["tickFont"])
+    lines = 2 if any(text.startswith("\n") for text in labels) else 1
+    assert axis.height() >= lines * metrics.lineSpacing()  # no line is clipped
+    box = chart.plot.getViewBox()
+    centre = [box.mapViewToScene(QPointF(i, 0)).x() for i in range(len(labels))]
+    for i, text in enumerate(labels):
+        name = text.strip()
+        assert name and CIFAR10.classes[i].startswith(name.rstrip("."))  # each class keeps a name
+        neighbour = i + lines  # the next name on the same line
+        if neighbour < len(labels):
+            room = centre[neighbour] - centre[i]
+            widths = metrics.horizontalAdvance(name) + metrics.horizontalAdvance(labels[neighbour].strip())
+            assert widths / 2 < room, (name, labels[neighbour])
 
 
 def test_model_info_names_the_architecture_settings_once(install_untrained, qtbot, open_window):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -9,12 +10,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtGui import QImage
 
 from app.actions import Tab
+from app.core.selection import Show
+from app.settings import Settings
+from app.thumbnails import SIZE
 from app.window import MainWindow
-from models.registry import CIFAR10, MNIST
+from models import datasets, test_answers
+from models.registry import CIFAR10, MNIST, spec
 from tests.conftest import ONE, pen_strokes
 
 DRAW, BROWSE = Tab.DRAW.value, Tab.BROWSE.value
@@ -31,6 +36,62 @@ def window(install_untrained, tiny_mnist, open_window):
     return open_window(tiny_mnist)
 
 
+def store_answers(name: str, data_dir: Path, taken_for: dict[int, int], test_set: str | None = None) -> np.ndarray:
+    """Answers for the tiny test set as an evaluation would store them: right, but for the images
+    in `taken_for`, each taken for the given class with a confidence that falls with its index."""
+    image_set = datasets.load(MNIST.name, "test", data_dir)
+    probabilities = np.full((len(image_set), 10), 0.02, np.float32)
+    probabilities[np.arange(len(image_set)), image_set.labels] = 0.82
+    for index, wrong in taken_for.items():
+        probabilities[index] = 0.02
+        probabilities[index, wrong] = 0.82 - index / 100
+        probabilities[index, image_set.labels[index]] += index / 100
+    test_answers.save(spec(name).answers_path, probabilities, test_set or image_set.fingerprint)
+    return probabilities
+
+
+def test_stored_answers_offer_the_mistakes_at_once(install_untrained, tiny_mnist, open_window, qtbot):
+    install_untrained("mnist_cnn")
+    probabilities = store_answers("mnist_cnn", tiny_mnist, {3: 5, 12: 0, 7: 1})
+    window = open_window(tiny_mnist)
+    browse(qtbot, window)
+    window.browser.filters.set_show(Show.MISTAKES)
+    assert not window.scorer.busy  # nothing scored: the evaluation's answers are used
+    assert window.browser.selection.indices.tolist() == [3, 7, 12]  # the surest mistake first
+    assert np.allclose(window.session.scores[("mnist_cnn", MNIST.name)], probabilities, atol=1e-3)
+    assert window.browser.filters.answers_note.text() == "MNIST CNN gets 3 of 20 test images wrong."
+    icon = window.browser.thumbs.data(window.browser.thumbs.index(0), Qt.ItemDataRole.DecorationRole)
+    strip = icon.pixmap(SIZE, SIZE).toImage().pixelColor(2, SIZE - 2)
+    assert strip.red() > 150 and strip.green() < 60  # the mistake is marked on its icon
+    window.browser.filters.set_show(Show.LEAST_CONFIDENT)
+    assert window.browser.selection.indices[:3].tolist() == [12, 7, 3]
+
+
+def test_answers_stored_for_another_test_set_are_not_laid_over_this_one(
+    install_untrained, tiny_mnist, open_window, qtbot
+):
+    install_untrained("mnist_cnn")
+    store_answers("mnist_cnn", tiny_mnist, {3: 5}, test_set="0" * 32)
+    window = open_window(tiny_mnist)
+    browse(qtbot, window)
+    with qtbot.waitSignal(window.scoresReady, timeout=30000):
+        window.browser.filters.set_show(Show.MISTAKES)
+        assert "is not the one MNIST CNN was evaluated on" in window.browser.filters.answers_note.text()
+    assert "test images wrong" in window.browser.filters.answers_note.text()
+
+
+def test_the_disagreement_filter_compares_every_model_of_the_set(install_untrained, tiny_mnist, open_window, qtbot):
+    install_untrained("mnist_cnn")
+    install_untrained("vit_mnist")
+    store_answers("mnist_cnn", tiny_mnist, {3: 5, 7: 1})
+    store_answers("vit_mnist", tiny_mnist, {3: 5, 9: 2})
+    window = open_window(tiny_mnist)
+    browse(qtbot, window)
+    window.browser.filters.set_show(Show.DISAGREE)
+    assert not window.scorer.busy
+    assert window.browser.selection.indices.tolist() == [7, 9]  # both take 3 for 5: no disagreement
+
+
 def test_browsing_shows_the_true_label_and_a_prediction(window, qtbot):
     browse(qtbot, window)
     window.browser.selection.go_to(13)
@@ -45,7 +106,7 @@ def test_browsing_shows_the_true_label_and_a_prediction(window, qtbot):
 
 def test_class_filter_keeps_only_that_class(window, qtbot):
     browse(qtbot, window)
-    window.browser.class_filter.setCurrentIndex(window.browser.class_filter.findData(7))
+    window.browser.filters.class_box.setCurrentIndex(window.browser.filters.class_box.findData(7))
     labels = window.browser.panel.sets[MNIST.name].labels
     assert len(window.browser.selection.indices) == 2
     assert (labels[window.browser.selection.indices] == 7).all()
@@ -68,7 +129,7 @@ def test_the_grid_follows_the_keyboard(window, qtbot):
 def test_misclassified_only(window, qtbot):
     browse(qtbot, window)
     with qtbot.waitSignal(window.scoresReady, timeout=30000):
-        window.browser.wrong_only.setChecked(True)
+        window.browser.filters.set_show(Show.MISTAKES)
     probabilities = window.session.scores[("mnist_cnn", MNIST.name)]
     labels = window.browser.panel.sets[MNIST.name].labels
     wrong = np.flatnonzero(probabilities.argmax(axis=1) != labels)
@@ -81,20 +142,20 @@ def test_misclassified_only(window, qtbot):
 
 def test_unticking_misclassified_only_stops_scoring_the_test_set(window, qtbot):
     browse(qtbot, window)
-    window.browser.wrong_only.setChecked(True)
+    window.browser.filters.set_show(Show.MISTAKES)
     job = window.scorer.task
-    assert job is not None and "classifying" in window.statusBar().currentMessage()
-    window.browser.wrong_only.setChecked(False)
+    assert job is not None and "classifying" in window.browser.filters.answers_note.text()
+    window.browser.filters.set_show(Show.ALL)
     assert job.cancelled and not window.scorer.busy  # it would hold a core the live answers need
     QThreadPool.globalInstance().waitForDone(10000)
     qtbot.wait(50)  # the job's last reports, queued to this thread
-    assert "classifying" not in window.statusBar().currentMessage()
+    assert "classifying" not in window.browser.filters.answers_note.text()
     assert len(window.browser.selection.indices) == window.browser.selection.count
 
 
 def test_scoring_the_test_set_goes_on_across_a_tab_switch(window, qtbot):
     browse(qtbot, window)
-    window.browser.wrong_only.setChecked(True)
+    window.browser.filters.set_show(Show.MISTAKES)
     job = window.scorer.task
     window.tabs.setCurrentIndex(DRAW)
     window.tabs.setCurrentIndex(BROWSE)
@@ -183,9 +244,21 @@ def test_a_folder_opens_its_images_with_icons_made_off_the_gui_thread(window, qt
     from PySide6.QtCore import Qt
 
     files = write_odd_files(tmp_path / "pictures")
+    nested = tmp_path / "pictures" / "more" / "deeper"
+    nested.mkdir(parents=True)
+    Image.new("L", (20, 20), 90).save(nested / "deep.png")
+    (tmp_path / "pictures" / "loop").symlink_to(tmp_path / "pictures")  # a link back up is not followed
     window.open_paths([files["digit"].parent])
-    names = [p.name for p in window.browser.own.files]
-    assert names == sorted(p.name for p in files.values())
+    browser = window.browser
+    window.browser.selection.go_to(3)
+    shown = browser.own.files[3]
+    # Subfolders count; a text file named .png does not, once its header has been looked at.
+    qtbot.waitUntil(lambda: "notes.png" not in [p.name for p in browser.own.files], timeout=10000)
+    names = [p.name for p in browser.own.files]
+    assert browser.own.files == sorted([*(p for p in files.values() if p.name != "notes.png"), nested / "deep.png"])
+    assert browser.own.files[browser.selection.current()] == shown  # the picture on show stayed
+    assert f"of {len(names)})" in browser.caption.text()
+    assert browser.filters.answers_note.text() == "Left out 1 file that holds no picture."
     thumbs = window.browser.thumbs
 
     def icon(name: str):
@@ -195,7 +268,7 @@ def test_a_folder_opens_its_images_with_icons_made_off_the_gui_thread(window, qt
         icon(name)  # as the view asks: answered at once, the picture decoded elsewhere
     qtbot.waitUntil(lambda: not window.browser.file_icons.pending, timeout=10000)
     assert not icon("digit.jpg").isNull() and not icon("tiny.png").isNull()
-    assert all(icon(name).isNull() for name in ("corrupt.png", "notes.png", "huge.png"))
+    assert all(icon(name).isNull() for name in ("corrupt.png", "huge.png"))
 
 
 def test_missing_data_offers_a_download_and_a_failed_one_says_why(
@@ -206,7 +279,10 @@ def test_missing_data_offers_a_download_and_a_failed_one_says_why(
     window.tabs.setCurrentIndex(BROWSE)
     browser = window.browser
     qtbot.waitUntil(lambda: browser.panel.download_button.isVisibleTo(browser), timeout=10000)
-    assert str(tmp_path / "nowhere") in browser.panel.message.text()
+    message = browser.panel.message.text()
+    assert str(tmp_path / "nowhere") in message and "(1.7 MB)" in message
+    assert "--" not in message and "training" not in message  # the page speaks to a user of the app
+    assert browser.panel.folder_button.isVisibleTo(browser)
 
     def no_network(url, timeout):
         raise urllib.error.URLError("Temporary failure in name resolution")
@@ -223,6 +299,21 @@ def test_missing_data_offers_a_download_and_a_failed_one_says_why(
     assert set(window.answers.chart.shown) == {"mnist_cnn"}
 
 
+def test_choosing_the_data_folder_on_the_missing_data_page_reads_it(
+    install_untrained, open_window, qtbot, tmp_path, tiny_mnist
+):
+    install_untrained("mnist_cnn")
+    window = open_window(tmp_path / "nowhere")
+    window.tabs.setCurrentIndex(BROWSE)
+    browser = window.browser
+    qtbot.waitUntil(lambda: browser.panel.folder_button.isVisibleTo(browser), timeout=10000)
+    browser.panel.set_data_dir(tiny_mnist)  # what Choose Folder… does with the folder picked
+    qtbot.waitUntil(lambda: MNIST.name in browser.panel.sets, timeout=10000)
+    assert browser.selection.count == 20
+    window.close()
+    assert Settings().data_dir == tiny_mnist  # and the next launch looks there
+
+
 def test_a_download_keeps_going_while_another_set_is_looked_at(
     install_untrained, open_window, qtbot, tmp_path, monkeypatch
 ):
@@ -232,7 +323,8 @@ def test_a_download_keeps_going_while_another_set_is_looked_at(
 
     stopped = []
 
-    def slow_download(dataset, root, progress, cancelled):
+    def slow_download(dataset, root, progress, cancelled, splits):
+        assert splits == ("test",)  # the browser needs no training images
         while not cancelled():
             progress(3_000_000, 10_000_000)
             time.sleep(0.01)
@@ -298,10 +390,10 @@ def test_an_unreadable_folder_says_so(window, tmp_path, monkeypatch, message_box
     locked = tmp_path / "locked"
     locked.mkdir()
 
-    def denied(self):
-        raise PermissionError(13, "Permission denied", str(self))
+    def denied(path):
+        raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(Path, "iterdir", denied)
+    monkeypatch.setattr(os, "scandir", denied)
     assert not window.open_paths([locked])
     assert message_boxes and str(locked) in message_boxes[0] and "Permission denied" in message_boxes[0]
 
@@ -372,11 +464,20 @@ def test_clicking_a_confusion_cell_browses_exactly_its_images(install_untrained,
     assert window.picker.current() == "mnist_cnn"
     assert window.browser.selection.indices.tolist() == np.flatnonzero((labels == 2) & (scored == 4)).tolist()
 
+    assert window.browser.filters.cell_note.text() == "Only “2” taken for “4”"
+    assert window.browser.filters.show_all.isVisibleTo(window)
+    # The report is a window of its own, not one kept above the browser; the browser comes to the front.
+    assert report.parent() is None and report.isVisible()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+
     true, predicted = int(labels[0]), int(scored[0])  # a cell that is certainly not empty
     click_cell(true, predicted)
     expected = np.flatnonzero((labels == true) & (scored == predicted))
     assert len(expected) >= 1
     assert window.browser.selection.indices.tolist() == expected.tolist()
+    window.browser.filters.show_all.click()  # out of the cell: every image again
+    assert len(window.browser.selection.indices) == len(labels)
+    assert not window.browser.filters.show_all.isVisibleTo(window)
 
 
 def test_switching_to_a_set_still_loading_shows_nothing_meanwhile(window, qtbot, tmp_path):
@@ -412,3 +513,21 @@ def test_a_set_without_models_shows_no_stale_answer(window, qtbot):
     assert window.answers.preview.pixmap is not None and window.canvas.overlay is None
     window.tabs.setCurrentIndex(BROWSE)  # still on CIFAR-10: the drawing's answer must go
     qtbot.waitUntil(lambda: not window.answers.chart.shown and window.answers.preview.pixmap is None, timeout=10000)
+
+
+def test_the_index_box_gives_the_keys_back_after_enter_or_esc(window, qtbot):
+    from PySide6.QtTest import QTest
+
+    browse(qtbot, window)
+    window.activateWindow()
+    browser = window.browser
+    for leave in (Qt.Key.Key_Enter, Qt.Key.Key_Escape):
+        browser.goto.setFocus()
+        browser.goto.selectAll()
+        QTest.keyClicks(browser.goto, "5")
+        QTest.keyClick(browser.goto, leave)
+        assert not browser.goto.hasFocus()
+        at = browser.selection.current()
+        QTest.keyClick(window, Qt.Key.Key_Right)  # the Next Image shortcut reaches the window again
+        assert browser.selection.current() == (at + 1) % 20
+    assert at == 5  # Esc left the typed 5 as Enter had gone there

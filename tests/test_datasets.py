@@ -138,12 +138,27 @@ def test_a_download_tries_the_next_mirror_and_unpacks_mnist(tiny_mnist, tmp_path
         )
         for name, data in served.items()
     ]
-    monkeypatch.setattr(models.download, "_sources", lambda spec: sources)
+    monkeypatch.setattr(models.download, "_sources", lambda spec, splits: sources)
     root = tmp_path / "fresh"
     models.download.download(MNIST.name, root)
     assert [url.split("/")[2] for url in asked] == ["down", "up", "down", "up"]
     fetched, original = datasets.load(MNIST.name, "test", root), datasets.load(MNIST.name, "test", tiny_mnist)
     assert np.array_equal(fetched.images, original.images) and np.array_equal(fetched.labels, original.labels)
+
+
+def test_browsing_the_test_set_downloads_only_the_test_files(tmp_path, monkeypatch):
+    from models.download import DownloadFailed, download
+
+    asked = []
+
+    def offline(url, timeout):
+        asked.append(url.rsplit("/", 1)[1])
+        raise urllib.error.URLError("offline")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    with pytest.raises(DownloadFailed):
+        download(MNIST.name, tmp_path, splits=("test",))
+    assert asked and all(name.startswith("t10k-") for name in asked)
 
 
 def test_download_with_a_wrong_checksum_is_refused(tmp_path, monkeypatch):
@@ -198,7 +213,7 @@ def test_a_downloaded_cifar10_is_unpacked_and_read_as_torchvision_lays_it_out(tm
     archive, md5 = tiny_cifar_archive(tmp_path / "server")
     monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout: Response(archive))
     monkeypatch.setattr(
-        models.download, "_sources", lambda spec: [(["https://x"], "c.tar.gz", md5["archive.tar.gz"], ".")]
+        models.download, "_sources", lambda spec, splits: [(["https://x"], "c.tar.gz", md5["archive.tar.gz"], ".")]
     )
     batches = torchvision.datasets.CIFAR10
     monkeypatch.setattr(batches, "train_list", [[name, md5[name]] for name, _ in batches.train_list])
@@ -248,10 +263,10 @@ def test_sources_follow_the_torchvision_class_not_the_dataset_name():
     from models.download import _sources
 
     fashion = replace(MNIST, name="fashion", source="FashionMNIST")
-    (urls, name, _, folder), *_ = _sources(fashion)
+    (urls, name, _, folder), *_ = _sources(fashion, ("train", "test"))
     assert folder == Path("FashionMNIST", "raw") and name == "train-images-idx3-ubyte.gz"
     assert urls[0].startswith("http://fashion-mnist") and urls[0].endswith(name)
-    [(urls, name, _, folder)] = _sources(replace(CIFAR10, name="c100", source="CIFAR100"))
+    [(urls, name, _, folder)] = _sources(replace(CIFAR10, name="c100", source="CIFAR100"), ("test",))
     assert urls == ["https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz"] and folder == Path(".")
 
 

@@ -1,5 +1,6 @@
 """The Model Report's figures, drawn from a card alone."""
 
+import numpy as np
 import pyqtgraph as pg
 import pytest
 
@@ -99,7 +100,35 @@ def test_the_calibrated_diagram_is_drawn_only_where_a_temperature_was_fitted(qtb
         view = reliability_view(calibration)
         qtbot.addWidget(view)
         plots = [item for item in view.ci.items if isinstance(item, pg.PlotItem)]
-        assert [plot.titleLabel.text for plot in plots] == titles
+        assert [plot.titleLabel.text for plot in plots if plot.titleLabel.text] == titles
+        # Under each diagram, its bin counts as bars, not as numbers that run into each other.
+        histograms = [plot for plot in plots if not plot.titleLabel.text]
+        assert len(histograms) == len(titles)
+        assert not any(isinstance(item, pg.TextItem) for plot in plots for item in plot.items)
+
+
+def test_the_per_class_axis_stops_at_100_percent(qtbot):
+    from app.report_figures import per_class_plot
+
+    plot = per_class_plot([0.99, 1.0, 0.97], ["a", "b", "c"])
+    qtbot.addWidget(plot)
+    ticks = [value for value, _ in plot.getAxis("left")._tickLevels[0]]
+    assert max(ticks) == 100 and min(ticks) >= 92
+
+
+def test_confusion_counts_read_on_their_cells(qtbot):
+    from app.report_figures import ConfusionView
+    from app.theme import WCAG_AA, contrast
+
+    matrix = np.array([[980, 3], [12, 1]])
+    view = ConfusionView(matrix, ["a", "b"])
+    qtbot.addWidget(view)
+    colours = pg.colormap.get("viridis")
+    shade = np.log1p(matrix.T.astype(float))
+    for item in (item for item in view.getPlotItem().items if isinstance(item, pg.TextItem)):
+        predicted, true = int(item.pos().x()), int(item.pos().y())
+        cell = colours.map(shade[predicted, true] / shade.max(), mode="qcolor")
+        assert contrast(item.color, cell) >= WCAG_AA, item.toPlainText()
 
 
 def test_a_card_without_test_figures_has_no_confusion_tab(qtbot):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from app.core.lru import LRU
-from app.core.selection import Filters, Selection, select
+from app.core.selection import Filters, Selection, Show, select
 from app.core.session import NewestWins, Session
 from models import card
 from models.answering import Answer, Loaded
@@ -98,10 +98,19 @@ def test_the_note_says_what_the_answer_is_not_what_is_ticked():
     raw = Answer(1, {"mnist_cnn": np.full(10, 0.1, np.float32)})
     assert session.note(raw) == "raw probabilities"
     explained = Answer(2, raw.probabilities, {"mnist_cnn": 2.0}, explained="mnist_cnn", target=3)
-    assert (
-        session.note(explained)
-        == "calibrated probabilities (temperature 2.00); heat map: where MNIST CNN looked for “3”"
+    assert session.note(explained) == "calibrated: temperature 2.00\nheat map: where MNIST CNN looked for “3”"
+
+
+def test_a_model_without_a_fitted_temperature_is_not_said_to_have_one():
+    session = Session()
+    session.model_ready(card.minimal(spec("mnist_cnn")))  # no temperature fitted
+    session.model_ready(card.minimal(spec("vit_mnist"), temperature=1.5))
+    alone = Answer(1, {"mnist_cnn": np.full(10, 0.1, np.float32)}, {"mnist_cnn": 1.0})
+    assert session.note(alone) == "raw probabilities: MNIST CNN has no fitted temperature"
+    both = Answer(
+        2, {**alone.probabilities, "vit_mnist": alone.probabilities["mnist_cnn"]}, {"mnist_cnn": 1.0, "vit_mnist": 1.5}
     )
+    assert session.note(both) == "calibrated: temperature 1.50 (ViT); MNIST CNN has none"
 
 
 def test_a_reloaded_model_forgets_its_test_set_answers():
@@ -126,8 +135,10 @@ ANSWERS = np.array(
     [
         (Filters(), list(range(8))),
         (Filters(true_class=0), [0, 3, 6]),
-        (Filters(wrong_only=True), [7, 3, 4]),  # the surest mistakes first
-        (Filters(true_class=1, wrong_only=True), [7, 4]),
+        (Filters(show=Show.MISTAKES), [7, 3, 4]),  # the surest mistakes first
+        (Filters(true_class=1, show=Show.MISTAKES), [7, 4]),
+        (Filters(show=Show.LEAST_CONFIDENT), [4, 6, 1, 2, 3, 5, 0, 7]),
+        (Filters(true_class=0, show=Show.LEAST_CONFIDENT), [6, 3, 0]),
         (Filters(cell=(0, 1)), [3]),  # true 0, taken for 1
         (Filters(cell=(1, 0)), [4, 7]),
     ],
@@ -137,8 +148,17 @@ def test_filters_pick_and_order_the_test_images(filters, expected):
 
 
 def test_without_answers_only_the_class_filters():
-    assert select(8, LABELS, None, Filters(true_class=2, wrong_only=True)).tolist() == [2, 5]
+    assert select(8, LABELS, None, Filters(true_class=2, show=Show.MISTAKES)).tolist() == [2, 5]
     assert select(3, None, None, Filters(true_class=2)).tolist() == [0, 1, 2]  # own pictures have no labels
+
+
+def test_the_models_disagree_where_any_other_model_answers_otherwise():
+    other = ANSWERS.copy()
+    other[[1, 4]] = [0.0, 0.0, 1.0]  # takes 1 for 2, and 4 for 2 (where the first said 0 or 2)
+    assert select(8, LABELS, ANSWERS, Filters(show=Show.DISAGREE), [other]).tolist() == [1, 4]
+    assert select(8, LABELS, ANSWERS, Filters(show=Show.DISAGREE), [ANSWERS]).tolist() == []
+    assert select(8, LABELS, ANSWERS, Filters(show=Show.DISAGREE)).tolist() == []  # no model to disagree with
+    assert Filters(show=Show.DISAGREE).need_every_model and not Filters(show=Show.MISTAKES).need_every_model
 
 
 def test_the_selection_keeps_the_picture_on_show_across_filters():
@@ -148,7 +168,7 @@ def test_the_selection_keeps_the_picture_on_show_across_filters():
     selection.reset(8, LABELS)
     selection.go_to(3)
     selection.set_answers(ANSWERS)
-    selection.filter(wrong_only=True)
+    selection.filter(show=Show.MISTAKES)
     assert selection.current() == 3 and selection.position == 1
     selection.step(1)
     assert selection.current() == 4

@@ -11,7 +11,7 @@ import torch
 from PIL import Image
 from safetensors.torch import load_file
 
-from models import card, datasets, weights
+from models import card, datasets, test_answers, weights
 from models.card import InitFrom
 from models.registry import CIFAR10
 from tests.conftest import tiny_flags
@@ -115,6 +115,11 @@ def test_a_photo_models_card_measures_the_answers_the_app_gives(tmp_path, monkey
     val_answers = classifier.predict(pictures(data.val))
     fitted = metrics.fit_temperature(np.log(val_answers), data.val.labels.numpy())  # log p: logits less a constant
     assert written.temperature == pytest.approx(fitted, abs=2e-3)
+    # Every test image's answer is stored beside the weights, for the test set as the app reads it.
+    stored = classifier.stored_answers(test_answers.fingerprint(np.stack(pictures(data.test)), labels))
+    assert stored is not None and stored.shape == (200, 10)
+    assert np.abs(stored - answers).max() < 1e-3  # float16
+    assert classifier.stored_answers(test_answers.fingerprint(np.stack(pictures(data.val)), data.val.labels)) is None
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Measure a model on the test set and write its weight file and card.
+"""Measure a model on the test set and write its weight file, its card and its answers for every test image.
 
     uv run python -m training.evaluate mnist_cnn --data-dir ~/data
 
@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from models import card, weights
+from models import card, test_answers, weights
 from models.archs import build_network
 from models.card import (
     Calibration,
@@ -182,6 +182,12 @@ def evaluate(
     calibrated = calibration(shipped, data, test_logits, device)
     weight_path = out_dir / model_spec.weight_path.name
     weights.save(model, weight_path, dtype)
+    pixels = data.test.images.permute(0, 2, 3, 1).numpy()  # as the app reads the test set: (N, H, W, C)
+    test_answers.save(
+        out_dir / model_spec.answers_path.name,
+        metrics.softmax(test_logits),
+        test_answers.fingerprint(pixels, labels),
+    )
     written = Card(
         model=model_spec.name,
         title=model_spec.title,

@@ -6,32 +6,55 @@ image) or the user's own pictures (neither).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from enum import Enum
 
 import numpy as np
 
 from app.core.events import Event
 
 
+class Show(Enum):
+    """Which of the images the class filter lets through are offered, in which order."""
+
+    ALL = "All images"
+    MISTAKES = "Mistakes, surest first"
+    LEAST_CONFIDENT = "Least confident first"
+    DISAGREE = "Where the models disagree"
+
+
 @dataclass(frozen=True)
 class Filters:
     true_class: int | None = None  # only images of this true class
-    wrong_only: bool = False  # only the model's mistakes, its surest first
+    show: Show = Show.ALL
     cell: tuple[int, int] | None = None  # (true, predicted): one cell of a confusion matrix
 
     @property
     def need_answers(self) -> bool:
         """Whether these filters need the model's answers for the whole collection."""
-        return self.wrong_only or self.cell is not None
+        return self.show is not Show.ALL or self.cell is not None
+
+    @property
+    def need_every_model(self) -> bool:
+        """Whether they need the answers of every model of the collection's dataset, not only the picked one's."""
+        return self.show is Show.DISAGREE
 
 
 NO_FILTERS = Filters()
 
 
-def select(count: int, labels: np.ndarray | None, probabilities: np.ndarray | None, filters: Filters) -> np.ndarray:
+def select(
+    count: int,
+    labels: np.ndarray | None,
+    probabilities: np.ndarray | None,
+    filters: Filters,
+    others: Sequence[np.ndarray] = (),
+) -> np.ndarray:
     """The indices of the images the filters let through, in the order they are offered.
 
-    Without labels nothing can be filtered; without the model's answers, only by true class.
+    `probabilities` are the picked model's answers, `others` those of the other models of the
+    dataset. Without labels nothing can be filtered; without answers, only by true class.
     """
     keep = np.arange(count)
     if labels is None:
@@ -42,9 +65,17 @@ def select(count: int, labels: np.ndarray | None, probabilities: np.ndarray | No
     if probabilities is None:
         return keep
     predictions = probabilities.argmax(axis=1)
-    if filters.wrong_only:
+    confidence = probabilities.max(axis=1)
+    if filters.show is Show.MISTAKES:
         keep = keep[predictions[keep] != labels[keep]]
-        keep = keep[np.argsort(-probabilities[keep].max(axis=1), kind="stable")]  # the surest mistakes first
+        keep = keep[np.argsort(-confidence[keep], kind="stable")]  # the surest mistakes first
+    elif filters.show is Show.LEAST_CONFIDENT:
+        keep = keep[np.argsort(confidence[keep], kind="stable")]
+    elif filters.show is Show.DISAGREE:
+        differs = np.zeros(count, dtype=bool)
+        for other in others:
+            differs |= other.argmax(axis=1) != predictions
+        keep = keep[differs[keep]]
     if filters.cell is not None:
         keep = keep[predictions[keep] == filters.cell[1]]
     return keep
@@ -61,7 +92,8 @@ class Selection:
         self.changed: Event[bool] = Event()
         self.count = 0
         self.labels: np.ndarray | None = None
-        self.probabilities: np.ndarray | None = None  # a model's (N, classes) answers, for the filters
+        self.probabilities: np.ndarray | None = None  # the picked model's (N, classes) answers, for the filters
+        self.others: list[np.ndarray] = []  # the other models' answers, where the filters compare models
         self.filters = NO_FILTERS
         self.indices = np.zeros(0, dtype=np.int64)
         self.position = 0
@@ -69,7 +101,7 @@ class Selection:
     def reset(self, count: int, labels: np.ndarray | None = None) -> None:
         """Another collection: no filters, no answers, its first image on show."""
         self.count, self.labels = count, labels
-        self.probabilities, self.filters = None, NO_FILTERS
+        self.probabilities, self.others, self.filters = None, [], NO_FILTERS
         self.indices = np.zeros(0, dtype=np.int64)
         self._refilter()
 
@@ -82,20 +114,22 @@ class Selection:
         self._refilter()
 
     def filter(self, **changes: object) -> None:
-        """Change some filters, keeping the others: filter(wrong_only=True)."""
+        """Change some filters, keeping the others: filter(show=Show.MISTAKES)."""
         self.set_filters(replace(self.filters, **changes))  # type: ignore[arg-type]
 
-    def set_answers(self, probabilities: np.ndarray | None) -> None:
-        """A model's (N, classes) answers for the whole collection, or None."""
-        if probabilities is not None and len(probabilities) != self.count:
-            raise ValueError(f"{len(probabilities)} answers for a collection of {self.count} images")
-        self.probabilities = probabilities
+    def set_answers(self, probabilities: np.ndarray | None, others: Sequence[np.ndarray] = ()) -> None:
+        """The picked model's (N, classes) answers for the whole collection, or None, and those of
+        the other models where the filters compare them."""
+        for answers in (probabilities, *others):
+            if answers is not None and len(answers) != self.count:
+                raise ValueError(f"{len(answers)} answers for a collection of {self.count} images")
+        self.probabilities, self.others = probabilities, list(others)
         self._refilter()
 
     def _refilter(self) -> None:
         """Offer what the filters let through, keeping the image on show where it still is."""
         current = self.current()
-        self.indices = select(self.count, self.labels, self.probabilities, self.filters)
+        self.indices = select(self.count, self.labels, self.probabilities, self.filters, self.others)
         where = np.flatnonzero(self.indices == current) if current is not None else []
         self.position = int(where[0]) if len(where) else 0
         self.changed.emit(True)
@@ -119,7 +153,7 @@ class Selection:
             return False
         if index not in self.indices:
             self.filters = NO_FILTERS
-            self.indices = select(self.count, self.labels, self.probabilities, self.filters)
+            self.indices = select(self.count, self.labels, self.probabilities, self.filters, self.others)
             self.position = index  # with no filters, the image at position i is image i
             self.changed.emit(True)
         else:

@@ -237,17 +237,28 @@ class Session:
         self.model_input = None
 
     def note(self, answer: Answer) -> str:
-        """The line under the chart: which probabilities are shown, and what the heat map explains."""
-        parts = []
-        if answer.temperatures:
-            temperatures = ", ".join(f"{answer.temperatures[name]:.2f}" for name in answer.probabilities)
-            parts.append(f"calibrated probabilities (temperature {temperatures})")
-        else:
-            parts.append("raw probabilities")
+        """The lines under the chart: which probabilities are shown (a model without a fitted
+        temperature says so, rather than claim a temperature of 1), and what the heat map explains."""
+        lines = [self._probabilities_note(answer)]
         if answer.explained is not None and answer.target is not None:
             spec = MODELS[answer.explained]
-            parts.append(f"heat map: where {spec.title} looked for “{spec.classes[answer.target]}”")
-        return "; ".join(parts)
+            lines.append(f"heat map: where {spec.title} looked for “{spec.classes[answer.target]}”")
+        return "\n".join(lines)
+
+    def _probabilities_note(self, answer: Answer) -> str:
+        if not answer.temperatures:
+            return "raw probabilities"
+        names = [name for name in answer.probabilities if name in answer.temperatures]
+        fitted = [name for name in names if name not in self.cards or self.cards[name].calibration.fitted]
+        unfitted = ", ".join(MODELS[name].title for name in names if name not in fitted)
+        if not fitted:
+            return f"raw probabilities: {unfitted} has no fitted temperature"
+        if len(names) == 1:
+            temperatures = f"{answer.temperatures[fitted[0]]:.2f}"
+        else:
+            temperatures = ", ".join(f"{answer.temperatures[name]:.2f} ({MODELS[name].title})" for name in fitted)
+        note = f"calibrated: temperature {temperatures}"
+        return note + (f"; {unfitted} has none" if unfitted else "")
 
     # test-set answers, for the browser's filters
     def answers_for(self, name: str | None, dataset: str) -> np.ndarray | None:

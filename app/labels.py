@@ -1,0 +1,62 @@
+"""Labels that never move the layout: their text is elided to the width they are given, and they
+keep the height of the lines reserved for them whatever they say."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtGui import QFontMetrics, QResizeEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+
+class ElidedLabel(QLabel):
+    """Plain text of up to `lines` lines, each cut with an ellipsis where it is wider than the label;
+    the whole text shows as the tooltip when cut. text() is the whole text."""
+
+    def __init__(self, text: str = "", lines: int = 1, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.lines = lines
+        self.whole = ""
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self._reserve()
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        self.whole = text
+        self._elide()
+
+    def text(self) -> str:
+        return self.whole
+
+    def set_lines(self, lines: int) -> None:
+        self.lines = lines
+        self._reserve()
+        self._elide()
+
+    def _reserve(self) -> None:
+        margins = self.contentsMargins()
+        self.setFixedHeight(self.lines * QFontMetrics(self.font()).lineSpacing() + margins.top() + margins.bottom())
+
+    def _elide(self) -> None:
+        metrics = QFontMetrics(self.font())
+        width = max(self.contentsRect().width(), 1)
+        whole = self.whole.split("\n")[: self.lines]
+        shown = [metrics.elidedText(line, Qt.TextElideMode.ElideRight, width) for line in whole]
+        super().setText("\n".join(shown))
+        self.setToolTip(self.whole if shown != self.whole.split("\n") else "")
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, self.height())
+
+    def sizeHint(self) -> QSize:
+        return QSize(0, self.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._reserve()
+            self._elide()

@@ -1,0 +1,72 @@
+"""The answer in letters the back row can read: the top class and its confidence, large; beside it,
+smaller, which model answered and its runner-up."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
+
+from app.theme import SOFT_INK
+
+ANSWER_SHARE = 0.62  # of the strip's width
+LETTERS = 0.8  # of the strip's height: the answer's letters
+SIDE_LETTERS = 0.3  # each of the two lines beside it
+
+
+class Readout(QWidget):
+    """A strip of fixed height: "3  98%" large, and "MNIST CNN" over "then 5: 1%" beside it; the
+    letters shrink where the text would not fit the width."""
+
+    def __init__(self, height: int = 56, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.answer = QLabel("")
+        self.answer.setObjectName("readoutAnswer")
+        self.side = QLabel("")
+        self.side.setObjectName("readoutSide")
+        self.side.setStyleSheet(f"color: {SOFT_INK.name()}")
+        for label in (self.answer, self.side):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+            label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.answer, round(ANSWER_SHARE * 100))
+        row.addWidget(self.side, round((1 - ANSWER_SHARE) * 100))
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.set_height(height)
+
+    def set_height(self, pixels: int) -> None:
+        self.setFixedHeight(pixels)
+        self._fit()
+
+    def show_answer(self, classes: tuple[str, ...], probabilities: np.ndarray, title: str = "") -> None:
+        """The top class of `probabilities` and the runner-up; `title` names the model where several answer."""
+        first, second = np.argsort(probabilities)[::-1][:2]
+        self.answer.setText(f"{classes[first]}  {probabilities[first]:.0%}")
+        runner_up = f"then {classes[second]}: {probabilities[second]:.0%}"
+        self.side.setText(f"{title}\n{runner_up}" if title else runner_up)
+        self._fit()
+
+    def clear(self) -> None:
+        self.answer.setText("")
+        self.side.setText("")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Letters as tall as the strip allows, smaller where a line would not fit its width."""
+        for label, share, share_of_width, bold in (
+            (self.answer, LETTERS, ANSWER_SHARE, True),
+            (self.side, SIDE_LETTERS, 1 - ANSWER_SHARE, False),
+        ):
+            font = QFont(self.font())
+            font.setBold(bold)
+            font.setPixelSize(max(8, int(self.height() * share)))
+            width = self.width() * share_of_width - 8
+            widest = max((QFontMetrics(font).horizontalAdvance(line) for line in label.text().split("\n")), default=0)
+            if widest > width > 0:
+                font.setPixelSize(max(8, int(font.pixelSize() * width / widest)))
+            label.setFont(font)

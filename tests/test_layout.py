@@ -1,0 +1,114 @@
+"""The layout holds still while the answers change, and reads from the back of a lecture hall."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+
+from app.actions import Tab
+from app.theme import WCAG_AA, contrast
+from models.registry import MNIST
+from tests.conftest import SEVEN, pen_strokes
+
+
+def place(widget: QWidget) -> QRect:
+    """Where a widget is in its window."""
+    return QRect(widget.mapTo(widget.window(), widget.rect().topLeft()), widget.size())
+
+
+@pytest.fixture
+def window(install_untrained, tiny_mnist, open_window, qtbot):
+    for name in ("mnist_cnn", "vit_mnist"):
+        install_untrained(name, temperature=1.5 if name == "vit_mnist" else None)
+    return open_window(tiny_mnist)
+
+
+def settled_place(qtbot, widget: QWidget) -> QRect:
+    """Where a widget is once the layouts have settled after a change of fonts or toggles."""
+    before = None
+    for _ in range(20):
+        qtbot.wait(25)
+        now = (place(widget), widget.window().size())
+        if now == before:
+            return now[0]
+        before = now
+    raise AssertionError(f"the layout never settled: {before}")
+
+
+def every_toggle_on(window) -> None:
+    window.picker.compare.setChecked(True)
+    window.actions["explain"].setChecked(True)
+    window.actions["calibrated"].setChecked(True)
+
+
+@pytest.mark.parametrize("presentation", [False, True], ids=["1024x700", "presentation"])
+def test_the_canvas_holds_still_while_the_answers_change(window, qtbot, presentation):
+    window.resize(1024, 700)
+    window.actions["presentation"].setChecked(presentation)
+    canvas, size = settled_place(qtbot, window.canvas), window.size()
+    every_toggle_on(window)
+    for _ in range(2):
+        with qtbot.waitSignal(window.answerShown, timeout=10000):
+            pen_strokes(window.canvas, SEVEN)
+        qtbot.waitUntil(lambda: window.session.questions.settled, timeout=10000)
+        qtbot.wait(50)  # layouts settle on the next turn of the event loop
+        assert place(window.canvas) == canvas and window.size() == size
+    assert "MNIST CNN" in window.answers.chart.summary.text()  # the long captions were there
+
+
+def test_the_browsed_picture_and_its_buttons_hold_still(window, qtbot):
+    window.resize(1024, 700)
+    window.show_tab(Tab.BROWSE)
+    qtbot.waitUntil(lambda: MNIST.name in window.browser.panel.sets, timeout=10000)
+    every_toggle_on(window)
+    qtbot.waitUntil(lambda: window.session.questions.settled, timeout=10000)
+    qtbot.wait(50)
+    view, buttons = place(window.browser.view), [place(b) for b in (window.browser.previous, window.browser.next)]
+    for _ in range(4):
+        with qtbot.waitSignal(window.answerShown, timeout=10000):
+            window.browser.selection.step(7)
+        qtbot.wait(50)
+        assert place(window.browser.view) == view
+        assert [place(b) for b in (window.browser.previous, window.browser.next)] == buttons
+
+
+def test_the_lecture_view_is_large(window, qtbot):
+    screen = window.screen().size().height()
+    with qtbot.waitSignal(window.answerShown, timeout=10000):
+        pen_strokes(window.canvas, SEVEN)
+    window.actions["presentation"].setChecked(True)
+    qtbot.wait(50)
+    readout = window.answers.readout
+    assert readout.height() >= screen / 8
+    assert readout.answer.font().pixelSize() >= 0.6 * screen / 8  # the letters fill the strip
+    assert window.answers.preview.width() >= screen / 4 - 1
+    assert window.answers.readout.answer.text().endswith("%")
+    window.actions["presentation"].setChecked(False)
+    qtbot.wait(50)
+    assert window.answers.readout.height() < screen / 8
+
+
+@pytest.mark.parametrize("presentation", [False, True], ids=["normal", "presentation"])
+def test_all_text_reads_at_4_5_to_1(window, qtbot, presentation):
+    window.actions["presentation"].setChecked(presentation)
+    with qtbot.waitSignal(window.answerShown, timeout=10000):
+        pen_strokes(window.canvas, SEVEN)
+    with qtbot.waitSignal(window.reportShown, timeout=10000):
+        window.show_report()
+    for top in (window, window.report):
+        for widget in top.findChildren(QWidget):
+            if not widget.isVisibleTo(top) or not isinstance(widget, (QLabel, QAbstractButton)):
+                continue
+            palette = widget.palette()
+            text = palette.color(widget.foregroundRole())
+            assert contrast(text, palette.color(widget.backgroundRole())) >= WCAG_AA, widget.objectName()
+            assert contrast(text, window.palette().window().color()) >= WCAG_AA, widget.objectName()
+    background = window.palette().window().color()
+    chart = window.answers.chart
+    for side in ("left", "bottom"):
+        assert contrast(chart.plot.getAxis(side).textPen().color(), background) >= WCAG_AA
+    for label in chart.labels:
+        assert contrast(label.color, background) >= WCAG_AA
+    assert np.all([contrast(label.color, background) >= WCAG_AA for label in chart.labels])
