@@ -31,6 +31,7 @@ class ActionSpec:
 ACTIONS = (
     ActionSpec("open_files", "Open Files…", ("Ctrl+O",), "&File", toolbar=True),
     ActionSpec("open_folder", "Open Folder…", ("Ctrl+Shift+O",), "&File"),
+    ActionSpec("paste", "Paste Image", ("Ctrl+V",), "&File", tip="Add a copied picture to My images"),
     ActionSpec("export", "Export Input and Chart…", ("Ctrl+S",), "&File", toolbar=True),
     ActionSpec("quit", "Quit", ("Ctrl+Q",), "&File"),
     # Only on the Draw tab: Esc pressed while browsing must not wipe a drawing out of sight.

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 READOUT_HEIGHT = 56  # pixels, outside presentation mode
 PREVIEW_SIDE = 112
-LECTURE_READOUT = 1 / 8  # of the screen's height, in presentation mode
+LECTURE_READOUT = 1 / 8  # of the window's height, in presentation mode (full screen: the screen's)
 LECTURE_PREVIEW = 1 / 4
 
 
@@ -109,11 +109,11 @@ class AnswerPanel(QWidget):
         if self.chart is not None:
             self.chart.set_font_size(points)
 
-    def set_lecture_view(self, on: bool, screen_height: int) -> None:
-        """A readout an eighth of the screen tall and a model's-eye view a quarter of it, or the
+    def set_lecture_view(self, on: bool, window_height: int) -> None:
+        """A readout an eighth of the window tall and a model's-eye view a quarter of it, or the
         compact sizes."""
-        readout = round(screen_height * LECTURE_READOUT) if on else READOUT_HEIGHT
-        side = round(screen_height * LECTURE_PREVIEW) if on else PREVIEW_SIDE
+        readout = max(round(window_height * LECTURE_READOUT), READOUT_HEIGHT) if on else READOUT_HEIGHT
+        side = max(round(window_height * LECTURE_PREVIEW), PREVIEW_SIDE) if on else PREVIEW_SIDE
         self.readout.set_height(readout)
         self.preview.setFixedSize(side, side)
         self.lower.setFixedHeight(side + self.preview_title.sizeHint().height() + 6)

@@ -214,16 +214,21 @@ class Browser(QWidget):
         folder = QFileDialog.getExistingDirectory(self, "Open a folder of images", str(self.last_folder))
         return bool(folder) and self.open_paths([Path(folder)])
 
-    def open_paths(self, paths: list[Path]) -> bool:
-        """Show the pictures of these files and folders, or say why there is nothing to show."""
+    def open_paths(self, paths: list[Path], add: bool = False) -> bool:
+        """Show the pictures of these files and folders, or say why there is nothing to show; with
+        `add`, after the pictures already open, the first new one on show."""
+        kept = list(self.own.files) if add else []
         try:
-            self.file_icons.files = self.own.open(paths)
+            self.file_icons.files = self.own.open(kept + paths)
         except ModelError as error:
             log.info("nothing to open in %s", paths, exc_info=True)
             QMessageBox.information(self, "visionlab", str(error))
             return False
-        self.last_folder = paths[0] if paths[0].is_dir() else paths[0].parent
+        if not add:
+            self.last_folder = paths[0] if paths[0].is_dir() else paths[0].parent
         self.set_source(OWN)
+        if kept:
+            self.selection.go_to(len(kept))
         return True
 
     def _pruned(self, before: list[Path], unreadable: list[Path]) -> None:

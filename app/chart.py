@@ -15,6 +15,7 @@ BAR = QColor(120, 144, 176)
 TOP = QColor(230, 126, 34)
 TRUE_BAND = QColor(46, 204, 113, 60)
 MODEL_COLOURS = [QColor(52, 152, 219), QColor(230, 126, 34), QColor(155, 89, 182), QColor(26, 188, 156)]
+HEADROOM = 112  # the top of the axis: room above a full bar for its percentage
 SUMMARY_LINES = 5  # a line per model of a comparison (three at most), the true class and the note
 # pyqtgraph draws axes, titles and labels in a light grey by default: 2.6:1 on the window's grey.
 pg.setConfigOptions(foreground=INK)
@@ -52,7 +53,7 @@ class ConfidenceChart(QWidget):
         self.plot = still(pg.PlotWidget(background=None))
         self.plot.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         # Headroom above 100 leaves room for a full bar's percentage above it; ticks stop at 100.
-        self.plot.setYRange(0, 112, padding=0)
+        self.plot.setYRange(0, HEADROOM, padding=0)
         self.plot.getAxis("left").setTicks([[(v, str(v)) for v in range(0, 101, 20)]])
         self.plot.setLabel("left", "confidence (%)")
         self.plot.showGrid(y=True, alpha=0.25)
@@ -196,7 +197,7 @@ class ConfidenceChart(QWidget):
     def _mark(self, item: pg.BarGraphItem, index: int | None) -> None:
         """A full-height marker (the true class's band, the explained class's outline) on a class, or none."""
         if index is not None:
-            item.setOpts(x=[index], height=[100])
+            item.setOpts(x=[index], height=[HEADROOM - 1])  # around the percentage above the bar too
             if item.scene() is None:
                 self.plot.addItem(item)
         elif item.scene() is not None:

@@ -27,7 +27,7 @@ HEAT_COLOURS = np.array([[0, 0, 0, 0], [220, 30, 30, 80], [255, 140, 0, 125], [2
 
 def heat_image(heat: np.ndarray, feather: int = 0) -> QImage:
     """A 0-1 map as a translucent RGBA picture of the same size; with `feather`, its outer rings
-    of that many pixels fade out, so that a map laid over a larger picture has no hard edge."""
+    of that many pixels fade out to nothing, so that a map laid over a larger picture has no hard edge."""
     position = np.clip(heat, 0, 1) * (len(HEAT_COLOURS) - 1)
     low = np.minimum(position.astype(int), len(HEAT_COLOURS) - 2)
     fraction = (position - low)[..., None]
@@ -35,7 +35,7 @@ def heat_image(heat: np.ndarray, feather: int = 0) -> QImage:
     if feather:
         rows, columns = (np.minimum(np.arange(n), np.arange(n)[::-1]) for n in heat.shape)
         ring = np.minimum(rows[:, None], columns[None, :])  # 0 on the outer ring, 1 on the next...
-        rgba[..., 3] *= np.clip((ring + 1) / (feather + 1), 0, 1)
+        rgba[..., 3] *= np.clip(ring / (feather + 1), 0, 1)
     rgba = np.ascontiguousarray(rgba.astype(np.uint8))
     height, width = heat.shape
     return QImage(rgba.data, width, height, 4 * width, QImage.Format.Format_RGBA8888).copy()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPixmap
 
 from app import tasks
 from app.core.lru import LRU
@@ -26,8 +26,8 @@ WRONG_BADGE = QColor(190, 20, 40, 230)
 
 
 def short(name: str) -> str:
-    """A class name that fits an icon's width beside another: "automobile" -> "autom"."""
-    return name if len(name) <= 5 else name[:5]
+    """A class name that fits an icon's width beside another: "automobile" -> "auto"."""
+    return name[:4]
 
 
 def array_icon(pixels: np.ndarray, truth: str | None = None, answer: str | None = None) -> QPixmap:
@@ -42,12 +42,15 @@ def array_icon(pixels: np.ndarray, truth: str | None = None, answer: str | None 
     painter = QPainter(pixmap)
     strip = QRect(0, pixmap.height() - BADGE, pixmap.width(), BADGE)
     painter.fillRect(strip, WRONG_BADGE if wrong else RIGHT_BADGE)
+    text = f"{short(truth)}→{short(answer)}" if wrong and answer is not None else short(truth)
     font = QFont()
-    font.setPixelSize(BADGE - 5)
     font.setBold(True)
+    font.setPixelSize(BADGE - 5)
+    width = QFontMetrics(font).horizontalAdvance(text)
+    if width > pixmap.width() - 2:  # smaller letters rather than a name cut off
+        font.setPixelSize(max(7, int((BADGE - 5) * (pixmap.width() - 2) / width)))
     painter.setFont(font)
     painter.setPen(Qt.GlobalColor.white)
-    text = f"{short(truth)}→{short(answer)}" if wrong and answer is not None else short(truth)
     painter.drawText(strip, Qt.AlignmentFlag.AlignCenter, text)
     painter.end()
     return pixmap

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QThreadPool, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import concurrency, export, presentation
+from app import concurrency, export, paste, presentation
 from app.actions import Actions, Tab
 from app.answer_panel import AnswerPanel
 from app.browser import Browser
@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
         return {
             "open_files": lambda: browser.ask_files() and self.show_tab(Tab.BROWSE),
             "open_folder": lambda: browser.ask_folder() and self.show_tab(Tab.BROWSE),
+            "paste": self.paste,
             "export": self.export,
             "quit": self.close,
             "clear": self.canvas.clear,
@@ -301,6 +302,21 @@ class MainWindow(QMainWindow):
             self.show_tab(Tab.BROWSE)
         return opened
 
+    def paste(self) -> None:
+        """Add the picture (or picture files) on the clipboard to My images, and show it."""
+
+        def opened(paths: list[Path]) -> None:
+            if self.browser.open_paths(paths, add=True):
+                self.show_tab(Tab.BROWSE)
+
+        def failed(message: str) -> None:
+            QMessageBox.warning(self, "visionlab", message)
+
+        try:
+            paste.paste(self, opened, failed)
+        except ModelError as error:
+            QMessageBox.information(self, "visionlab", str(error))
+
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
@@ -332,8 +348,13 @@ class MainWindow(QMainWindow):
     def set_presentation(self, on: bool) -> None:
         """Large fonts, a large readout and model's-eye view, and high contrast, for the back row of a lecture hall."""
         self.answers.set_font_size(presentation.set_fonts(on) + 2)
-        self.answers.set_lecture_view(on, self.screen().size().height())
+        self.answers.set_lecture_view(on, self.height())
         self.settings.presentation = on
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.actions["presentation"].isChecked():  # the lecture view's sizes follow the window's height
+            self.answers.set_lecture_view(True, self.height())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.save_layout(self.saveGeometry(), self.saveState(), self.splitter.saveState())

@@ -1,21 +1,26 @@
 """Screenshots of the real window for the README: a drawn digit with every MNIST model compared
-(docs/screenshot.png), and a CIFAR-10 test photo with ResNet18's Grad-CAM (docs/cifar10.png).
+(docs/screenshot.png), ResNet18's surest CIFAR-10 mistake with its Grad-CAM (docs/cifar10.png),
+and presentation mode on a 1920x1080 screen (docs/presentation.png).
 
-xvfb-run -s "-screen 0 1280x800x24" uv run python docs/take_screenshot.py --data-dir ../shared/data
+xvfb-run -s "-screen 0 1920x1080x24" uv run python docs/take_screenshot.py --data-dir ../shared/data
+
+The window's settings go to a temporary folder: the user's own are neither read nor changed.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QPointF, QTimer
+from PySide6.QtCore import QEventLoop, QPointF, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.actions import Tab
+from app.core.selection import Show
 from app.window import MainWindow
 from models.registry import MODELS
 
@@ -82,9 +87,11 @@ def save(window: MainWindow, name: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=None, help="folder holding the CIFAR-10 test set")
-    parser.add_argument("--photo", type=int, default=1, help="index of the CIFAR-10 test photo to show")
     args = parser.parse_args()
 
+    settings = tempfile.mkdtemp()
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings)
     application = QApplication(sys.argv[:1])
     window = MainWindow(model="mnist_cnn", data_dir=args.data_dir)
     window.resize(1200, 720)
@@ -95,6 +102,18 @@ def main() -> None:
     draw(window, THREE)
     pause()
     save(window, "screenshot.png")
+
+    window.actions["presentation"].setChecked(True)
+    window.actions["explain"].setChecked(True)
+    window.setGeometry(window.screen().geometry())
+    pause()
+    window.canvas.clear()
+    draw(window, THREE)
+    pause()
+    save(window, "presentation.png")
+    window.actions["explain"].setChecked(False)
+    window.actions["presentation"].setChecked(False)
+    window.resize(1200, 720)
 
     if PHOTO_MODEL not in window.classifiers:
         window.close()
@@ -110,7 +129,8 @@ def main() -> None:
         window.close()
         sys.exit(panel.message.text())
     window.picker.pick(PHOTO_MODEL)
-    browser.selection.go_to(args.photo)
+    browser.filters.set_show(Show.MISTAKES)
+    wait_until(lambda: browser.selection.probabilities is not None)
     window.actions["explain"].trigger()
     pause()
     save(window, "cifar10.png")

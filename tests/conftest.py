@@ -139,6 +139,24 @@ def tiny_mnist(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def tiny_cifar(tmp_path: Path) -> Path:
+    """A 40-image CIFAR-10 look-alike in ImageFolder layout; class k is a colour."""
+    from PIL import Image
+
+    from models.registry import CIFAR10
+
+    rng = np.random.default_rng(0)
+    for split, per_class in (("train", 4), ("test", 2)):
+        for index, name in enumerate(CIFAR10.classes):
+            folder = tmp_path / "cifar" / "cifar10-jpeg" / split / name
+            folder.mkdir(parents=True)
+            for n in range(per_class):
+                pixels = rng.integers(0, 40, (32, 32, 3)) + np.array([index * 25, 250 - index * 25, (index % 3) * 100])
+                Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).save(folder / f"{n}.png")
+    return tmp_path / "cifar"
+
+
+@pytest.fixture
 def shared_data() -> Path:
     if not (SHARED_DATA / "MNIST" / "raw").is_dir():
         pytest.skip(f"the real datasets are not at {SHARED_DATA}")

@@ -408,8 +408,12 @@ def test_explain_lays_a_heat_map_over_the_drawing_and_follows_a_clicked_class(in
     assert "heat map" in window.answers.chart.summary.text()
     window.session.explain_class(3)
     qtbot.waitUntil(lambda: "“3”" in window.answers.chart.summary.text(), timeout=10000)
+    assert window.answers.chart.explained == 3
+    outline = window.answers.chart.outline
+    assert outline.scene() is not None and outline.opts["x"] == [3]  # the explained class is marked
     window.actions["explain"].trigger()
     qtbot.waitUntil(lambda: window.canvas.overlay is None, timeout=10000)
+    assert outline.scene() is None
 
 
 def test_in_a_comparison_the_heat_map_is_the_picked_models(install_untrained, qtbot, open_window):

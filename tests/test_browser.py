@@ -531,3 +531,49 @@ def test_the_index_box_gives_the_keys_back_after_enter_or_esc(window, qtbot):
         QTest.keyClick(window, Qt.Key.Key_Right)  # the Next Image shortcut reaches the window again
         assert browser.selection.current() == (at + 1) % 20
     assert at == 5  # Esc left the typed 5 as Enter had gone there
+
+
+def test_a_pasted_picture_joins_my_images(window, qtbot, tmp_path, monkeypatch, message_boxes):
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QApplication
+
+    import app.paste
+
+    monkeypatch.setattr(app.paste, "PASTED", tmp_path / "pasted")
+    files = write_odd_files(tmp_path / "pictures")
+    window.open_paths([files["digit"]])
+    copied = QImage(60, 40, QImage.Format.Format_RGB32)
+    copied.fill(QColor("white"))
+    QApplication.clipboard().setImage(copied)
+    window.actions["paste"].trigger()
+    browser = window.browser
+    qtbot.waitUntil(lambda: len(browser.own.files) == 2, timeout=10000)
+    pasted = browser.own.files[1]
+    assert pasted.parent == tmp_path / "pasted" and Image.open(pasted).size == (60, 40)
+    assert browser.selection.current() == 1 and window.tabs.currentIndex() == BROWSE  # added, and shown
+    QApplication.clipboard().clear()
+    window.actions["paste"].trigger()
+    assert message_boxes and "The clipboard holds no picture" in message_boxes[0]
+
+
+def test_the_draw_tab_shows_the_digits_axis_after_photos_were_browsed(
+    install_untrained, open_window, qtbot, tiny_cifar
+):
+    install_untrained("mnist_cnn")
+    install_untrained("vit_cifar10")
+    window = open_window(tiny_cifar)
+    window.tabs.setCurrentIndex(BROWSE)
+    window.browser.set_source(CIFAR10.name)
+    qtbot.waitUntil(lambda: window.answers.chart.classes == CIFAR10.classes, timeout=20000)
+    window.tabs.setCurrentIndex(DRAW)  # a blank canvas: no answer, and the axis of what one would be
+    qtbot.waitUntil(lambda: window.answers.chart.classes == MNIST.classes, timeout=5000)
+    assert not window.answers.chart.shown and window.answers.readout.answer.text() == ""
+
+
+def test_a_line_about_one_set_leaves_with_it(window, qtbot):
+    browse(qtbot, window)
+    with qtbot.waitSignal(window.scoresReady, timeout=30000):
+        window.browser.filters.set_show(Show.MISTAKES)
+    assert "test images wrong" in window.browser.filters.answers_note.text()
+    window.browser.set_source(CIFAR10.name)
+    assert window.browser.filters.answers_note.text() == ""

@@ -75,7 +75,8 @@ def test_the_browsed_picture_and_its_buttons_hold_still(window, qtbot):
 
 
 def test_the_lecture_view_is_large(window, qtbot):
-    screen = window.screen().size().height()
+    window.setGeometry(window.screen().geometry())  # presentation mode goes full screen in a lecture
+    screen = window.height()
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         pen_strokes(window.canvas, SEVEN)
     window.actions["presentation"].setChecked(True)

@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from PIL import Image
 from safetensors.torch import load_file
 
 from models import card, datasets, test_answers, weights
@@ -19,20 +18,6 @@ from training import checkpoint, metrics
 from training.__main__ import main as train_main
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def tiny_cifar(tmp_path: Path) -> Path:
-    """A 40-image CIFAR-10 look-alike in ImageFolder layout; class k is a colour."""
-    rng = np.random.default_rng(0)
-    for split, per_class in (("train", 4), ("test", 2)):
-        for index, name in enumerate(CIFAR10.classes):
-            folder = tmp_path / "cifar" / "cifar10-jpeg" / split / name
-            folder.mkdir(parents=True)
-            for n in range(per_class):
-                pixels = rng.integers(0, 40, (32, 32, 3)) + np.array([index * 25, 250 - index * 25, (index % 3) * 100])
-                Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).save(folder / f"{n}.png")
-    return tmp_path / "cifar"
 
 
 @pytest.mark.parametrize(
