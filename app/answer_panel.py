@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from app.model_panel import ModelInfo
 from app.preview import PixelView
@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 
 READOUT_HEIGHT = 56  # pixels, outside presentation mode
 PREVIEW_SIDE = 112
-LECTURE_READOUT = 1 / 8  # of the window's height, in presentation mode (full screen: the screen's)
-LECTURE_PREVIEW = 1 / 4
+# In presentation mode, of the screen's height, but never more than these shares of the window's.
+LECTURE_READOUT = (1 / 8, 1 / 5)
+LECTURE_PREVIEW = (1 / 4, 1 / 4)
 
 
 class AnswerPanel(QWidget):
@@ -49,6 +50,7 @@ class AnswerPanel(QWidget):
         column.addWidget(self.readout)
         column.addWidget(self.chart_slot, 1)
         self.lower = QWidget()
+        self.lower.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)  # as tall as its parts
         row = QHBoxLayout(self.lower)
         row.setContentsMargins(0, 0, 0, 0)
         seen = QVBoxLayout()
@@ -58,7 +60,7 @@ class AnswerPanel(QWidget):
         row.addLayout(seen)
         row.addWidget(self.info, 1)
         column.addWidget(self.lower)
-        self.set_lecture_view(False, 0)
+        self.set_lecture_view(False, 0, 0)
 
     def build_chart(self, classes: tuple[str, ...]) -> None:
         """The chart in place of the note; pyqtgraph takes a good part of a second to import, so
@@ -109,11 +111,14 @@ class AnswerPanel(QWidget):
         if self.chart is not None:
             self.chart.set_font_size(points)
 
-    def set_lecture_view(self, on: bool, window_height: int) -> None:
-        """A readout an eighth of the window tall and a model's-eye view a quarter of it, or the
-        compact sizes."""
-        readout = max(round(window_height * LECTURE_READOUT), READOUT_HEIGHT) if on else READOUT_HEIGHT
-        side = max(round(window_height * LECTURE_PREVIEW), PREVIEW_SIDE) if on else PREVIEW_SIDE
+    def set_lecture_view(self, on: bool, window_height: int, screen_height: int) -> None:
+        """A readout an eighth of the screen tall and a model's-eye view a quarter of it, as far as
+        the window leaves room for the chart; or the compact sizes."""
+
+        def lecture(shares: tuple[float, float], least: int) -> int:
+            return max(round(min(screen_height * shares[0], window_height * shares[1])), least)
+
+        readout = lecture(LECTURE_READOUT, READOUT_HEIGHT) if on else READOUT_HEIGHT
+        side = lecture(LECTURE_PREVIEW, PREVIEW_SIDE) if on else PREVIEW_SIDE
         self.readout.set_height(readout)
         self.preview.setFixedSize(side, side)
-        self.lower.setFixedHeight(side + self.preview_title.sizeHint().height() + 6)

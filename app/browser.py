@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.core.selection import Selection, Show
 from app.dataset_panel import DatasetPanel
 from app.filter_bar import FilterBar
+from app.labels import ElidedLabel
 from app.own_images import OwnImages
 from app.preview import PixelView, to_qimage
 from app.thumbnails import SIZE, FileIcons, ThumbnailModel, array_icon
@@ -42,14 +43,27 @@ SOURCES = {**{name: f"{spec.title} test set" for name, spec in DATASETS.items()}
 
 
 class IndexBox(QSpinBox):
-    """The index to go to; `left` fires when Enter or Esc ends the typing, so that the keys go
-    back to browsing rather than stay in the box."""
+    """The index to go to. Enter goes there and Esc forgets what was typed; either way `left`
+    fires, so that the keys go back to browsing rather than stay in the box."""
 
     left = Signal()
 
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.shown = 0  # the index on show, which Esc goes back to
+
+    def show_index(self, index: int) -> None:
+        self.shown = index
+        with QSignalBlocker(self):
+            self.setValue(index)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.show_index(self.shown)  # typed, not gone to: leaving must not go there either
+            self.left.emit()
+            return
         super().keyPressEvent(event)
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.left.emit()
 
 
@@ -93,7 +107,7 @@ class Browser(QWidget):
         self.kind_box.currentIndexChanged.connect(self._kind_changed)
 
         self.view = PixelView(minimum=160)
-        self.caption = QLabel("")
+        self.caption = ElidedLabel()  # a long file name must not widen the browser
         self.caption.setObjectName("caption")
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.previous = QPushButton("◀ Previous")
@@ -260,6 +274,7 @@ class Browser(QWidget):
     # the picture on show
     def _selection_changed(self, offer_changed: bool) -> None:
         if offer_changed:
+            self.filters.follow()  # a jump by index may have dropped the filters
             self.thumbs.show(self.selection.indices, self._icon, self._tooltip)
         self._show_current()
 
@@ -272,8 +287,7 @@ class Browser(QWidget):
             self.currentChanged.emit()
             return
         self.grid.setCurrentIndex(self.thumbs.index(selection.position))
-        with QSignalBlocker(self.goto):
-            self.goto.setValue(index)
+        self.goto.show_index(index)
         try:
             current = self.current()
         except ModelError as error:

@@ -225,7 +225,6 @@ class DrawingCanvas(QWidget):
         return self._draw(picture.copy(), [(stroke, stroke.polyline(size, ready, ready))], size)
 
     @staticmethod
-    @staticmethod
     def _draw(image: QImage, strokes: list[tuple[Stroke, list[QPointF]]], size: int) -> QImage:
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

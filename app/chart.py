@@ -4,37 +4,41 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from app.labels import ElidedLabel
-from app.theme import INK, SOFT_INK
+from app.labels import ElidedLabel, shortened
+from app.theme import ink, soft_ink
 
 BAR = QColor(120, 144, 176)
 TOP = QColor(230, 126, 34)
 TRUE_BAND = QColor(46, 204, 113, 60)
 MODEL_COLOURS = [QColor(52, 152, 219), QColor(230, 126, 34), QColor(155, 89, 182), QColor(26, 188, 156)]
 HEADROOM = 112  # the top of the axis: room above a full bar for its percentage
-SUMMARY_LINES = 5  # a line per model of a comparison (three at most), the true class and the note
-# pyqtgraph draws axes, titles and labels in a light grey by default: 2.6:1 on the window's grey.
-pg.setConfigOptions(foreground=INK)
+SUMMARY_LINES = 6  # a line per model of a comparison (three at most), the true class and the note's two
 
 
 def still(plot: pg.PlotWidget | pg.PlotItem) -> pg.PlotWidget | pg.PlotItem:
-    """A figure to look at, not to explore: no context menu, no panning or zooming."""
+    """A figure to look at, not to explore (no context menu, no panning or zooming), in ink."""
     plot.setMenuEnabled(False)
     plot.setMouseEnabled(x=False, y=False)
     plot.hideButtons()
+    in_ink(plot)
     return plot
 
 
-def short_names(classes: tuple[str, ...], letters: int) -> tuple[str, ...]:
-    """Names cut to `letters` characters, a dot marking the cut, where they are longer:
-    "automobile" -> "auto."; one letter has no room for the dot."""
-    return tuple(
-        name if len(name) <= letters else (name[: letters - 1] + "." if letters > 1 else name[0]) for name in classes
-    )
+def in_ink(plot: pg.PlotWidget | pg.PlotItem) -> None:
+    """Axes, their labels and the title in the palette's text colour: pyqtgraph's own light grey
+    reads at 2.6:1 on the window's grey."""
+    colour = ink()
+    for side in ("left", "bottom"):
+        axis = plot.getAxis(side)
+        axis.setPen(colour)
+        axis.setTextPen(colour)
+        axis.label.setDefaultTextColor(colour)
+    title = plot.getPlotItem().titleLabel if isinstance(plot, pg.PlotWidget) else plot.titleLabel
+    title.item.setDefaultTextColor(colour)
 
 
 class ConfidenceChart(QWidget):
@@ -82,7 +86,7 @@ class ConfidenceChart(QWidget):
             height=[100],
             width=0.95,
             brush=pg.mkBrush(None),
-            pen=pg.mkPen(INK, width=3, style=Qt.PenStyle.DashLine),
+            pen=pg.mkPen(ink(), width=3, style=Qt.PenStyle.DashLine),
         )
         self.shown: dict[str, np.ndarray] = {}
         self.titles: dict[str, str] = {}
@@ -120,9 +124,17 @@ class ConfidenceChart(QWidget):
             letters = max(len(name) for name in self.classes)
             while letters > 1 and widest(names) > 2 * per_class - 10:
                 letters -= 1
-                names = short_names(self.classes, letters)
+                names = tuple(shortened(name, letters) for name in self.classes)
         axis.setTicks([[(i, "\n" + name if staggered and i % 2 else name) for i, name in enumerate(names)]])
         axis.setHeight((2 if staggered else 1) * metrics.lineSpacing() + 12)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # presentation mode's black on white, or back
+            in_ink(self.plot)
+            self.outline.setOpts(pen=pg.mkPen(ink(), width=3, style=Qt.PenStyle.DashLine))
+            for label in self.labels:
+                label.setColor(soft_ink())
 
     def set_font_size(self, points: int) -> None:
         self.font_size = points
@@ -216,7 +228,7 @@ class ConfidenceChart(QWidget):
             self.bars.append(bar)
         if single:
             for _ in self.classes:
-                label = pg.TextItem(anchor=(0.5, 1.0), color=SOFT_INK)
+                label = pg.TextItem(anchor=(0.5, 1.0), color=soft_ink())
                 font = QFont()
                 font.setPointSize(max(8, self.font_size - 1))
                 label.setFont(font)

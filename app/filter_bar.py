@@ -86,6 +86,15 @@ class FilterBar(QWidget):
         self._show_cell_note()
         self.answersWanted.emit()
 
+    def follow(self) -> None:
+        """Show the selection's filters as they are now: a jump by index may have dropped them."""
+        filters = self.selection.filters
+        with QSignalBlocker(self.class_box):
+            self.class_box.setCurrentIndex(max(self.class_box.findData(filters.true_class), 0))
+        with QSignalBlocker(self.show_box):
+            self.show_box.setCurrentIndex(self.show_box.findData(filters.show))
+        self._show_cell_note()
+
     def say(self, line: str) -> None:
         """What the answers behind the filters are: being scored, how many mistakes."""
         self.answers_note.setText(line)

@@ -8,6 +8,14 @@ from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 
+def shortened(name: str, letters: int) -> str:
+    """A name cut to `letters` characters, a dot marking the cut, where it is longer:
+    "automobile" -> "auto."; one letter has no room for the dot."""
+    if len(name) <= letters:
+        return name
+    return name[: letters - 1] + "." if letters > 1 else name[0]
+
+
 class ElidedLabel(QLabel):
     """Plain text of up to `lines` lines, each cut with an ellipsis where it is wider than the label;
     the whole text shows as the tooltip when cut. text() is the whole text."""
@@ -27,11 +35,6 @@ class ElidedLabel(QLabel):
 
     def text(self) -> str:
         return self.whole
-
-    def set_lines(self, lines: int) -> None:
-        self.lines = lines
-        self._reserve()
-        self._elide()
 
     def _reserve(self) -> None:
         margins = self.contentsMargins()

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
 
 from app.core.session import Session
+from app.labels import ElidedLabel
 from models.card import Card
 from models.registry import DATASETS, MODELS, available, for_dataset
 
 LOADING = "Loading the models…"  # the info panel until the first load ends
+INFO_LINES = 8  # name, architecture, parameters, test accuracy, pen digits, training, device; one spare
 
 
 def describe(card: Card, device: str) -> str:
     """What the info panel says about a model: all of it from its card."""
     spec = MODELS[card.model]
-    lines = [f"<b>{card.title or spec.title or card.model}</b> ({card.model})"]
+    lines = [f"{card.title or spec.title or card.model} ({card.model})"]
     if spec.arch_options:
         lines.append(", ".join(f"{key.replace('_', ' ')} {value}" for key, value in spec.arch_options.items()))
     if card.parameters is not None:
@@ -30,7 +32,7 @@ def describe(card: Card, device: str) -> str:
         epochs, seconds = card.training_length()
         lines.append(f"trained {epochs} epochs, {seconds / 60:.0f} min on {runs[-1].device or '?'}")
     lines.append(f"running on {device}")
-    return "<br>".join(lines)
+    return "\n".join(lines)
 
 
 def why_none(session: Session) -> str:
@@ -40,8 +42,8 @@ def why_none(session: Session) -> str:
     title = DATASETS[session.dataset].title
     names = for_dataset(session.dataset)
     if any(name in available() for name in names):
-        return f"The {title} models could not be loaded; the status bar says why."
-    return f"No trained {title} model yet. Train one: {MODELS[names[0]].train_command()}"
+        return f"The {title} models could not be loaded;\nthe status bar says why."
+    return f"No trained {title} model yet. Train one:\n{MODELS[names[0]].train_command()}"
 
 
 class ModelPicker(QWidget):
@@ -82,16 +84,14 @@ class ModelPicker(QWidget):
         return True
 
 
-class ModelInfo(QLabel):
-    """What the picked model is, how well it does and where it runs; or why there is none."""
+class ModelInfo(ElidedLabel):
+    """What the picked model is, how well it does and where it runs; or why there is none. A line
+    per fact, each cut short where the panel is narrow (the whole of it in the tooltip)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(LOADING, parent)
-        self.setWordWrap(True)
+        super().__init__(LOADING, lines=INFO_LINES, parent=parent)
         self.setObjectName("modelInfo")
         self.setAlignment(Qt.AlignmentFlag.AlignTop)
-        # It wraps within the room the layout gives it, and never asks for more: the canvas keeps its size.
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
 
     def show_choice(self, session: Session) -> None:
         name = session.picked()

@@ -20,7 +20,7 @@ PASTED = CACHE_DIR / "pasted"  # where copied pictures are kept
 
 def paste(owner: QWidget, opened: Callable[[list[Path]], None], failed: Callable[[str], None]) -> None:
     """Hand `opened` the picture files the clipboard holds, or the file a copied picture was saved
-    to; ImageError says why there is none."""
+    to; `failed` a message that says why there is none."""
     mime = QApplication.clipboard().mimeData()  # None where the clipboard is empty
     files = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()] if mime and mime.hasUrls() else []
     if files:
@@ -28,10 +28,11 @@ def paste(owner: QWidget, opened: Callable[[list[Path]], None], failed: Callable
         return
     image = QImage(QApplication.clipboard().image()) if mime and mime.hasImage() else QImage()
     if image.isNull():
-        raise ImageError(
+        failed(
             "The clipboard holds no picture. Copy one first (in a web browser: right-click a picture, "
             "Copy Image), then paste it here."
         )
+        return
     target = PASTED / f"pasted-{datetime.datetime.now():%Y%m%d-%H%M%S-%f}.png"
 
     def save(progress: object, cancelled: object) -> Path:

@@ -4,11 +4,11 @@ smaller, which model answered and its runner-up."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QPalette, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
-from app.theme import SOFT_INK
+from app.theme import soft_ink
 
 ANSWER_SHARE = 0.62  # of the strip's width
 LETTERS = 0.8  # of the strip's height: the answer's letters
@@ -25,7 +25,7 @@ class Readout(QWidget):
         self.answer.setObjectName("readoutAnswer")
         self.side = QLabel("")
         self.side.setObjectName("readoutSide")
-        self.side.setStyleSheet(f"color: {SOFT_INK.name()}")
+        self._soften()
         for label in (self.answer, self.side):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
             label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -35,6 +35,16 @@ class Readout(QWidget):
         row.addWidget(self.side, round((1 - ANSWER_SHARE) * 100))
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.set_height(height)
+
+    def _soften(self) -> None:
+        palette = self.side.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, soft_ink(self.palette()))
+        self.side.setPalette(palette)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._soften()
 
     def set_height(self, pixels: int) -> None:
         self.setFixedHeight(pixels)

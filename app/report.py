@@ -3,11 +3,10 @@ opens once the look inside the network, made off the GUI thread, is ready. Nothi
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QPlainTextEdit, QTabWidget, QVBoxLayout, QWidget
 
@@ -83,29 +82,49 @@ class ModelReport(QDialog):
         self.header = header
 
 
-def open_report(
-    parent: QWidget,
-    classifier: Classifier,
-    image: np.ndarray | None,
-    opened: Callable[[ModelReport | None], None],
-) -> None:
-    """Look inside `classifier` (its layers, its first layer's response to `image`) on the thread pool,
-    then open its report; `opened` gets the report, which it must keep (it has no parent), or None
-    after a message says why there is none."""
+class Reports(QObject):
+    """The model reports open, each a window of its own (not one kept above the main window, so
+    that a click on a confusion cell can bring the browser to the front), closed with the window.
 
-    def show(inside: tuple[str, tuple[np.ndarray, np.ndarray | None] | None]) -> None:
-        # A window of its own, not one that stays above the main window: a click on a confusion
-        # cell brings the browser to the front. The caller keeps it, and closes it with the window.
-        report = ModelReport(classifier.card, *inside)
-        # Several reports may stay open side by side; a closed one frees its figures.
-        report.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        report.show()
-        opened(report)
+    `opened` fires once a report asked for has opened, or a message has said why it could not;
+    `cellClicked` with (model, true class, predicted class) for a click on a confusion cell.
+    """
 
-    def failed(message: str) -> None:
-        QMessageBox.warning(parent, "visionlab", f"Could not look inside {classifier.spec.title}: {message}")
-        opened(None)
+    opened = Signal()
+    cellClicked = Signal(str, int, int)
 
-    tasks.start(
-        lambda progress, cancelled: (classifier.layer_summary(), classifier.first_layer(image)), show, failed, parent
-    )
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.window = parent
+        self.open: list[ModelReport] = []
+        self.last: ModelReport | None = None  # the last one opened
+
+    def show(self, classifier: Classifier, image: np.ndarray | None) -> None:
+        """Look inside `classifier` (its layers, its first layer's response to `image`) on the
+        thread pool, then open its report."""
+
+        def opened(inside: tuple[str, tuple[np.ndarray, np.ndarray | None] | None]) -> None:
+            report = ModelReport(classifier.card, *inside)
+            # Several reports may stay open side by side; a closed one frees its figures.
+            report.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            report.destroyed.connect(lambda: self.open.remove(report))
+            report.cellClicked.connect(lambda true, predicted: self.cellClicked.emit(classifier.name, true, predicted))
+            self.open.append(report)
+            self.last = report
+            report.show()
+            self.opened.emit()
+
+        def failed(message: str) -> None:
+            QMessageBox.warning(self.window, "visionlab", f"Could not look inside {classifier.spec.title}: {message}")
+            self.opened.emit()
+
+        tasks.start(
+            lambda progress, cancelled: (classifier.layer_summary(), classifier.first_layer(image)),
+            opened,
+            failed,
+            self,
+        )
+
+    def close_all(self) -> None:
+        for report in list(self.open):
+            report.close()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from app.chart import BAR, MODEL_COLOURS, still
 from app.preview import PixelView
-from app.theme import SOFT_INK, readable_on
+from app.theme import readable_on, soft_ink
 from models.card import Calibration, TrainingRun
 
 
@@ -37,7 +37,7 @@ def _styled(plot, x_label: str, y_label: str):
 def _label_bars(plot, xs, tops, texts: list[str]) -> None:
     """Write each text just above its bar."""
     for x, top, text in zip(xs, tops, texts, strict=True):
-        label = pg.TextItem(text, anchor=(0.5, 1.0), color=SOFT_INK)
+        label = pg.TextItem(text, anchor=(0.5, 1.0), color=soft_ink())
         label.setPos(x, top)
         plot.addItem(label)
 
@@ -90,7 +90,7 @@ def reliability_view(calibration: Calibration) -> pg.GraphicsLayoutWidget:
     )
     if not calibration.fitted:
         note += "<br>No temperature was fitted: this model trained on every training image, leaving no held-out data."
-    view.addLabel(note, colspan=max(len(variants), 1), color=SOFT_INK)
+    view.addLabel(note, colspan=max(len(variants), 1), color=soft_ink())
     return view
 
 
@@ -108,7 +108,8 @@ class ConfusionView(pg.PlotWidget):
         image = pg.ImageItem(shade)
         colours = pg.colormap.get("viridis")
         image.setColorMap(colours)
-        shade = shade / max(shade.max(), 1e-9)  # as the image's levels spread it over the colour map
+        image.setLevels((0, max(shade.max(), 1e-9)))  # zero is the colour map's start, whatever the smallest count
+        shade = shade / max(shade.max(), 1e-9)
         self.addItem(image)
         for true in range(n):
             for predicted in range(n):
@@ -199,7 +200,8 @@ def training_plot(runs: list[TrainingRun], metric: str) -> pg.PlotWidget:
             angle=90,
             pen=pg.mkPen("#888", width=1, style=Qt.PenStyle.DashLine),
             label="warm restart",
-            labelOpts={"position": 0.06, "color": SOFT_INK, "anchors": [(0, 1), (0, 1)]},  # low: curves run high there
+            # Low on the line: the curves run high there.
+            labelOpts={"position": 0.06, "color": soft_ink(), "anchors": [(0, 1), (0, 1)]},
         )
         line.setToolTip("A new learning-rate schedule starts here, from the weights so far")
         plot.addItem(line)

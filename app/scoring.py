@@ -13,6 +13,8 @@ from PySide6.QtCore import QObject, Signal
 
 from app import tasks
 from app.core.session import Session
+from models import test_answers
+from models.errors import WeightsError
 from models.registry import MODELS
 
 if TYPE_CHECKING:
@@ -100,13 +102,28 @@ class TestSetScorer(QObject):
         self._say(dataset, f"{why} is classifying all {len(images)} test images…")
 
         def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> np.ndarray | None:
+            # Scored once per machine: a test set no evaluation saw (CIFAR-10's official batches,
+            # where the models were evaluated on the JPEG copy) is not scored again after a restart.
+            kept = test_answers.scored_path(name, classifier.spec.weight_path, test_set.fingerprint)
+            try:
+                found = test_answers.load(kept)
+            except WeightsError:
+                log.warning("the answers kept in %s cannot be used; scoring again", kept, exc_info=True)
+                found = None
+            if found is not None and found.for_test_set(test_set.fingerprint) is not None:
+                return found.probabilities
             answers = []
             for start in range(0, len(images), BATCH):
                 if cancelled():
                     return None
                 answers.append(classifier.predict(list(images[start : start + BATCH])))
                 progress(min(start + BATCH, len(images)), len(images))
-            return np.concatenate(answers)
+            scored = np.concatenate(answers)
+            try:
+                test_answers.save(kept, scored, test_set.fingerprint)
+            except OSError:
+                log.warning("could not keep the answers in %s", kept, exc_info=True)
+            return scored
 
         def done(probabilities: np.ndarray | None) -> None:
             if probabilities is None:
@@ -142,7 +159,10 @@ class TestSetScorer(QObject):
         self.browser.set_answers(picked, [answers for answers in others if answers is not None])
         labels = self.browser.selection.labels
         wrong = int((picked.argmax(axis=1) != labels).sum()) if labels is not None else 0
-        self._say(dataset, f"{MODELS[names[0]].title} gets {wrong} of {len(picked)} test images wrong.")
+        line = f"{MODELS[names[0]].title} gets {wrong} of {len(picked)} test images wrong."
+        if self.browser.selection.filters.need_every_model and len(names) < 2:
+            line = f"{MODELS[names[0]].title} is the only model of this set loaded: there is none to disagree with."
+        self._say(dataset, line)
         self.scored.emit()
 
     def _say(self, dataset: str, line: str) -> None:

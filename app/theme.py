@@ -1,13 +1,34 @@
-"""Colours that stay legible from the back of a lecture hall: text contrast by WCAG's formula, and
-the high-contrast palette of presentation mode."""
+"""Colours that stay legible from the back of a lecture hall: text contrast by WCAG's formula, the
+ink of figures taken from the palette (light or dark), and the high-contrast palette of presentation mode."""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
 
-INK = QColor(20, 20, 20)  # text and axes of the figures
-SOFT_INK = QColor(70, 70, 70)  # secondary text: still 8:1 on the window's grey
 WCAG_AA = 4.5  # the least contrast WCAG AA allows for text
+SOFTENING = 0.3  # how far secondary text goes from the text colour towards the background
+
+
+def ink(palette: QPalette | None = None) -> QColor:
+    """The colour of text and axes in figures: the palette's own text colour, so that a dark
+    desktop theme gets light figures."""
+    return (palette or QApplication.palette()).color(QPalette.ColorRole.WindowText)
+
+
+def soft_ink(palette: QPalette | None = None) -> QColor:
+    """Secondary text: the text colour a little towards the background, still over 4.5:1."""
+    palette = palette or QApplication.palette()
+    text, background = ink(palette), palette.color(QPalette.ColorRole.Window)
+
+    def between(a: int, b: int) -> int:
+        return round(a + (b - a) * SOFTENING)
+
+    return QColor(
+        between(text.red(), background.red()),
+        between(text.green(), background.green()),
+        between(text.blue(), background.blue()),
+    )
 
 
 def luminance(colour: QColor) -> float:

@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPixmap
 
 from app import tasks
 from app.core.lru import LRU
+from app.labels import shortened
 from app.preview import to_qimage
 from models.images import image_pixels, open_image
 from models.preprocess import convert_mode
@@ -25,11 +26,6 @@ RIGHT_BADGE = QColor(20, 20, 20, 200)
 WRONG_BADGE = QColor(190, 20, 40, 230)
 
 
-def short(name: str) -> str:
-    """A class name that fits an icon's width beside another: "automobile" -> "auto"."""
-    return name[:4]
-
-
 def array_icon(pixels: np.ndarray, truth: str | None = None, answer: str | None = None) -> QPixmap:
     """An icon of a test-set picture, pixel-sharp; with a strip naming its true class and, where
     the model took it for another, that class on red."""
@@ -42,7 +38,7 @@ def array_icon(pixels: np.ndarray, truth: str | None = None, answer: str | None 
     painter = QPainter(pixmap)
     strip = QRect(0, pixmap.height() - BADGE, pixmap.width(), BADGE)
     painter.fillRect(strip, WRONG_BADGE if wrong else RIGHT_BADGE)
-    text = f"{short(truth)}→{short(answer)}" if wrong and answer is not None else short(truth)
+    text = f"{shortened(truth, 5)}→{shortened(answer, 5)}" if wrong and answer is not None else truth
     font = QFont()
     font.setBold(True)
     font.setPixelSize(BADGE - 5)

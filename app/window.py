@@ -35,7 +35,7 @@ from models.errors import ModelError
 from models.registry import DATASETS, DRAWN, MODELS, Preparation, spec
 
 if TYPE_CHECKING:
-    from app.report import ModelReport
+    from app.report import ModelReport, Reports
     from models.classifier import Classifier
 
 log = logging.getLogger(__name__)
@@ -53,8 +53,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.settings = Settings()
         self.session = Session(self.settings.chosen_models())
-        self.report: ModelReport | None = None  # the last one opened
-        self.reports: list[ModelReport] = []  # every one open: windows of their own, closed with this one
+        self.reports: Reports | None = None  # made with the first report: it pulls in pyqtgraph
 
         self.drawing_tab = DrawingTab()
         self.canvas = self.drawing_tab.canvas
@@ -141,7 +140,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._input_changed)
         browser.currentChanged.connect(self.predict)
         browser.datasetChanged.connect(lambda _: self._input_changed())
-        browser.answersWanted.connect(self._want_answers)
+        browser.answersWanted.connect(lambda: self.scorer.follow(self.classifiers))
         self.picker.picked.connect(self._picked)
         self.picker.compare.toggled.connect(session.set_compare)
         session.offer_changed.connect(lambda _: self._offer_changed())
@@ -199,7 +198,7 @@ class MainWindow(QMainWindow):
     def _choice_changed(self) -> None:
         self.picker.show_offer(self.session)
         self.answers.info.show_choice(self.session)
-        self._want_answers()
+        self.scorer.follow(self.classifiers)
         self.predict()
 
     # asking and answering
@@ -253,18 +252,12 @@ class MainWindow(QMainWindow):
         native = not self.session.drawing and self.browser.test_set_on_show
         self.browser.view.set_heat(heat if native else None)
 
-    # a model's answers for a whole test set, for the browser's filters
-    def _want_answers(self) -> None:
-        self.scorer.follow(self.classifiers)
-
     def _scoring_failed(self, message: str) -> None:
         self.browser.answers_failed()
         QMessageBox.warning(self, "visionlab", message)
 
     def show_report(self) -> None:
         """Calibration, confusion, per-class accuracy, training curves and layers of the picked model."""
-        from app.report import open_report  # pyqtgraph: not before the window shows
-
         name = self.session.picked()
         classifier = self.classifiers.get(name) if name else None
         if classifier is None:
@@ -274,16 +267,18 @@ class MainWindow(QMainWindow):
         image = self.session.model_input
         if image is not None and image.shape[-1] != classifier.spec.dataset.channels:
             image = None  # the last input was for a model of the other dataset
+        if self.reports is None:
+            from app.report import Reports  # pyqtgraph: not before the window shows
 
-        def opened(report: ModelReport | None) -> None:
-            if report is not None:
-                self.report = report
-                self.reports.append(report)
-                report.destroyed.connect(lambda: self.reports.remove(report))
-                report.cellClicked.connect(lambda true, predicted: self.browse_cell(classifier.name, true, predicted))
-            self.reportShown.emit()
+            self.reports = Reports(self)
+            self.reports.opened.connect(self.reportShown)
+            self.reports.cellClicked.connect(self.browse_cell)
+        self.reports.show(classifier, image)
 
-        open_report(self, classifier, image, opened)
+    @property
+    def report(self) -> ModelReport | None:
+        """The report opened last."""
+        return self.reports.last if self.reports is not None else None
 
     def browse_cell(self, name: str, true: int, predicted: int) -> None:
         """The test images of one confusion-matrix cell of model `name`'s report."""
@@ -304,18 +299,11 @@ class MainWindow(QMainWindow):
 
     def paste(self) -> None:
         """Add the picture (or picture files) on the clipboard to My images, and show it."""
-
-        def opened(paths: list[Path]) -> None:
-            if self.browser.open_paths(paths, add=True):
-                self.show_tab(Tab.BROWSE)
-
-        def failed(message: str) -> None:
-            QMessageBox.warning(self, "visionlab", message)
-
-        try:
-            paste.paste(self, opened, failed)
-        except ModelError as error:
-            QMessageBox.information(self, "visionlab", str(error))
+        paste.paste(
+            self,
+            lambda paths: self.browser.open_paths(paths, add=True) and self.show_tab(Tab.BROWSE),
+            lambda message: QMessageBox.information(self, "visionlab", message),
+        )
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
@@ -330,8 +318,7 @@ class MainWindow(QMainWindow):
     # for the lecture hall
     def export(self) -> Path | None:
         """Save the input and the chart side by side as one PNG, asking where."""
-        answer = self.answers.readout.answer.text().split("  ")[0]  # the class on show, if any
-        name = export.file_name(self.session.picked() or "", answer)
+        name = export.file_name(self.session.picked() or "", self.session.top_class() or "")
         target = export.ask_target(self, self.settings.export_dir, name)
         return self.export_to(target) if target is not None else None
 
@@ -348,20 +335,23 @@ class MainWindow(QMainWindow):
     def set_presentation(self, on: bool) -> None:
         """Large fonts, a large readout and model's-eye view, and high contrast, for the back row of a lecture hall."""
         self.answers.set_font_size(presentation.set_fonts(on) + 2)
-        self.answers.set_lecture_view(on, self.height())
         self.settings.presentation = on
+        self._fit_lecture_view()
+
+    def _fit_lecture_view(self) -> None:
+        on = self.actions["presentation"].isChecked()
+        self.answers.set_lecture_view(on, self.height(), self.screen().size().height())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if self.actions["presentation"].isChecked():  # the lecture view's sizes follow the window's height
-            self.answers.set_lecture_view(True, self.height())
+        self._fit_lecture_view()  # the lecture view's sizes follow the window's height
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.save_layout(self.saveGeometry(), self.saveState(), self.splitter.saveState())
         self.settings.folder = self.browser.last_folder
         self.settings.data_dir = self.browser.panel.data_dir
-        for report in list(self.reports):
-            report.close()
+        if self.reports is not None:
+            self.reports.close_all()
         self.scorer.cancel()
         self.browser.cancel_jobs()
         QThreadPool.globalInstance().waitForDone(3000)  # cancelled jobs stop at their next check

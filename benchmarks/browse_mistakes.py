@@ -69,7 +69,7 @@ def measure(name: str, data_dir: Path) -> str:
         return browser.selection.probabilities[index].argmax() != labels[index]
 
     mistakes = first_shown(window, lambda: browser.filters.set_show(Show.MISTAKES), wrong)
-    stored = window.classifiers[name].test_answers is not None and not window.scorer.busy
+    stored = window.classifiers[name].stored_answers(browser.test_set().fingerprint) is not None
     probabilities = window.session.answers_for(name, dataset)
     confusion = np.zeros((len(spec.classes),) * 2, int)
     np.add.at(confusion, (labels, probabilities.argmax(1)), 1)

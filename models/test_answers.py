@@ -17,6 +17,9 @@ from safetensors import SafetensorError, safe_open
 from safetensors.numpy import save_file
 
 from models.errors import WeightsError
+from models.registry import CACHE_DIR
+
+SCORED = CACHE_DIR / "answers"  # answers the app scored itself, for test sets no evaluation saw
 
 
 def fingerprint(images: np.ndarray, labels: np.ndarray) -> str:
@@ -64,3 +67,9 @@ def load(path: Path) -> TestAnswers | None:
     if not np.isfinite(probabilities).all() or (probabilities < 0).any():
         raise WeightsError(f"{problem}: it holds probabilities that are not numbers from 0 to 1.")
     return TestAnswers(probabilities, test_set)
+
+
+def scored_path(name: str, weight_path: Path, test_set: str) -> Path:
+    """Where the answers that model `name` (these very weights) gave a test set are kept once scored."""
+    weights_digest = hashlib.sha256(weight_path.read_bytes()).hexdigest()[:16]
+    return SCORED / f"{name}-{weights_digest}-{test_set[:16]}.safetensors"

@@ -17,14 +17,25 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 @pytest.fixture(autouse=True)
 def private_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Each test gets empty QSettings, away from the user's own, and windows an empty data folder
-    unless the test gives one: no test reads the datasets of the machine it runs on by chance."""
+    unless the test gives one: no test reads the datasets of the machine it runs on by chance.
+    Answers the app scores for a test set are kept in the test's own folder. Presentation mode,
+    which changes the whole application's fonts and palette, ends with the test."""
     from PySide6.QtCore import QSettings
 
     import app.settings
+    import models.test_answers
 
+    monkeypatch.setattr(models.test_answers, "SCORED", tmp_path / "scored")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     monkeypatch.setattr(app.settings, "DEFAULT_ROOT", tmp_path / "no-data")
+    yield
+    from PySide6.QtWidgets import QApplication
+
+    from app import presentation
+
+    if QApplication.instance() is not None:  # presentation mode's fonts and palette are the application's
+        presentation.set_fonts(False)
 
 
 ONE = [[(0.5, 0.15), (0.5, 0.5), (0.5, 0.85)]]

@@ -329,7 +329,7 @@ def test_no_usable_device_at_launch_says_why_and_how_to_go_on(install_untrained,
     with qtbot.waitSignal(window.modelsReady, timeout=60000):
         window.start()
     assert window.statusBar().currentMessage() == "PyTorch cannot start: libcudart.so is missing."
-    assert window.answers.info.text() == "The MNIST models could not be loaded; the status bar says why."
+    assert window.answers.info.text() == "The MNIST models could not be loaded;\nthe status bar says why."
 
 
 def test_a_failing_answer_is_reported_and_the_next_input_is_answered(

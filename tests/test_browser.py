@@ -65,6 +65,12 @@ def test_stored_answers_offer_the_mistakes_at_once(install_untrained, tiny_mnist
     assert strip.red() > 150 and strip.green() < 60  # the mistake is marked on its icon
     window.browser.filters.set_show(Show.LEAST_CONFIDENT)
     assert window.browser.selection.indices[:3].tolist() == [12, 7, 3]
+    window.browser.filters.set_show(Show.DISAGREE)
+    assert window.browser.selection.indices.tolist() == []
+    assert "the only model of this set" in window.browser.filters.answers_note.text()
+    window.browser.filters.set_show(Show.MISTAKES)
+    window.browser.selection.go_to(0)  # not a mistake: the filter that hid it is dropped, and says so
+    assert window.browser.filters.show_box.currentData() is Show.ALL
 
 
 def test_answers_stored_for_another_test_set_are_not_laid_over_this_one(
@@ -78,6 +84,19 @@ def test_answers_stored_for_another_test_set_are_not_laid_over_this_one(
         window.browser.filters.set_show(Show.MISTAKES)
         assert "is not the one MNIST CNN was evaluated on" in window.browser.filters.answers_note.text()
     assert "test images wrong" in window.browser.filters.answers_note.text()
+    scored = window.session.answers_for("mnist_cnn", MNIST.name)
+    window.close()
+
+    again = open_window(tiny_mnist)  # after a restart the answers scored are kept, not scored again
+    browse(qtbot, again)
+
+    def unwanted(images, calibrated=False):
+        raise AssertionError("the test set was scored again")
+
+    again.classifiers["mnist_cnn"].predict = unwanted
+    with qtbot.waitSignal(again.scoresReady, timeout=10000):
+        again.browser.filters.set_show(Show.MISTAKES)
+    assert np.allclose(again.session.answers_for("mnist_cnn", MNIST.name), scored, atol=1e-3)
 
 
 def test_the_disagreement_filter_compares_every_model_of_the_set(install_untrained, tiny_mnist, open_window, qtbot):
@@ -530,7 +549,7 @@ def test_the_index_box_gives_the_keys_back_after_enter_or_esc(window, qtbot):
         at = browser.selection.current()
         QTest.keyClick(window, Qt.Key.Key_Right)  # the Next Image shortcut reaches the window again
         assert browser.selection.current() == (at + 1) % 20
-    assert at == 5  # Esc left the typed 5 as Enter had gone there
+    assert at == 6  # Esc forgot the typed 5: the picture on show stayed
 
 
 def test_a_pasted_picture_joins_my_images(window, qtbot, tmp_path, monkeypatch, message_boxes):

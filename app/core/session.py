@@ -91,6 +91,7 @@ class Session:
         self.calibrated = False
         self.scores: dict[tuple[str, str], np.ndarray] = {}  # (model, dataset) -> answers for its test set
         self.model_input: np.ndarray | None = None  # what the models saw for the answer on show
+        self.answer: Answer | None = None  # the answer on show
 
     # the input on show
     @property
@@ -228,13 +229,20 @@ class Session:
 
     def show_answer(self, answer: Answer) -> None:
         if self.questions.worth_showing(answer.ident):
-            self.model_input = answer.model_input
+            self.model_input, self.answer = answer.model_input, answer
             self.answered.emit(answer)
 
     def nothing_to_show(self) -> None:
         """The input is gone (a blank canvas, no model): nothing is on show, answers on their way are stale."""
         self.questions.nothing_to_ask()
-        self.model_input = None
+        self.model_input = self.answer = None
+
+    def top_class(self) -> str | None:
+        """The class the picked model gives the input on show; None while nothing is on show."""
+        picked = self.picked()
+        if self.answer is None or picked not in self.answer.probabilities:
+            return None
+        return MODELS[picked].classes[int(self.answer.probabilities[picked].argmax())]
 
     def note(self, answer: Answer) -> str:
         """The lines under the chart: which probabilities are shown (a model without a fitted
