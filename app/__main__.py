@@ -45,5 +45,15 @@ def main(argv: list[str] | None = None) -> int:
     return application.exec()
 
 
+def run() -> None:
+    """The `visionlab` command: the window, then an exit that no job still running can hold up."""
+    from app import concurrency
+
+    code = main()
+    concurrency.finish_within(concurrency.EXIT_GRACE_S)
+    logging.shutdown()
+    os._exit(code)  # a thread blocked on a stalled network would otherwise keep the process alive
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

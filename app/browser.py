@@ -363,3 +363,4 @@ class Browser(QWidget):
 
     def cancel_jobs(self) -> None:
         self.panel.cancel_jobs()
+        self.own.cancel_jobs()

@@ -8,6 +8,10 @@
 - Qt's global thread pool (app/tasks.py): slow jobs reported back by signal: reading and
   downloading datasets, decoding the user's pictures and their icons, scoring a test set,
   looking inside a model for its report.
+- Closing the window waits for none of them: jobs are cancelled and stop at their next check,
+  the inference thread ends after the step it is in (see retire()), and the process ends after
+  at most EXIT_GRACE_S whatever is still running (a download on a stalled network, a model
+  halfway through loading): nothing left then is worth keeping the user waiting for.
 - Torch releases the GIL inside every operator and must win it back after each one; with the
   default 5 ms switch interval a busy GUI thread makes each of those waits long, so the
   interval is 0.5 ms. torch itself runs one thread per caller (set on the inference thread
@@ -18,9 +22,16 @@ from __future__ import annotations
 
 import os
 import sys
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QThread, QThreadPool
 
 SWITCH_INTERVAL_S = 0.0005
 TORCH_THREADS = 1
+EXIT_GRACE_S = 1.5
+
+_retiring: set[QThread] = set()  # threads told to end, kept alive until they have: Qt aborts otherwise
 
 
 def model_threads() -> int:
@@ -31,3 +42,24 @@ def model_threads() -> int:
 def configure() -> None:
     """The process-wide settings above; call once, before the inference thread starts."""
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+
+
+def retire(thread: QThread, ended: Callable[[], None]) -> None:
+    """Tell a thread's event loop to end without waiting for it; `ended` runs (on that thread)
+    once it has. The thread object lives on until then, whoever held it."""
+    _retiring.add(thread)
+
+    def finished() -> None:
+        ended()
+        _retiring.discard(thread)
+
+    thread.finished.connect(finished, Qt.ConnectionType.DirectConnection)
+    thread.quit()
+
+
+def finish_within(seconds: float) -> None:
+    """At exit: give cancelled jobs and ending threads up to `seconds` to finish, then go on."""
+    deadline = time.monotonic() + seconds
+    QThreadPool.globalInstance().waitForDone(int(seconds * 1000))
+    for thread in list(_retiring):
+        thread.wait(max(0, int((deadline - time.monotonic()) * 1000)))

@@ -66,6 +66,10 @@ class OwnImages(QObject):
             self.check.cancel()
         self.check = tasks.start(check, done, lambda message: None, self)
 
+    def cancel_jobs(self) -> None:
+        if self.check is not None:
+            self.check.cancel()
+
     def pin(self, index: int) -> None:
         """File `index` is on show: it stays decoded whatever finishes decoding later."""
         self.pictures.pinned = self.files[index]

@@ -3,11 +3,10 @@ confidence chart on the right; what is shown and asked for lives in the session 
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QThreadPool, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QMainWindow,
@@ -37,8 +36,6 @@ from models.registry import DATASETS, DRAWN, MODELS, Preparation, spec
 if TYPE_CHECKING:
     from app.report import ModelReport, Reports
     from models.classifier import Classifier
-
-log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
@@ -224,10 +221,8 @@ class MainWindow(QMainWindow):
             return None if self.canvas.is_blank() else (self.canvas.as_drawing(), None, Preparation.DRAWING)
         try:
             return self.browser.current()
-        except ModelError as error:
-            log.info("the picture on show cannot be used", exc_info=True)
-            self.statusBar().showMessage(str(error), 8000)
-            return None
+        except ModelError:
+            return None  # the browser's caption says what is wrong with the picture on show
 
     def _blank(self) -> None:
         self.answers.blank(DATASETS[self.session.dataset].classes)
@@ -347,15 +342,14 @@ class MainWindow(QMainWindow):
         self._fit_lecture_view()  # the lecture view's sizes follow the window's height
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        """Save what is remembered, stop everything, and wait for nothing (app/concurrency.py)."""
         self.settings.save_layout(self.saveGeometry(), self.saveState(), self.splitter.saveState())
         self.settings.folder = self.browser.last_folder
         self.settings.data_dir = self.browser.panel.data_dir
+        self.settings.store.sync()
         if self.reports is not None:
             self.reports.close_all()
         self.scorer.cancel()
         self.browser.cancel_jobs()
-        QThreadPool.globalInstance().waitForDone(3000)  # cancelled jobs stop at their next check
-        self.thread.quit()
-        self.thread.wait()  # a model still loading finishes first; killing the thread would abort
-        self.worker.close()
+        concurrency.retire(self.thread, self.worker.close)
         super().closeEvent(event)

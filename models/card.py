@@ -27,6 +27,9 @@ SCHEMA_VERSION = 2  # 2: pen_digits, and the pen writers a run held out
 _FRACTION = typed_json.checked(lambda x: 0 <= x <= 1, "between 0 and 1")
 _COUNT = typed_json.checked(lambda x: x >= 0, "0 or more")
 _POSITIVE = typed_json.checked(lambda x: x > 0, "greater than 0")
+_SHA256 = typed_json.checked(
+    lambda x: len(x) == 64 and all(c in "0123456789abcdef" for c in x), "64 lowercase hexadecimal digits"
+)
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,8 @@ class Storage:
     dtype: str
     bytes: int | None = field(default=None, metadata=_COUNT)
     top1_agreement_with_float32: float | None = field(default=None, metadata=_FRACTION)
+    # The weight file's SHA-256: a file damaged since (flipped bits) or from another run is refused.
+    sha256: str | None = field(default=None, metadata=_SHA256)
 
 
 @dataclass(frozen=True)
@@ -195,7 +200,7 @@ _FILE_ORDER: dict[type, tuple[str, ...]] = {
         "input", "normalization", "inference", "test", "pen_digits", "calibration", "training", "storage", "evaluated",
     ),
     Calibration: ("temperature", "fitted_on", "val_ece_raw", "val_ece_calibrated", "test_raw", "test_calibrated"),
-    Storage: ("dtype", "top1_agreement_with_float32", "bytes"),
+    Storage: ("dtype", "top1_agreement_with_float32", "bytes", "sha256"),
 }  # fmt: skip
 
 

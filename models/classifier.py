@@ -162,6 +162,8 @@ def load(name: str, device: str | torch.device | None = None) -> Classifier:
     weights.load_into(network, model_spec.weight_path, hint)
     model_card = card.read(model_spec.card_path, hint)
     card.check_belongs(model_card, model_spec)
+    if model_card.storage is not None:
+        weights.check_digest(model_spec.weight_path, model_card.storage.sha256, hint)
     network.eval().to(target)
     if model_spec.arch in archs.CHANNELS_LAST:
         network.to(memory_format=torch.channels_last)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import warnings
 from pathlib import Path
 from typing import cast
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from models.errors import ImageError
 
@@ -16,21 +18,40 @@ FORMATS = "PNG, JPEG, BMP, WebP, GIF or TIFF"
 KEEP_SIDE = 2048  # larger pictures are shrunk on opening: the models see 32 pixels at most
 
 
+def check_file(path: Path) -> None:
+    """Say what is wrong with a path that is not a readable regular file, before anything opens it:
+    a named pipe would block its reader for ever."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ImageError(f"{path} does not exist.") from None
+    except PermissionError:
+        raise ImageError(f"{path.name} cannot be read: permission denied. Check its permissions.") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise ImageError(f"{path.name} is a link that leads back to itself (a loop of links).") from None
+        raise ImageError(f"{path.name} cannot be read ({error.strerror or error}).") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ImageError(f"{path} is a folder; use Open Folder for folders.")
+    if not stat.S_ISREG(info.st_mode):
+        raise ImageError(f"{path.name} is not a file but a pipe, a device or a socket; only picture files open.")
+
+
 def open_image(path: Path | str, max_side: int = KEEP_SIDE) -> Image.Image:
-    """The picture in a file, fully decoded and at most `max_side` pixels on its longer side."""
+    """The picture in a file, fully decoded, turned upright as its EXIF orientation says (a phone's
+    photo), and at most `max_side` pixels on its longer side."""
     path = Path(path)
     name = path.name
+    check_file(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path) as image:
                 image.draft("RGB", (max_side, max_side))  # JPEGs decode straight at a smaller scale
                 image.load()
-                picture = image.copy()
-    except FileNotFoundError:
-        raise ImageError(f"{path} does not exist.") from None
-    except IsADirectoryError:
-        raise ImageError(f"{path} is a folder; use Open Folder for folders.") from None
+                picture = ImageOps.exif_transpose(image)
+    except PermissionError:
+        raise ImageError(f"{name} cannot be read: permission denied. Check its permissions.") from None
     except UnidentifiedImageError:
         raise ImageError(f"{name} is not an image that can be read. Use a {FORMATS} file.") from None
     except Image.DecompressionBombError:
@@ -51,6 +72,7 @@ def open_image(path: Path | str, max_side: int = KEEP_SIDE) -> Image.Image:
 
 def image_pixels(path: Path | str) -> int:
     """The number of pixels a picture file holds, read from its header alone."""
+    check_file(Path(path))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)

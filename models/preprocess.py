@@ -16,6 +16,7 @@ __all__ = ["ImageLike", "ink_to_mnist", "photo_to_mnist", "prepare", "strokes_to
 
 MNIST_FIELD = MNIST.image_size
 MNIST_BOX = 20  # MNIST scaled each digit into a 20x20 box inside the 28x28 field
+WORKING_SIDE = 512  # pictures are shrunk to this longer side first: padding a 1x100000 strip took 10 GB
 
 ImageLike = Image.Image | np.ndarray
 
@@ -35,6 +36,16 @@ def as_pil(image: ImageLike) -> Image.Image:
     if image.shape[0] == 0 or image.shape[1] == 0:
         raise ImageError(f"The image is empty (shape {image.shape}).")
     return Image.fromarray(image)
+
+
+def reduced(image: Image.Image) -> Image.Image:
+    """The picture at most WORKING_SIDE pixels on its longer side, its aspect kept; far more than
+    any model sees, and what keeps padding and per-pixel work small whatever the picture's shape."""
+    if max(image.size) <= WORKING_SIDE:
+        return image
+    smaller = image.copy()
+    smaller.thumbnail((WORKING_SIDE, WORKING_SIDE), Image.Resampling.BOX)
+    return smaller
 
 
 def _to_8bit(image: Image.Image) -> Image.Image:
@@ -76,7 +87,7 @@ def to_native(image: ImageLike, dataset: DatasetSpec) -> np.ndarray:
     if pil.width == 0 or pil.height == 0:
         raise ImageError(f"The image is empty ({pil.width}x{pil.height}).")
     gray = channels == 1
-    pil = convert_mode(pil, "L" if gray else "RGB", background=0 if gray else 255)
+    pil = convert_mode(reduced(pil), "L" if gray else "RGB", background=0 if gray else 255)
     if pil.width != pil.height:
         side = max(pil.size) if gray else min(pil.size)
         pil = ImageOps.pad(pil, (side, side), color=0) if gray else ImageOps.fit(pil, (side, side))
@@ -136,7 +147,7 @@ def photo_to_mnist(image: ImageLike) -> np.ndarray:
     high, the paper's own shade and texture are subtracted, and the digit is then centred and
     scaled as ink_to_mnist does.
     """
-    gray = np.asarray(convert_mode(as_pil(image), "L", background=255), dtype=np.float32)
+    gray = np.asarray(convert_mode(reduced(as_pil(image)), "L", background=255), dtype=np.float32)
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
     if np.median(border) > 127:
         gray = 255.0 - gray

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import torch
@@ -53,7 +54,29 @@ def load_into(model: nn.Module, path: Path, retrain_hint: str) -> None:
             f"The weight file {path} does not fit this architecture ({details}). "
             f"It belongs to another model; train the right one with: {retrain_hint}"
         )
+    broken = sorted(k for k, v in tensors.items() if v.is_floating_point() and not torch.isfinite(v).all())
+    if broken:
+        raise WeightsError(
+            f"The weight file {path} holds values that are not numbers (NaN or infinity) in "
+            f"{', '.join(broken[:3])}{' ...' if len(broken) > 3 else ''}: it is damaged, or its training diverged. "
+            f"Restore it from git (git checkout -- {path}) or train it again with: {retrain_hint}"
+        )
     model.load_state_dict({k: v.to(expected[k].dtype) for k, v in tensors.items()})
+
+
+def digest(path: Path) -> str:
+    """The SHA-256 of a weight file, as its card records it."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def check_digest(path: Path, expected: str | None, retrain_hint: str) -> None:
+    """Refuse a weight file that is not the one its card describes (where the card says which)."""
+    if expected is not None and digest(path) != expected:
+        raise WeightsError(
+            f"The weight file {path} is not the one its card describes (their SHA-256 differ): it was damaged "
+            f"since, or belongs to another training run. Restore both from git (git checkout -- {path.parent}) "
+            f"or train the model again with: {retrain_hint}"
+        )
 
 
 def parameter_count(model: nn.Module) -> int:

@@ -32,10 +32,16 @@ def private_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     yield
     from PySide6.QtWidgets import QApplication
 
-    from app import presentation
+    from app import concurrency, presentation
 
-    if QApplication.instance() is not None:  # presentation mode's fonts and palette are the application's
-        presentation.set_fonts(False)
+    if QApplication.instance() is not None:
+        # A closed window waits for no job and no thread: the next test must not share the CPU
+        # with them, nor the interpreter end while a thread runs.
+        for widget in QApplication.topLevelWidgets():
+            if widget.metaObject().className() == "MainWindow" and widget.isVisible():
+                widget.close()
+        concurrency.finish_within(30)
+        presentation.set_fonts(False)  # presentation mode's fonts and palette are the application's
 
 
 ONE = [[(0.5, 0.15), (0.5, 0.5), (0.5, 0.85)]]

@@ -223,6 +223,15 @@ def test_odd_files_give_a_message_or_a_result(window, qtbot, tmp_path, kind):
     assert set(window.answers.chart.shown) == {"mnist_cnn"}
 
 
+def test_a_bad_file_s_message_leaves_with_it(window, qtbot, tmp_path):
+    files = write_odd_files(tmp_path / "pictures")
+    window.open_paths([files["corrupt"], files["digit"]])
+    qtbot.waitUntil(lambda: "is damaged or incomplete" in window.browser.caption.text(), timeout=10000)
+    with qtbot.waitSignal(window.answerShown, timeout=10000):
+        window.browser.selection.step(1)
+    assert "damaged" not in window.browser.caption.text() and "damaged" not in window.statusBar().currentMessage()
+
+
 def test_photo_of_a_digit_is_inverted_and_centred(window, qtbot, tmp_path):
     files = write_odd_files(tmp_path / "pictures")
     with qtbot.waitSignal(window.answerShown, timeout=10000):
@@ -370,7 +379,7 @@ def test_a_download_keeps_going_while_another_set_is_looked_at(
     browser.panel.download_button.click()
     qtbot.waitUntil(lambda: browser.panel.progress.value() == 300, timeout=10000)
     window.close()
-    assert stopped == [MNIST.name, MNIST.name]  # closing the window stops it
+    qtbot.waitUntil(lambda: stopped == [MNIST.name, MNIST.name], timeout=3000)  # closing the window stops it
 
 
 def test_dropping_files_on_the_window_opens_them(window, qtbot, tmp_path):

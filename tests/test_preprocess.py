@@ -134,3 +134,61 @@ def test_a_file_claiming_a_giant_size_is_refused_with_its_limit(tmp_path):
     path.write_bytes(png)
     with pytest.raises(ImageError, match="bomb.png has more than 178 megapixels"):
         open_image(path)
+
+
+@pytest.mark.parametrize("shape", [(1, 100_000), (100_000, 1), (3, 60_000)])
+def test_extreme_aspect_ratios_are_reduced_before_padding(shape):
+    import tracemalloc
+
+    from models.preprocess import photo_to_mnist
+
+    strip = np.full(shape, 200, np.uint8)
+    tracemalloc.start()
+    for dataset in (MNIST, CIFAR10):
+        assert to_native(strip, dataset).shape == (dataset.image_size, dataset.image_size, dataset.channels)
+    assert photo_to_mnist(strip).shape == (28, 28)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 20_000_000  # padded to a square first, the strip took 10 GB
+
+
+def test_a_phone_photo_is_turned_upright_by_its_exif_orientation(tmp_path):
+    from models.images import open_image
+
+    upright = Image.new("L", (40, 60), 0)
+    upright.paste(255, (0, 0, 40, 10))  # a bar along the top of the upright picture
+    # Stored as a phone stores it: turned a quarter, with Orientation 6 saying how to turn it back.
+    stored = upright.transpose(Image.Transpose.ROTATE_90)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    stored.save(tmp_path / "phone.jpg", exif=exif.tobytes(), quality=95)
+    shown = np.asarray(open_image(tmp_path / "phone.jpg"))
+    assert shown.shape == (60, 40)
+    assert shown[:10].mean() > 200 and shown[20:].mean() < 50
+
+
+def test_files_that_are_not_pictures_say_what_they_are(tmp_path):
+    import os
+
+    from models.images import image_pixels, open_image
+
+    os.mkfifo(tmp_path / "pipe.png")  # opening it to read would wait for a writer for ever
+    (tmp_path / "loop.png").symlink_to(tmp_path / "loop.png")
+    for read in (open_image, image_pixels):
+        with pytest.raises(ImageError, match="not a file but a pipe"):
+            read(tmp_path / "pipe.png")
+        with pytest.raises(ImageError, match="a link that leads back to itself"):
+            read(tmp_path / "loop.png")
+
+
+def test_a_file_without_read_permission_says_so(tmp_path, monkeypatch):
+    from models.images import open_image
+
+    Image.new("L", (8, 8)).save(tmp_path / "locked.png")
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Image, "open", denied)  # the tests may run as root, whom no permission stops
+    with pytest.raises(ImageError, match="locked.png cannot be read: permission denied"):
+        open_image(tmp_path / "locked.png")

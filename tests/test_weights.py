@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -19,6 +21,28 @@ def test_save_and_load_round_trip(tmp_path, dtype):
     for key, value in original.state_dict().items():
         expected = value.to(dtype).to(value.dtype)
         assert torch.equal(restored.state_dict()[key], expected), key
+
+
+def test_a_weight_file_with_values_that_are_not_numbers_is_refused(tmp_path):
+    network = build_network(spec("mnist_cnn"))
+    with torch.no_grad():
+        next(network.parameters())[0, 0, 0, 0] = float("nan")
+    weights.save(network, tmp_path / "w.safetensors")
+    with pytest.raises(models.WeightsError, match="not numbers"):
+        weights.load_into(build_network(spec("mnist_cnn")), tmp_path / "w.safetensors", "retrain")
+
+
+def test_a_weight_file_that_is_not_the_one_its_card_describes_is_refused(install_untrained):
+    path = install_untrained("mnist_cnn")
+    model_spec = spec("mnist_cnn")
+    described = card.read(model_spec.card_path, "")
+    card.write(model_spec.card_path, replace(described, storage=card.Storage("float32", sha256=weights.digest(path))))
+    assert models.load("mnist_cnn", device="cpu").card.storage.sha256 == weights.digest(path)
+    damaged = bytearray(path.read_bytes())
+    damaged[-3] ^= 0x10  # one flipped bit in the last weight: still a valid file of finite numbers
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(models.WeightsError, match="not the one its card describes"):
+        models.load("mnist_cnn", device="cpu")
 
 
 def test_half_precision_file_is_half_the_size(tmp_path):
@@ -76,6 +100,7 @@ def test_shipped_card_holds_the_whole_story(name):
     card.check_belongs(shipped, model_spec)
     assert model_spec.weight_path.stat().st_size <= 25_000_000
     assert shipped.storage.bytes == model_spec.weight_path.stat().st_size
+    assert shipped.storage.sha256 == weights.digest(model_spec.weight_path)
     if shipped.storage.dtype == "float16":
         assert shipped.storage.top1_agreement_with_float32 >= 0.999
     assert shipped.normalization is not None and shipped.input is not None and shipped.parameters > 0

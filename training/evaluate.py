@@ -203,7 +203,12 @@ def evaluate(
         pen_digits=pen_scores(shipped, data, device),
         calibration=calibrated,
         training=training,
-        storage=Storage(dtype_name, bytes=weight_path.stat().st_size, top1_agreement_with_float32=agreement),
+        storage=Storage(
+            dtype_name,
+            bytes=weight_path.stat().st_size,
+            top1_agreement_with_float32=agreement,
+            sha256=weights.digest(weight_path),
+        ),
         evaluated=datetime.date.today().isoformat(),
     )
     card.write(out_dir / model_spec.card_path.name, written)
