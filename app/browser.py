@@ -38,6 +38,7 @@ from models.preprocess import ImageLike, convert_mode
 from models.registry import DATASETS, DRAWN, Preparation
 
 log = logging.getLogger(__name__)
+GRID_BATCH = 300  # icons laid out per turn of the event loop
 OWN = "own pictures"  # the source that is not a test set
 SOURCES = {**{name: f"{spec.title} test set" for name, spec in DATASETS.items()}, OWN: "My images"}
 
@@ -131,6 +132,9 @@ class Browser(QWidget):
         self.grid.setUniformItemSizes(True)
         self.grid.setResizeMode(QListView.ResizeMode.Adjust)
         self.grid.setMovement(QListView.Movement.Static)
+        # Ten thousand icons laid out at once held the window for a second after every new filter.
+        self.grid.setLayoutMode(QListView.LayoutMode.Batched)
+        self.grid.setBatchSize(GRID_BATCH)
         self.grid.setModel(self.thumbs)
         self.grid.selectionModel().currentChanged.connect(self._grid_moved)
         self.grid.setMinimumHeight(SIZE + 20)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections import deque
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
@@ -13,6 +14,7 @@ from app.preview import heat_image
 from models.strokes import DEFAULT_BRUSH, Drawing, FieldPlacement
 
 CURVE_STEPS = (0.25, 0.5, 0.75, 1.0)  # where each quadratic segment is sampled
+UNDO_STEPS = 200
 HEAT_FEATHER = 2  # pixels of the model's input over which a heat map fades out at its edge
 HEAT_INK_OPACITY = 0.55
 
@@ -74,9 +76,10 @@ class DrawingCanvas(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.strokes: list[Stroke] = []
-        # Undo and redo keep whole drawings, so that a Clear can be undone like a stroke.
-        self.past: list[list[Stroke]] = []
-        self.future: list[list[Stroke]] = []
+        # Undo and redo keep whole drawings, so that a Clear can be undone like a stroke; the
+        # oldest are forgotten beyond UNDO_STEPS, or an hour of drawing would keep every state.
+        self.past: deque[list[Stroke]] = deque(maxlen=UNDO_STEPS)
+        self.future: deque[list[Stroke]] = deque(maxlen=UNDO_STEPS)
         self.brush = DEFAULT_BRUSH  # fraction of the side
         self._drawing = False
         self._settled: dict[int, tuple[tuple[Stroke, ...], QImage]] = {}  # side -> (strokes, picture)

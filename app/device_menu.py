@@ -17,17 +17,24 @@ class DeviceMenu(QObject):
     def __init__(self, menu: QMenu, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.label = QLabel("device: …")
+        self.device = "…"  # where the models run
         self.group = QActionGroup(self)
         for kind in KINDS:
             action = QAction("Apple MPS" if kind == "mps" else kind.upper(), self, checkable=True)
             action.setData(kind)
             action.setEnabled(False)  # until the models say which kinds this machine has
-            action.triggered.connect(lambda _=False, k=kind: self.chosen.emit(k))
+            action.triggered.connect(lambda _=False, k=kind: self._choose(k))
             self.group.addAction(action)
             menu.addAction(action)
 
+    def _choose(self, kind: str) -> None:
+        """The device the models are on already is no move: reloading every model takes seconds."""
+        if not self.device.startswith(kind):
+            self.chosen.emit(kind)
+
     def show(self, device: str, usable: list[str] | None = None) -> None:
         """The models run on `device`; `usable` lists the kinds that can be chosen, where known."""
+        self.device = device
         self.label.setText(f"device: {device}")
         for action in self.group.actions():
             if usable is not None:

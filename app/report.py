@@ -3,10 +3,11 @@ opens once the look inside the network, made off the GUI thread, is ready. Nothi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QPlainTextEdit, QTabWidget, QVBoxLayout, QWidget
 
@@ -47,39 +48,77 @@ class ModelReport(QDialog):
             single = inference.single_view_test_accuracy * 100
             text += f"<br>Each answer averages the picture and its mirror image ({single:.2f}% from the picture alone)."
         header = QLabel(text)
-        tabs.addTab(reliability_view(card.calibration), "Calibration")
+        # Each page is made when first shown: making them all at once held the window 0.2 s.
+        self.makers: dict[str, Callable[[], QWidget]] = {"Calibration": lambda: reliability_view(card.calibration)}
         if test is not None:
-            self.confusion = ConfusionView(np.asarray(test.confusion_matrix), card.classes)
-            self.confusion.cellClicked.connect(self.cellClicked)
-            tabs.addTab(self.confusion, "Confusion")
-            tabs.addTab(per_class_plot(test.per_class_accuracy, card.classes), "Per class")
+            self.makers["Confusion"] = lambda: self._confusion(np.asarray(test.confusion_matrix), card.classes)
+            self.makers["Per class"] = lambda: per_class_plot(test.per_class_accuracy, card.classes)
         runs = card.runs()
         if any(run.history for run in runs):
-            curves = QWidget()
-            column = QVBoxLayout(curves)
-            column.addWidget(training_plot(runs, "loss"))
-            column.addWidget(training_plot(runs, "accuracy"))
-            tabs.addTab(curves, "Training")
+            self.makers["Training"] = lambda: training_page(runs)
         if first_layer is not None:
-            kernels, maps = first_layer
-            page = QWidget()
-            column = QVBoxLayout(page)
-            explanation = "Each small square is a 3x3 filter of the first convolution"
-            if maps is not None:
-                explanation += "; below it, that filter applied to the current input (bright: strong response)."
-            column.addWidget(QLabel(explanation))
-            column.addWidget(first_layer_view(kernels, maps), 1)
-            tabs.addTab(page, "First layer")
-        layers = QPlainTextEdit(layers_text)
-        layers.setReadOnly(True)
-        layers.setFont(QFont("monospace"))
-        layers.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        tabs.addTab(layers, "Layers")
+            self.makers["First layer"] = lambda: first_layer_page(*first_layer)
+        self.makers["Layers"] = lambda: layers_page(layers_text)
+        self.made: dict[str, QWidget] = {}
+        for name in self.makers:
+            tabs.addTab(QWidget(), name)
+        tabs.currentChanged.connect(lambda index: self.page(tabs.tabText(index)))
         layout = QVBoxLayout(self)
         layout.addWidget(header)
         layout.addWidget(tabs, 1)
         self.tabs = tabs
         self.header = header
+        self.page("Calibration")
+
+    def page(self, name: str) -> QWidget:
+        """The page of that tab, made now if it was not yet."""
+        if name not in self.made:
+            index = list(self.makers).index(name)
+            self.made[name] = self.makers[name]()
+            with QSignalBlocker(self.tabs):
+                current = self.tabs.currentIndex()
+                self.tabs.removeTab(index)
+                self.tabs.insertTab(index, self.made[name], name)
+                self.tabs.setCurrentIndex(current)
+        return self.made[name]
+
+    def show_page(self, name: str) -> QWidget:
+        """Bring the page of that tab to the front."""
+        page = self.page(name)
+        self.tabs.setCurrentWidget(page)
+        return page
+
+    def _confusion(self, matrix: np.ndarray, classes: list[str]) -> ConfusionView:
+        view = ConfusionView(matrix, classes)
+        view.cellClicked.connect(self.cellClicked)
+        return view
+
+
+def training_page(runs: list) -> QWidget:
+    page = QWidget()
+    column = QVBoxLayout(page)
+    column.addWidget(training_plot(runs, "loss"))
+    column.addWidget(training_plot(runs, "accuracy"))
+    return page
+
+
+def first_layer_page(kernels: np.ndarray, maps: np.ndarray | None) -> QWidget:
+    page = QWidget()
+    column = QVBoxLayout(page)
+    explanation = "Each small square is a 3x3 filter of the first convolution"
+    if maps is not None:
+        explanation += "; below it, that filter applied to the current input (bright: strong response)."
+    column.addWidget(QLabel(explanation))
+    column.addWidget(first_layer_view(kernels, maps), 1)
+    return page
+
+
+def layers_page(text: str) -> QPlainTextEdit:
+    layers = QPlainTextEdit(text)
+    layers.setReadOnly(True)
+    layers.setFont(QFont("monospace"))
+    layers.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+    return layers
 
 
 class Reports(QObject):
@@ -92,6 +131,7 @@ class Reports(QObject):
 
     opened = Signal()
     cellClicked = Signal(str, int, int)
+    KEPT_OPEN = 4  # opening another closes the oldest: each holds its figures, and every font change reaches them
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
@@ -111,6 +151,8 @@ class Reports(QObject):
             report.cellClicked.connect(lambda true, predicted: self.cellClicked.emit(classifier.name, true, predicted))
             self.open.append(report)
             self.last = report
+            if len(self.open) > self.KEPT_OPEN:
+                self.open[0].close()
             report.show()
             self.opened.emit()
 

@@ -38,6 +38,25 @@ def test_drawing_updates_chart_and_preview(install_untrained, qtbot, open_window
     np.testing.assert_allclose(window.answers.chart.shown["mnist_cnn"], expected, atol=1e-5)
 
 
+def test_the_undo_history_is_bounded_and_still_undoes(qtbot):
+    from PySide6.QtCore import QPointF
+
+    from app.canvas import UNDO_STEPS, DrawingCanvas
+
+    canvas = DrawingCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(200, 200)
+    for k in range(UNDO_STEPS + 50):
+        canvas.begin_stroke(QPointF(10 + k % 150, 20))
+        canvas.end_stroke()
+    assert len(canvas.past) == UNDO_STEPS
+    for _ in range(UNDO_STEPS + 10):
+        canvas.undo()
+    assert len(canvas.strokes) == 50  # the oldest states are forgotten, the newest all undone
+    canvas.redo()
+    assert len(canvas.strokes) == 51
+
+
 def test_keys_clear_undo_and_redo(install_untrained, qtbot, open_window):
     window = open_window(start=False)
     window.windowHandle().requestActivate()  # shortcuts reach only the active window
@@ -451,9 +470,7 @@ def test_report_shows_the_first_layer_responding_to_the_drawing(install_untraine
     qtbot.waitUntil(lambda: window.session.questions.settled, timeout=10000)
     with qtbot.waitSignal(window.reportShown, timeout=10000):
         window.show_report()
-    tabs = window.report.tabs
-    page = tabs.widget([tabs.tabText(i) for i in range(tabs.count())].index("First layer"))
-    tabs.setCurrentWidget(page)
+    page = window.report.show_page("First layer")
     qtbot.wait(50)
     from app.preview import PixelView
 
@@ -489,6 +506,10 @@ def test_a_closed_report_frees_its_figures(install_untrained, qtbot, open_window
     assert isValid(first) and first.isVisible()  # two reports may be compared side by side
     first.close()
     qtbot.waitUntil(lambda: not isValid(first), timeout=5000)
+    for _ in range(window.reports.KEPT_OPEN + 2):  # beyond a few, the oldest closes: memory stays bounded
+        with qtbot.waitSignal(window.reportShown, timeout=10000):
+            window.show_report()
+    qtbot.waitUntil(lambda: len(window.reports.open) == window.reports.KEPT_OPEN, timeout=5000)
 
 
 def test_presentation_fonts_reach_the_percentages_the_legend_and_the_titles(qtbot):
@@ -569,3 +590,13 @@ def test_each_tab_offers_only_its_own_menus(open_window):
     window.tabs.setCurrentIndex(BROWSE)
     shown = {action.text() for action in window.menuBar().actions() if action.isVisible()}
     assert "&Browse" in shown and "&Edit" not in shown
+
+
+def test_choosing_the_device_the_models_are_on_reloads_nothing(install_untrained, qtbot, open_window):
+    install_untrained("mnist_cnn")
+    window = open_window()
+    before = window.classifiers["mnist_cnn"]
+    [cpu] = [action for action in window.devices.group.actions() if action.data() == "cpu"]
+    cpu.trigger()
+    qtbot.wait(200)
+    assert window.classifiers["mnist_cnn"] is before and "Moving" not in window.statusBar().currentMessage()

@@ -476,8 +476,7 @@ def test_clicking_a_confusion_cell_browses_exactly_its_images(install_untrained,
         "Layers",
     ]
 
-    view = report.confusion
-    report.tabs.setCurrentWidget(view)
+    view = report.show_page("Confusion")
 
     def click_cell(true: int, predicted: int) -> None:
         """A real mouse click in the middle of the cell."""
