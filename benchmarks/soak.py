@@ -3,7 +3,7 @@ closes in every state a lecture can leave the app in.
 
     QT_QPA_PLATFORM=offscreen uv run python benchmarks/soak.py --data-dir ../shared/data [--actions 5000] [--seeds 0 1]
 
-For each seed, with the shipped models and the real test sets (tests/random_actions.py): the
+For each seed, in a fresh process, with the shipped models and the real test sets (tests/random_actions.py): the
 actions taken, every uncaught exception and Qt warning, the longest event-loop gaps with the
 action before each, the 99th percentile gap, and resident memory every 500 actions. Then each close
 scenario runs in a fresh process, and the time from close() to the process gone is printed.
@@ -188,6 +188,7 @@ def main() -> None:
     parser.add_argument("--actions", type=int, default=5000)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--close-in", choices=CLOSES, help=argparse.SUPPRESS)  # one close scenario, in this process
+    parser.add_argument("--walk", type=int, help=argparse.SUPPRESS)  # one walk, in this process
     parser.add_argument("--no-closes", action="store_true", help="only the walks")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -196,8 +197,12 @@ def main() -> None:
     application = QApplication([])
     if args.close_in:
         close_in(args.close_in, args.data_dir)
-    for seed in args.seeds:
-        walk(seed, args.actions, args.data_dir)
+    if args.walk is not None:
+        walk(args.walk, args.actions, args.data_dir)
+        os._exit(0)
+    for seed in args.seeds:  # each in a process of its own: memory is measured from a fresh start
+        command = [sys.executable, __file__, "--data-dir", str(args.data_dir), "--actions", str(args.actions)]
+        subprocess.run([*command, "--walk", str(seed)], check=False)
     if not args.no_closes:
         for state in CLOSES:
             print(time_close(state, args.data_dir), flush=True)

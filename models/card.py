@@ -27,9 +27,7 @@ SCHEMA_VERSION = 2  # 2: pen_digits, and the pen writers a run held out
 _FRACTION = typed_json.checked(lambda x: 0 <= x <= 1, "between 0 and 1")
 _COUNT = typed_json.checked(lambda x: x >= 0, "0 or more")
 _POSITIVE = typed_json.checked(lambda x: x > 0, "greater than 0")
-_SHA256 = typed_json.checked(
-    lambda x: len(x) == 64 and all(c in "0123456789abcdef" for c in x), "64 lowercase hexadecimal digits"
-)
+
 
 
 @dataclass(frozen=True)
@@ -127,7 +125,11 @@ class Storage:
     bytes: int | None = field(default=None, metadata=_COUNT)
     top1_agreement_with_float32: float | None = field(default=None, metadata=_FRACTION)
     # The weight file's SHA-256: a file damaged since (flipped bits) or from another run is refused.
-    sha256: str | None = field(default=None, metadata=_SHA256)
+    sha256: str | None = None
+
+    def _problems(self) -> Iterator[tuple[str, str]]:
+        if self.sha256 is not None and (len(self.sha256) != 64 or set(self.sha256) - set("0123456789abcdef")):
+            yield "sha256", "must be 64 lowercase hexadecimal digits"
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,7 @@ def put(*keys_and_value):
         (put("test", "confusion_matrix", 3, 2, -1), r"test.confusion_matrix\[3\]\[2\] must be 0 or more, not -1"),
         (put("test", "confusion_matrix", 3, 2, 0.5), r"test.confusion_matrix\[3\]\[2\] must be a whole number"),
         (put("calibration", "temperature", "abc"), "calibration.temperature must be a number, not the text 'abc'"),
+        (put("storage", "sha256", "0" * 63), "storage.sha256 must be 64 lowercase hexadecimal digits"),
         (put("calibration", "temperature", 0), "calibration.temperature must be greater than 0, not 0"),
         (put("calibration", "temperature", -0.5), "calibration.temperature must be greater than 0"),
         (put("calibration", "temperature", float("nan")), "calibration.temperature must be a finite number, not NaN"),
