@@ -89,7 +89,9 @@ class Browser(QWidget):
         self.panel.ready.connect(lambda name: self._source_ready() if name == self.source else None)
         self.own = OwnImages(self)
         self.own.decoded.connect(self._decoded)
-        self.own.pruned.connect(self._pruned)
+        self.own.listed.connect(self._listed)
+        self.own.refused.connect(self._refused)
+        self.adding = 0  # pictures already open that a folder on its way is added after
         self.thumbs = ThumbnailModel(self)
         self.file_icons = FileIcons(self.thumbs, self)
 
@@ -234,36 +236,38 @@ class Browser(QWidget):
 
     def open_paths(self, paths: list[Path], add: bool = False) -> bool:
         """Show the pictures of these files and folders, or say why there is nothing to show; with
-        `add`, after the pictures already open, the first new one on show."""
+        `add`, after the pictures already open, the first new one on show. Folders are walked off
+        the GUI thread: their pictures show when that is done."""
         kept = list(self.own.files) if add else []
         try:
-            self.file_icons.files = self.own.open(kept + paths)
+            files = self.own.open(kept + paths)
         except ModelError as error:
-            log.info("nothing to open in %s", paths, exc_info=True)
-            QMessageBox.information(self, "visionlab", str(error))
+            self._refused(str(error))
             return False
         if not add:
             self.last_folder = paths[0] if paths[0].is_dir() else paths[0].parent
-        self.set_source(OWN)
-        if kept:
-            self.selection.go_to(len(kept))
+        self.adding = len(kept)
+        if files is None:
+            self.caption.setText(f"Looking for pictures in {', '.join(path.name for path in paths)}…")
+        else:
+            self._offer_own()
         return True
 
-    def _pruned(self, before: list[Path], unreadable: list[Path]) -> None:
-        """Files that hold no picture were left out: the same picture stays on show."""
+    def _listed(self, files: list[Path], left_out: int) -> None:
+        self._offer_own()
+        if left_out:
+            files_left = "1 file that holds" if left_out == 1 else f"{left_out} files that hold"
+            self.filters.say(f"Left out {files_left} no picture.")
+
+    def _offer_own(self) -> None:
         self.file_icons.files = self.own.files
-        if self.source != OWN:
-            return
-        index = self.selection.current()
-        shown = before[index] if index is not None else None
-        self.thumbs.forget()
-        self._source_ready()
-        if shown in self.own.files:
-            self.selection.go_to(self.own.files.index(shown))
-        count = len(unreadable)
-        self.filters.say(
-            f"Left out {count} file{'s' if count > 1 else ''} that hold{'s' if count == 1 else ''} no picture."
-        )
+        self.set_source(OWN)
+        if self.adding:
+            self.selection.go_to(self.adding)
+
+    def _refused(self, message: str) -> None:
+        log.info("nothing to open: %s", message)
+        QMessageBox.information(self, "visionlab", message)
 
     def _kind_changed(self) -> None:
         self.own_kind = self.kind_box.currentData()

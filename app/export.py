@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QFileDialog, QWidget
+
+from app import tasks
 
 
 def side_by_side(left: QPixmap, right: QPixmap, background: QColor) -> QPixmap:
@@ -37,10 +40,22 @@ def ask_target(parent: QWidget, folder: Path, name: str) -> Path | None:
     return Path(target) if target else None
 
 
-def export(source: QWidget, shown: QRect, chart: QWidget, target: Path) -> str | None:
+def export(
+    source: QWidget,
+    shown: QRect,
+    chart: QWidget,
+    target: Path,
+    done: Callable[[Path], None],
+    failed: Callable[[str], None],
+) -> None:
     """Write the part `shown` of `source` (the drawing or the picture, without the margin around
-    it) and `chart` as they look now into `target`; a message for the user where it fails."""
-    picture = side_by_side(source.grab(shown), chart.grab(), chart.palette().window().color())
-    if not picture.save(str(target), "PNG"):
-        return f"Could not write {target}. Choose another folder."
-    return None
+    it) and `chart`, as they look now, into `target`; `done` gets the path once written, `failed`
+    a message for the user. The picture is taken now; encoding and writing it go off the GUI thread."""
+    picture = side_by_side(source.grab(shown), chart.grab(), chart.palette().window().color()).toImage()
+
+    def write(progress: object, cancelled: object) -> Path:
+        if not picture.save(str(target), "PNG"):
+            raise OSError(f"Could not write {target}. Choose another folder.")
+        return target
+
+    tasks.start(write, done, failed, source)

@@ -20,55 +20,67 @@ KEPT_DECODED = 8  # a large photo takes tens of MB decoded: only the last few sh
 
 class OwnImages(QObject):
     """`decoded` fires with a file's path when its picture (or the error it gave) is ready;
-    `pruned` with the list before, and the files left out after a look at their headers showed
-    they hold no picture."""
+    `listed` with the files and how many were left out once opened folders have been walked,
+    `refused` with the reason where they hold no picture."""
 
     decoded = Signal(object)
-    pruned = Signal(object, object)
+    listed = Signal(object, int)
+    refused = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.files: list[Path] = []
         self.pictures: LRU[Path, Image.Image | ModelError] = LRU(KEPT_DECODED)
         self.decoding: set[Path] = set()
-        self.check: tasks.Task | None = None  # the look at the headers of the files just opened
+        self.walk: tasks.Task | None = None  # the walk through folders just opened
 
-    def open(self, paths: list[Path]) -> list[Path]:
-        """The picture files of these files and folders; ModelError says why there are none."""
-        files: list[Path] = []
-        found: list[Path] = []  # in folders, by their names: looked at before they count
-        for path in paths:
-            in_folder = image_files(path) if path.is_dir() else []
-            files += in_folder if path.is_dir() else [path]
-            found += in_folder
-        if not files:
-            raise ImageError(f"No {FORMATS} images there.")
+    def open(self, paths: list[Path]) -> list[Path] | None:
+        """Files opened by name are the files on offer at once. Folders are walked off the GUI
+        thread (a large tree takes seconds), their files' headers read so that a text file named
+        .png does not count: None is returned, and `listed` or `refused` fires later."""
+        if self.walk is not None:
+            self.walk.cancel()
+            self.walk = None
+        if not any(path.is_dir() for path in paths):
+            self._offer(list(paths))
+            return self.files
+
+        def walk(progress: object, cancelled: Callable[[], bool]) -> tuple[list[Path], int] | None:
+            files, left_out = [], 0
+            for path in paths:
+                for found in image_files(path) if path.is_dir() else [path]:
+                    if cancelled():
+                        return None
+                    if path.is_dir() and not is_picture(found):  # a file opened by name says what is wrong
+                        left_out += 1
+                    else:
+                        files.append(found)
+            return files, left_out
+
+        def done(result: tuple[list[Path], int] | None) -> None:
+            if result is None or task.cancelled:
+                return
+            files, left_out = result
+            if not files:
+                self.refused.emit(f"No {FORMATS} images there.")
+                return
+            self._offer(files)
+            self.listed.emit(files, left_out)
+
+        def failed(message: str) -> None:
+            if not task.cancelled:
+                self.refused.emit(message)
+
+        task = self.walk = tasks.start(walk, done, failed, self)
+        return None
+
+    def _offer(self, files: list[Path]) -> None:
         self.files = files
         self.pictures.clear()
-        self._check(files, found)
-        return files
-
-    def _check(self, files: list[Path], found: list[Path]) -> None:
-        """Read the header of every file found in a folder off the GUI thread, and leave out those
-        that hold no picture (a text file named .png), so that the count is of pictures. A file
-        opened by name stays, to say what is wrong with it when shown."""
-
-        def done(unreadable: list[Path]) -> None:
-            if self.files is files and unreadable:  # else another folder was opened meanwhile
-                gone = set(unreadable)
-                self.files = [path for path in files if path not in gone]
-                self.pruned.emit(files, unreadable)
-
-        def check(progress: object, cancelled: Callable[[], bool]) -> list[Path]:
-            return [path for path in found if not cancelled() and not is_picture(path)]
-
-        if self.check is not None:
-            self.check.cancel()
-        self.check = tasks.start(check, done, lambda message: None, self)
 
     def cancel_jobs(self) -> None:
-        if self.check is not None:
-            self.check.cancel()
+        if self.walk is not None:
+            self.walk.cancel()
 
     def pin(self, index: int) -> None:
         """File `index` is on show: it stays decoded whatever finishes decoding later."""

@@ -43,6 +43,7 @@ class MainWindow(QMainWindow):
     answerShown = Signal()  # after the chart shows a new answer
     scoresReady = Signal()  # after a model's answers for a whole test set have arrived
     reportShown = Signal()  # after a model report has opened, or said why it could not
+    exported = Signal(object)  # the path of an export, once written
 
     def __init__(self, device: str | None = None, model: str | None = None, data_dir: Path | None = None) -> None:
         super().__init__()
@@ -311,21 +312,30 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     # for the lecture hall
-    def export(self) -> Path | None:
+    def export(self) -> None:
         """Save the input and the chart side by side as one PNG, asking where."""
         name = export.file_name(self.session.picked() or "", self.session.top_class() or "")
         target = export.ask_target(self, self.settings.export_dir, name)
-        return self.export_to(target) if target is not None else None
+        if target is not None:
+            self.export_to(target)
 
-    def export_to(self, target: Path) -> Path | None:
+    def export_to(self, target: Path) -> None:
+        """Save the input and the chart as they look now into `target`; `exported` fires once it is written."""
+
+        def saved(path: Path) -> None:
+            self.settings.export_dir = path.parent
+            self.statusBar().showMessage(f"Saved {path}", 5000)
+            self.exported.emit(path)
+
         source = self.canvas if self.session.drawing else self.browser.view
-        problem = export.export(source, source.shown_rect(), self.answers.chart_slot, target)
-        if problem is not None:
-            QMessageBox.warning(self, "visionlab", problem)
-            return None
-        self.settings.export_dir = target.parent
-        self.statusBar().showMessage(f"Saved {target}", 5000)
-        return target
+        export.export(
+            source,
+            source.shown_rect(),
+            self.answers.chart_slot,
+            target,
+            saved,
+            lambda problem: QMessageBox.warning(self, "visionlab", problem),
+        )
 
     def set_presentation(self, on: bool) -> None:
         """Large fonts, a large readout and model's-eye view, and high contrast, for the back row of a lecture hall."""

@@ -193,8 +193,9 @@ def test_export_saves_input_and_chart_as_one_png(install_untrained, qtbot, tmp_p
     window = open_window()
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         pen_strokes(window.canvas, SEVEN)
-    saved = window.export_to(tmp_path / "slide.png")
-    picture = Image.open(saved)
+    with qtbot.waitSignal(window.exported, timeout=10000) as written:
+        window.export_to(tmp_path / "slide.png")  # the PNG is written off the GUI thread
+    picture = Image.open(written.args[0])
     side = int(window.canvas.side())
     assert picture.width == side + window.answers.chart_slot.width()  # the drawing without its grey margin
     assert picture.height >= window.answers.chart.height() - 2
@@ -205,6 +206,14 @@ def test_export_saves_input_and_chart_as_one_png(install_untrained, qtbot, tmp_p
     assert (left[top : top + side].max(axis=2) < 250).mean() > 0.5  # black canvas, no grey margin
     top_bar = np.abs(right - [230, 126, 34]).sum(axis=2) < 30  # the chart's orange top bar
     assert top_bar.sum() > 100 and not (np.abs(left - [230, 126, 34]).sum(axis=2) < 30).any()
+
+
+def test_an_export_that_cannot_be_written_says_so(install_untrained, qtbot, tmp_path, open_window, message_boxes):
+    install_untrained("mnist_cnn")
+    window = open_window()
+    window.export_to(tmp_path / "no such folder" / "slide.png")
+    qtbot.waitUntil(lambda: bool(message_boxes), timeout=10000)
+    assert "Could not write" in message_boxes[0] and "Choose another folder" in message_boxes[0]
 
 
 def test_an_export_is_named_after_what_it_shows():

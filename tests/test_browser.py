@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtGui import QImage
 
 from app.actions import Tab
+from app.browser import OWN
 from app.core.selection import Show
 from app.settings import Settings
 from app.thumbnails import SIZE
@@ -251,12 +252,19 @@ def test_a_16_bit_picture_is_shown_as_it_looks_not_white(window, qtbot, tmp_path
     assert 90 < view.pixmap.toImage().pixelColor(20, 20).red() < 150
 
 
+def open_folder(qtbot, window: MainWindow, folder: Path) -> None:
+    """Open a folder as the user does, and wait until its walk, off the GUI thread, has listed it."""
+    before = window.browser.own.files
+    assert window.open_paths([folder])
+    qtbot.waitUntil(lambda: window.browser.own.files is not before, timeout=10000)
+
+
 def test_the_picture_on_show_stays_decoded_whatever_finishes_later(window, qtbot, tmp_path):
     folder = tmp_path / "many"
     folder.mkdir()
     for k in range(12):
         Image.new("L", (30, 30), 20 * k).save(folder / f"{k:02d}.png")
-    window.open_paths([folder])
+    open_folder(qtbot, window, folder)
     own = window.browser.own
     qtbot.waitUntil(lambda: own.files[0] in own.pictures, timeout=10000)
     for index in range(1, len(own.files)):  # decodes that end after the picture on show was decoded
@@ -276,16 +284,15 @@ def test_a_folder_opens_its_images_with_icons_made_off_the_gui_thread(window, qt
     nested.mkdir(parents=True)
     Image.new("L", (20, 20), 90).save(nested / "deep.png")
     (tmp_path / "pictures" / "loop").symlink_to(tmp_path / "pictures")  # a link back up is not followed
-    window.open_paths([files["digit"].parent])
     browser = window.browser
-    window.browser.selection.go_to(3)
-    shown = browser.own.files[3]
-    # Subfolders count; a text file named .png does not, once its header has been looked at.
-    qtbot.waitUntil(lambda: "notes.png" not in [p.name for p in browser.own.files], timeout=10000)
+    assert "Looking for pictures" not in browser.caption.text()
+    window.open_paths([files["digit"].parent])
+    assert "Looking for pictures in pictures" in browser.caption.text()  # walked off the GUI thread
+    qtbot.waitUntil(lambda: browser.source == OWN, timeout=10000)
+    # Subfolders count; a text file named .png does not: its header was looked at on the way.
     names = [p.name for p in browser.own.files]
     assert browser.own.files == sorted([*(p for p in files.values() if p.name != "notes.png"), nested / "deep.png"])
-    assert browser.own.files[browser.selection.current()] == shown  # the picture on show stayed
-    assert f"of {len(names)})" in browser.caption.text()
+    assert browser.selection.count == len(names) == 5
     assert browser.filters.answers_note.text() == "Left out 1 file that holds no picture."
     thumbs = window.browser.thumbs
 
@@ -410,11 +417,12 @@ def test_the_last_folder_is_remembered(install_untrained, open_window, tmp_path)
 def test_an_empty_folder_says_so(window, qtbot, tmp_path, message_boxes):
     (tmp_path / "empty").mkdir()
     window.open_paths([tmp_path / "empty"])
-    assert message_boxes and "No PNG, JPEG" in message_boxes[0]
+    qtbot.waitUntil(lambda: bool(message_boxes), timeout=10000)
+    assert "No PNG, JPEG" in message_boxes[0]
     assert window.browser.source == MNIST.name
 
 
-def test_an_unreadable_folder_says_so(window, tmp_path, monkeypatch, message_boxes):
+def test_an_unreadable_folder_says_so(window, qtbot, tmp_path, monkeypatch, message_boxes):
     locked = tmp_path / "locked"
     locked.mkdir()
 
@@ -422,11 +430,12 @@ def test_an_unreadable_folder_says_so(window, tmp_path, monkeypatch, message_box
         raise PermissionError(13, "Permission denied", str(path))
 
     monkeypatch.setattr(os, "scandir", denied)
-    assert not window.open_paths([locked])
-    assert message_boxes and str(locked) in message_boxes[0] and "Permission denied" in message_boxes[0]
+    window.open_paths([locked])
+    qtbot.waitUntil(lambda: bool(message_boxes), timeout=10000)
+    assert str(locked) in message_boxes[0] and "Permission denied" in message_boxes[0]
 
 
-def test_a_new_folder_opens_at_its_first_image(install_untrained, open_window, tmp_path):
+def test_a_new_folder_opens_at_its_first_image(install_untrained, open_window, qtbot, tmp_path):
     def folder(name: str, count: int) -> Path:
         (tmp_path / name).mkdir()
         for i in range(count):
@@ -434,9 +443,9 @@ def test_a_new_folder_opens_at_its_first_image(install_untrained, open_window, t
         return tmp_path / name
 
     window = open_window(start=False)  # no models: the window asks the browser for the image at once
-    window.open_paths([folder("ten", 10)])
+    open_folder(qtbot, window, folder("ten", 10))
     window.browser.selection.go_to(8)
-    window.open_paths([folder("three", 3)])
+    open_folder(qtbot, window, folder("three", 3))
     assert window.browser.selection.current() == 0
     assert "00.png" in window.browser.caption.text()
 
