@@ -72,6 +72,7 @@ def walk(seed: int, actions: int, data_dir: Path) -> None:
     print(f"seed {seed}: {len(seen.actions)} actions ({', '.join(f'{n} {name}' for name, n in counts.most_common())})")
     print(f"  uncaught exceptions: {len(seen.exceptions)}", *(f"\n    {e}" for e in seen.exceptions[:10]))
     print(f"  Qt warnings: {len(seen.warnings)}", *(f"\n    {w}" for w in seen.warnings[:10]))
+    print(f"  messages shown: {len(seen.messages)}", *(f"\n    {m}" for m in sorted(set(seen.messages))[:10]))
     worst = ", ".join(f"{gap:.0f} ms after {after}" for gap, after in seen.worst_gaps(5))
     print(f"  event loop: longest gaps {worst}; 99th percentile {seen.gap_percentile(99):.1f} ms")
     memory = [f"{done}: {mb:.0f} MB" for done, mb in seen.memory if done % 500 == 0 or done == len(seen.actions)]

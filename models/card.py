@@ -29,7 +29,6 @@ _COUNT = typed_json.checked(lambda x: x >= 0, "0 or more")
 _POSITIVE = typed_json.checked(lambda x: x > 0, "greater than 0")
 
 
-
 @dataclass(frozen=True)
 class Reliability:
     """Confidence against accuracy in equal-width confidence bins, and the expected calibration error."""

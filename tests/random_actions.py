@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QEventLoop, QPoint, Qt, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox
 
 from app.actions import Tab
 from app.core.selection import Show
@@ -42,6 +43,7 @@ class Walk:
     actions: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)  # the message boxes the window showed, caught
     gaps: list[tuple[float, str]] = field(default_factory=list)  # (ms the event loop was blocked, the action before)
     memory: list[tuple[int, float]] = field(default_factory=list)  # (actions done, resident MB)
 
@@ -160,6 +162,13 @@ class RandomActions:
         def uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
             uncaught(args.exc_type, args.exc_value or Exception(), args.exc_traceback)
 
+        def shown(parent: object, title: str, text: str, *rest: object) -> QMessageBox.StandardButton:
+            walk.messages.append(text)  # a modal box would wait for a click that never comes
+            return QMessageBox.StandardButton.Ok
+
+        boxes = {kind: getattr(QMessageBox, kind) for kind in ("information", "warning", "critical", "question")}
+        for kind in boxes:
+            setattr(QMessageBox, kind, shown)
         watch, driver = QTimer(), QTimer()
         watch.timeout.connect(tick)
         driver.timeout.connect(act)
@@ -175,5 +184,7 @@ class RandomActions:
             driver.stop()
             sys.excepthook, threading.excepthook = previous_hooks
             qInstallMessageHandler(previous_handler)
+            for kind, box in boxes.items():
+                setattr(QMessageBox, kind, box)
         walk.memory.append((len(walk.actions), resident_mb()))
         return walk
