@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
+from PySide6.QtWidgets import QAbstractButton, QMainWindow, QMenu, QToolBar
 
 
 class Tab(Enum):
@@ -109,6 +109,11 @@ class Actions:
 
     def __getitem__(self, name: str) -> QAction:
         return self.by_name[name]
+
+    def lend_tooltips(self, buttons: Mapping[str, QAbstractButton]) -> None:
+        """Buttons that do what an action does say what it does, and its shortcut, too."""
+        for name, button in buttons.items():
+            button.setToolTip(self[name].toolTip())
 
     def show_tab(self, tab: Tab) -> None:
         """Offer the actions of the tab on show, and hide the menus left empty."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from PySide6.QtCore import QModelIndex, QSignalBlocker, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QPixmap
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QListView,
     QMessageBox,
     QPushButton,
-    QSpinBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.core.selection import Selection, Show
 from app.dataset_panel import DatasetPanel
 from app.filter_bar import FilterBar
+from app.index_box import IndexBox
 from app.labels import ElidedLabel
 from app.own_images import OwnImages
 from app.preview import PixelView, to_qimage
@@ -41,31 +41,6 @@ log = logging.getLogger(__name__)
 GRID_BATCH = 300  # icons laid out per turn of the event loop
 OWN = "own pictures"  # the source that is not a test set
 SOURCES = {**{name: f"{spec.title} test set" for name, spec in DATASETS.items()}, OWN: "My images"}
-
-
-class IndexBox(QSpinBox):
-    """The index to go to. Enter goes there and Esc forgets what was typed; either way `left`
-    fires, so that the keys go back to browsing rather than stay in the box."""
-
-    left = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.shown = 0  # the index on show, which Esc goes back to
-
-    def show_index(self, index: int) -> None:
-        self.shown = index
-        with QSignalBlocker(self):
-            self.setValue(index)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape:
-            self.show_index(self.shown)  # typed, not gone to: leaving must not go there either
-            self.left.emit()
-            return
-        super().keyPressEvent(event)
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.left.emit()
 
 
 class Browser(QWidget):

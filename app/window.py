@@ -62,7 +62,10 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self.actions = Actions(self, self._slots())
         self.devices = DeviceMenu(self.actions.menus["&Device"], self)
-        self._tooltips()
+        browser = self.browser
+        buttons = {"compare": self.picker.compare, "previous": browser.previous, "next": browser.next}
+        self.actions.lend_tooltips({**buttons, "random": browser.random})
+        self.actions.show_tab(Tab.DRAW)
 
         concurrency.configure()
         self.worker, self.thread = start_worker(concurrency.model_threads())
@@ -122,14 +125,6 @@ class MainWindow(QMainWindow):
             "report": self.show_report,
             "help": lambda: QMessageBox.information(self, "Keyboard shortcuts", self.actions.help_html()),
         }
-
-    def _tooltips(self) -> None:
-        """Buttons that do what an action does say its shortcut too."""
-        self.picker.compare.setToolTip(self.actions["compare"].toolTip())
-        for button, name in ((self.browser.previous, "previous"), (self.browser.next, "next")):
-            button.setToolTip(self.actions[name].toolTip())
-        self.browser.random.setToolTip(self.actions["random"].toolTip())
-        self.actions.show_tab(Tab.DRAW)
 
     def _connect(self) -> None:
         session, browser = self.session, self.browser
