@@ -89,7 +89,7 @@ class TestSetScorer(QObject):
         """Take the answers the evaluation stored, where it evaluated this very test set."""
         if self.session.answers_for(name, dataset) is None:
             stored = self.classifiers[name].stored_answers(test_set.fingerprint)
-            if stored is not None and len(stored) == len(test_set):
+            if stored is not None:  # the fingerprint covers the set's size
                 self.session.scored(name, dataset, stored)
 
     def _start(self, classifier: Classifier, dataset: str, test_set: ImageSet) -> None:
@@ -104,7 +104,7 @@ class TestSetScorer(QObject):
         def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> np.ndarray | None:
             # Scored once per machine: a test set no evaluation saw (CIFAR-10's official batches,
             # where the models were evaluated on the JPEG copy) is not scored again after a restart.
-            kept = test_answers.scored_path(name, classifier.spec.weight_path, test_set.fingerprint)
+            kept = test_answers.scored_path(name, classifier.weights_digest, test_set.fingerprint)
             try:
                 found = test_answers.load(kept)
             except WeightsError:

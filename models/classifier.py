@@ -25,8 +25,11 @@ log = logging.getLogger(__name__)
 class Classifier:
     """A model in eval mode on its device, taking pictures and giving class probabilities."""
 
-    def __init__(self, model_spec: ModelSpec, network: torch.nn.Module, card: Card, device: torch.device) -> None:
+    def __init__(
+        self, model_spec: ModelSpec, network: torch.nn.Module, card: Card, device: torch.device, weights_digest: str
+    ) -> None:
         self.spec = model_spec
+        self.weights_digest = weights_digest  # the SHA-256 of the weight file it was loaded from
         self.network = network
         self.from_pixels = FromPixels(network, model_spec.dataset)
         self.card = card
@@ -159,15 +162,15 @@ def load(name: str, device: str | torch.device | None = None) -> Classifier:
     target = resolve(device)
     hint = model_spec.train_command()
     network = archs.build_network(model_spec)
-    weights.load_into(network, model_spec.weight_path, hint)
+    weights_digest = weights.load_into(network, model_spec.weight_path, hint)
     model_card = card.read(model_spec.card_path, hint)
     card.check_belongs(model_card, model_spec)
     if model_card.storage is not None:
-        weights.check_digest(model_spec.weight_path, model_card.storage.sha256, hint)
+        weights.check_digest(model_spec.weight_path, weights_digest, model_card.storage.sha256, hint)
     network.eval().to(target)
     if model_spec.arch in archs.CHANNELS_LAST:
         network.to(memory_format=torch.channels_last)
-    classifier = Classifier(model_spec, network, model_card, target)
+    classifier = Classifier(model_spec, network, model_card, target, weights_digest)
     try:
         classifier.test_answers = test_answers.load(model_spec.answers_path)
     except WeightsError:

@@ -69,7 +69,6 @@ def load(path: Path) -> TestAnswers | None:
     return TestAnswers(probabilities, test_set)
 
 
-def scored_path(name: str, weight_path: Path, test_set: str) -> Path:
-    """Where the answers that model `name` (these very weights) gave a test set are kept once scored."""
-    weights_digest = hashlib.sha256(weight_path.read_bytes()).hexdigest()[:16]
-    return SCORED / f"{name}-{weights_digest}-{test_set[:16]}.safetensors"
+def scored_path(name: str, weights_digest: str, test_set: str) -> Path:
+    """Where the answers that model `name`, with the weights of that SHA-256, gave a test set are kept once scored."""
+    return SCORED / f"{name}-{weights_digest[:16]}-{test_set[:16]}.safetensors"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file
+from safetensors.torch import load as load_bytes
 from safetensors.torch import save as serialize
 from torch import nn
 
@@ -29,12 +29,14 @@ def save(model: nn.Module, path: Path, dtype: torch.dtype = torch.float32) -> No
     path.write_bytes(to_bytes(model, dtype))
 
 
-def load_into(model: nn.Module, path: Path, retrain_hint: str) -> None:
-    """Fill `model` from a safetensors file, with a clear error for a missing, corrupt or foreign file."""
+def load_into(model: nn.Module, path: Path, retrain_hint: str) -> str:
+    """Fill `model` from a safetensors file, with a clear error for a missing, corrupt or foreign
+    file; returns the file's SHA-256, hashed from the bytes read, for check_digest."""
     if not path.is_file():
         raise WeightsError(f"The weight file {path} is missing. Train it with: {retrain_hint}")
     try:
-        tensors = load_file(str(path))
+        data = path.read_bytes()
+        tensors = load_bytes(data)
     except (SafetensorError, OSError, ValueError) as error:
         raise WeightsError(
             f"The weight file {path} is damaged or is not a safetensors file ({error}). "
@@ -62,6 +64,7 @@ def load_into(model: nn.Module, path: Path, retrain_hint: str) -> None:
             f"Restore it from git (git checkout -- {path}) or train it again with: {retrain_hint}"
         )
     model.load_state_dict({k: v.to(expected[k].dtype) for k, v in tensors.items()})
+    return hashlib.sha256(data).hexdigest()
 
 
 def digest(path: Path) -> str:
@@ -69,9 +72,9 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def check_digest(path: Path, expected: str | None, retrain_hint: str) -> None:
-    """Refuse a weight file that is not the one its card describes (where the card says which)."""
-    if expected is not None and digest(path) != expected:
+def check_digest(path: Path, found: str, expected: str | None, retrain_hint: str) -> None:
+    """Refuse a weight file whose SHA-256 (`found`) is not the one its card describes (where the card says one)."""
+    if expected is not None and found != expected:
         raise WeightsError(
             f"The weight file {path} is not the one its card describes (their SHA-256 differ): it was damaged "
             f"since, or belongs to another training run. Restore both from git (git checkout -- {path.parent}) "
