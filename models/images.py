@@ -17,6 +17,12 @@ SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".gif", ".tif", ".tiff")
 FORMATS = "PNG, JPEG, BMP, WebP, GIF or TIFF"
 KEEP_SIDE = 2048  # larger pictures are shrunk on opening: the models see 32 pixels at most
 
+# Pillow warns of pictures over its pixel limit before it refuses those over twice that; what a
+# picture may be is decided here. Filtered for the whole process, not in catch_warnings: that
+# restores every thread's filters on leaving, and pictures are read on many threads while the
+# models' tracing has its own filters set (models/classifier.py).
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+
 
 def check_file(path: Path) -> None:
     """Say what is wrong with a path that is not a readable regular file, before anything opens it:
@@ -44,12 +50,10 @@ def open_image(path: Path | str, max_side: int = KEEP_SIDE) -> Image.Image:
     name = path.name
     check_file(path)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
-                image.draft("RGB", (max_side, max_side))  # JPEGs decode straight at a smaller scale
-                image.load()
-                picture = ImageOps.exif_transpose(image)
+        with Image.open(path) as image:
+            image.draft("RGB", (max_side, max_side))  # JPEGs decode straight at a smaller scale
+            image.load()
+            picture = ImageOps.exif_transpose(image)
     except PermissionError:
         raise ImageError(f"{name} cannot be read: permission denied. Check its permissions.") from None
     except UnidentifiedImageError:
@@ -74,10 +78,8 @@ def image_pixels(path: Path | str) -> int:
     """The number of pixels a picture file holds, read from its header alone."""
     check_file(Path(path))
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
-                return image.width * image.height
+        with Image.open(path) as image:
+            return image.width * image.height
     except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError) as error:
         raise ImageError(f"{Path(path).name} cannot be read ({error}).") from None
 
