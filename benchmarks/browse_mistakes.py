@@ -18,20 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from event_loop import run_until
 
-
-def run_until(done: Callable[[], bool], seconds: float = 600) -> float:
-    """Run the event loop until `done`; the seconds it took."""
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    start = time.perf_counter()
-    loop = QEventLoop()
-    timer = QTimer()
-    timer.timeout.connect(lambda: loop.quit() if done() or time.perf_counter() - start > seconds else None)
-    timer.start(1)
-    loop.exec()
-    timer.stop()
-    return time.perf_counter() - start
+SCORING_S = 600  # where no answers are stored, scoring a test set on a CPU takes minutes
 
 
 def first_shown(window, click: Callable[[], None], shown: Callable[[], bool]) -> float:
@@ -40,7 +29,8 @@ def first_shown(window, click: Callable[[], None], shown: Callable[[], bool]) ->
     start = time.perf_counter()
     click()
     run_until(
-        lambda: browser.selection.probabilities is not None and browser.selection.current() is not None and shown()
+        lambda: browser.selection.probabilities is not None and browser.selection.current() is not None and shown(),
+        SCORING_S,
     )
     browser.view.repaint()
     return time.perf_counter() - start
@@ -59,9 +49,9 @@ def measure(name: str, data_dir: Path) -> str:
     window.show()
     window.start()
     browser = window.browser
-    run_until(lambda: name in window.classifiers and dataset in browser.panel.sets)
+    run_until(lambda: name in window.classifiers and dataset in browser.panel.sets, SCORING_S)
     window.show_tab(Tab.BROWSE)
-    run_until(lambda: window.session.questions.settled)
+    run_until(lambda: window.session.questions.settled, SCORING_S)
     labels = browser.panel.sets[dataset].labels
 
     def wrong() -> bool:

@@ -20,8 +20,9 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
+
+from event_loop import run_until
 
 CLOSES = (
     "loading the models",
@@ -45,17 +46,6 @@ def window(data_dir: Path):
     shown.resize(1280, 800)
     shown.show()
     return shown
-
-
-def run_until(done: Callable[[], bool], seconds: float = 120) -> None:
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    start = time.monotonic()
-    loop = QEventLoop()
-    timer = QTimer()
-    timer.timeout.connect(lambda: loop.quit() if done() or time.monotonic() - start > seconds else None)
-    timer.start(5)
-    loop.exec()
 
 
 def walk(seed: int, actions: int, data_dir: Path) -> None:
@@ -90,7 +80,7 @@ def close_in(state: str, data_dir: Path) -> None:
 
     application = QApplication.instance()
     empty = Path(tempfile.mkdtemp())
-    shown = window(empty if state in ("a download on a stalled network",) else data_dir)
+    shown = window(empty if state == "a download on a stalled network" else data_dir)
 
     def loaded() -> None:
         run_until(lambda: len(shown.classifiers) == 5 and not shown.session.starting)

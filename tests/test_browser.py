@@ -306,14 +306,20 @@ def test_a_folder_opens_its_images_with_icons_made_off_the_gui_thread(window, qt
     assert all(icon(name).isNull() for name in ("corrupt.png", "huge.png"))
 
 
+def missing_data_page(qtbot, open_window, tmp_path: Path) -> MainWindow:
+    """A window whose data folder holds nothing, on the Browse tab's page that says so."""
+    window = open_window(tmp_path / "nowhere")
+    window.tabs.setCurrentIndex(BROWSE)
+    qtbot.waitUntil(lambda: window.browser.panel.download_button.isVisibleTo(window.browser), timeout=10000)
+    return window
+
+
 def test_missing_data_offers_a_download_and_a_failed_one_says_why(
     install_untrained, open_window, qtbot, tmp_path, monkeypatch
 ):
     install_untrained("mnist_cnn")
-    window = open_window(tmp_path / "nowhere")
-    window.tabs.setCurrentIndex(BROWSE)
+    window = missing_data_page(qtbot, open_window, tmp_path)
     browser = window.browser
-    qtbot.waitUntil(lambda: browser.panel.download_button.isVisibleTo(browser), timeout=10000)
     message = browser.panel.message.text()
     assert str(tmp_path / "nowhere") in message and "(1.7 MB)" in message
     assert "--" not in message and "training" not in message  # the page speaks to a user of the app
@@ -338,10 +344,8 @@ def test_choosing_the_data_folder_on_the_missing_data_page_reads_it(
     install_untrained, open_window, qtbot, tmp_path, tiny_mnist
 ):
     install_untrained("mnist_cnn")
-    window = open_window(tmp_path / "nowhere")
-    window.tabs.setCurrentIndex(BROWSE)
+    window = missing_data_page(qtbot, open_window, tmp_path)
     browser = window.browser
-    qtbot.waitUntil(lambda: browser.panel.folder_button.isVisibleTo(browser), timeout=10000)
     browser.panel.set_data_dir(tiny_mnist)  # what Choose Folder… does with the folder picked
     qtbot.waitUntil(lambda: MNIST.name in browser.panel.sets, timeout=10000)
     assert browser.selection.count == 20
@@ -368,10 +372,8 @@ def test_a_download_keeps_going_while_another_set_is_looked_at(
 
     monkeypatch.setattr(models.download, "download", slow_download)
     install_untrained("mnist_cnn")
-    window = open_window(tmp_path / "nowhere")
-    window.tabs.setCurrentIndex(BROWSE)
+    window = missing_data_page(qtbot, open_window, tmp_path)
     browser = window.browser
-    qtbot.waitUntil(lambda: browser.panel.download_button.isVisibleTo(browser), timeout=10000)
     browser.panel.download_button.click()
     qtbot.waitUntil(lambda: browser.panel.progress.value() == 300, timeout=10000)
     browser.set_source(CIFAR10.name)
