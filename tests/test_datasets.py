@@ -1,4 +1,5 @@
 import io
+import os
 import re
 import urllib.request
 from dataclasses import replace
@@ -43,19 +44,39 @@ def test_reads_an_image_folder(tmp_path):
     assert "JPEG copy" in test_set.source
 
 
+def test_jpegs_of_an_image_folder_read_as_pillow_reads_them(tmp_path):
+    """The JPEGs are decoded by torchvision in batches; the pixels, and so the test set's
+    fingerprint and the answers stored for it, must be Pillow's."""
+    rng = np.random.default_rng(0)
+    expected = []
+    for index, name in enumerate(CIFAR10.classes):
+        folder = tmp_path / "cifar10-jpeg" / "test" / name
+        folder.mkdir(parents=True)
+        noise = Image.fromarray(rng.integers(0, 256, (32, 32, 3), dtype=np.uint8))
+        noise.save(folder / "0000.jpg", quality=75)
+        noise.convert("L").save(folder / "0001.jpeg")  # a grey picture among colour ones
+        noise.save(folder / "0002.png")
+        expected += [np.asarray(Image.open(folder / f).convert("RGB")) for f in ("0000.jpg", "0001.jpeg", "0002.png")]
+    test_set = datasets.load(CIFAR10.name, "test", tmp_path)
+    assert np.array_equal(test_set.images, np.stack(expected))
+
+
+@pytest.mark.parametrize("suffix", [".png", ".jpg"])
 @pytest.mark.parametrize(
     "write, message",
     [
         (lambda path: path.write_bytes(b"\xff\xd8 not a jpeg"), "cannot be read as an image"),
         (lambda path: Image.new("RGB", (64, 48)).save(path, format="PNG"), "is 64x48 pixels, not 32x32"),
+        (lambda path: Image.new("RGB", (64, 48)).save(path, format="JPEG"), "is 64x48 pixels, not 32x32"),
+        (lambda path: os.mkfifo(path), "not a file but a pipe"),
     ],
 )
-def test_a_bad_picture_in_an_image_folder_is_named(tmp_path, write, message):
+def test_a_bad_picture_in_an_image_folder_is_named(tmp_path, write, message, suffix):
     for name in CIFAR10.classes:
         folder = tmp_path / "cifar10-jpeg" / "test" / name
         folder.mkdir(parents=True)
-        Image.new("RGB", (32, 32)).save(folder / "0000.png")
-    bad = tmp_path / "cifar10-jpeg" / "test" / "cat" / "0001.png"
+        Image.new("RGB", (32, 32)).save(folder / f"0000{suffix}")
+    bad = tmp_path / "cifar10-jpeg" / "test" / "cat" / f"0001{suffix}"
     write(bad)
     with pytest.raises(DatasetError, match=f"{re.escape(str(bad))}.*{message}"):
         datasets.load(CIFAR10.name, "test", tmp_path)
