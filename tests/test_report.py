@@ -3,7 +3,11 @@
 import numpy as np
 import pyqtgraph as pg
 import pytest
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication
 
+from app import presentation
 from app.report import ModelReport
 from app.report_figures import per_class_plot, reliability_view, training_plot
 from models.card import Calibration, Card, Inference, Reliability, TestScores, TrainingRun
@@ -77,6 +81,41 @@ def test_the_header_says_when_answers_average_the_mirror_image(qtbot, mirror):
     said = report.header.text()
     assert "test accuracy 93.00%" in said
     assert ("mirror image (91.23% from the picture alone)" in said) == mirror
+
+
+def test_an_open_report_takes_a_new_application_font_when_it_comes_to_the_front(qtbot):
+    """Presentation mode changes the application's font and palette; reports left open take them
+    when looked at, not all at once on the GUI thread."""
+    test = TestScores(accuracy=0.93, macro_f1=0.92, per_class_accuracy=[0.9, 0.96], confusion_matrix=[[9, 1], [0, 10]])
+    report = ModelReport(Card("m", "mnist", ["a", "b"], test=test), "")
+    qtbot.addWidget(report)
+    report.show()
+    qtbot.waitUntil(report.isActiveWindow)
+    normal = QApplication.font()
+    assert report.font().pointSize() == normal.pointSize()
+    layouts = []
+    report.header.installEventFilter(filter_for(QEvent.Type.FontChange, layouts))
+    try:
+        presentation.set_fonts(True)
+        qtbot.wait(20)
+        assert report.font().pointSize() == normal.pointSize() and not layouts
+        QApplication.sendEvent(report, QEvent(QEvent.Type.WindowActivate))
+        assert report.font().pointSize() == QApplication.font().pointSize() > normal.pointSize()
+        window = QPalette.ColorRole.Window
+        assert report.palette().color(window) == QApplication.palette().color(window)
+        assert layouts  # its labels were told of their new font
+    finally:
+        presentation.set_fonts(False)
+
+
+def filter_for(kind: QEvent.Type, seen: list) -> QObject:
+    class Filter(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == kind:
+                seen.append(watched)
+            return False
+
+    return Filter(QApplication.instance())
 
 
 def test_a_star_marks_where_averaged_weights_ended_a_run(qtbot):
