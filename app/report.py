@@ -86,19 +86,22 @@ class ModelReport(QDialog):
         layout.addWidget(tabs, 1)
         self.tabs = tabs
         self.header = header
+        self.followed: tuple[QFont, QPalette] | None = None  # the application's, when last taken
         self.page("Calibration")
         self.follow_application()
 
     def follow_application(self) -> None:
         """Take the application's font and palette where they changed, and ink the figures anew."""
-        font, palette = QFont(QApplication.font()), QPalette(QApplication.palette())
-        if self.testAttribute(Qt.WidgetAttribute.WA_SetFont) and self.font() == font and self.palette() == palette:
+        font, palette = QApplication.font(), QApplication.palette()
+        if self.followed == (font, palette):
             return
-        # Every property marked as set here, none inherited: else the application's changes reach the report still.
-        font.setResolveMask(EVERY_PROPERTY)
-        palette.setResolveMask(EVERY_PROPERTY)
-        self.setFont(font)
-        self.setPalette(palette)
+        self.followed = (QFont(font), QPalette(palette))
+        own_font, own_palette = QFont(font), QPalette(palette)
+        # Every property marked as set, none inherited: else the application's changes reach the report still.
+        own_font.setResolveMask(EVERY_PROPERTY)
+        own_palette.setResolveMask(EVERY_PROPERTY)
+        self.setFont(own_font)
+        self.setPalette(own_palette)
         for figure in self.findChildren(pg.PlotWidget):
             in_ink(figure)
         for layout in self.findChildren(pg.GraphicsLayoutWidget):

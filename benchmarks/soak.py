@@ -52,14 +52,21 @@ def walk(seed: int, actions: int, data_dir: Path) -> None:
     from tests.random_actions import RandomActions
 
     shown = window(data_dir)
+    traced: list[bool] = []
+    shown.worker.traced.connect(lambda: traced.append(True))
     run_until(lambda: False, 0)
+    start = time.perf_counter()
     shown.start()
-    run_until(lambda: len(shown.classifiers) == 5 and not shown.session.starting)
+    # Startup ends once the models are loaded and traced: torch.jit's optimizing passes hold the
+    # GIL, so the window may stall while they run.
+    run_until(lambda: len(shown.classifiers) == 5 and not shown.session.starting and bool(traced))
+    startup = time.perf_counter() - start
     with tempfile.TemporaryDirectory() as folder:
         seen = RandomActions(shown, seed, Path(folder)).run(actions)
     shown.close()
     counts = Counter(seen.actions)
     print(f"seed {seed}: {len(seen.actions)} actions ({', '.join(f'{n} {name}' for name, n in counts.most_common())})")
+    print(f"  startup: five models loaded and traced {startup:.1f} s after start()")
     print(f"  uncaught exceptions: {len(seen.exceptions)}", *(f"\n    {e}" for e in seen.exceptions[:10]))
     print(f"  Qt warnings: {len(seen.warnings)}", *(f"\n    {w}" for w in seen.warnings[:10]))
     print(f"  messages shown: {len(seen.messages)}", *(f"\n    {m}" for m in sorted(set(seen.messages))[:10]))
