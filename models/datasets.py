@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,7 +19,7 @@ import numpy as np
 
 from models import registry, test_answers
 from models.errors import ImageError, ModelError, UnknownModelError
-from models.images import SUFFIXES, check_file, open_image
+from models.images import SUFFIXES, open_image
 from models.registry import CACHE_DIR, DatasetSpec
 
 SPLITS = ("train", "test")
@@ -95,73 +94,24 @@ def _idx_files(spec: DatasetSpec, root: Path, split: str) -> ImageSet | None:
     return ImageSet(spec, split, x[..., None], y.astype(np.int64), f"{spec.title} {split} set")
 
 
-JPEG_SUFFIXES = (".jpg", ".jpeg")
-JPEG_BATCH = 1000  # pictures decoded per call: each call is one stretch of C++ without the GIL
-
-
-def _unreadable(path: Path, error: ImageError) -> DatasetError:
-    return DatasetError(f"{path} cannot be read as an image ({error}); delete it or copy the set again.")
-
-
 def _decode(path: Path, size: int) -> np.ndarray:
     try:
         pixels = np.asarray(open_image(path).convert("RGB"), dtype=np.uint8)
     except ImageError as error:
-        raise _unreadable(path, error) from None
-    _check_size(path, pixels, size)
-    return pixels
-
-
-def _check_size(path: Path, pixels: np.ndarray, size: int) -> None:
+        raise DatasetError(f"{path} cannot be read as an image ({error}); delete it or copy the set again.") from None
     if pixels.shape[:2] != (size, size):
         raise DatasetError(
             f"{path} is {pixels.shape[1]}x{pixels.shape[0]} pixels, not {size}x{size} like the rest of the set; "
             "delete it or copy the set again."
         )
-
-
-def _decode_jpegs(paths: list[Path], size: int) -> list[np.ndarray]:
-    """JPEG files decoded by torchvision in one call, the same pixels as Pillow's. Decoding them one by
-    one in Python held the GIL for most of a second per 10,000 pictures, which stalled the window
-    reading a test set; where the batch fails, each file is decoded on its own to name the bad one."""
-    import torch
-    from torchvision.io import ImageReadMode, decode_jpeg
-
-    # torchvision 0.29 deprecates its decoders for TorchCodec, which would add FFmpeg to the
-    # dependencies; the pinned torchvision keeps them. (Set, not scoped: see models/classifier.py.)
-    warnings.filterwarnings("ignore", "The image decoding and encoding capabilities", DeprecationWarning)
-
-    for path in paths:
-        try:
-            check_file(path)  # a pipe or a device among the pictures would block read_bytes for ever
-        except ImageError as error:
-            raise _unreadable(path, error) from None
-    data = [torch.frombuffer(bytearray(path.read_bytes()), dtype=torch.uint8) for path in paths]
-    try:
-        decoded = decode_jpeg(data, mode=ImageReadMode.RGB, apply_exif_orientation=True)
-    except RuntimeError:
-        return [_decode(path, size) for path in paths]
-    pictures = [picture.permute(1, 2, 0).numpy() for picture in decoded]
-    for path, pixels in zip(paths, pictures, strict=True):
-        _check_size(path, pixels, size)
-    return pictures
-
-
-def _decode_all(paths: list[Path], size: int) -> np.ndarray:
-    pictures: list[np.ndarray | None] = [None] * len(paths)
-    jpegs = [i for i, path in enumerate(paths) if path.suffix.lower() in JPEG_SUFFIXES]
-    for start in range(0, len(jpegs), JPEG_BATCH):
-        chunk = jpegs[start : start + JPEG_BATCH]
-        for i, pixels in zip(chunk, _decode_jpegs([paths[i] for i in chunk], size), strict=True):
-            pictures[i] = pixels
-    for i, path in enumerate(paths):
-        if pictures[i] is None:
-            pictures[i] = _decode(path, size)
-    return np.stack(pictures)
+    return pixels
 
 
 def read_image_folder(folder: Path, classes: tuple[str, ...], size: int) -> tuple[np.ndarray, np.ndarray]:
-    """All images of <folder>/<class>/*, each size x size, in class then file-name order."""
+    """All images of <folder>/<class>/*, each size x size, in class then file-name order.
+
+    Decoded on this thread alone: each picture costs more Python than decoding, and a pool of
+    threads for them took the GIL from the window's thread for 0.2 s at a time."""
     paths, labels = [], []
     for index, name in enumerate(classes):
         files = sorted(p for p in (folder / name).iterdir() if p.suffix.lower() in SUFFIXES)
@@ -169,7 +119,7 @@ def read_image_folder(folder: Path, classes: tuple[str, ...], size: int) -> tupl
         labels += [index] * len(files)
     if not paths:
         raise DatasetError(f"{folder} holds no images in its class folders; download the dataset again.")
-    return _decode_all(paths, size), np.asarray(labels, dtype=np.int64)
+    return np.stack([_decode(path, size) for path in paths]), np.asarray(labels, dtype=np.int64)
 
 
 def _class_folders_or_python_batches(spec: DatasetSpec, root: Path, split: str) -> ImageSet | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 from pathlib import Path
@@ -19,7 +20,8 @@ def private_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Each test gets empty QSettings, away from the user's own, and windows an empty data folder
     unless the test gives one: no test reads the datasets of the machine it runs on by chance.
     Answers the app scores for a test set are kept in the test's own folder. Presentation mode,
-    which changes the whole application's fonts and palette, ends with the test."""
+    which changes the whole application's fonts and palette, ends with the test, and so does the
+    freezing of the objects a window made at startup (app/worker.py), which would keep them for good."""
     from PySide6.QtCore import QSettings
 
     import app.settings
@@ -42,6 +44,7 @@ def private_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
                 widget.close()
         concurrency.finish_within(30)
         presentation.set_fonts(False)  # presentation mode's fonts and palette are the application's
+    gc.unfreeze()
 
 
 ONE = [[(0.5, 0.15), (0.5, 0.5), (0.5, 0.85)]]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -301,6 +303,7 @@ def test_models_are_traced_for_single_pictures_after_loading(install_untrained, 
         "mnist_cnn": True,
         "resnet18_mnist": True,
     }
+    assert gc.get_freeze_count() > 0  # what startup made is out of the garbage collector's sight
     pen_strokes(window.canvas, ONE)
     qtbot.waitUntil(lambda: "mnist_cnn" in window.answers.chart.shown, timeout=10000)
 

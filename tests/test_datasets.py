@@ -44,12 +44,11 @@ def test_reads_an_image_folder(tmp_path):
     assert "JPEG copy" in test_set.source
 
 
-def test_jpegs_of_an_image_folder_read_as_pillow_reads_them(tmp_path):
-    """The JPEGs are decoded by torchvision in batches; the pixels, and so the test set's
-    fingerprint and the answers stored for it, must be Pillow's."""
+def test_an_image_folder_of_jpegs_and_pngs_reads_in_rgb(tmp_path):
+    """Grey pictures among colour ones, JPEGs among PNGs: all in RGB, each with Pillow's pixels."""
     rng = np.random.default_rng(0)
     expected = []
-    for index, name in enumerate(CIFAR10.classes):
+    for name in CIFAR10.classes:
         folder = tmp_path / "cifar10-jpeg" / "test" / name
         folder.mkdir(parents=True)
         noise = Image.fromarray(rng.integers(0, 256, (32, 32, 3), dtype=np.uint8))

@@ -10,8 +10,8 @@ from torch import nn
 if TYPE_CHECKING:
     from models.registry import ModelSpec
 
-# Builders are imported when first used: ResNet18 and the ViT import torchvision, which takes
-# seconds, and the MNIST CNN should be answering by then.
+# Builders are imported when first used: a process imports the modules of the architectures it
+# builds and no others.
 BUILDERS: dict[str, str] = {
     "mnist_cnn": "models.archs.mnist_cnn:MnistCNN",
     "resnet18": "models.archs.resnet:resnet18",
