@@ -12,6 +12,12 @@
   the inference thread ends after the step it is in (see retire()), and the process ends after
   at most EXIT_GRACE_S whatever is still running (a download on a stalled network, a model
   halfway through loading): nothing left then is worth keeping the user waiting for.
+- Once the models are traced, the objects startup made are frozen out of the garbage collector's
+  sight (app/worker.py): a full collection walked all ~350,000 of them, up to 0.25 s with the GIL.
+- glibc gives each thread that allocates a heap of its own (up to eight per core) and raises its
+  threshold for mapping large blocks as they are freed, so that tensors of a few MB come to live
+  in heaps that never shrink: the resident memory grew 96 MB in 2,500 random actions. Two heaps and
+  a fixed 1 MB threshold: 63 MB, from a start 76 MB lower.
 - Torch releases the GIL inside every operator and must win it back after each one; with the
   default 5 ms switch interval a busy GUI thread makes each of those waits long, so the
   interval is 0.5 ms. torch itself runs one thread per caller (set on the inference thread
@@ -20,6 +26,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import sys
 import time
@@ -30,6 +37,9 @@ from PySide6.QtCore import Qt, QThread, QThreadPool
 SWITCH_INTERVAL_S = 0.0005
 TORCH_THREADS = 1
 EXIT_GRACE_S = 1.5
+MALLOC_HEAPS = 2
+MALLOC_MAP_BYTES = 1 << 20  # blocks from this size up are mapped, and given back when freed
+M_MMAP_THRESHOLD, M_ARENA_MAX = -3, -8  # glibc's mallopt parameters (malloc.h)
 
 _retiring: set[QThread] = set()  # threads told to end, kept alive until they have: Qt aborts otherwise
 
@@ -42,6 +52,12 @@ def model_threads() -> int:
 def configure() -> None:
     """The process-wide settings above; call once, before the inference thread starts."""
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return  # not glibc (macOS, Windows, musl): their allocators are left as they are
+    libc.mallopt(M_ARENA_MAX, MALLOC_HEAPS)
+    libc.mallopt(M_MMAP_THRESHOLD, MALLOC_MAP_BYTES)
 
 
 def retire(thread: QThread, ended: Callable[[], None]) -> None:

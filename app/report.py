@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -41,6 +41,7 @@ class ModelReport(QDialog):
     """
 
     cellClicked = Signal(int, int)
+    ready = Signal()  # its first page is made
 
     def __init__(
         self,
@@ -87,8 +88,14 @@ class ModelReport(QDialog):
         self.tabs = tabs
         self.header = header
         self.followed: tuple[QFont, QPalette] | None = None  # the application's, when last taken
-        self.page("Calibration")
         self.follow_application()
+        # The first page on the next turn of the event loop: made with the dialog, the two held
+        # the GUI thread 0.1-0.2 s under load.
+        QTimer.singleShot(0, self, self._first_page)
+
+    def _first_page(self) -> None:
+        self.page(self.tabs.tabText(self.tabs.currentIndex()))
+        self.ready.emit()
 
     def follow_application(self) -> None:
         """Take the application's font and palette where they changed, and ink the figures anew."""
@@ -197,8 +204,8 @@ class Reports(QObject):
             self.last = report
             if len(self.open) > self.KEPT_OPEN:
                 self.open[0].close()
+            report.ready.connect(self.opened)
             report.show()
-            self.opened.emit()
 
         def failed(message: str) -> None:
             QMessageBox.warning(self.window, "visionlab", f"Could not look inside {classifier.spec.title}: {message}")
