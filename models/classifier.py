@@ -10,16 +10,20 @@ import numpy as np
 import torch
 
 from models import archs, card, test_answers, weights
+from models.attack import attack
 from models.card import Card
 from models.device import resolve
 from models.errors import ImageError, WeightsError
-from models.explain import explain, feature_maps, filters, first_convolution
+from models.explain import explain, feature_maps, filters, first_convolution, occlusion
 from models.normalize import FromPixels
+from models.perturb import Knob, Settings, perturbed, sweep_settings
 from models.preprocess import ImageLike, to_native
 from models.registry import ModelSpec, spec
 from models.summary import as_text, summarize
 
 log = logging.getLogger(__name__)
+
+SWEEP_STEPS = 73  # a knob's range in steps: 5 degrees apart for a rotation
 
 
 class Classifier:
@@ -134,6 +138,38 @@ class Classifier:
             target = int(self.logits(pixels).argmax())
         mirror = self.spec.dataset.mirror_invariant
         return explain(self.network, self.spec.arch, self.from_pixels.inputs(pixels), target, mirror)
+
+    @property
+    def fill(self) -> float:
+        """The pixel value that shows where a picture was moved away or covered: black around a
+        digit, the photos' mean grey."""
+        return 0.0 if self.spec.dataset.kind == "digits" else float(np.mean(self.spec.dataset.mean) * 255)
+
+    def occlusion(self, image: ImageLike, target: int | None = None) -> np.ndarray:
+        """Where covering the picture costs `target` (default: the top class) most, (H, W) in 0-1."""
+        native = to_native(image, self.spec.dataset)
+        if target is None:
+            target = int(self.predict([native])[0].argmax())
+        return occlusion(self.predict, native, target, self.fill)
+
+    def sweep(
+        self, image: ImageLike, knob: Knob, steps: int = SWEEP_STEPS, base: Settings | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """One knob of models.perturb turned through its whole range, the rest as `base` has them:
+        the knob's values, and the (steps, classes) probabilities at each, asked as one batch."""
+        values, settings = sweep_settings(knob, steps, base)
+        pictures = perturbed(to_native(image, self.spec.dataset), settings, fill=self.fill)
+        return values, self.predict(list(pictures))
+
+    def attack(self, image: ImageLike, target: int | None = None, epsilon: float = 0.1) -> np.ndarray:
+        """An adversarial picture (models.attack): the image in the model's native form (uint8,
+        H x W x channels), changed by at most epsilon x 255 in any pixel, that the model takes for
+        `target`, or for any class but its own answer where `target` is None."""
+        if not 0 <= epsilon <= 1:
+            raise ValueError(f"epsilon is a share of the pixel range, from 0 to 1; got {epsilon}.")
+        if target is not None and not 0 <= target < len(self.classes):
+            raise ValueError(f"{self.name} has classes 0 to {len(self.classes) - 1}; got target {target}.")
+        return attack(self.from_pixels, to_native(image, self.spec.dataset), target, epsilon)
 
     def layer_summary(self) -> str:
         """Every layer's type, output shape and parameters, as a table in plain text."""

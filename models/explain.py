@@ -1,11 +1,11 @@
-"""Where a model looked: Grad-CAM for convolutional networks, attention rollout for the ViT.
-Every map is (H, W) in 0-1 at the input's size.
+"""Where a model looked: Grad-CAM for convolutional networks, attention rollout for the ViT, and
+occlusion sensitivity for any model. Every map is (H, W) in 0-1 at the input's size.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from typing import cast
@@ -14,6 +14,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from models.perturb import Patch, Settings, perturbed
 
 # The convolutional stages Grad-CAM may read, deepest first. The deepest sees the whole digit or
 # object, but a ResNet's last stage is 2x2 on a 28x28 digit, too coarse to point at anything:
@@ -116,6 +118,25 @@ def explain(network: nn.Module, arch: str, batch: torch.Tensor, target: int, mir
         return heat
     mean = (heat + heat_of(batch.flip(-1))[:, ::-1]) / 2
     return mean / mean.max() if mean.max() > 0 else mean
+
+
+OCCLUSION_SIDE = 0.25  # the hiding square's side, as a share of the picture's
+OCCLUSION_STEPS = 13  # positions across and down: its centre from edge to edge
+
+
+def occlusion(
+    predict: Callable[[list[np.ndarray]], np.ndarray], native: np.ndarray, target: int, fill: float
+) -> np.ndarray:
+    """Occlusion sensitivity (Zeiler and Fergus, 2014): how far the target's probability falls as a
+    grey square slides over the picture, one batch for every place. It asks the model only for
+    answers, so it works alike for every architecture. (H, W) in 0-1 at the picture's size."""
+    places = np.linspace(0, 1, OCCLUSION_STEPS)
+    settings = [Settings(patch=Patch(x, y, OCCLUSION_SIDE)) for y in places for x in places]
+    covered = perturbed(native, settings, fill=fill)
+    plain = predict([native])[0, target]
+    drops = plain - predict(list(covered))[:, target]
+    grid = torch.from_numpy(drops.reshape(OCCLUSION_STEPS, OCCLUSION_STEPS).astype(np.float32))
+    return _normalized(grid, native.shape[:2])
 
 
 def first_convolution(network: nn.Module) -> nn.Conv2d | None:

@@ -1,0 +1,64 @@
+"""Adversarial pictures: a change too small to notice that makes a model answer what we choose.
+
+Both attacks work on the model's native picture (uint8, 28x28x1 or 32x32x3) and keep every pixel
+within epsilon x 255 of it. The fast gradient sign method (Goodfellow et al., 2015) takes one step
+of the whole epsilon along the sign of the loss gradient; where that is not enough, projected
+gradient descent (Madry et al., 2018) takes many small steps from there, each projected back into
+the box around the picture. Pixels are whole numbers in the box's integer bounds, so the picture
+returned is exactly the one that was checked.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+STEPS = 40  # projected gradient steps at most, after the single fast step
+STEP_SHARE = 0.15  # each step moves a pixel by this share of epsilon
+CHECK_EVERY = 4  # steps between looks at whether the picture fools the model yet
+
+
+def attack(from_pixels: nn.Module, native: np.ndarray, target: int | None, epsilon: float) -> np.ndarray:
+    """A picture within epsilon x 255 of `native` in every pixel that `from_pixels` (a network taking
+    (N, H, W, C) pixel values in 0-255) takes for `target`, or for any class but its answer to `native`
+    where `target` is None. Where no such picture is found, the closest try is returned."""
+    bound = math.floor(epsilon * 255 + 1e-6)  # whole pixel values: rounding cannot leave the box
+    if bound <= 0:
+        return native.copy()
+    device = next(from_pixels.parameters()).device
+    original = torch.from_numpy(native).to(device).float()[None]
+    low, high = (original - bound).clamp(0, 255), (original + bound).clamp(0, 255)
+    with torch.inference_mode():
+        answer = int(from_pixels(original).argmax())
+    aim = torch.tensor([answer if target is None else target], device=device)
+    # Targeted: towards the target's class. Untargeted: away from the model's own answer.
+    away = -1.0 if target is None else 1.0
+
+    def loss_gradient(picture: torch.Tensor) -> torch.Tensor:
+        picture = picture.detach().requires_grad_(True)
+        with torch.enable_grad():
+            loss = away * F.cross_entropy(from_pixels(picture), aim)
+            (gradient,) = torch.autograd.grad(loss, picture)
+        return gradient
+
+    def fools(picture: torch.Tensor) -> bool:
+        with torch.inference_mode():
+            said = int(from_pixels(picture).argmax())
+        return said != answer if target is None else said == target
+
+    def step(picture: torch.Tensor, size: float) -> torch.Tensor:
+        moved = picture - size * loss_gradient(picture).sign()
+        return torch.minimum(torch.maximum(moved, low), high).round()
+
+    picture = step(original, bound)
+    size = max(1.0, STEP_SHARE * bound)
+    for done in range(STEPS + 1):
+        if done % CHECK_EVERY == 0 and fools(picture):
+            break
+        if done < STEPS:
+            picture = step(picture, size)
+    return picture[0].to(torch.uint8).cpu().numpy()

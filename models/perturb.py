@@ -1,0 +1,172 @@
+"""Change the input, watch the answer: the picture rotated, shifted, scaled, blurred, noised, made
+brighter or flatter, or partly covered, as many settings at once as there are pictures in a batch.
+
+Pictures are the models' native uint8 (N, H, W, C). Settings at their neutral values give the
+picture back unchanged, so that the sliders' resting place is exactly the plain answer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from enum import Enum
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+class Knob(Enum):
+    """A way to change the picture, as a slider offers it: (lowest, highest, neutral, unit)."""
+
+    ROTATE = (-180.0, 180.0, 0.0, "degrees")
+    SHIFT_X = (-0.5, 0.5, 0.0, "of the width")
+    SHIFT_Y = (-0.5, 0.5, 0.0, "of the height")
+    SCALE = (0.4, 2.0, 1.0, "times")
+    BLUR = (0.0, 3.0, 0.0, "pixels")
+    NOISE = (0.0, 0.5, 0.0, "of the pixel range")
+    BRIGHTNESS = (-1.0, 1.0, 0.0, "of the pixel range")
+    CONTRAST = (0.0, 3.0, 1.0, "times")
+
+    @property
+    def low(self) -> float:
+        return self.value[0]
+
+    @property
+    def high(self) -> float:
+        return self.value[1]
+
+    @property
+    def neutral(self) -> float:
+        return self.value[2]
+
+    @property
+    def unit(self) -> str:
+        return self.value[3]
+
+    @property
+    def field(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Patch:
+    """A square that hides part of the picture: its centre and side as shares of the picture's side."""
+
+    x: float
+    y: float
+    side: float
+
+
+@dataclass(frozen=True)
+class Settings:
+    rotate: float = 0.0
+    shift_x: float = 0.0
+    shift_y: float = 0.0
+    scale: float = 1.0
+    blur: float = 0.0
+    noise: float = 0.0
+    brightness: float = 0.0
+    contrast: float = 1.0
+    patch: Patch | None = None
+
+    def turned(self, knob: Knob, value: float) -> Settings:
+        """These settings with one knob turned to `value`."""
+        changes: dict[str, Any] = {knob.field: value}
+        return replace(self, **changes)
+
+    @property
+    def neutral(self) -> bool:
+        return self == Settings()
+
+    def __post_init__(self) -> None:
+        for knob in Knob:
+            value = getattr(self, knob.field)
+            if not knob.low <= value <= knob.high:
+                raise ValueError(f"{knob.field} goes from {knob.low:g} to {knob.high:g} {knob.unit}; got {value:g}.")
+
+
+def sweep_settings(knob: Knob, steps: int, base: Settings | None = None) -> tuple[np.ndarray, list[Settings]]:
+    """`steps` values of one knob evenly over its whole range, each with the rest of `base`."""
+    values = np.linspace(knob.low, knob.high, steps)
+    base = base or Settings()
+    return values, [base.turned(knob, float(value)) for value in values]
+
+
+def perturbed(pictures: np.ndarray, settings: Sequence[Settings], fill: float = 0.0, seed: int = 0) -> np.ndarray:
+    """Picture i changed by settings[i] (a single picture is used for every setting); `fill` is the
+    pixel value that comes into view where the picture moved away (0 for digits on black)."""
+    if pictures.ndim == 3:
+        pictures = np.repeat(pictures[None], len(settings), axis=0)
+    if len(pictures) != len(settings):
+        raise ValueError(f"{len(pictures)} pictures and {len(settings)} settings; give one setting per picture.")
+    out = pictures.copy()
+    changed = [i for i, one in enumerate(settings) if not one.neutral]
+    if not changed:
+        return out
+    chosen = [settings[i] for i in changed]
+    batch = torch.from_numpy(pictures[changed]).permute(0, 3, 1, 2).float()
+    batch = _moved(batch, chosen, fill)
+    batch = _blurred(batch, [one.blur for one in chosen])
+    batch = _toned(batch, chosen)
+    generator = torch.Generator().manual_seed(seed)
+    noise = torch.tensor([one.noise * 255 for one in chosen]).view(-1, 1, 1, 1)
+    batch = batch + noise * torch.randn(batch.shape, generator=generator)
+    batch = _covered(batch, chosen, fill)
+    out[changed] = batch.round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).numpy()
+    return out
+
+
+def _moved(batch: torch.Tensor, settings: Sequence[Settings], fill: float) -> torch.Tensor:
+    """Rotation about the centre, scaling and shifting, as one affine resampling."""
+    if all(s.rotate == 0 and s.scale == 1 and s.shift_x == 0 and s.shift_y == 0 for s in settings):
+        return batch
+    matrices = []
+    for s in settings:
+        # Seen: a point p goes to scale * R p + t, R turning anticlockwise on a screen (y down) and t
+        # the shift in grid units (the side is 2). affine_grid asks the inverse, from output to input.
+        angle = math.radians(s.rotate)
+        cos, sin = math.cos(angle) / s.scale, math.sin(angle) / s.scale
+        tx, ty = 2 * s.shift_x, 2 * s.shift_y
+        matrices.append([[cos, -sin, -(cos * tx - sin * ty)],
+                         [sin, cos, -(sin * tx + cos * ty)]])  # fmt: skip
+    grid = F.affine_grid(torch.tensor(matrices), list(batch.shape), align_corners=False)
+    # Resampled around the fill value, so that what comes into view is the fill.
+    return F.grid_sample(batch - fill, grid, mode="bilinear", padding_mode="zeros", align_corners=False) + fill
+
+
+def _blurred(batch: torch.Tensor, sigmas: Sequence[float]) -> torch.Tensor:
+    """A Gaussian blur of each picture's own width, as one grouped convolution per sigma."""
+    out = batch.clone()
+    for sigma in sorted(set(sigmas) - {0.0}):
+        rows = [i for i, s in enumerate(sigmas) if s == sigma]
+        radius = max(1, math.ceil(3 * sigma))
+        offsets = torch.arange(-radius, radius + 1, dtype=torch.float32)
+        kernel = torch.exp(-(offsets**2) / (2 * sigma**2))
+        kernel = kernel / kernel.sum()
+        channels = batch.shape[1]
+        part = F.pad(batch[rows], (radius,) * 4, mode="replicate")
+        part = F.conv2d(part, kernel.view(1, 1, 1, -1).repeat(channels, 1, 1, 1), groups=channels)
+        out[rows] = F.conv2d(part, kernel.view(1, 1, -1, 1).repeat(channels, 1, 1, 1), groups=channels)
+    return out
+
+
+def _toned(batch: torch.Tensor, settings: Sequence[Settings]) -> torch.Tensor:
+    """Contrast about the picture's own mean, then brightness added."""
+    contrast = torch.tensor([s.contrast for s in settings]).view(-1, 1, 1, 1)
+    brightness = torch.tensor([s.brightness * 255 for s in settings]).view(-1, 1, 1, 1)
+    mean = batch.mean(dim=(1, 2, 3), keepdim=True)
+    return (batch - mean) * contrast + mean + brightness
+
+
+def _covered(batch: torch.Tensor, settings: Sequence[Settings], fill: float) -> torch.Tensor:
+    height, width = batch.shape[-2:]
+    for i, s in enumerate(settings):
+        if s.patch is not None:
+            side = max(1, round(s.patch.side * min(height, width)))
+            top = min(max(0, round(s.patch.y * height - side / 2)), height - side)
+            left = min(max(0, round(s.patch.x * width - side / 2)), width - side)
+            batch[i, :, top : top + side, left : left + side] = fill
+    return batch
