@@ -126,6 +126,7 @@ def main() -> None:
 
         from PySide6.QtWidgets import QApplication
 
+        from app import concurrency
         from app.window import MainWindow
 
         application = QApplication([])
@@ -154,6 +155,7 @@ def main() -> None:
                 )
         window.actions["presentation"].setChecked(False)  # else the next launch starts in it
         window.close()
+        concurrency.finish_within(3)  # as the app ends: the inference thread must not outlive the interpreter
         application.quit()
 
 

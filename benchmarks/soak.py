@@ -3,8 +3,9 @@ closes in every state a lecture can leave the app in.
 
     QT_QPA_PLATFORM=offscreen uv run python benchmarks/soak.py --data-dir ../shared/data [--actions 5000] [--seeds 0 1]
 
-For each seed, in a fresh process, with the shipped models and the real test sets (tests/random_actions.py): the
-actions taken, every uncaught exception and Qt warning, the longest event-loop gaps with the
+For each seed, in a fresh process, with the shipped models and the real test sets (tests/random_actions.py),
+once startup has ended (the models loaded and traced): how long that took, the actions taken,
+every uncaught exception and Qt warning, the longest event-loop gaps with the
 action before each, the 99th percentile gap, and resident memory every 500 actions. Then each close
 scenario runs in a fresh process, and the time from close() to the process gone is printed.
 Goals: 0 exceptions, 0 warnings, longest gap <= 250 ms, 99th percentile <= 50 ms, memory after
