@@ -37,6 +37,7 @@ CLOSES = (
     "a prediction in flight",
     "presentation mode with everything on",
 )
+SLOW_MS = 100  # no action should hold the event loop longer
 STALLED_DOWNLOAD = "visionlab-soak: a download that never gets a byte"
 
 
@@ -72,7 +73,9 @@ def walk(seed: int, actions: int, data_dir: Path) -> None:
     print(f"  Qt warnings: {len(seen.warnings)}", *(f"\n    {w}" for w in seen.warnings[:10]))
     print(f"  messages shown: {len(seen.messages)}", *(f"\n    {m}" for m in sorted(set(seen.messages))[:10]))
     worst = ", ".join(f"{gap:.0f} ms after {after}" for gap, after in seen.worst_gaps(5))
-    print(f"  event loop: longest gaps {worst}; 99th percentile {seen.gap_percentile(99):.1f} ms")
+    over = sum(1 for gap, _ in seen.gaps if gap > SLOW_MS)
+    print(f"  event loop: longest gaps {worst}; 99th percentile {seen.gap_percentile(99):.1f} ms; "
+          f"{over} gaps over {SLOW_MS} ms in {len(seen.gaps)} looks")  # fmt: skip
     memory = [f"{done}: {mb:.0f} MB" for done, mb in seen.memory if done % 500 == 0 or done == len(seen.actions)]
     print("  resident memory after " + ", ".join(memory))
 
