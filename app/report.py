@@ -182,7 +182,7 @@ class Reports(QObject):
 
     opened = Signal()
     cellClicked = Signal(str, int, int)
-    KEPT_OPEN = 4  # opening another closes the oldest: each holds its figures, about 13 MB
+    KEPT_OPEN = 3  # one per model of a dataset, side by side; opening another closes the oldest (each about 13 MB)
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)

@@ -33,7 +33,7 @@ CLOSES = (
     "a download on a stalled network",
     "decoding a huge picture",
     "a named pipe opened as a picture",
-    "five reports open",
+    "as many reports open as it keeps",
     "a prediction in flight",
     "presentation mode with everything on",
 )
@@ -134,11 +134,13 @@ def close_in(state: str, data_dir: Path) -> None:
         pipe = empty / "pipe.png"
         os.mkfifo(pipe)
         shown.open_paths([pipe, pipe.with_name("also.png")])
-    elif state == "five reports open":
+    elif state == "as many reports open as it keeps":
+        from app.report import Reports
+
         loaded()
-        for _ in range(5):
+        for _ in range(Reports.KEPT_OPEN + 2):
             shown.show_report()
-        run_until(lambda: shown.reports is not None and len(shown.reports.open) >= 4, 30)
+        run_until(lambda: shown.reports is not None and len(shown.reports.open) == Reports.KEPT_OPEN, 30)
     elif state == "a prediction in flight":
         loaded()
         shown.picker.compare.setChecked(True)
