@@ -68,6 +68,15 @@ ACTIONS = (
     ActionSpec("presentation", "Presentation Mode", ("Ctrl+P",), "&View", True, True, group_start=True),
     ActionSpec("full_screen", "Full Screen", ("F11",), "&View", toolbar=True),
     ActionSpec("report", "Model Report…", ("Ctrl+I",), "&View", toolbar=True),
+    ActionSpec(
+        "lab",
+        "Confidence Lab",
+        ("Ctrl+L",),
+        "&View",
+        toolbar=True,
+        checkable=True,
+        tip="Change the input with sliders and watch the answer; sweep a slider through its range",
+    ),
     ActionSpec("help", "Keyboard Shortcuts", ("F1",), "&Help"),
 )
 MENUS = ("&File", "&Edit", "&Browse", "&View", "&Device", "&Help")

@@ -18,7 +18,7 @@ from models.preprocess import convert_mode
 
 SIZE = 64
 MAX_SOURCE_PIXELS = 4_000_000  # larger pictures get no icon: they show when chosen
-CACHED_ICONS = 2000  # a few screens of icons; older ones are made again when scrolled back to
+CACHED_ICONS = 1000  # ten screens of icons, 16 MB at most; older ones are made again when scrolled back to
 
 
 BADGE = 18  # the height of the strip that names the classes, in pixels

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QMainWindow,
@@ -34,6 +34,7 @@ from models.errors import ModelError
 from models.registry import DATASETS, DRAWN, MODELS, Preparation, spec
 
 if TYPE_CHECKING:
+    from app.lab.dock import LabDock
     from app.report import ModelReport, Reports
     from models.classifier import Classifier
 
@@ -52,6 +53,7 @@ class MainWindow(QMainWindow):
         self.settings = Settings()
         self.session = Session(self.settings.chosen_models())
         self.reports: Reports | None = None  # made with the first report: it pulls in pyqtgraph
+        self.lab: LabDock | None = None  # made when first opened, for the same reason
 
         self.drawing_tab = DrawingTab()
         self.canvas = self.drawing_tab.canvas
@@ -123,6 +125,7 @@ class MainWindow(QMainWindow):
             "presentation": self.set_presentation,
             "full_screen": lambda: self.showNormal() if self.isFullScreen() else self.showFullScreen(),
             "report": self.show_report,
+            "lab": self.show_lab,
             "help": lambda: QMessageBox.information(self, "Keyboard shortcuts", self.actions.help_html()),
         }
 
@@ -246,6 +249,15 @@ class MainWindow(QMainWindow):
     def _scoring_failed(self, message: str) -> None:
         self.browser.answers_failed()
         QMessageBox.warning(self, "visionlab", message)
+
+    def show_lab(self, on: bool) -> None:
+        if self.lab is None:
+            from app.lab.dock import LabDock  # pyqtgraph: not before the window shows
+
+            self.lab = LabDock(self.session, lambda: self.classifiers, self)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lab)
+            self.lab.visibilityChanged.connect(self.actions["lab"].setChecked)  # closed by its own button
+        self.lab.setVisible(on)
 
     def show_report(self) -> None:
         """Calibration, confusion, per-class accuracy, training curves and layers of the picked model."""

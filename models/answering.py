@@ -19,6 +19,7 @@ import numpy as np
 import models
 from models import device as devices
 from models.errors import ModelError
+from models.knobs import Settings
 from models.preprocess import ImageLike, prepare, to_native
 from models.registry import Preparation
 from models.strokes import Drawing, FieldPlacement
@@ -43,6 +44,7 @@ class Request:
     calibrated: bool = False  # divide the logits by each model's fitted temperature
     explain: str | None = None  # the model whose heat map to make (where it looked); None for none
     target: int | None = None  # the class to explain; None for the top class
+    knobs: Settings = Settings()  # changes to the input before the models see it (models.perturb)
 
 
 @dataclass
@@ -52,6 +54,7 @@ class Answer:
     # model name -> the fitted temperature its logits were divided by; empty for raw probabilities
     temperatures: dict[str, float] = field(default_factory=dict)
     model_input: np.ndarray | None = None  # what the models saw, for the preview
+    unchanged_input: np.ndarray | None = None  # the model input before the knobs changed it
     true_label: int | None = None
     errors: dict[str, str] = field(default_factory=dict)
     heat: np.ndarray | None = None  # where a model looked, at the model input's size, 0-1
@@ -125,6 +128,12 @@ class Loading:
         return Loaded(sorted(self.fresh), str(self.device), self.errors, devices.available())
 
 
+def _perturbed(picture: np.ndarray, knobs: Settings, fill: float) -> np.ndarray:
+    from models.perturb import perturbed  # torch: this module is imported before torch has loaded
+
+    return perturbed(picture, [knobs], fill=fill)[0]
+
+
 class Answerer:
     """The loaded classifiers, and the answering of requests with them.
 
@@ -151,11 +160,20 @@ class Answerer:
             return Answer(request.ident, {}, errors={"models": "No model for this input is loaded."})
         try:
             image, placement = prepare(request.image, request.preparation)
-            seen = to_native(image, self.classifiers[names[0]].spec.dataset)  # what the models see
+            unchanged = to_native(image, self.classifiers[names[0]].spec.dataset)
+            fill = self.classifiers[names[0]].fill
+            seen = unchanged if request.knobs.neutral else _perturbed(unchanged, request.knobs, fill)
         except Exception as error:  # noqa: BLE001
             log.warning("could not prepare the input", exc_info=True)
             return Answer(request.ident, {}, errors={"input": say(error)})
-        result = Answer(request.ident, {}, model_input=seen, true_label=request.true_label, placement=placement)
+        result = Answer(
+            request.ident,
+            {},
+            model_input=seen,
+            unchanged_input=unchanged,
+            true_label=request.true_label,
+            placement=placement,
+        )
 
         def predict(name: str) -> np.ndarray:
             return self.classifiers[name].predict([seen], calibrated=request.calibrated)[0]

@@ -15,8 +15,9 @@ from models.card import Card
 from models.device import resolve
 from models.errors import ImageError, WeightsError
 from models.explain import explain, feature_maps, filters, first_convolution, occlusion
+from models.knobs import Knob, Settings, sweep_settings
 from models.normalize import FromPixels
-from models.perturb import Knob, Settings, perturbed, sweep_settings
+from models.perturb import perturbed
 from models.preprocess import ImageLike, to_native
 from models.registry import ModelSpec, spec
 from models.summary import as_text, summarize

@@ -15,7 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from models.perturb import Patch, Settings, perturbed
+from models.knobs import Patch, Settings
+from models.perturb import perturbed
 
 # The convolutional stages Grad-CAM may read, deepest first. The deepest sees the whole digit or
 # object, but a ResNet's last stage is 2x2 on a 28x28 digit, too coarse to point at anything:

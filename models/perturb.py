@@ -1,5 +1,6 @@
 """Change the input, watch the answer: the picture rotated, shifted, scaled, blurred, noised, made
-brighter or flatter, or partly covered, as many settings at once as there are pictures in a batch.
+brighter or flatter, or partly covered (models/knobs.py), as many settings at once as there are
+pictures in a batch.
 
 Pictures are the models' native uint8 (N, H, W, C). Settings at their neutral values give the
 picture back unchanged, so that the sliders' resting place is exactly the plain answer.
@@ -9,90 +10,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from enum import Enum
-from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-
-class Knob(Enum):
-    """A way to change the picture, as a slider offers it: (lowest, highest, neutral, unit)."""
-
-    ROTATE = (-180.0, 180.0, 0.0, "degrees")
-    SHIFT_X = (-0.5, 0.5, 0.0, "of the width")
-    SHIFT_Y = (-0.5, 0.5, 0.0, "of the height")
-    SCALE = (0.4, 2.0, 1.0, "times")
-    BLUR = (0.0, 3.0, 0.0, "pixels")
-    NOISE = (0.0, 0.5, 0.0, "of the pixel range")
-    BRIGHTNESS = (-1.0, 1.0, 0.0, "of the pixel range")
-    CONTRAST = (0.0, 3.0, 1.0, "times")
-
-    @property
-    def low(self) -> float:
-        return self.value[0]
-
-    @property
-    def high(self) -> float:
-        return self.value[1]
-
-    @property
-    def neutral(self) -> float:
-        return self.value[2]
-
-    @property
-    def unit(self) -> str:
-        return self.value[3]
-
-    @property
-    def field(self) -> str:
-        return self.name.lower()
-
-
-@dataclass(frozen=True)
-class Patch:
-    """A square that hides part of the picture: its centre and side as shares of the picture's side."""
-
-    x: float
-    y: float
-    side: float
-
-
-@dataclass(frozen=True)
-class Settings:
-    rotate: float = 0.0
-    shift_x: float = 0.0
-    shift_y: float = 0.0
-    scale: float = 1.0
-    blur: float = 0.0
-    noise: float = 0.0
-    brightness: float = 0.0
-    contrast: float = 1.0
-    patch: Patch | None = None
-
-    def turned(self, knob: Knob, value: float) -> Settings:
-        """These settings with one knob turned to `value`."""
-        changes: dict[str, Any] = {knob.field: value}
-        return replace(self, **changes)
-
-    @property
-    def neutral(self) -> bool:
-        return self == Settings()
-
-    def __post_init__(self) -> None:
-        for knob in Knob:
-            value = getattr(self, knob.field)
-            if not knob.low <= value <= knob.high:
-                raise ValueError(f"{knob.field} goes from {knob.low:g} to {knob.high:g} {knob.unit}; got {value:g}.")
-
-
-def sweep_settings(knob: Knob, steps: int, base: Settings | None = None) -> tuple[np.ndarray, list[Settings]]:
-    """`steps` values of one knob evenly over its whole range, each with the rest of `base`."""
-    values = np.linspace(knob.low, knob.high, steps)
-    base = base or Settings()
-    return values, [base.turned(knob, float(value)) for value in values]
+from models.knobs import Settings
 
 
 def perturbed(pictures: np.ndarray, settings: Sequence[Settings], fill: float = 0.0, seed: int = 0) -> np.ndarray:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QMessageBox
 from app.actions import Tab
 from app.core.selection import Show
 from app.window import MainWindow
+from models.knobs import Knob
 from models.registry import DATASETS, for_dataset
 
 # Qt says these of the offscreen platform itself, whatever the app does.
@@ -85,6 +86,8 @@ class RandomActions:
             ("presentation", 0.5, lambda: window.actions["presentation"].toggle()),
             ("resize", 0.5, self.resize),
             ("device menu", 0.2, self.device_menu),
+            ("lab", 0.3, lambda: window.actions["lab"].toggle()),
+            ("knob", 1, self.knob),
         ]
         weights = np.array([weight for _, weight, _ in self.actions])
         self.chances = weights / weights.sum()
@@ -126,6 +129,12 @@ class RandomActions:
         usable = [action for action in self.window.devices.group.actions() if action.isEnabled()]
         if usable:
             usable[int(self.rng.integers(len(usable)))].trigger()
+
+    def knob(self) -> None:
+        lab = self.window.lab
+        if lab is not None and lab.isVisible():
+            knob = list(Knob)[int(self.rng.integers(len(Knob)))]
+            lab.knobs.turn(knob, knob.at(int(self.rng.integers(knob.steps + 1))))
 
     def resize(self) -> None:
         self.window.resize(int(self.rng.integers(800, 1600)), int(self.rng.integers(560, 1000)))

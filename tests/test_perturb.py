@@ -6,7 +6,8 @@ import pytest
 
 import models
 from models.explain import occlusion
-from models.perturb import Knob, Patch, Settings, perturbed, sweep_settings
+from models.knobs import Knob, Patch, Settings, sweep_settings
+from models.perturb import perturbed
 from models.preprocess import strokes_to_mnist
 
 

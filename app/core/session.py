@@ -13,6 +13,7 @@ import numpy as np
 from app.core.events import Event
 from models.answering import Answer, Loaded, Request
 from models.card import Card
+from models.knobs import Settings
 from models.preprocess import ImageLike
 from models.registry import DATASETS, DRAWN, MODELS, Preparation, for_dataset
 from models.strokes import Drawing
@@ -68,7 +69,7 @@ class Session:
 
     Events: `offer_changed` (the models offered for the input on show, or the dataset, changed),
     `choice_changed` (the model picked for the dataset on show), `question_changed` (what the
-    models are asked: compare, explain, its class, calibrated), and `answered` (an answer to show).
+    models are asked: compare, explain, its class, calibrated, the lab's knobs), and `answered` (an answer to show).
     """
 
     def __init__(self, remembered: Mapping[str, str] | None = None) -> None:
@@ -89,6 +90,7 @@ class Session:
         self.explaining = False
         self.target: int | None = None  # the class to explain, chosen by clicking its bar
         self.calibrated = False
+        self.knobs = Settings()  # the lab's changes to the input (models.perturb); neutral leaves it as it is
         self.scores: dict[tuple[str, str], np.ndarray] = {}  # (model, dataset) -> answers for its test set
         self.model_input: np.ndarray | None = None  # what the models saw for the answer on show
         self.answer: Answer | None = None  # the answer on show
@@ -186,6 +188,12 @@ class Session:
         self.calibrated = on
         self.question_changed.emit(None)
 
+    def set_knobs(self, knobs: Settings) -> None:
+        """The lab's sliders moved: the input is asked about again, changed by them."""
+        if knobs != self.knobs:
+            self.knobs = knobs
+            self.question_changed.emit(None)
+
     def explain_class(self, index: int) -> None:
         """Explain class `index` instead of the top one (a click on its bar), while explaining."""
         if self.explaining:
@@ -218,6 +226,7 @@ class Session:
             self.calibrated,
             explain,
             self.target,
+            self.knobs,
         )
 
     def receive(self, answer: Answer) -> bool:

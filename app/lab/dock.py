@@ -1,0 +1,71 @@
+"""The lab as a dock beside the chart: the knobs above, the sweep below.
+
+The knobs change the input only while the lab is open: closed, it leaves the answers as they are.
+The sweep waits until the answers have settled (SETTLE_MS without a new one), so that drawing or
+dragging a slider is not slowed by a batch of 73 pictures at every step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
+
+from app.core.session import Session
+from app.lab.knob_sliders import KnobSliders
+from app.lab.sweep_plot import SweepPlot
+from models.answering import Answer
+from models.knobs import Settings
+
+if TYPE_CHECKING:
+    from models.classifier import Classifier
+
+SETTLE_MS = 150
+
+
+class LabDock(QDockWidget):
+    def __init__(
+        self, session: Session, classifiers: Callable[[], dict[str, Classifier]], parent: QWidget | None = None
+    ) -> None:
+        super().__init__("Confidence Lab", parent)
+        self.setObjectName("lab")
+        self.session = session
+        self.classifiers = classifiers
+        self.knobs = KnobSliders()
+        self.sweep = SweepPlot()
+        note = QLabel("Change the input and watch the answer: the bars follow the sliders.")
+        note.setWordWrap(True)
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.addWidget(note)
+        column.addWidget(self.knobs)
+        column.addWidget(self.sweep, 1)
+        self.setWidget(body)
+        self.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea | Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.settle = QTimer(self)
+        self.settle.setSingleShot(True)
+        self.settle.setInterval(SETTLE_MS)
+        self.settle.timeout.connect(self._sweep)
+        self.knobs.changed.connect(lambda _: self._apply())
+        self.sweep.knob_box.currentIndexChanged.connect(lambda _: self._sweep())
+        self.visibilityChanged.connect(self._shown_or_hidden)
+        session.answered.connect(lambda _: self.settle.start() if self.isVisible() else None)
+
+    def _shown_or_hidden(self, visible: bool) -> None:
+        self._apply()
+        if visible:
+            self.settle.start()  # the sweep of the input on show
+
+    def _apply(self) -> None:
+        self.session.set_knobs(self.knobs.settings() if self.isVisible() else Settings())
+
+    def _sweep(self) -> None:
+        answer: Answer | None = self.session.answer
+        classifier = self.classifiers().get(self.session.picked() or "")
+        if answer is None or answer.unchanged_input is None or classifier is None or not self.isVisible():
+            return
+        if answer.unchanged_input.shape[-1] != classifier.spec.dataset.channels:
+            return  # the answer on show is for the other dataset's models
+        self.sweep.follow(classifier, answer.unchanged_input, self.session.knobs)

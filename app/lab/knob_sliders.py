@@ -1,0 +1,65 @@
+"""A slider per knob of models.knobs, notched at the knob's step, and a button back to rest."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSlider, QWidget
+
+from models.knobs import Knob, Settings
+
+
+def said(knob: Knob, value: float) -> str:
+    if knob.unit == "degrees":
+        return f"{value:+.0f}°"
+    if knob.unit == "times":
+        return f"×{value:.2f}"
+    if knob.unit == "pixels":
+        return f"{value:.1f} px"
+    return f"{value:+.0%}" if knob.low < 0 else f"{value:.0%}"
+
+
+class KnobSliders(QWidget):
+    """`changed` carries the settings of every knob whenever one moves."""
+
+    changed = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        self.sliders: dict[Knob, QSlider] = {}
+        self.values: dict[Knob, QLabel] = {}
+        for row, knob in enumerate(Knob):
+            slider = QSlider(Qt.Orientation.Horizontal)
+            slider.setRange(0, knob.steps)
+            slider.setValue(knob.notch(knob.neutral))
+            slider.setObjectName(knob.field)
+            slider.setToolTip(f"{knob.title}: {knob.low:g} to {knob.high:g} {knob.unit}")
+            value = QLabel(said(knob, knob.neutral))
+            value.setMinimumWidth(value.fontMetrics().horizontalAdvance("+100%  "))
+            slider.valueChanged.connect(lambda notch, knob=knob: self._moved(knob, notch))
+            grid.addWidget(QLabel(knob.title), row, 0)
+            grid.addWidget(slider, row, 1)
+            grid.addWidget(value, row, 2)
+            self.sliders[knob], self.values[knob] = slider, value
+        self.reset_button = QPushButton("Back to the Input as It Is")
+        self.reset_button.clicked.connect(self.reset)
+        grid.addWidget(self.reset_button, len(Knob), 0, 1, 3)
+
+    def settings(self) -> Settings:
+        return Settings(**{knob.field: knob.at(slider.value()) for knob, slider in self.sliders.items()})
+
+    def turn(self, knob: Knob, value: float) -> None:
+        """Move one slider, as a hand would."""
+        self.sliders[knob].setValue(knob.notch(value))
+
+    def reset(self) -> None:
+        for knob, slider in self.sliders.items():
+            slider.blockSignals(True)
+            slider.setValue(knob.notch(knob.neutral))
+            slider.blockSignals(False)
+            self.values[knob].setText(said(knob, knob.neutral))
+        self.changed.emit(self.settings())
+
+    def _moved(self, knob: Knob, notch: int) -> None:
+        self.values[knob].setText(said(knob, knob.at(notch)))
+        self.changed.emit(self.settings())

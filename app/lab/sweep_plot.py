@@ -1,0 +1,86 @@
+"""One knob swept through its whole range: every class's probability along it, asked of the
+picked model as one batch on the thread pool, the newest input's sweep winning."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
+
+from app import tasks
+from app.chart import still
+from models.knobs import Knob, Settings
+
+if TYPE_CHECKING:
+    from models.classifier import Classifier
+
+
+class SweepPlot(QWidget):
+    """`swept` fires once a sweep is drawn; the knob is chosen in the box above the plot."""
+
+    swept = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.knob_box = QComboBox()
+        for knob in Knob:
+            self.knob_box.addItem(f"Sweep: {knob.title.lower()}", knob)
+        self.plot = still(pg.PlotWidget(background=None))
+        self.plot.setYRange(0, 100, padding=0.02)
+        self.plot.setLabel("left", "probability (%)")
+        self.plot.addLegend(offset=(-1, 1), labelTextSize="8pt")
+        self.here = pg.InfiniteLine(angle=90, pen=pg.mkPen((128, 128, 128), style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.plot.addItem(self.here)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.knob_box)
+        layout.addWidget(self.plot, 1)
+        self.curves: list[pg.PlotDataItem] = []
+        self.running: tasks.Task | None = None
+        self.waiting: tuple[Classifier, np.ndarray, Settings] | None = None  # the newest sweep asked for
+
+    @property
+    def knob(self) -> Knob:
+        return self.knob_box.currentData()
+
+    def follow(self, classifier: Classifier, picture: np.ndarray, knobs: Settings) -> None:
+        """Sweep `picture` (the input before the knobs changed it) with the other knobs as set."""
+        if self.running is not None:
+            self.waiting = (classifier, picture, knobs)
+            return
+        knob = self.knob
+
+        def sweep(progress: object, cancelled: object) -> tuple[np.ndarray, np.ndarray]:
+            return classifier.sweep(picture, knob, base=knobs)
+
+        self.running = tasks.start(
+            sweep, lambda result: self._draw(classifier, knob, knobs, *result), self._failed, self
+        )
+
+    def _draw(
+        self, classifier: Classifier, knob: Knob, knobs: Settings, values: np.ndarray, answers: np.ndarray
+    ) -> None:
+        self.running = None
+        if self.waiting is not None:
+            waiting, self.waiting = self.waiting, None
+            self.follow(*waiting)
+            return
+        for curve in self.curves:
+            self.plot.removeItem(curve)
+        self.plot.getPlotItem().legend.clear()
+        classes = classifier.classes
+        self.curves = [
+            self.plot.plot(values, answers[:, k] * 100, pen=pg.mkPen(pg.intColor(k, len(classes)), width=2), name=name)
+            for k, name in enumerate(classes)
+        ]
+        self.plot.setXRange(knob.low, knob.high, padding=0.02)
+        self.plot.setLabel("bottom", f"{knob.title.lower()} ({knob.unit})")
+        self.here.setValue(getattr(knobs, knob.field))
+        self.swept.emit()
+
+    def _failed(self, message: str) -> None:
+        self.running = None
+        self.plot.setTitle(f"No sweep: {message}")
