@@ -7,8 +7,10 @@ until the chart shows an answer at least that new (a repaint of the chart and th
 included). Prints the median and 95th percentile with the selected model, alone and with
 Explain's heat map, then in compare mode with every MNIST model, each in the normal view and
 in the lecture view (presentation mode), and the resident memory with all five models loaded.
-Goals on a 2-core CPU: p95 <= 30 ms (mnist_cnn), <= 60 ms (compare, three MNIST models), in
-either view; memory <= 1.5 GB.
+Then the confidence lab's rotation slider moved a notch at 60 Hz over a drawn seven, the bars
+following (its sweep recomputed once they settle).
+Goals on a 2-core CPU: p95 <= 30 ms (mnist_cnn, pen or slider), <= 60 ms (compare, three MNIST
+models), in either view; memory <= 1.5 GB.
 
 --fill-missing stands in untrained networks for models whose weights are not trained yet
 (their speed does not depend on the values of their weights), and says so.
@@ -55,19 +57,14 @@ def fill_missing(folder: Path) -> list[str]:
     return filled
 
 
-def pen_latency(window, moves: int, compare: bool) -> np.ndarray:
-    """Latency of every pen movement, sent at 60 Hz by a timer inside the running event loop.
+def latency(window, moves: list) -> np.ndarray:
+    """Latency of each of `moves` (calls that change the input), made at 60 Hz by a timer inside
+    the running event loop, to the bars and readout repainted with its answer.
 
     (QTest.qWait would hold the GIL while it sleeps and starve the inference thread.)
     """
-    from PySide6.QtCore import QEventLoop, QPoint, Qt, QTimer
-    from PySide6.QtTest import QTest
+    from PySide6.QtCore import QEventLoop, QTimer
 
-    window.picker.compare.setChecked(compare)
-    canvas = window.canvas
-    side, (ox, oy) = canvas.side(), canvas.origin()
-    angle = np.linspace(0, 6 * np.pi, moves)
-    points = [QPoint(int(ox + side * (0.5 + 0.3 * np.cos(a))), int(oy + side * (0.5 + 0.3 * np.sin(a)))) for a in angle]
     sent: dict[int, float] = {}
     waiting: list[int] = []
     latencies: list[float] = []
@@ -79,33 +76,71 @@ def pen_latency(window, moves: int, compare: bool) -> np.ndarray:
         now = time.perf_counter()
         while waiting and waiting[0] <= window.session.questions.last_shown:
             latencies.append(now - sent[waiting.pop(0)])
-        if not points and not waiting:
+        if not moves and not waiting:
             loop.quit()
 
     def move() -> None:
-        if not points:
+        if not moves:
             timer.stop()
             QTimer.singleShot(3000, loop.quit)  # answers still owed after this are lost
             return
         tick = time.perf_counter()
-        QTest.mouseMove(canvas, points.pop(0))
+        moves.pop(0)()
         version = window.session.questions.version
         sent[version] = tick
         waiting.append(version)
 
     window.answerShown.connect(shown)
-    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, pos=points.pop(0))
     timer = QTimer()
     timer.setInterval(16)  # a pen reports at about 60 Hz
     timer.timeout.connect(move)
     timer.start()
     loop.exec()
     window.answerShown.disconnect(shown)
+    if waiting:
+        print(f"  {len(waiting)} changes got no answer within 3 s")
+    return np.array(latencies) * 1000
+
+
+def pen_latency(window, moves: int, compare: bool) -> np.ndarray:
+    """Each movement of a pen drawing circles."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    window.picker.compare.setChecked(compare)
+    canvas = window.canvas
+    side, (ox, oy) = canvas.side(), canvas.origin()
+    angle = np.linspace(0, 6 * np.pi, moves)
+    points = [QPoint(int(ox + side * (0.5 + 0.3 * np.cos(a))), int(oy + side * (0.5 + 0.3 * np.sin(a)))) for a in angle]
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, pos=points.pop(0))
+    latencies = latency(window, [lambda point=point: QTest.mouseMove(canvas, point) for point in points])
     QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton)
     canvas.clear()
-    if waiting:
-        print(f"  {len(waiting)} movements got no answer within 3 s")
-    return np.array(latencies) * 1000
+    return latencies
+
+
+def slider_latency(window, moves: int) -> np.ndarray:
+    """Each notch of the lab's rotation slider, over a drawn seven, the lab's sweep running meanwhile."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    from models.knobs import Knob
+
+    canvas = window.canvas
+    side, (ox, oy) = canvas.side(), canvas.origin()
+    seven = [(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)]
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(int(ox + side * 0.25), int(oy + side * 0.2)))
+    for x, y in seven[1:]:
+        QTest.mouseMove(canvas, QPoint(int(ox + side * x), int(oy + side * y)))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(int(ox + side * 0.45), int(oy + side * 0.85)))
+    window.show_lab(True)
+    notches = [i % (Knob.ROTATE.steps + 1) for i in range(1, moves + 1)]
+    turn = window.lab.knobs.turn
+    latencies = latency(window, [lambda n=n: turn(Knob.ROTATE, Knob.ROTATE.at(n)) for n in notches])
+    window.lab.knobs.reset()
+    window.show_lab(False)
+    canvas.clear()
+    return latencies
 
 
 def main() -> None:
@@ -154,6 +189,15 @@ def main() -> None:
                     f"p95 {np.percentile(latency, 95):.1f} ms over {len(latency)} moves"
                 )
         window.actions["presentation"].setChecked(False)  # else the next launch starts in it
+        window.actions["explain"].setChecked(False)
+        window.picker.compare.setChecked(False)
+        for label, model in (("mnist_cnn", "mnist_cnn"), ("resnet18_mnist", "resnet18_mnist")):
+            window.picker.pick(model)
+            moved = slider_latency(window, args.moves)
+            print(
+                f"lab slider to bars, {label}: median {np.median(moved):.1f} ms, "
+                f"p95 {np.percentile(moved, 95):.1f} ms over {len(moved)} notches"
+            )
         window.close()
         concurrency.finish_within(3)  # as the app ends: the inference thread must not outlive the interpreter
         application.quit()

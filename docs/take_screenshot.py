@@ -1,6 +1,7 @@
 """Screenshots of the real window for the README: a drawn digit with every MNIST model compared
-(docs/screenshot.png), ResNet18's surest CIFAR-10 mistake with its Grad-CAM (docs/cifar10.png),
-and presentation mode on a 1920x1080 screen (docs/presentation.png).
+(docs/screenshot.png), the confidence lab turning it (docs/lab.png), ResNet18's surest CIFAR-10
+mistake with its Grad-CAM (docs/cifar10.png), and presentation mode on a 1920x1080 screen
+(docs/presentation.png).
 
 xvfb-run -s "-screen 0 1920x1080x24" uv run python docs/take_screenshot.py --data-dir ../shared/data
 
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import QApplication
 from app.actions import Tab
 from app.core.selection import Show
 from app.window import MainWindow
+from models.knobs import Knob
 from models.registry import MODELS
 
 DOCS = Path(__file__).resolve().parent
@@ -102,6 +104,19 @@ def main() -> None:
     draw(window, THREE)
     pause()
     save(window, "screenshot.png")
+
+    window.picker.compare.setChecked(False)
+    window.resize(1500, 800)
+    window.show_lab(True)
+    window.lab.knobs.turn(Knob.ROTATE, 45)
+    pause()
+    wait_until(lambda: bool(window.lab.sweep.curves))
+    pause()
+    save(window, "lab.png")
+    window.lab.knobs.reset()
+    window.show_lab(False)
+    window.picker.compare.setChecked(True)
+    window.resize(1200, 720)
 
     window.actions["presentation"].setChecked(True)
     window.actions["explain"].setChecked(True)

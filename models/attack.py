@@ -30,7 +30,7 @@ def attack(from_pixels: nn.Module, native: np.ndarray, target: int | None, epsil
     if bound <= 0:
         return native.copy()
     device = next(from_pixels.parameters()).device
-    original = torch.from_numpy(native).to(device).float()[None]
+    original = torch.tensor(native, dtype=torch.float32, device=device)[None]
     low, high = (original - bound).clamp(0, 255), (original + bound).clamp(0, 255)
     with torch.inference_mode():
         answer = int(from_pixels(original).argmax())
