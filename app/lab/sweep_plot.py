@@ -7,15 +7,20 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
 
 from app import tasks
 from app.chart import still
+from app.theme import ink
 from models.knobs import Knob, Settings
 
 if TYPE_CHECKING:
     from models.classifier import Classifier
+
+# Ten hues told apart at a glance (Tableau's ten), one per class.
+CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")  # fmt: skip
 
 
 class SweepPlot(QWidget):
@@ -31,7 +36,7 @@ class SweepPlot(QWidget):
         self.plot = still(pg.PlotWidget(background=None))
         self.plot.setYRange(0, 100, padding=0.02)
         self.plot.setLabel("left", "probability (%)")
-        self.plot.addLegend(offset=(-1, 1), labelTextSize="8pt")
+        self.plot.addLegend(offset=(-1, 1), labelTextColor=ink())
         self.here = pg.InfiniteLine(angle=90, pen=pg.mkPen((128, 128, 128), style=pg.QtCore.Qt.PenStyle.DashLine))
         self.plot.addItem(self.here)
         layout = QVBoxLayout(self)
@@ -41,6 +46,15 @@ class SweepPlot(QWidget):
         self.curves: list[pg.PlotDataItem] = []
         self.running: tasks.Task | None = None
         self.waiting: tuple[Classifier, np.ndarray, Settings] | None = None  # the newest sweep asked for
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # presentation mode: the figure's letters grow too
+            font = self.font()
+            for side in ("left", "bottom"):
+                self.plot.getAxis(side).setStyle(tickFont=font)
+                self.plot.getAxis(side).label.setFont(font)
+            self.plot.getPlotItem().legend.opts["labelTextSize"] = f"{font.pointSize()}pt"
 
     @property
     def knob(self) -> Knob:
@@ -73,7 +87,7 @@ class SweepPlot(QWidget):
         self.plot.getPlotItem().legend.clear()
         classes = classifier.classes
         self.curves = [
-            self.plot.plot(values, answers[:, k] * 100, pen=pg.mkPen(pg.intColor(k, len(classes)), width=2), name=name)
+            self.plot.plot(values, answers[:, k] * 100, pen=pg.mkPen(CLASS_COLOURS[k % 10], width=2), name=name)
             for k, name in enumerate(classes)
         ]
         self.plot.setXRange(knob.low, knob.high, padding=0.02)
