@@ -45,6 +45,7 @@ class Request:
     explain: str | None = None  # the model whose heat map to make (where it looked); None for none
     target: int | None = None  # the class to explain; None for the top class
     knobs: Settings = Settings()  # changes to the input before the models see it (models.perturb)
+    occlusion: bool = False  # the heat map by occlusion, alike for every model, not the model's own method
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Answer:
     heat: np.ndarray | None = None  # where a model looked, at the model input's size, 0-1
     explained: str | None = None  # the model the heat map belongs to
     target: int | None = None  # the class the heat map explains
+    occlusion: bool = False  # the heat map was made by occlusion
     placement: FieldPlacement | None = None  # for a drawing: where the field lies on the canvas
 
 
@@ -195,8 +197,10 @@ class Answerer:
         if explained is not None and explained in result.probabilities:
             target = request.target if request.target is not None else int(result.probabilities[explained].argmax())
             try:
-                result.heat = self.classifiers[explained].explain(seen, target)
-                result.explained, result.target = explained, target
+                classifier = self.classifiers[explained]
+                make_heat = classifier.occlusion if request.occlusion else classifier.explain
+                result.heat = make_heat(seen, target)
+                result.explained, result.target, result.occlusion = explained, target, request.occlusion
             except Exception as error:  # noqa: BLE001
                 log.warning("%s could not explain its answer", explained, exc_info=True)
                 result.errors["explain"] = f"No explanation: {say(error)}"

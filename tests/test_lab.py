@@ -68,3 +68,21 @@ def test_the_sweep_draws_every_class_along_the_knob(install_untrained, qtbot, op
         sweep.knob_box.setCurrentIndex(list(Knob).index(Knob.BLUR))
     xs, _ = sweep.curves[0].getData()
     assert xs[0] == 0 and xs[-1] == 3
+
+
+def test_explaining_by_occlusion_while_the_lab_is_open(install_untrained, qtbot, open_window):
+    install_untrained("mnist_cnn")
+    window = open_window()
+    window.actions["explain"].setChecked(True)
+    plain = drawn(window, qtbot)
+    assert "where" in window.session.note(plain)
+    window.show_lab(True)
+    with qtbot.waitSignal(window.answerShown, timeout=10000):
+        window.lab.occlusion.setChecked(True)
+    answer = window.session.answer
+    classifier = window.classifiers["mnist_cnn"]
+    assert answer.occlusion and np.allclose(answer.heat, classifier.occlusion(answer.model_input, answer.target))
+    assert "what covering each part costs" in window.session.note(answer)
+    with qtbot.waitSignal(window.answerShown, timeout=10000):
+        window.actions["lab"].setChecked(False)
+    assert not window.session.answer.occlusion

@@ -90,6 +90,7 @@ class Session:
         self.explaining = False
         self.target: int | None = None  # the class to explain, chosen by clicking its bar
         self.calibrated = False
+        self.occluding = False  # heat maps by occlusion rather than each model's own method
         self.knobs = Settings()  # the lab's changes to the input (models.perturb); neutral leaves it as it is
         self.scores: dict[tuple[str, str], np.ndarray] = {}  # (model, dataset) -> answers for its test set
         self.model_input: np.ndarray | None = None  # what the models saw for the answer on show
@@ -188,6 +189,11 @@ class Session:
         self.calibrated = on
         self.question_changed.emit(None)
 
+    def set_occluding(self, on: bool) -> None:
+        changed, self.occluding = on != self.occluding, on
+        if changed and self.explaining:
+            self.question_changed.emit(None)
+
     def set_knobs(self, knobs: Settings) -> None:
         """The lab's sliders moved: the input is asked about again, changed by them."""
         if knobs != self.knobs:
@@ -227,6 +233,7 @@ class Session:
             explain,
             self.target,
             self.knobs,
+            self.occluding,
         )
 
     def receive(self, answer: Answer) -> bool:
@@ -259,7 +266,8 @@ class Session:
         lines = [self._probabilities_note(answer)]
         if answer.explained is not None and answer.target is not None:
             spec = MODELS[answer.explained]
-            lines.append(f"heat map: where {spec.title} looked for “{spec.classes[answer.target]}”")
+            looked = "what covering each part costs" if answer.occlusion else f"where {spec.title} looked"
+            lines.append(f"heat map: {looked} for “{spec.classes[answer.target]}”")
         return "\n".join(lines)
 
     def _probabilities_note(self, answer: Answer) -> str:

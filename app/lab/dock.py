@@ -1,6 +1,7 @@
 """The lab as a dock beside the chart: the knobs above, the sweep below.
 
-The knobs change the input only while the lab is open: closed, it leaves the answers as they are.
+The knobs change the input, and the heat map may be made by occlusion, only while the lab is
+open: closed, it leaves the answers as they are.
 The sweep waits until the answers have settled (SETTLE_MS without a new one), so that drawing or
 dragging a slider is not slowed by a batch of 73 pictures at every step.
 """
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QDockWidget, QLabel, QVBoxLayout, QWidget
 
 from app.core.session import Session
 from app.lab.knob_sliders import KnobSliders
@@ -37,10 +38,17 @@ class LabDock(QDockWidget):
         self.sweep = SweepPlot()
         note = QLabel("Change the input and watch the answer: the bars follow the sliders.")
         note.setWordWrap(True)
+        self.occlusion = QCheckBox("Explain by occlusion: what covering each part of the input costs")
+        self.occlusion.setToolTip(
+            "With Explain on, the heat map shows how far the class's probability falls as a grey square "
+            "covers each place; it asks the model only for answers, so it works alike for every model"
+        )
+        self.occlusion.toggled.connect(lambda _: self._apply())
         body = QWidget()
         column = QVBoxLayout(body)
         column.addWidget(note)
         column.addWidget(self.knobs)
+        column.addWidget(self.occlusion)
         column.addWidget(self.sweep, 1)
         self.setWidget(body)
         self.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea | Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -59,7 +67,9 @@ class LabDock(QDockWidget):
             self.settle.start()  # the sweep of the input on show
 
     def _apply(self) -> None:
-        self.session.set_knobs(self.knobs.settings() if self.isVisible() else Settings())
+        open_ = self.isVisible()
+        self.session.set_occluding(open_ and self.occlusion.isChecked())
+        self.session.set_knobs(self.knobs.settings() if open_ else Settings())
 
     def _sweep(self) -> None:
         answer: Answer | None = self.session.answer
