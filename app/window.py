@@ -257,6 +257,7 @@ class MainWindow(QMainWindow):
             self.lab = LabDock(self.session, lambda: self.classifiers, self)
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lab)
             self.lab.visibilityChanged.connect(self.actions["lab"].setChecked)  # closed by its own button
+            self.answers.classClicked.connect(self.lab.attack.set_target)
         self.lab.setVisible(on)
 
     def show_report(self) -> None:

@@ -86,3 +86,20 @@ def test_explaining_by_occlusion_while_the_lab_is_open(install_untrained, qtbot,
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         window.actions["lab"].setChecked(False)
     assert not window.session.answer.occlusion
+
+
+def test_an_adversarial_picture_fools_the_picked_model_and_says_what_the_others_think(qtbot, open_window):
+    window = open_window()  # the shipped models
+    plain = drawn(window, qtbot)
+    window.show_lab(True)
+    panel = window.lab.attack
+    window.answers.classClicked.emit(3)  # a click on the bar of 3
+    assert panel.target_box.currentData() == 3
+    panel.epsilon.setValue(30)
+    with qtbot.waitSignal(panel.made, timeout=30000):
+        panel.button.click()
+    lines = panel.said.text().splitlines()
+    assert lines[0].startswith("MNIST CNN says 3") and lines[0].endswith(": fooled")
+    assert len(lines) == 3  # and what the other two MNIST models say of the same picture
+    shown = panel.picture.pixmap.toImage()
+    assert (shown.width(), shown.height()) == plain.model_input.shape[:2]

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QCheckBox, QDockWidget, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QDockWidget, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from app.core.session import Session
+from app.lab.attack_panel import AttackPanel
 from app.lab.knob_sliders import KnobSliders
 from app.lab.sweep_plot import SweepPlot
 from models.answering import Answer
@@ -44,13 +45,18 @@ class LabDock(QDockWidget):
             "covers each place; it asks the model only for answers, so it works alike for every model"
         )
         self.occlusion.toggled.connect(lambda _: self._apply())
-        body = QWidget()
-        column = QVBoxLayout(body)
+        changing = QWidget()
+        column = QVBoxLayout(changing)
         column.addWidget(note)
         column.addWidget(self.knobs)
         column.addWidget(self.occlusion)
         column.addWidget(self.sweep, 1)
-        self.setWidget(body)
+        self.attack = AttackPanel()
+        self.attack.button.clicked.connect(self._attack)
+        self.pages = QTabWidget()
+        self.pages.addTab(changing, "Change the Input")
+        self.pages.addTab(self.attack, "Fool the Model")
+        self.setWidget(self.pages)
         self.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea | Qt.DockWidgetArea.LeftDockWidgetArea)
         self.settle = QTimer(self)
         self.settle.setSingleShot(True)
@@ -59,17 +65,35 @@ class LabDock(QDockWidget):
         self.knobs.changed.connect(lambda _: self._apply())
         self.sweep.knob_box.currentIndexChanged.connect(lambda _: self._sweep())
         self.visibilityChanged.connect(self._shown_or_hidden)
-        session.answered.connect(lambda _: self.settle.start() if self.isVisible() else None)
+        session.answered.connect(lambda _: self._answered())
 
     def _shown_or_hidden(self, visible: bool) -> None:
         self._apply()
         if visible:
-            self.settle.start()  # the sweep of the input on show
+            self._answered()  # the sweep, and the classes to aim at, of the input on show
 
     def _apply(self) -> None:
         open_ = self.isVisible()
         self.session.set_occluding(open_ and self.occlusion.isChecked())
         self.session.set_knobs(self.knobs.settings() if open_ else Settings())
+
+    def _answered(self) -> None:
+        classifier = self.classifiers().get(self.session.picked() or "")
+        if classifier is not None:
+            self.attack.set_classes(classifier.classes)
+        if self.isVisible():
+            self.settle.start()
+
+    def _attack(self) -> None:
+        answer: Answer | None = self.session.answer
+        picked = self.classifiers().get(self.session.picked() or "")
+        if answer is None or answer.model_input is None or picked is None:
+            self.attack.said.setText("Draw or pick a picture first, with a model ready to answer it.")
+            return
+        if answer.model_input.shape[-1] != picked.spec.dataset.channels:
+            return  # the answer on show is for the other dataset's models
+        others = [c for c in self.classifiers().values() if c is not picked and c.spec.dataset is picked.spec.dataset]
+        self.attack.make(picked, others, answer.model_input)
 
     def _sweep(self) -> None:
         answer: Answer | None = self.session.answer

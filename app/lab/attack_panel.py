@@ -1,0 +1,126 @@
+"""Adversarial pictures in the lab: the input changed by at most epsilon in every pixel until the
+picked model answers the target class (models/attack.py), the change magnified beside it, and
+whether the same picture fools the dataset's other models. Made on the thread pool."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QSlider, QWidget
+
+from app import tasks
+from app.preview import PixelView
+
+if TYPE_CHECKING:
+    from models.classifier import Classifier
+
+EPSILON_NOTCHES = 30  # epsilon from 0 to 0.3 of the pixel range, in hundredths
+DEFAULT_EPSILON = 10
+
+
+def magnified(change: np.ndarray) -> np.ndarray:
+    """A picture's change as grey for none, lighter and darker for up and down, stretched to the full range."""
+    scale = 127 / max(1, int(np.abs(change).max()))
+    return np.clip(128 + change * scale, 0, 255).astype(np.uint8)
+
+
+class AttackPanel(QWidget):
+    """`made` fires once an adversarial picture and what the models say of it are on show."""
+
+    made = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.target_box = QComboBox()
+        self.epsilon = QSlider(Qt.Orientation.Horizontal)
+        self.epsilon.setRange(0, EPSILON_NOTCHES)
+        self.epsilon.setValue(DEFAULT_EPSILON)
+        self.epsilon_label = QLabel()
+        self.epsilon.valueChanged.connect(lambda _: self._say_epsilon())
+        self.button = QPushButton("Make an Adversarial Picture")
+        self.picture, self.change = PixelView(), PixelView()
+        self.picture.setToolTip("The adversarial picture: what the model is shown")
+        self.change.setToolTip("What was changed, magnified: grey for nothing, lighter and darker for up and down")
+        self.said = QLabel("Pick a target (or click its bar) and make a picture the model takes for it.")
+        self.said.setWordWrap(True)
+        grid = QGridLayout(self)
+        grid.addWidget(QLabel("Target"), 0, 0)
+        grid.addWidget(self.target_box, 0, 1, 1, 2)
+        grid.addWidget(QLabel("Change at most"), 1, 0)
+        grid.addWidget(self.epsilon, 1, 1)
+        grid.addWidget(self.epsilon_label, 1, 2)
+        grid.addWidget(self.button, 2, 0, 1, 3)
+        grid.addWidget(QLabel("Adversarial picture"), 3, 0)
+        grid.addWidget(QLabel("The change, magnified"), 3, 1, 1, 2)
+        grid.addWidget(self.picture, 4, 0)
+        grid.addWidget(self.change, 4, 1, 1, 2)
+        grid.addWidget(self.said, 5, 0, 1, 3)
+        grid.setRowStretch(4, 1)
+        self.running: tasks.Task | None = None
+        self._say_epsilon()
+
+    @property
+    def epsilon_value(self) -> float:
+        return self.epsilon.value() / 100
+
+    def _say_epsilon(self) -> None:
+        self.epsilon_label.setText(f"{self.epsilon_value:.2f} ({int(self.epsilon_value * 255)}/255)")
+
+    def set_classes(self, classes: tuple[str, ...]) -> None:
+        if [self.target_box.itemText(i) for i in range(1, self.target_box.count())] == list(classes):
+            return
+        self.target_box.clear()
+        self.target_box.addItem("Any other class", None)
+        for index, name in enumerate(classes):
+            self.target_box.addItem(name, index)
+
+    def set_target(self, index: int) -> None:
+        """A click on a class's bar."""
+        if 0 <= index < self.target_box.count() - 1:
+            self.target_box.setCurrentIndex(index + 1)
+
+    def make(self, picked: Classifier, others: list[Classifier], picture: np.ndarray) -> None:
+        """Fool `picked` on `picture` (its native form), then ask every model what the result shows."""
+        if self.running is not None:
+            return
+        target, epsilon = self.target_box.currentData(), self.epsilon_value
+
+        def job(progress: object, cancelled: object) -> tuple[np.ndarray, list[tuple[str, int, np.ndarray]]]:
+            adversarial = picked.attack(picture, target, epsilon)
+            said = []
+            for model in (picked, *others):  # (title, its answer to the picture, its answers to the adversarial)
+                answers = model.predict([picture, adversarial])
+                said.append((model.spec.title, int(answers[0].argmax()), answers[1]))
+            return adversarial, said
+
+        self.button.setEnabled(False)
+        self.said.setText(f"Looking for a picture that {picked.spec.title} takes for something else…")
+        self.running = tasks.start(job, lambda result: self._show(picked, picture, target, *result), self._failed, self)
+
+    def _show(
+        self,
+        picked: Classifier,
+        picture: np.ndarray,
+        target: int | None,
+        adversarial: np.ndarray,
+        said: list[tuple[str, int, np.ndarray]],
+    ) -> None:
+        self.running = None
+        self.button.setEnabled(True)
+        self.picture.set_array(adversarial)
+        self.change.set_array(magnified(adversarial.astype(int) - picture.astype(int)))
+        lines = []
+        for title, before, probabilities in said:
+            top = int(probabilities.argmax())
+            fooled = top == target if target is not None else top != before
+            verdict = "fooled" if fooled else "not fooled"
+            lines.append(f"{title} says {picked.classes[top]} ({probabilities[top]:.0%}): {verdict}")
+        self.said.setText("\n".join(lines))
+        self.made.emit()
+
+    def _failed(self, message: str) -> None:
+        self.running = None
+        self.button.setEnabled(True)
+        self.said.setText(f"No adversarial picture: {message}")
