@@ -88,6 +88,7 @@ class RandomActions:
             ("device menu", 0.2, self.device_menu),
             ("lab", 0.3, lambda: window.actions["lab"].toggle()),
             ("knob", 1, self.knob),
+            ("fool", 0.3, self.fool),
         ]
         weights = np.array([weight for _, weight, _ in self.actions])
         self.chances = weights / weights.sum()
@@ -135,6 +136,12 @@ class RandomActions:
         if lab is not None and lab.isVisible():
             knob = list(Knob)[int(self.rng.integers(len(Knob)))]
             lab.knobs.turn(knob, knob.at(int(self.rng.integers(knob.steps + 1))))
+
+    def fool(self) -> None:
+        lab = self.window.lab
+        if lab is not None and lab.isVisible():
+            lab.attack.set_target(int(self.rng.integers(10)))
+            lab.attack.button.click()
 
     def resize(self) -> None:
         self.window.resize(int(self.rng.integers(800, 1600)), int(self.rng.integers(560, 1000)))
