@@ -148,10 +148,7 @@ class Classifier:
 
     def occlusion(self, image: ImageLike, target: int | None = None) -> np.ndarray:
         """Where covering the picture costs `target` (default: the top class) most, (H, W) in 0-1."""
-        native = to_native(image, self.spec.dataset)
-        if target is None:
-            target = int(self.predict([native])[0].argmax())
-        return occlusion(self.predict, native, target, self.fill)
+        return occlusion(self.predict, to_native(image, self.spec.dataset), target, self.fill)
 
     def sweep(
         self, image: ImageLike, knob: Knob, steps: int = SWEEP_STEPS, base: Settings | None = None

@@ -126,16 +126,18 @@ OCCLUSION_STEPS = 13  # positions across and down: its centre from edge to edge
 
 
 def occlusion(
-    predict: Callable[[list[np.ndarray]], np.ndarray], native: np.ndarray, target: int, fill: float
+    predict: Callable[[list[np.ndarray]], np.ndarray], native: np.ndarray, target: int | None, fill: float
 ) -> np.ndarray:
-    """Occlusion sensitivity (Zeiler and Fergus, 2014): how far the target's probability falls as a
-    grey square slides over the picture, one batch for every place. It asks the model only for
-    answers, so it works alike for every architecture. (H, W) in 0-1 at the picture's size."""
+    """Occlusion sensitivity (Zeiler and Fergus, 2014): how far the target's probability (default: the
+    top class's) falls as a grey square slides over the picture, the picture and every place in one
+    batch. It asks the model only for answers, so it works alike for every architecture. (H, W) in
+    0-1 at the picture's size."""
     places = np.linspace(0, 1, OCCLUSION_STEPS)
     settings = [Settings(patch=Patch(x, y, OCCLUSION_SIDE)) for y in places for x in places]
-    covered = perturbed(native, settings, fill=fill)
-    plain = predict([native])[0, target]
-    drops = plain - predict(list(covered))[:, target]
+    plain, *covered = predict([native, *perturbed(native, settings, fill=fill)])
+    if target is None:
+        target = int(plain.argmax())
+    drops = plain[target] - np.stack(covered)[:, target]
     grid = torch.from_numpy(drops.reshape(OCCLUSION_STEPS, OCCLUSION_STEPS).astype(np.float32))
     return _normalized(grid, native.shape[:2])
 

@@ -5,8 +5,7 @@ import pytest
 
 import models
 from models.preprocess import strokes_to_mnist
-
-SEVEN = [np.array([[0.25, 0.2], [0.75, 0.2], [0.45, 0.85]])]
+from tests.conftest import SEVEN
 
 
 @pytest.fixture(scope="module")

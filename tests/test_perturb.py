@@ -9,6 +9,7 @@ from models.explain import occlusion
 from models.knobs import Knob, Patch, Settings, sweep_settings
 from models.perturb import perturbed
 from models.preprocess import strokes_to_mnist
+from tests.conftest import SEVEN
 
 
 def bar(horizontal: bool = True) -> np.ndarray:
@@ -98,7 +99,7 @@ def test_a_sweep_spans_the_knobs_range_with_the_rest_unchanged():
 
 def test_the_shipped_cnn_sweeps_a_drawing_as_one_batch_and_reads_it_unchanged_at_rest():
     classifier = models.load("mnist_cnn", device="cpu")
-    seven = strokes_to_mnist([np.array([[0.25, 0.2], [0.75, 0.2], [0.45, 0.85]])])[..., None]
+    seven = strokes_to_mnist(SEVEN)[..., None]
     values, answers = classifier.sweep(seven, Knob.ROTATE)
     assert answers.shape == (73, 10)
     rest = int(np.argmin(np.abs(values)))

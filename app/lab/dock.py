@@ -77,29 +77,33 @@ class LabDock(QDockWidget):
         self.session.set_occluding(open_ and self.occlusion.isChecked())
         self.session.set_knobs(self.knobs.settings() if open_ else Settings())
 
+    def _on_show(self) -> tuple[Answer, Classifier] | None:
+        """The answer on show and the picked model, where that model gave it (not one of the other
+        dataset's models, for an answer left from the other tab)."""
+        answer, name = self.session.answer, self.session.picked()
+        classifier = self.classifiers().get(name) if name else None
+        if answer is None or classifier is None or name not in answer.probabilities:
+            return None
+        return answer, classifier
+
     def _answered(self) -> None:
-        classifier = self.classifiers().get(self.session.picked() or "")
-        if classifier is not None:
-            self.attack.set_classes(classifier.classes)
+        shown = self._on_show()
+        if shown is not None:
+            self.attack.set_classes(shown[1].classes)
         if self.isVisible():
             self.settle.start()
 
     def _attack(self) -> None:
-        answer: Answer | None = self.session.answer
-        picked = self.classifiers().get(self.session.picked() or "")
-        if answer is None or answer.model_input is None or picked is None:
+        shown = self._on_show()
+        if shown is None or shown[0].model_input is None:
             self.attack.said.setText("Draw or pick a picture first, with a model ready to answer it.")
             return
-        if answer.model_input.shape[-1] != picked.spec.dataset.channels:
-            return  # the answer on show is for the other dataset's models
+        answer, picked = shown
         others = [c for c in self.classifiers().values() if c is not picked and c.spec.dataset is picked.spec.dataset]
         self.attack.make(picked, others, answer.model_input)
 
     def _sweep(self) -> None:
-        answer: Answer | None = self.session.answer
-        classifier = self.classifiers().get(self.session.picked() or "")
-        if answer is None or answer.unchanged_input is None or classifier is None or not self.isVisible():
-            return
-        if answer.unchanged_input.shape[-1] != classifier.spec.dataset.channels:
-            return  # the answer on show is for the other dataset's models
-        self.sweep.follow(classifier, answer.unchanged_input, self.session.knobs)
+        shown = self._on_show()
+        if shown is not None and shown[0].unchanged_input is not None and self.isVisible():
+            answer, classifier = shown
+            self.sweep.follow(classifier, answer.unchanged_input, self.session.knobs)
