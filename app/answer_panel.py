@@ -95,7 +95,7 @@ class AnswerPanel(QWidget):
         self.chart.set_classes(classes)
         titles = {name: MODELS[name].title for name in answer.probabilities}
         explained = answer.target if answer.explained is not None else None
-        self.chart.display(answer.probabilities, answer.true_label, titles, note, explained)
+        self.chart.display(answer.probabilities, answer.true_label, titles, note, explained, answer.unfamiliar)
 
     def blank(self, classes: tuple[str, ...]) -> None:
         """No answer on show; `classes` gives the axis of what would be shown."""

@@ -16,6 +16,9 @@ TOP = QColor(230, 126, 34)
 TRUE_BAND = QColor(46, 204, 113, 60)
 MODEL_COLOURS = [QColor(52, 152, 219), QColor(230, 126, 34), QColor(155, 89, 182), QColor(26, 188, 156)]
 HEADROOM = 112  # the top of the axis: room above a full bar for its percentage
+# Black on amber, whatever the theme: 13:1.
+WARNING_STYLE = 'style="background-color:#ffc94d; color:#000000; font-weight:bold"'
+WARNING = "⚠"
 SUMMARY_LINES = 6  # a line per model of a comparison (three at most), the true class and the note's two
 
 
@@ -89,6 +92,7 @@ class ConfidenceChart(QWidget):
             pen=pg.mkPen(ink(), width=3, style=Qt.PenStyle.DashLine),
         )
         self.shown: dict[str, np.ndarray] = {}
+        self.unfamiliar: set[str] = set()
         self.titles: dict[str, str] = {}
         self.true_label: int | None = None
         self.explained: int | None = None
@@ -163,6 +167,7 @@ class ConfidenceChart(QWidget):
                 self.plot.removeItem(item)
         self.summary.setText("")
         self.shown = {}
+        self.unfamiliar = set()
         self._show_legend()
 
     def display(
@@ -172,10 +177,12 @@ class ConfidenceChart(QWidget):
         titles: dict[str, str] | None = None,
         note: str = "",
         explained: int | None = None,
+        unfamiliar: set[str] | None = None,
     ) -> None:
         """Draw the given probabilities (0-1); `true_label` marks the known answer, `note` says
         what the bars show (raw or calibrated, which class is explained), `explained` outlines
-        the class the heat map explains."""
+        the class the heat map explains, and the line above the bars warns of each model in
+        `unfamiliar`, for which the input is unlike anything it was trained on."""
         self.true_label = true_label
         self.note = note
         self.explained = explained
@@ -186,6 +193,8 @@ class ConfidenceChart(QWidget):
         if list(results) != list(self.shown) or len(self.bars) != len(results):
             self._build(list(results))
         self.shown = results
+        self.unfamiliar = unfamiliar or set()
+        self._show_legend(list(results))
         x = np.arange(len(self.classes))
         if len(results) == 1:
             (probabilities,) = results.values()
@@ -234,15 +243,26 @@ class ConfidenceChart(QWidget):
                 label.setFont(font)
                 self.plot.addItem(label)
                 self.labels.append(label)
-        self._show_legend(names)
 
     def _show_legend(self, names: list[str] | None = None) -> None:
-        """A coloured square and a title per model of a comparison; the line stays, empty, for one model."""
-        entries = [
-            f'<span style="color:{MODEL_COLOURS[k % len(MODEL_COLOURS)].name()}">■</span> {self.titles.get(name, name)}'
-            for k, name in enumerate(names or [])
-        ]
-        self.legend.setText("&nbsp;&nbsp;&nbsp;".join(entries) if len(entries) > 1 else "")
+        """A coloured square and a title per model of a comparison, each model the input is
+        unfamiliar to marked; for one model, the line says so, or stays empty."""
+        names = names or []
+        if len(names) == 1:
+            title = self.titles.get(names[0], names[0])
+            text = f"{WARNING} Unlike anything {title} was trained on: do not trust these bars"
+            self.legend.setText(
+                f"<span {WARNING_STYLE}>&nbsp;{text}&nbsp;</span>" if names[0] in self.unfamiliar else ""
+            )
+            return
+        entries = []
+        for k, name in enumerate(names):
+            colour = MODEL_COLOURS[k % len(MODEL_COLOURS)].name()
+            entry = f'<span style="color:{colour}">■</span> {self.titles.get(name, name)}'
+            if name in self.unfamiliar:
+                entry += f" <span {WARNING_STYLE}>&nbsp;{WARNING} unfamiliar&nbsp;</span>"
+            entries.append(entry)
+        self.legend.setText("&nbsp;&nbsp;&nbsp;".join(entries))
 
     def _summary_text(self, results: dict[str, np.ndarray], true_label: int | None, note: str) -> str:
         lines = []

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app import tasks
 from app.chart import in_ink
 from app.report_figures import ConfusionView, first_layer_view, per_class_plot, reliability_view, training_plot
-from models.card import Card
+from models.card import Card, Unfamiliarity
 
 if TYPE_CHECKING:
     from models.classifier import Classifier
@@ -75,6 +75,9 @@ class ModelReport(QDialog):
         runs = card.runs()
         if any(run.history for run in runs):
             self.makers["Training"] = lambda: training_page(runs)
+        if card.unfamiliarity is not None:
+            entry = card.unfamiliarity
+            self.makers["Unfamiliar inputs"] = lambda: unfamiliarity_page(entry)
         if first_layer is not None:
             self.makers["First layer"] = lambda: first_layer_page(*first_layer)
         self.makers["Layers"] = lambda: layers_page(layers_text)
@@ -161,6 +164,32 @@ def first_layer_page(kernels: np.ndarray, maps: np.ndarray | None) -> QWidget:
         explanation += "; below it, that filter applied to the current input (bright: strong response)."
     column.addWidget(QLabel(explanation))
     column.addWidget(first_layer_view(kernels, maps), 1)
+    return page
+
+
+def unfamiliarity_page(entry: Unfamiliarity) -> QLabel:
+    """How the model tells inputs unlike its training data, and how well, as the card records it."""
+    familiar = ", ".join(f"{name} {share:.1%}" for name, share in entry.familiar_flagged.items())
+    rows = "".join(
+        f"<tr><td>{name}</td><td align=right>{result.pictures}</td><td align=right>{result.auroc:.3f}</td>"
+        f"<td align=right>{result.flagged:.0%}</td></tr>"
+        for name, result in entry.unfamiliar.items()
+    )
+    methods = "".join(
+        f"<tr><td>{method}</td>" + "".join(f"<td align=right>{value:.3f}</td>" for value in aurocs.values()) + "</tr>"
+        for method, aurocs in entry.methods_auroc.items()
+    )
+    names = "".join(f"<th>{name}</th>" for name in entry.unfamiliar)
+    page = QLabel(
+        f"<p>Above a score of {entry.threshold:.3g} ({entry.method}) the chart warns that the input is unlike "
+        f"anything the model was trained on. Familiar pictures it never saw, flagged: {familiar}.</p>"
+        f"<table cellpadding=4><tr><th align=left>unfamiliar pictures</th><th>count</th><th>AUROC</th>"
+        f"<th>flagged</th></tr>{rows}</table>"
+        f"<p>AUROC of every method tried:</p><table cellpadding=4><tr><th></th>{names}</tr>{methods}</table>"
+        f"<p><small>{entry.fitted_on}</small></p>"
+    )
+    page.setWordWrap(True)
+    page.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
     return page
 
 

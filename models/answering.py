@@ -58,6 +58,9 @@ class Answer:
     unchanged_input: np.ndarray | None = None  # the model input before the knobs changed it
     true_label: int | None = None
     errors: dict[str, str] = field(default_factory=dict)
+    # The models for which the input is unlike their training data (their unfamiliarity score over
+    # their card's threshold); models without a fitted score are never in it.
+    unfamiliar: set[str] = field(default_factory=set)
     heat: np.ndarray | None = None  # where a model looked, at the model input's size, 0-1
     explained: str | None = None  # the model the heat map belongs to
     target: int | None = None  # the class the heat map explains
@@ -177,17 +180,22 @@ class Answerer:
             placement=placement,
         )
 
-        def predict(name: str) -> np.ndarray:
-            return self.classifiers[name].predict([seen], calibrated=request.calibrated)[0]
+        def predict(name: str) -> tuple[np.ndarray, bool]:
+            classifier = self.classifiers[name]
+            probabilities, scores = classifier.read([seen], calibrated=request.calibrated)
+            threshold = classifier.unfamiliarity_threshold
+            return probabilities[0], scores is not None and threshold is not None and bool(scores[0] > threshold)
 
-        outcomes: dict[str, Callable[[], np.ndarray]]
+        outcomes: dict[str, Callable[[], tuple[np.ndarray, bool]]]
         if len(names) > 1 and self.parallel > 1:
             outcomes = {name: self.pool.submit(predict, name).result for name in names}
         else:
             outcomes = {name: partial(predict, name) for name in names}
         for name, outcome in outcomes.items():
             try:
-                result.probabilities[name] = outcome()
+                result.probabilities[name], unfamiliar = outcome()
+                if unfamiliar:
+                    result.unfamiliar.add(name)
             except Exception as error:  # noqa: BLE001
                 log.warning("%s could not answer", name, exc_info=True)
                 result.errors[name] = say(error)

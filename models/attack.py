@@ -4,8 +4,10 @@ Both attacks work on the model's native picture (uint8, 28x28x1 or 32x32x3) and 
 within epsilon x 255 of it. The fast gradient sign method (Goodfellow et al., 2015) takes one step
 of the whole epsilon along the sign of the loss gradient; where that is not enough, projected
 gradient descent (Madry et al., 2018) takes many small steps from there, each projected back into
-the box around the picture. Pixels are whole numbers in the box's integer bounds, so the picture
-returned is exactly the one that was checked.
+the box around the picture. Where that fails too, it starts again from random points in the box
+(as Madry et al. do): a run can settle where the target is out of reach from its start. Pixels are
+whole numbers in the box's integer bounds, so the picture returned is exactly the one that was
+checked.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 STEPS = 40  # projected gradient steps at most, after the single fast step
+RESTARTS = 2  # runs from random starts in the box, each of STEPS steps, where the first fails
 STEP_SHARE = 0.15  # each step moves a pixel by this share of epsilon
 CHECK_EVERY = 4  # steps between looks at whether the picture fools the model yet
 
@@ -54,11 +57,27 @@ def attack(from_pixels: nn.Module, native: np.ndarray, target: int | None, epsil
         moved = picture - size * loss_gradient(picture).sign()
         return torch.minimum(torch.maximum(moved, low), high).round()
 
-    picture = step(original, bound)
+    def descend(picture: torch.Tensor) -> bool:
+        """Projected gradient steps from `picture` (changed in place) until it fools the model; says whether it does."""
+        for done in range(STEPS + 1):
+            if done % CHECK_EVERY == 0 and fools(picture):
+                return True
+            if done < STEPS:
+                picture.copy_(step(picture, size))
+        return fools(picture)
+
     size = max(1.0, STEP_SHARE * bound)
-    for done in range(STEPS + 1):
-        if done % CHECK_EVERY == 0 and fools(picture):
-            break
-        if done < STEPS:
-            picture = step(picture, size)
+    generator = torch.Generator(device=device).manual_seed(0)
+    first = step(original, bound)
+    if descend(first):
+        return as_native(first)
+    for _ in range(RESTARTS):
+        noise = torch.randint(-bound, bound + 1, original.shape, generator=generator, device=device)
+        start = torch.minimum(torch.maximum(original + noise, low), high)
+        if descend(start):
+            return as_native(start)
+    return as_native(first)
+
+
+def as_native(picture: torch.Tensor) -> np.ndarray:
     return picture[0].to(torch.uint8).cpu().numpy()

@@ -21,7 +21,7 @@ from models import typed_json
 from models.errors import WeightsError
 from models.registry import ModelSpec
 
-SCHEMA_VERSION = 2  # 2: pen_digits, and the pen writers a run held out
+SCHEMA_VERSION = 3  # 2: pen_digits, and the pen writers a run held out; 3: unfamiliarity
 
 # The conditions that the numbers of a field meet.
 _FRACTION = typed_json.checked(lambda x: 0 <= x <= 1, "between 0 and 1")
@@ -77,6 +77,27 @@ class PenScores:
     digits: int = field(metadata=_COUNT)
     writers: list[int]
     drawn: str  # how they were drawn, in words
+
+
+@dataclass(frozen=True)
+class UnfamiliarSet:
+    """How the chosen score does on one set of pictures unlike the training data."""
+
+    pictures: int = field(metadata=_COUNT)
+    auroc: float = field(metadata=_FRACTION)  # against the familiar pictures held out
+    flagged: float = field(metadata=_FRACTION)  # the share above the threshold
+
+
+@dataclass(frozen=True)
+class Unfamiliarity:
+    """How the model tells a picture unlike its training data (models.unfamiliarity), and how well."""
+
+    method: str
+    threshold: float  # scores above it are unfamiliar
+    fitted_on: str  # in words: what the method learned from, and the pictures the threshold was set on
+    familiar_flagged: dict[str, float] = field(metadata=_FRACTION)  # familiar pictures held out, flagged
+    unfamiliar: dict[str, UnfamiliarSet] = field(default_factory=dict)
+    methods_auroc: dict[str, dict[str, float]] = field(default_factory=dict, metadata=_FRACTION)  # what chose it
 
 
 @dataclass(frozen=True)
@@ -160,6 +181,7 @@ class Card:
     test: TestScores | None = None
     pen_digits: PenScores | None = None
     calibration: Calibration = Calibration()
+    unfamiliarity: Unfamiliarity | None = None
     training: TrainingRun | None = None
     storage: Storage | None = None
     evaluated: str | None = None  # the date of the test figures
@@ -198,7 +220,8 @@ class Card:
 _FILE_ORDER: dict[type, tuple[str, ...]] = {
     Card: (
         "schema_version", "model", "title", "architecture", "parameters", "dataset", "test_set", "classes",
-        "input", "normalization", "inference", "test", "pen_digits", "calibration", "training", "storage", "evaluated",
+        "input", "normalization", "inference", "test", "pen_digits", "calibration", "unfamiliarity",
+        "training", "storage", "evaluated",
     ),
     Calibration: ("temperature", "fitted_on", "val_ece_raw", "val_ece_calibrated", "test_raw", "test_calibrated"),
     Storage: ("dtype", "top1_agreement_with_float32", "bytes", "sha256"),

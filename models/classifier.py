@@ -5,22 +5,25 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 import torch
 
-from models import archs, card, test_answers, weights
+from models import archs, card, test_answers, unfamiliarity, weights
 from models.attack import attack
 from models.card import Card
 from models.device import resolve
 from models.errors import ImageError, WeightsError
 from models.explain import explain, feature_maps, filters, first_convolution, occlusion
+from models.features import WithFeatures
 from models.knobs import Knob, Settings, sweep_settings
 from models.normalize import FromPixels
 from models.perturb import perturbed
 from models.preprocess import ImageLike, to_native
 from models.registry import ModelSpec, spec
 from models.summary import as_text, summarize
+from models.unfamiliarity import Unfamiliarity
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +40,12 @@ class Classifier:
         self.weights_digest = weights_digest  # the SHA-256 of the weight file it was loaded from
         self.network = network
         self.from_pixels = FromPixels(network, model_spec.dataset)
+        self.with_features = WithFeatures(self.from_pixels)
         self.card = card
         self.device = device
         self.single: torch.jit.ScriptModule | None = None  # see trace()
         self.test_answers: test_answers.TestAnswers | None = None  # as evaluated; see stored_answers()
+        self.unfamiliarity_score: Unfamiliarity | None = None  # as the card names it; see unfamiliarity()
 
     @property
     def temperature(self) -> float:
@@ -97,34 +102,71 @@ class Classifier:
         warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
         try:
             with torch.inference_mode():
-                graph = torch.jit.freeze(torch.jit.trace(self.from_pixels.eval(), example))
-                expected = self.from_pixels(example)
+                graph = torch.jit.freeze(torch.jit.trace(self.with_features.eval(), example))
+                expected = self.with_features(example)
                 for _ in range(3):  # the first calls of a frozen graph optimize it
                     traced = graph(example)
         except Exception:  # noqa: BLE001 - any failure leaves the eager network in place
             log.info("%s cannot be traced; it stays eager", self.name, exc_info=True)
             return False
-        if not torch.allclose(traced.float(), expected.float(), rtol=1e-3, atol=1e-4):
+        if not all(
+            torch.allclose(t.float(), e.float(), rtol=1e-3, atol=1e-4) for t, e in zip(traced, expected, strict=True)
+        ):
             log.info("%s stays eager: its traced graph answers differently", self.name)
             return False
         self.single = graph
         return True
 
+    def outputs(self, pixels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """uint8 pictures (N, H, W, C) on the device -> float32 logits (N, classes) and the
+        penultimate features (N, D) their head read, from one pass."""
+        model = self.single if self.single is not None and pixels.shape[0] == 1 else self.with_features
+        with torch.inference_mode():
+            logits, features = model(pixels)
+            return logits.float(), features.float()
+
     def logits(self, pixels: torch.Tensor) -> torch.Tensor:
         """uint8 pictures (N, H, W, C) on the device -> float32 logits (N, classes)."""
-        model = self.single if self.single is not None and pixels.shape[0] == 1 else self.from_pixels
-        with torch.inference_mode():
-            return model(pixels).float()
+        return self.outputs(pixels)[0]
 
     def predict(self, images: Sequence[ImageLike], calibrated: bool = False) -> np.ndarray:
         """Class probabilities, (N, classes) float32, each row summing to 1.
 
         `calibrated` divides the logits by the temperature fitted on the validation split.
         """
-        logits = self.logits(self.pixels(images))
+        return self.read(images, calibrated)[0]
+
+    def read(self, images: Sequence[ImageLike], calibrated: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+        """predict's probabilities, and from the same pass each picture's unfamiliarity (None
+        where the card names no method)."""
+        logits, features = self.outputs(self.pixels(images))
+        scores = None
+        if self.unfamiliarity_score is not None:
+            scores = self.unfamiliarity_score.score(logits, features).cpu().numpy().astype(np.float32)
         if calibrated:
             logits = logits / self.temperature
-        return torch.softmax(logits, dim=1).cpu().numpy()
+        return torch.softmax(logits, dim=1).cpu().numpy(), scores
+
+    @property
+    def unfamiliarity_threshold(self) -> float | None:
+        """The score above which a picture is unfamiliar, fitted on familiar pictures held out of
+        training; None where the card names no method."""
+        return self.card.unfamiliarity.threshold if self.card.unfamiliarity is not None else None
+
+    def unfamiliarity(self, images: Sequence[ImageLike]) -> np.ndarray:
+        """How unlike the model's training data each picture is, (N,) float32, higher meaning less alike."""
+        scores = self.read(images)[1]
+        if scores is None:
+            raise WeightsError(
+                f"{self.name}'s card names no unfamiliarity method; fit one with "
+                f"`uv run python -m training.unfamiliarity {self.name}`."
+            )
+        return scores
+
+    def unfamiliar(self, images: Sequence[ImageLike]) -> np.ndarray:
+        """Whether each picture is unlike the training data, (N,) bool: its score above the card's threshold."""
+        scores = self.unfamiliarity(images)
+        return scores > cast(float, self.unfamiliarity_threshold)
 
     def stored_answers(self, test_set: str) -> np.ndarray | None:
         """The (N, classes) probabilities the evaluation stored for the test set of this fingerprint
@@ -210,4 +252,11 @@ def load(name: str, device: str | torch.device | None = None) -> Classifier:
     except WeightsError:
         # The model answers well without them; its mistakes are then scored when browsed.
         log.warning("%s: its stored test answers cannot be used", name, exc_info=True)
+    if model_card.unfamiliarity is not None:
+        try:
+            score = unfamiliarity.load(model_spec.unfamiliarity_path, model_card.unfamiliarity.method)
+            classifier.unfamiliarity_score = score.to(target)
+        except WeightsError:
+            # The model answers well without it; it only cannot say when a picture is unfamiliar.
+            log.warning("%s: its unfamiliarity statistics cannot be used", name, exc_info=True)
     return classifier

@@ -24,6 +24,7 @@ class Knob(Enum):
     NOISE = (0.0, 0.5, 0.0, "of the pixel range", 0.01)
     BRIGHTNESS = (-1.0, 1.0, 0.0, "of the pixel range", 0.02)
     CONTRAST = (0.0, 3.0, 1.0, "times", 0.05)
+    STROKE_WIDTH = (-1.0, 2.0, 0.0, "pixels on each side", 0.1)  # ink grown or worn away; for drawings
 
     @property
     def low(self) -> float:
@@ -58,6 +59,11 @@ class Knob(Enum):
         return round((value - self.low) / self.step)
 
     @property
+    def for_drawings_only(self) -> bool:
+        """Whether the knob means something only for light ink on a dark field."""
+        return self is Knob.STROKE_WIDTH
+
+    @property
     def title(self) -> str:
         return self.name.replace("_", " ").capitalize()
 
@@ -85,6 +91,7 @@ class Settings:
     noise: float = 0.0
     brightness: float = 0.0
     contrast: float = 1.0
+    stroke_width: float = 0.0
     patch: Patch | None = None
 
     def turned(self, knob: Knob, value: float) -> Settings:

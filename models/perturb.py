@@ -1,6 +1,6 @@
-"""Change the input, watch the answer: the picture rotated, shifted, scaled, blurred, noised, made
-brighter or flatter, or partly covered (models/knobs.py), as many settings at once as there are
-pictures in a batch.
+"""Change the input, watch the answer: a drawing's strokes made bolder or thinner, the picture
+rotated, shifted, scaled, blurred, noised, made brighter or flatter, or partly covered
+(models/knobs.py), as many settings at once as there are pictures in a batch.
 
 Pictures are the models' native uint8 (N, H, W, C). Settings at their neutral values give the
 picture back unchanged, so that the sliders' resting place is exactly the plain answer.
@@ -31,6 +31,7 @@ def perturbed(pictures: np.ndarray, settings: Sequence[Settings], fill: float = 
         return out
     chosen = [settings[i] for i in changed]
     batch = torch.from_numpy(pictures[changed]).permute(0, 3, 1, 2).float()
+    batch = _restroked(batch, [one.stroke_width for one in chosen])
     batch = _moved(batch, chosen, fill)
     batch = _blurred(batch, [one.blur for one in chosen])
     batch = _toned(batch, chosen)
@@ -39,6 +40,22 @@ def perturbed(pictures: np.ndarray, settings: Sequence[Settings], fill: float = 
     batch = batch + noise * torch.randn(batch.shape, generator=generator)
     batch = _covered(batch, chosen, fill)
     out[changed] = batch.round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).numpy()
+    return out
+
+
+def _restroked(batch: torch.Tensor, widths: Sequence[float]) -> torch.Tensor:
+    """Light ink grown (a 3x3 maximum, once per pixel of width) or worn away (a 3x3 minimum), a
+    fraction of a pixel being the blend of the two nearest whole widths."""
+    out = batch.clone()
+    for width in sorted(set(widths) - {0.0}):
+        rows = [i for i, w in enumerate(widths) if w == width]
+        sign, whole = (1.0 if width > 0 else -1.0), math.floor(abs(width))
+        part = batch[rows] * sign  # wearing away is growing the dark
+        grown = [part]
+        for _ in range(whole + 1):
+            grown.append(F.max_pool2d(grown[-1], 3, stride=1, padding=1))
+        share = abs(width) - whole
+        out[rows] = sign * ((1 - share) * grown[whole] + share * grown[whole + 1])
     return out
 
 

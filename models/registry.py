@@ -101,6 +101,11 @@ class ModelSpec:
         return WEIGHTS_DIR / f"{self.name}.answers.safetensors"
 
     @property
+    def unfamiliarity_path(self) -> Path:
+        """What its unfamiliarity score learned from the training data (models.unfamiliarity)."""
+        return WEIGHTS_DIR / f"{self.name}.unfamiliarity.safetensors"
+
+    @property
     def classes(self) -> tuple[str, ...]:
         return self.dataset.classes
 

@@ -89,6 +89,7 @@ class RandomActions:
             ("lab", 0.3, lambda: window.actions["lab"].toggle()),
             ("knob", 1, self.knob),
             ("fool", 0.3, self.fool),
+            ("cover", 0.5, self.cover),
         ]
         weights = np.array([weight for _, weight, _ in self.actions])
         self.chances = weights / weights.sum()
@@ -136,6 +137,19 @@ class RandomActions:
         if lab is not None and lab.isVisible():
             knob = list(Knob)[int(self.rng.integers(len(Knob)))]
             lab.knobs.turn(knob, knob.at(int(self.rng.integers(knob.steps + 1))))
+
+    def cover(self) -> None:
+        """Lay the lab's square somewhere on the input, or take it away."""
+        lab = self.window.lab
+        if lab is not None and lab.isVisible():
+            view = lab.patch.view
+            if self.rng.random() < 0.25:
+                lab.patch.remove.click()
+            else:
+                shown = view.shown_rect()
+                x, y = self.rng.integers(0, max(1, shown.width())), self.rng.integers(0, max(1, shown.height()))
+                where = QPoint(shown.x() + int(x), shown.y() + int(y))
+                QTest.mouseClick(view, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, where)
 
     def fool(self) -> None:
         lab = self.window.lab

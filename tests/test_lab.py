@@ -2,10 +2,19 @@
 shows every class along a knob's range."""
 
 import numpy as np
+import pytest
+from PySide6.QtCore import Qt
 
+from app.lab.knob_sliders import KnobSliders
 from models.knobs import Knob, Settings
 from models.perturb import perturbed
-from tests.conftest import ONE, pen_strokes
+from tests.conftest import ONE, SEVEN, pen_strokes
+
+# Loops and zigzags that are no digit.
+SCRIBBLE = [
+    [(0.2, 0.5), (0.3, 0.2), (0.4, 0.8), (0.5, 0.2), (0.6, 0.8), (0.7, 0.2), (0.8, 0.5)],
+    [(0.2, 0.3), (0.8, 0.35), (0.25, 0.7), (0.75, 0.75)],
+]
 
 
 def drawn(window, qtbot):
@@ -103,3 +112,73 @@ def test_an_adversarial_picture_fools_the_picked_model_and_says_what_the_others_
     assert len(lines) == 3  # and what the other two MNIST models say of the same picture
     shown = panel.picture.pixmap.toImage()
     assert (shown.width(), shown.height()) == plain.model_input.shape[:2]
+
+
+def test_dragging_the_square_covers_that_part_of_what_the_model_sees(install_untrained, qtbot, open_window):
+    install_untrained("mnist_cnn")
+    window = open_window()
+    plain = drawn(window, qtbot)
+    window.show_lab(True)
+    view = window.lab.patch.view
+    qtbot.waitUntil(lambda: view.pixmap is not None)
+    shown = view.shown_rect()
+    with qtbot.waitSignal(window.answerShown, timeout=10000):
+        qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=shown.center())
+    patch = window.session.knobs.patch
+    assert patch is not None and abs(patch.x - 0.5) < 0.05 and abs(patch.y - 0.5) < 0.05
+    covered = window.session.answer.model_input
+    assert np.array_equal(covered, perturbed(plain.model_input, [Settings(patch=patch)])[0])
+    assert covered[14, 14, 0] == 0 and plain.model_input[12:16, 12:16].max() > 0  # the one's middle is gone
+    with qtbot.waitSignal(window.answerShown, timeout=10000):
+        window.lab.patch.remove.click()
+    assert window.session.knobs.neutral
+    assert np.array_equal(window.session.answer.model_input, plain.model_input)
+
+
+def test_the_stroke_width_knob_is_for_drawings_only(install_untrained, qtbot, open_window):
+    install_untrained("mnist_cnn")
+    window = open_window()
+    plain = drawn(window, qtbot)
+    window.show_lab(True)
+    knobs = window.lab.knobs
+    assert knobs.sliders[Knob.STROKE_WIDTH].isVisible()
+    with qtbot.waitSignal(window.answerShown, timeout=10000):
+        knobs.turn(Knob.STROKE_WIDTH, 1.0)
+    bolder = window.session.answer.model_input
+    assert (bolder > 0).sum() > (plain.model_input > 0).sum()
+
+
+def test_a_photo_hides_the_stroke_width_knob_and_rests_it(qtbot):
+    knobs = KnobSliders()
+    qtbot.addWidget(knobs)
+    knobs.show()
+    knobs.turn(Knob.STROKE_WIDTH, 1.0)
+    with qtbot.waitSignal(knobs.changed) as changed:
+        knobs.offer_drawing_knobs(False)
+    assert not knobs.sliders[Knob.STROKE_WIDTH].isVisible()
+    assert changed.args[0] == Settings() == knobs.settings()
+    knobs.offer_drawing_knobs(True)
+    assert knobs.sliders[Knob.STROKE_WIDTH].isVisible()
+
+
+def test_a_scribble_is_called_unfamiliar_above_bars_that_stay(qtbot, open_window):
+    window = open_window()  # the shipped models, their unfamiliarity fitted
+    pen_strokes(window.canvas, SCRIBBLE)
+    qtbot.waitUntil(lambda: window.session.questions.settled and window.session.answer is not None, timeout=10000)
+    answer = window.session.answer
+    assert answer.unfamiliar == {"mnist_cnn"}
+    chart = window.answers.chart
+    assert "Unlike anything MNIST CNN was trained on" in chart.legend.text()
+    assert sum(bar.opts["height"].sum() for bar in chart.bars) == pytest.approx(100, abs=0.5)  # the bars stay
+    window.canvas.clear()
+    pen_strokes(window.canvas, SEVEN)
+    qtbot.waitUntil(
+        lambda: (
+            window.session.questions.settled
+            and "mnist_cnn" in window.session.answer.probabilities
+            and window.session.answer.model_input.any()
+        ),
+        timeout=10000,
+    )
+    qtbot.waitUntil(lambda: not window.session.answer.unfamiliar, timeout=10000)
+    assert chart.legend.text() == ""

@@ -118,3 +118,13 @@ def test_occlusion_peaks_where_a_model_looks():
     y, x = np.unravel_index(heat.argmax(), heat.shape)
     assert x < 8 and y < 8
     assert heat[16:, 16:].max() == 0  # covering the rest costs nothing
+
+
+def test_stroke_width_grows_and_wears_the_ink_a_pixel_each_side_per_step():
+    picture = bar()  # four pixels thick
+    thickness = lambda p: int((p[:, 14, 0] > 127).sum())  # noqa: E731 - rows of ink across the bar's middle
+    assert thickness(one(picture, stroke_width=1.0)) == thickness(picture) + 2
+    assert thickness(one(picture, stroke_width=2.0)) == thickness(picture) + 4
+    assert thickness(one(picture, stroke_width=-1.0)) == thickness(picture) - 2
+    half = one(picture, stroke_width=0.5).astype(int)
+    assert (picture <= half).all() and (half <= one(picture, stroke_width=1.0)).all()

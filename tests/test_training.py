@@ -270,3 +270,20 @@ def test_pen_digits_join_training_and_their_held_out_writers_are_measured(tiny_m
     assert written.pen_digits is not None and written.pen_digits.digits == 10 and len(written.pen_digits.writers) == 1
     assert "pen_val_accuracy" in written.training.history[0]
     assert written.schema_version == card.SCHEMA_VERSION
+
+
+def test_an_evaluation_keeps_the_unfamiliarity_fitted_to_the_same_weights_only(tmp_path):
+    from dataclasses import replace
+
+    from models.card import Storage, Unfamiliarity, minimal
+    from models.registry import spec
+    from training.evaluate import kept_unfamiliarity
+
+    entry = Unfamiliarity("energy", -9.5, "by hand", {"MNIST test": 0.04})
+    path = tmp_path / "mnist_cnn.json"
+    card.write(
+        path, replace(minimal(spec("mnist_cnn")), unfamiliarity=entry, storage=Storage("float32", sha256="a" * 64))
+    )
+    assert kept_unfamiliarity(path, "a" * 64) == entry
+    assert kept_unfamiliarity(path, "b" * 64) is None  # new weights: fitted again
+    assert kept_unfamiliarity(tmp_path / "none.json", "a" * 64) is None

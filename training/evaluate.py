@@ -32,10 +32,11 @@ from models.card import (
     Storage,
     TestScores,
     TrainingRun,
+    Unfamiliarity,
 )
 from models.datasets import DEFAULT_ROOT
 from models.device import resolve
-from models.errors import ModelError
+from models.errors import ModelError, WeightsError
 from models.normalize import mirror_views
 from models.registry import DatasetSpec, ModelSpec, spec
 from training import data as training_data
@@ -139,6 +140,21 @@ def inference_entry(logits: Logits, labels: np.ndarray, mirror: bool) -> Inferen
     return Inference(mirror_average=True, single_view_test_accuracy=metrics.accuracy(logits.single_view, labels))
 
 
+def kept_unfamiliarity(card_path: Path, weights_digest: str) -> Unfamiliarity | None:
+    """The card's unfamiliarity entry where it was fitted to these very weights; after new
+    training it no longer fits, and says how to fit it again."""
+    try:
+        old = card.read(card_path, "") if card_path.is_file() else None
+    except WeightsError:  # a damaged card is written anew
+        return None
+    if old is None or old.unfamiliarity is None:
+        return None
+    if old.storage is not None and old.storage.sha256 == weights_digest:
+        return old.unfamiliarity
+    print(f"The weights changed: fit the unfamiliarity score again with python -m training.unfamiliarity {old.model}")
+    return None
+
+
 def evaluate(
     model: nn.Module,
     model_spec: ModelSpec,
@@ -190,6 +206,7 @@ def evaluate(
     )
     written = Card(
         model=model_spec.name,
+        unfamiliarity=kept_unfamiliarity(out_dir / model_spec.card_path.name, weights.digest(weight_path)),
         title=model_spec.title,
         architecture={"name": model_spec.arch, **model_spec.arch_options},
         parameters=weights.parameter_count(model),

@@ -79,3 +79,15 @@ def classification_scores(probabilities: np.ndarray, labels: np.ndarray, num_cla
         "per_class_accuracy": per_class_accuracy(confusion).round(5).tolist(),
         "confusion_matrix": confusion.tolist(),
     }
+
+
+def auroc(familiar: np.ndarray, unfamiliar: np.ndarray) -> float:
+    """The chance that an unfamiliar picture scores higher than a familiar one, ties counting half
+    (the Mann-Whitney statistic, from ranks)."""
+    scores = np.concatenate([familiar, unfamiliar])
+    order = scores.argsort(kind="mergesort")
+    _, first, counts = np.unique(scores[order], return_index=True, return_counts=True)
+    ranks = np.empty(len(scores))
+    ranks[order] = np.repeat(first + (counts + 1) / 2, counts)  # tied scores share their mean rank
+    n_familiar, n_unfamiliar = len(familiar), len(unfamiliar)
+    return float((ranks[n_familiar:].sum() - n_unfamiliar * (n_unfamiliar + 1) / 2) / (n_familiar * n_unfamiliar))

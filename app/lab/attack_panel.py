@@ -7,10 +7,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QSlider, QWidget
 
 from app import tasks
+from app.chart import BAR, TOP, still
 from app.preview import PixelView
 
 if TYPE_CHECKING:
@@ -43,6 +45,17 @@ class AttackPanel(QWidget):
         self.picture, self.change = PixelView(), PixelView()
         self.picture.setToolTip("The adversarial picture: what the model is shown")
         self.change.setToolTip("What was changed, magnified: grey for nothing, lighter and darker for up and down")
+        self.bars = still(pg.PlotWidget(background=None))
+        self.bars.setYRange(0, 100, padding=0.02)
+        self.bars.setLabel("left", "%")
+        self.bars.setMinimumHeight(120)
+        self.bars.setToolTip(
+            "The picked model's confidence in each class: grey for the input, orange for the adversarial picture"
+        )
+        self.before = pg.BarGraphItem(x=[], height=[], width=0.4, brush=BAR, pen=pg.mkPen(None))
+        self.after = pg.BarGraphItem(x=[], height=[], width=0.4, brush=TOP, pen=pg.mkPen(None))
+        self.bars.addItem(self.before)
+        self.bars.addItem(self.after)
         self.said = QLabel("Pick a target (or click its bar) and make a picture the model takes for it.")
         self.said.setWordWrap(True)
         grid = QGridLayout(self)
@@ -56,7 +69,8 @@ class AttackPanel(QWidget):
         grid.addWidget(QLabel("The change, magnified"), 3, 1, 1, 2)
         grid.addWidget(self.picture, 4, 0)
         grid.addWidget(self.change, 4, 1, 1, 2)
-        grid.addWidget(self.said, 5, 0, 1, 3)
+        grid.addWidget(self.bars, 5, 0, 1, 3)
+        grid.addWidget(self.said, 6, 0, 1, 3)
         grid.setRowStretch(4, 1)
         self.running: tasks.Task | None = None
         self._say_epsilon()
@@ -87,12 +101,12 @@ class AttackPanel(QWidget):
             return
         target, epsilon = self.target_box.currentData(), self.epsilon_value
 
-        def job(progress: object, cancelled: object) -> tuple[np.ndarray, list[tuple[str, int, np.ndarray]]]:
+        def job(progress: object, cancelled: object) -> tuple[np.ndarray, list[tuple[str, np.ndarray, np.ndarray]]]:
             adversarial = picked.attack(picture, target, epsilon)
             said = []
-            for model in (picked, *others):  # (title, its answer to the picture, its answers to the adversarial)
+            for model in (picked, *others):  # (title, its answers to the picture, and to the adversarial)
                 answers = model.predict([picture, adversarial])
-                said.append((model.spec.title, int(answers[0].argmax()), answers[1]))
+                said.append((model.spec.title, answers[0], answers[1]))
             return adversarial, said
 
         self.button.setEnabled(False)
@@ -105,20 +119,29 @@ class AttackPanel(QWidget):
         picture: np.ndarray,
         target: int | None,
         adversarial: np.ndarray,
-        said: list[tuple[str, int, np.ndarray]],
+        said: list[tuple[str, np.ndarray, np.ndarray]],
     ) -> None:
         self.running = None
         self.button.setEnabled(True)
         self.picture.set_array(adversarial)
         self.change.set_array(magnified(adversarial.astype(int) - picture.astype(int)))
+        self._show_bars(picked.classes, said[0][1], said[0][2])
         lines = []
         for title, before, probabilities in said:
             top = int(probabilities.argmax())
-            fooled = top == target if target is not None else top != before
+            fooled = top == target if target is not None else top != int(before.argmax())
             verdict = "fooled" if fooled else "not fooled"
             lines.append(f"{title} says {picked.classes[top]} ({probabilities[top]:.0%}): {verdict}")
         self.said.setText("\n".join(lines))
         self.made.emit()
+
+    def _show_bars(self, classes: tuple[str, ...], before: np.ndarray, after: np.ndarray) -> None:
+        """The picked model's answer to the input (grey) and to the adversarial picture (orange), class by class."""
+        x = np.arange(len(classes))
+        self.before.setOpts(x=x - 0.2, height=before * 100)
+        self.after.setOpts(x=x + 0.2, height=after * 100)
+        self.bars.getAxis("bottom").setTicks([[(i, name[:5]) for i, name in enumerate(classes)]])
+        self.bars.setXRange(-0.6, len(classes) - 0.4, padding=0)
 
     def _failed(self, message: str) -> None:
         self.running = None

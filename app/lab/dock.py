@@ -9,6 +9,7 @@ dragging a slider is not slowed by a batch of 73 pictures at every step.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import QCheckBox, QDockWidget, QLabel, QTabWidget, QVBoxL
 from app.core.session import Session
 from app.lab.attack_panel import AttackPanel
 from app.lab.knob_sliders import KnobSliders
+from app.lab.patch_view import PatchControls
 from app.lab.sweep_plot import SweepPlot
 from models.answering import Answer
 from models.knobs import Settings
@@ -36,6 +38,7 @@ class LabDock(QDockWidget):
         self.session = session
         self.classifiers = classifiers
         self.knobs = KnobSliders()
+        self.patch = PatchControls()
         self.sweep = SweepPlot()
         note = QLabel("Change the input and watch the answer: the bars follow the sliders.")
         note.setWordWrap(True)
@@ -49,6 +52,7 @@ class LabDock(QDockWidget):
         column = QVBoxLayout(changing)
         column.addWidget(note)
         column.addWidget(self.knobs)
+        column.addWidget(self.patch)
         column.addWidget(self.occlusion)
         column.addWidget(self.sweep, 1)
         self.attack = AttackPanel()
@@ -63,6 +67,8 @@ class LabDock(QDockWidget):
         self.settle.setInterval(SETTLE_MS)
         self.settle.timeout.connect(self._sweep)
         self.knobs.changed.connect(lambda _: self._apply())
+        self.patch.view.moved.connect(lambda _: self._apply())
+        self.knobs.reset_button.clicked.connect(lambda: self.patch.view.place(None))
         self.sweep.knob_box.currentIndexChanged.connect(lambda _: self._sweep())
         self.visibilityChanged.connect(self._shown_or_hidden)
         session.answered.connect(lambda _: self._answered())
@@ -75,7 +81,11 @@ class LabDock(QDockWidget):
     def _apply(self) -> None:
         open_ = self.isVisible()
         self.session.set_occluding(open_ and self.occlusion.isChecked())
-        self.session.set_knobs(self.knobs.settings() if open_ else Settings())
+        self.session.set_knobs(self.settings() if open_ else Settings())
+
+    def settings(self) -> Settings:
+        """Every knob's setting and the square the user laid over the input."""
+        return replace(self.knobs.settings(), patch=self.patch.view.patch)
 
     def _on_show(self) -> tuple[Answer, Classifier] | None:
         """The answer on show and the picked model, where that model gave it (not one of the other
@@ -89,7 +99,10 @@ class LabDock(QDockWidget):
     def _answered(self) -> None:
         shown = self._on_show()
         if shown is not None:
-            self.attack.set_classes(shown[1].classes)
+            answer, classifier = shown
+            self.attack.set_classes(classifier.classes)
+            self.knobs.offer_drawing_knobs(classifier.spec.dataset.kind == "digits")
+            self.patch.view.set_array(answer.unchanged_input)
         if self.isVisible():
             self.settle.start()
 

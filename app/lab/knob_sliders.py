@@ -13,8 +13,8 @@ def said(knob: Knob, value: float) -> str:
         return f"{value:+.0f}°"
     if knob.unit == "times":
         return f"×{value:.2f}"
-    if knob.unit == "pixels":
-        return f"{value:.1f} px"
+    if knob.unit.startswith("pixels"):
+        return f"{value:+.1f} px" if knob.low < 0 else f"{value:.1f} px"
     return f"{value:+.0%}" if knob.low < 0 else f"{value:.0%}"
 
 
@@ -28,6 +28,7 @@ class KnobSliders(QWidget):
         grid = QGridLayout(self)
         self.sliders: dict[Knob, QSlider] = {}
         self.values: dict[Knob, QLabel] = {}
+        self.titles: dict[Knob, QLabel] = {}
         for row, knob in enumerate(Knob):
             slider = QSlider(Qt.Orientation.Horizontal)
             slider.setRange(0, knob.steps)
@@ -37,13 +38,24 @@ class KnobSliders(QWidget):
             value = QLabel(said(knob, knob.neutral))
             value.setMinimumWidth(value.fontMetrics().horizontalAdvance("+100%  "))
             slider.valueChanged.connect(lambda notch, knob=knob: self._moved(knob, notch))
-            grid.addWidget(QLabel(knob.title), row, 0)
+            title = QLabel(knob.title)
+            grid.addWidget(title, row, 0)
             grid.addWidget(slider, row, 1)
             grid.addWidget(value, row, 2)
-            self.sliders[knob], self.values[knob] = slider, value
+            self.sliders[knob], self.values[knob], self.titles[knob] = slider, value, title
         self.reset_button = QPushButton("Back to the Input as It Is")
         self.reset_button.clicked.connect(self.reset)
         grid.addWidget(self.reset_button, len(Knob), 0, 1, 3)
+
+    def offer_drawing_knobs(self, drawn: bool) -> None:
+        """Show the knobs for drawings (stroke width) only where the input is drawn ink; a knob
+        hidden goes back to rest."""
+        for knob in Knob:
+            if knob.for_drawings_only:
+                for widget in (self.titles[knob], self.sliders[knob], self.values[knob]):
+                    widget.setVisible(drawn)
+                if not drawn and self.sliders[knob].value() != knob.notch(knob.neutral):
+                    self.turn(knob, knob.neutral)
 
     def settings(self) -> Settings:
         return Settings(**{knob.field: knob.at(slider.value()) for knob, slider in self.sliders.items()})

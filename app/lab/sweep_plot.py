@@ -77,11 +77,9 @@ class SweepPlot(QWidget):
     def _draw(
         self, classifier: Classifier, knob: Knob, knobs: Settings, values: np.ndarray, answers: np.ndarray
     ) -> None:
-        self.running = None
-        if self.waiting is not None:
-            waiting, self.waiting = self.waiting, None
-            self.follow(*waiting)
+        if self._follow_waiting():
             return
+        self.plot.setTitle(None)
         for curve in self.curves:
             self.plot.removeItem(curve)
         self.plot.getPlotItem().legend.clear()
@@ -96,5 +94,14 @@ class SweepPlot(QWidget):
         self.swept.emit()
 
     def _failed(self, message: str) -> None:
+        if not self._follow_waiting():
+            self.plot.setTitle(f"No sweep: {message}")
+
+    def _follow_waiting(self) -> bool:
+        """Start the newest sweep asked for while one ran, if any; says whether it did."""
         self.running = None
-        self.plot.setTitle(f"No sweep: {message}")
+        if self.waiting is None:
+            return False
+        waiting, self.waiting = self.waiting, None
+        self.follow(*waiting)
+        return True

@@ -1,0 +1,50 @@
+"""What a network has made of a picture by its last layer: the features its classifier head reads."""
+
+from __future__ import annotations
+
+import threading
+
+import torch
+from torch import nn
+
+from models.normalize import FromPixels
+
+
+def head(network: nn.Module) -> nn.Linear:
+    """The linear layer that turns a network's features into class scores: its last nn.Linear
+    (MnistCNN's classifier[-1], ResNet18's fc, the ViT's mlp_head)."""
+    linears = [module for module in network.modules() if isinstance(module, nn.Linear)]
+    if not linears:
+        raise TypeError(f"{type(network).__name__} has no linear layer to read features from.")
+    return linears[-1]
+
+
+class WithFeatures(nn.Module):
+    """Observes a FromPixels network without editing it: uint8 pictures (N, H, W, C) -> its logits
+    and the penultimate features (N, D) its head reads, from one forward pass.
+
+    Where the dataset averages a picture with its mirror image, so are the features. A hook on the
+    head catches its input for the length of one call; the catch is kept per thread, since the
+    app's threads share one network.
+    """
+
+    def __init__(self, from_pixels: FromPixels) -> None:
+        super().__init__()
+        self.from_pixels = from_pixels
+        self.head = head(from_pixels.network)
+        self.caught = threading.local()
+
+    def _catch(self, _module: nn.Module, inputs: tuple[torch.Tensor, ...]) -> None:
+        self.caught.features = inputs[0]
+
+    def forward(self, pixels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        hook = self.head.register_forward_pre_hook(self._catch)
+        try:
+            logits = self.from_pixels(pixels)
+            features = self.caught.features
+        finally:
+            hook.remove()
+            self.caught.features = None
+        if features.shape[0] != logits.shape[0]:  # the plain and mirrored halves of one batch
+            features = features.reshape(2, logits.shape[0], -1).mean(0)
+        return logits, features.flatten(1)

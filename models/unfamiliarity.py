@@ -1,0 +1,167 @@
+"""How unlike its training data a picture looks to a model: one score per picture, higher meaning
+less familiar, from the logits and the penultimate features of one forward pass (models.features).
+
+Each method overrides only what differs: what it learns from the training features, and how it
+scores. `python -m training.unfamiliarity` fits and measures them all; a card names the one its
+model uses and the threshold above which a picture is called unfamiliar.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import torch
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import save_file
+
+from models.errors import WeightsError
+
+
+class Unfamiliarity:
+    """The base: nothing to learn; subclasses say how a picture is scored."""
+
+    name: ClassVar[str]
+
+    def fit(self, features: torch.Tensor, labels: torch.Tensor) -> None:
+        """Learn what the training data looks like from its features (N, D) and labels (N,)."""
+
+    def score(self, logits: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
+        """(N,) float32 scores, higher for pictures less like the training data."""
+        raise NotImplementedError
+
+    def state(self) -> dict[str, torch.Tensor]:
+        """What fit() learned, as tensors for a safetensors file."""
+        return {}
+
+    def load_state(self, state: dict[str, torch.Tensor]) -> None:
+        """Take back what state() gave."""
+
+    def to(self, device: torch.device | str) -> Unfamiliarity:
+        """The score with what it learned on `device`, beside the model."""
+        self.load_state({key: tensor.to(device) for key, tensor in self.state().items()})
+        return self
+
+
+class MaxSoftmax(Unfamiliarity):
+    """One minus the top probability: the model's own doubt."""
+
+    name = "max-softmax"
+
+    def score(self, logits: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
+        return 1 - torch.softmax(logits.float(), dim=1).max(dim=1).values
+
+
+class Energy(Unfamiliarity):
+    """Minus the log of the summed exponentiated logits (Liu et al., 2020): the evidence for any
+    class at all, which softmax normalizes away."""
+
+    name = "energy"
+
+    def score(self, logits: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
+        return -torch.logsumexp(logits.float(), dim=1)
+
+
+class Mahalanobis(Unfamiliarity):
+    """The squared Mahalanobis distance of the features to the nearest class mean, under one
+    covariance shared by all classes (Lee et al., 2018)."""
+
+    name = "mahalanobis"
+    SHRINK = 1e-3  # of the mean variance, added to the diagonal: the covariance of ReLU features is singular
+
+    def __init__(self) -> None:
+        self.means = torch.zeros(0)
+        self.precision = torch.zeros(0)
+
+    def fit(self, features: torch.Tensor, labels: torch.Tensor) -> None:
+        features = features.double()
+        classes = int(labels.max()) + 1
+        self.means = torch.stack([features[labels == c].mean(dim=0) for c in range(classes)])
+        centred = features - self.means[labels]
+        covariance = centred.T @ centred / len(features)
+        covariance += torch.eye(len(covariance), dtype=covariance.dtype) * self.SHRINK * covariance.diagonal().mean()
+        self.precision = torch.linalg.inv(covariance)
+        self.means, self.precision = self.means.float(), self.precision.float()
+
+    def score(self, logits: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
+        offsets = features.float()[:, None, :] - self.means[None]  # (N, classes, D)
+        distances = torch.einsum("ncd,de,nce->nc", offsets, self.precision, offsets)
+        return distances.min(dim=1).values
+
+    def state(self) -> dict[str, torch.Tensor]:
+        return {"means": self.means, "precision": self.precision}
+
+    def load_state(self, state: dict[str, torch.Tensor]) -> None:
+        self.means, self.precision = state["means"].float(), state["precision"].float()
+
+
+class NearestNeighbour(Unfamiliarity):
+    """One minus the cosine similarity to the most similar of a sample of training features (Sun et
+    al., 2022, who take the k-th; on the digit models the nearest did as well as k = 3 to 50)."""
+
+    name = "nearest-neighbour"
+    KEPT = 5000  # training pictures whose features are kept: 1.3 MB for 128 features, 5.1 MB for 512
+
+    def __init__(self) -> None:
+        self.columns = torch.zeros(0)  # the kept unit features as columns (D, KEPT), float32 for speed
+
+    def fit(self, features: torch.Tensor, labels: torch.Tensor) -> None:
+        picks = torch.randperm(len(features), generator=torch.Generator().manual_seed(0))[: self.KEPT]
+        # Rounded to float16 here as in the file, so that a loaded score equals the fitted one.
+        self.load_state({"bank": torch.nn.functional.normalize(features[picks].float(), dim=1).half()})
+
+    def score(self, logits: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
+        unit = torch.nn.functional.normalize(features.float(), dim=1)
+        return 1 - (unit @ self.columns).max(dim=1).values
+
+    def state(self) -> dict[str, torch.Tensor]:
+        return {"bank": self.columns.T.half()}  # float16 on disk: half the megabytes
+
+    def load_state(self, state: dict[str, torch.Tensor]) -> None:
+        self.columns = state["bank"].float().T.contiguous()
+
+
+METHODS: dict[str, type[Unfamiliarity]] = {m.name: m for m in (MaxSoftmax, Energy, Mahalanobis, NearestNeighbour)}
+
+
+def method(name: str) -> Unfamiliarity:
+    """A new, unfitted score of the named method."""
+    if name not in METHODS:
+        raise ValueError(f"No unfamiliarity method {name!r}; the methods are {', '.join(METHODS)}.")
+    return METHODS[name]()
+
+
+def threshold_for(scores: np.ndarray, flagged: float) -> float:
+    """The score above which the given share of these (familiar) pictures would be flagged."""
+    return float(np.quantile(scores, 1 - flagged))
+
+
+def save(path: Path, score: Unfamiliarity) -> None:
+    """What the score learned, beside the weights (nothing is written for a method that learns nothing)."""
+    state = {key: tensor.contiguous() for key, tensor in score.state().items()}
+    if state:
+        save_file(state, str(path), metadata={"method": score.name})
+
+
+def load(path: Path, name: str) -> Unfamiliarity:
+    """The named method with what it learned, read from `path`; a missing or damaged file raises WeightsError."""
+    score = method(name)
+    if type(score).state is Unfamiliarity.state:  # it learns nothing
+        return score
+    fix = "write it again with `uv run python -m training.unfamiliarity <model>`"
+    try:
+        with safe_open(str(path), framework="pt") as file:
+            stored = (file.metadata() or {}).get("method")
+            state = {key: file.get_tensor(key) for key in file.keys()}
+    except FileNotFoundError:
+        raise WeightsError(f"{path} is missing; {fix}.") from None
+    except (SafetensorError, OSError, ValueError) as error:
+        raise WeightsError(f"{path} is damaged ({error}); {fix}.") from None
+    if stored != name:
+        raise WeightsError(f"{path} holds the {stored} method's statistics, but the card names {name}; {fix}.")
+    try:
+        score.load_state(state)
+    except KeyError as error:
+        raise WeightsError(f"{path} lacks {error}; {fix}.") from None
+    return score

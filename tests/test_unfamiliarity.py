@@ -1,0 +1,133 @@
+"""Unfamiliarity: every method separates a known outlier cluster, thresholds flag the share asked
+for, what a method learned survives its file, and the shipped models flag scribbles but not digits."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import models
+from models import unfamiliarity
+from models.errors import WeightsError
+from models.features import WithFeatures
+from models.normalize import FromPixels
+from models.registry import MNIST
+from models.strokes import strokes_to_mnist
+from tests.conftest import SEVEN
+from training import outliers
+from training.metrics import auroc
+
+FEATURE_METHODS = ["mahalanobis", "nearest-neighbour"]
+
+
+def clusters(seed: int, count: int, centre_shift: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Three tight clusters of 16-dimensional ReLU-like features, one per class."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 3, count)
+    centres = np.abs(np.random.default_rng(99).normal(0, 3, (3, 16)))
+    features = np.maximum(centres[labels] + centre_shift + rng.normal(0, 0.5, (count, 16)), 0)
+    return torch.tensor(features, dtype=torch.float32), torch.tensor(labels)
+
+
+def logits_of(features: torch.Tensor) -> torch.Tensor:
+    return features[:, :3]
+
+
+@pytest.mark.parametrize("name", FEATURE_METHODS)
+def test_a_feature_method_separates_an_outlier_cluster(name):
+    train, labels = clusters(0, 3000)
+    held_out, _ = clusters(1, 1000)
+    outliers_, _ = clusters(2, 500, centre_shift=4.0)
+    score = unfamiliarity.method(name)
+    score.fit(train, labels)
+    familiar = score.score(logits_of(held_out), held_out).numpy()
+    strange = score.score(logits_of(outliers_), outliers_).numpy()
+    assert auroc(familiar, strange) > 0.99
+    threshold = unfamiliarity.threshold_for(familiar, 0.05)
+    assert (familiar > threshold).mean() == pytest.approx(0.05, abs=0.002)
+    assert (strange > threshold).mean() > 0.95
+
+
+def test_the_logit_methods_score_doubt():
+    sure = torch.tensor([[10.0, 0.0, 0.0]])
+    torn = torch.tensor([[1.0, 1.0, 0.0]])
+    for name in ("max-softmax", "energy"):
+        score = unfamiliarity.method(name)
+        assert score.score(torn, torn) > score.score(sure, sure), name
+
+
+@pytest.mark.parametrize("name", FEATURE_METHODS)
+def test_what_a_method_learned_survives_its_file(tmp_path, name):
+    train, labels = clusters(0, 500)
+    score = unfamiliarity.method(name)
+    score.fit(train, labels)
+    path = tmp_path / "stats.safetensors"
+    unfamiliarity.save(path, score)
+    again = unfamiliarity.load(path, name)
+    assert torch.equal(again.score(logits_of(train), train), score.score(logits_of(train), train))
+
+
+def test_a_file_of_another_method_or_none_at_all_is_refused_with_the_fix(tmp_path):
+    train, labels = clusters(0, 500)
+    score = unfamiliarity.method("mahalanobis")
+    score.fit(train, labels)
+    path = tmp_path / "stats.safetensors"
+    unfamiliarity.save(path, score)
+    with pytest.raises(WeightsError, match="training.unfamiliarity"):
+        unfamiliarity.load(path, "nearest-neighbour")
+    with pytest.raises(WeightsError, match="missing"):
+        unfamiliarity.load(tmp_path / "none.safetensors", "mahalanobis")
+    assert unfamiliarity.load(tmp_path / "none.safetensors", "energy").name == "energy"  # learns nothing
+    with pytest.raises(ValueError, match="methods are"):
+        unfamiliarity.method("vibes")
+
+
+def test_auroc_counts_ties_as_half():
+    assert auroc(np.array([0.0, 1.0]), np.array([2.0, 3.0])) == 1.0
+    assert auroc(np.array([2.0, 3.0]), np.array([0.0, 1.0])) == 0.0
+    assert auroc(np.array([1.0, 1.0]), np.array([1.0, 1.0])) == 0.5
+
+
+def test_features_are_what_the_head_reads_with_the_logits_of_the_same_pass():
+    torch.manual_seed(0)
+    network = nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 12), nn.ReLU(), nn.Linear(12, 10)).eval()
+    pixels = torch.randint(0, 256, (4, 28, 28, 1), dtype=torch.uint8)
+    from_pixels = FromPixels(network, MNIST)
+    logits, features = WithFeatures(from_pixels)(pixels)
+    expected = network[:3](from_pixels.inputs(pixels))
+    assert torch.allclose(features, expected)
+    assert torch.allclose(logits, from_pixels(pixels))
+    assert not network[3]._forward_pre_hooks  # observed, not edited
+
+
+def test_thinning_leaves_a_line_one_pixel_wide():
+    bar = np.zeros((20, 40), bool)
+    bar[8:13, 5:35] = True
+    skeleton = outliers.thinned(bar)
+    assert skeleton.sum() > 20
+    assert skeleton.sum(axis=0).max() == 1  # one pixel in every column
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return models.load("mnist_cnn", device="cpu")
+
+
+def test_the_shipped_digit_model_flags_scribbles_but_not_a_drawn_seven(digits):
+    seven = strokes_to_mnist(SEVEN)[..., None]
+    assert not digits.unfamiliar([seven])[0]
+    scribbled = outliers.scribbles(40, seed=5)[..., None]
+    flagged = digits.unfamiliar(list(scribbled))
+    assert flagged.dtype == bool and flagged.shape == (40,)
+    assert flagged.mean() >= 0.75
+    scores = digits.unfamiliarity(list(scribbled))
+    assert scores.dtype == np.float32 and np.array_equal(scores > digits.unfamiliarity_threshold, flagged)
+
+
+def test_the_shipped_digit_model_rarely_flags_pen_digits_of_unseen_writers(digits, shared_data):
+    from models import pendigits
+    from training import pen_data
+
+    unseen = pendigits.unseen_by(pendigits.load(shared_data), digits.card.training)
+    pictures, _ = pen_data.render(unseen[::5], 0, 0)
+    assert digits.unfamiliar(list(pictures)).mean() <= 0.08
