@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 from app import presentation
 from app.report import ModelReport
 from app.report_figures import per_class_plot, reliability_view, training_plot
-from models.card import Calibration, Card, Inference, Reliability, TestScores, TrainingRun
+from models.card import Calibration, Card, Inference, Reliability, TestScores, TrainingRun, Unfamiliarity, UnfamiliarSet
 
 HISTORY = [
     {"epoch": 1, "train_loss": 1.9, "train_accuracy": 0.31, "val_loss": 1.5, "val_accuracy": 0.45},
@@ -175,3 +175,22 @@ def test_confusion_counts_read_on_their_cells(qtbot):
         where = view.mapFromScene(box.mapViewToScene(corner))
         cell = shown.pixelColor(where.x(), where.y())
         assert contrast(item.color, cell) >= WCAG_AA, item.toPlainText()
+
+
+def test_the_unfamiliar_inputs_page_gives_the_cards_threshold_and_figures(qtbot):
+    entry = Unfamiliarity(
+        "mahalanobis",
+        123.4,
+        "by hand",
+        {"MNIST test": 0.04},
+        {"letters": UnfamiliarSet(770, 0.991, 0.95)},
+        {"mahalanobis": {"letters": 0.991}, "energy": {"letters": 0.934}},
+    )
+    report = ModelReport(Card("m", "mnist", ["a", "b"], unfamiliarity=entry), "")
+    qtbot.addWidget(report)
+    said = report.page("Unfamiliar inputs").text()
+    assert "123" in said and "mahalanobis" in said and "MNIST test 4.0%" in said
+    assert "0.991" in said and "95%" in said and "0.934" in said
+    plain = ModelReport(Card("m", "mnist", ["a", "b"]), "")
+    qtbot.addWidget(plain)
+    assert "Unfamiliar inputs" not in [plain.tabs.tabText(i) for i in range(plain.tabs.count())]
