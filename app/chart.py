@@ -19,6 +19,10 @@ HEADROOM = 112  # the top of the axis: room above a full bar for its percentage
 # Black on amber, whatever the theme: 13:1.
 WARNING_STYLE = 'style="background-color:#ffc94d; color:#000000; font-weight:bold"'
 WARNING = "⚠"
+UNFAMILIAR_MEANS = (
+    "The input is far from every picture the model learned from: its unfamiliarity score is above the "
+    "threshold in its card. However sure the bars look, they mean little here."
+)
 SUMMARY_LINES = 6  # a line per model of a comparison (three at most), the true class and the note's two
 
 
@@ -248,9 +252,9 @@ class ConfidenceChart(QWidget):
         """A coloured square and a title per model of a comparison, each model the input is
         unfamiliar to marked; for one model, the line says so, or stays empty."""
         names = names or []
+        self.legend.setToolTip(UNFAMILIAR_MEANS if self.unfamiliar else "")
         if len(names) == 1:
-            title = self.titles.get(names[0], names[0])
-            text = f"{WARNING} Unlike anything {title} was trained on: do not trust these bars"
+            text = f"{WARNING} Unlike anything it was trained on"  # short enough for the narrowest chart
             self.legend.setText(
                 f"<span {WARNING_STYLE}>&nbsp;{text}&nbsp;</span>" if names[0] in self.unfamiliar else ""
             )

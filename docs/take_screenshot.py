@@ -1,5 +1,6 @@
 """Screenshots of the real window for the README: a drawn digit with every MNIST model compared
-(docs/screenshot.png), the confidence lab turning it (docs/lab.png), ResNet18's surest CIFAR-10
+(docs/screenshot.png), a drawn letter A called unfamiliar (docs/unfamiliar.png), the confidence
+lab turning the digit (docs/lab.png), ResNet18's surest CIFAR-10
 mistake with its Grad-CAM (docs/cifar10.png), and presentation mode on a 1920x1080 screen
 (docs/presentation.png).
 
@@ -34,6 +35,10 @@ THREE = [
     [(0.30, 0.22), (0.45, 0.15), (0.62, 0.17), (0.68, 0.28), (0.60, 0.42), (0.45, 0.47)],
     [(0.45, 0.47), (0.63, 0.52), (0.70, 0.66), (0.62, 0.80), (0.45, 0.85), (0.30, 0.80)],
 ]
+
+
+# An "A": no digit, yet MNIST CNN reads it as 4 at 99.8%.
+LETTER_A = [[(0.25, 0.85), (0.5, 0.15), (0.75, 0.85)], [(0.35, 0.6), (0.65, 0.6)]]
 
 
 def draw(window: MainWindow, strokes: list[list[tuple[float, float]]]) -> None:
@@ -106,6 +111,13 @@ def main() -> None:
     save(window, "screenshot.png")
 
     window.picker.compare.setChecked(False)
+    window.canvas.clear()
+    draw(window, LETTER_A)
+    pause()
+    save(window, "unfamiliar.png")
+    window.canvas.clear()
+    draw(window, THREE)
+
     window.resize(1500, 800)
     window.show_lab(True)
     window.lab.knobs.turn(Knob.ROTATE, 45)

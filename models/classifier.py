@@ -140,12 +140,13 @@ class Classifier:
         """predict's probabilities, and from the same pass each picture's unfamiliarity (None
         where the card names no method)."""
         logits, features = self.outputs(self.pixels(images))
-        scores = None
-        if self.unfamiliarity_score is not None:
-            scores = self.unfamiliarity_score.score(logits, features).cpu().numpy().astype(np.float32)
-        if calibrated:
-            logits = logits / self.temperature
-        return torch.softmax(logits, dim=1).cpu().numpy(), scores
+        with torch.inference_mode():
+            scores = None
+            if self.unfamiliarity_score is not None:
+                scores = self.unfamiliarity_score.score(logits, features).cpu().numpy().astype(np.float32)
+            if calibrated:
+                logits = logits / self.temperature
+            return torch.softmax(logits, dim=1).cpu().numpy(), scores
 
     @property
     def unfamiliarity_threshold(self) -> float | None:

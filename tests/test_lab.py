@@ -168,7 +168,8 @@ def test_a_scribble_is_called_unfamiliar_above_bars_that_stay(qtbot, open_window
     answer = window.session.answer
     assert answer.unfamiliar == {"mnist_cnn"}
     chart = window.answers.chart
-    assert "Unlike anything MNIST CNN was trained on" in chart.legend.text()
+    assert "Unlike anything it was trained on" in chart.legend.text()
+    assert "however sure" in chart.legend.toolTip().lower()
     assert sum(bar.opts["height"].sum() for bar in chart.bars) == pytest.approx(100, abs=0.5)  # the bars stay
     window.canvas.clear()
     pen_strokes(window.canvas, SEVEN)

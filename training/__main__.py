@@ -62,7 +62,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: detected)")
-    parser.add_argument("--no-amp", dest="amp", action="store_false", help="train in float32")
+    parser.add_argument(
+        "--no-amp", dest="amp", action="store_false", help="train in float32 (always so on CPUs without hardware bf16)"
+    )
     parser.add_argument("--compile", action="store_true", help="torch.compile the model")
     parser.add_argument(
         "--init-from",
@@ -162,7 +164,7 @@ def main(argv: list[str] | None = None) -> None:
         world=world,
         seed=args.seed,
         init_from=str(args.init_from or ""),
-        amp=args.amp,
+        amp=args.amp and precision.helps(device),
         channels_last=model_spec.arch in archs.CHANNELS_LAST,
         compile=args.compile,
         progress=args.progress,
@@ -190,7 +192,7 @@ def main(argv: list[str] | None = None) -> None:
             train_images=len(data.train),
             device=device_name(device),
             processes=world.size,
-            precision=precision.describe(device, args.amp),
+            precision=precision.describe(device, runtime.amp),
             date=datetime.date.today().isoformat(),
             **run,
             pen_writers_held_out=args.pen_writers_held_out if data.pen_val is not None else None,
