@@ -24,27 +24,31 @@ class WithFeatures(nn.Module):
     and the penultimate features (N, D) its head reads, from one forward pass.
 
     Where the dataset averages a picture with its mirror image, so are the features. A hook on the
-    head catches its input for the length of one call; the catch is kept per thread, since the
-    app's threads share one network.
+    head catches its input for the length of one call. The app's threads share one network, so
+    the hook keeps only what passes on the calling thread. (Not a threading.local: on a Qt thread,
+    PySide drops the Python thread state after every slot, and freeing its locals there aborted
+    the app with a double free.)
     """
 
     def __init__(self, from_pixels: FromPixels) -> None:
         super().__init__()
         self.from_pixels = from_pixels
         self.head = head(from_pixels.network)
-        self.caught = threading.local()
-
-    def _catch(self, _module: nn.Module, inputs: tuple[torch.Tensor, ...]) -> None:
-        self.caught.features = inputs[0]
 
     def forward(self, pixels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        hook = self.head.register_forward_pre_hook(self._catch)
+        caught: list[torch.Tensor] = []
+        caller = threading.get_ident()
+
+        def catch(_module: nn.Module, inputs: tuple[torch.Tensor, ...]) -> None:
+            if threading.get_ident() == caller:
+                caught.append(inputs[0])
+
+        hook = self.head.register_forward_pre_hook(catch)
         try:
             logits = self.from_pixels(pixels)
-            features = self.caught.features
         finally:
             hook.remove()
-            self.caught.features = None
+        features = caught[0]
         if features.shape[0] != logits.shape[0]:  # the plain and mirrored halves of one batch
             features = features.reshape(2, logits.shape[0], -1).mean(0)
         return logits, features.flatten(1)
