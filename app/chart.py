@@ -194,11 +194,13 @@ class ConfidenceChart(QWidget):
         if not results or not self.classes:
             self.clear()
             return
-        if list(results) != list(self.shown) or len(self.bars) != len(results):
+        rebuilt = list(results) != list(self.shown) or len(self.bars) != len(results)
+        if rebuilt:
             self._build(list(results))
         self.shown = results
-        self.unfamiliar = unfamiliar or set()
-        self._show_legend(list(results))
+        if rebuilt or (unfamiliar or set()) != self.unfamiliar:  # the legend's text, only when it changes
+            self.unfamiliar = unfamiliar or set()
+            self._show_legend(list(results))
         x = np.arange(len(self.classes))
         if len(results) == 1:
             (probabilities,) = results.values()

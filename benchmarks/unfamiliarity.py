@@ -3,8 +3,8 @@
     uv run python benchmarks/unfamiliarity.py [--models mnist_cnn ...] [--repeats 300]
 
 Times, per model and one picture at a time through the traced graph the app uses, the answer
-alone (Classifier.predict with no unfamiliarity method) and the answer with its unfamiliarity
-score (Classifier.read), in one run, alternating, and prints the ratio. Goal: <= 1.2.
+alone (Classifier.predict) and the answer with its unfamiliarity score (Classifier.read), in
+one run, alternating, and prints the ratio. Goal: <= 1.2.
 Then prints the figures that `python -m training.unfamiliarity` measured and wrote into each
 card: the method, the share of familiar held-out pictures flagged (goal <= 5%), and per
 unfamiliar set the AUROC (goal >= 0.98 for digit models, >= 0.95 for photo models) and the
@@ -24,15 +24,12 @@ from models.classifier import Classifier
 
 
 def timed_ms(classifier: Classifier, image: np.ndarray, repeats: int) -> tuple[float, float]:
-    """Median ms of predict without the score and of read with it, measured turn about."""
-    score = classifier.unfamiliarity_score
+    """Median ms of predict and of read (predict with the score), measured turn about."""
     plain, scored = [], []
     for _ in range(repeats):
-        classifier.unfamiliarity_score = None
         start = time.perf_counter()
         classifier.predict([image])
         plain.append(time.perf_counter() - start)
-        classifier.unfamiliarity_score = score
         start = time.perf_counter()
         classifier.read([image])
         scored.append(time.perf_counter() - start)

@@ -134,19 +134,22 @@ class Classifier:
 
         `calibrated` divides the logits by the temperature fitted on the validation split.
         """
-        return self.read(images, calibrated)[0]
+        return self._probabilities(self.logits(self.pixels(images)), calibrated)
 
     def read(self, images: Sequence[ImageLike], calibrated: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
         """predict's probabilities, and from the same pass each picture's unfamiliarity (None
         where the card names no method)."""
         logits, features = self.outputs(self.pixels(images))
-        with torch.inference_mode():
-            scores = None
-            if self.unfamiliarity_score is not None:
+        scores = None
+        if self.unfamiliarity_score is not None:
+            with torch.inference_mode():
                 scores = self.unfamiliarity_score.score(logits, features).cpu().numpy().astype(np.float32)
-            if calibrated:
-                logits = logits / self.temperature
-            return torch.softmax(logits, dim=1).cpu().numpy(), scores
+        return self._probabilities(logits, calibrated), scores
+
+    def _probabilities(self, logits: torch.Tensor, calibrated: bool) -> np.ndarray:
+        if calibrated:
+            logits = logits / self.temperature
+        return torch.softmax(logits, dim=1).cpu().numpy()
 
     @property
     def unfamiliarity_threshold(self) -> float | None:
