@@ -77,6 +77,15 @@ ACTIONS = (
         checkable=True,
         tip="Change the input with sliders and watch the answer; sweep a slider through its range",
     ),
+    ActionSpec(
+        "inside",
+        "Inside the Network",
+        ("Ctrl+J",),
+        "&View",
+        toolbar=True,
+        checkable=True,
+        tip="Every layer of the picked model as you draw, its map of the test set, and the nearest test images",
+    ),
     ActionSpec("help", "Keyboard Shortcuts", ("F1",), "&Help"),
 )
 MENUS = ("&File", "&Edit", "&Browse", "&View", "&Device", "&Help")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +59,7 @@ class Browser(QWidget):
         self.last_folder = last_folder
         self.selection = Selection()
         self.selection.changed.connect(self._selection_changed)
-        self.pending_cell: tuple[int, int] | None = None  # a confusion cell asked for before its set was read
+        self.pending: Callable[[], object] | None = None  # what was asked for of a set before it was read
         self.rng = np.random.default_rng()
         self.panel = DatasetPanel(data_dir)
         self.panel.ready.connect(lambda name: self._source_ready() if name == self.source else None)
@@ -195,9 +196,9 @@ class Browser(QWidget):
             self.goto.setRange(0, max(count - 1, 0))
         self.selection.reset(count, None if image_set is None else image_set.labels)
         self.datasetChanged.emit(self.dataset)
-        if self.pending_cell is not None and not own:
-            self.show_cell(self.source, *self.pending_cell)
-        self.pending_cell = None
+        pending, self.pending = self.pending, None
+        if pending is not None and not own:
+            pending()
         self.answersWanted.emit()
 
     def ask_files(self) -> bool:
@@ -336,9 +337,18 @@ class Browser(QWidget):
         if self.source != dataset:
             self.set_source(dataset)
         if dataset not in self.panel.sets:
-            self.pending_cell = (true, predicted)
+            self.pending = lambda: self.filters.show_cell(true, predicted)
             return
         self.filters.show_cell(true, predicted)
+
+    def show_test_image(self, dataset: str, index: int) -> None:
+        """Test image `index` of `dataset`, dropping filters that hide it (once the set is read)."""
+        if self.source != dataset:
+            self.set_source(dataset)
+        if dataset not in self.panel.sets:
+            self.pending = partial(self.selection.go_to, index)
+            return
+        self.selection.go_to(index)
 
     def answers_failed(self) -> None:
         """The answers the filters need cannot be had: filter without them."""

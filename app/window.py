@@ -34,6 +34,7 @@ from models.errors import ModelError
 from models.registry import DATASETS, DRAWN, MODELS, Preparation, spec
 
 if TYPE_CHECKING:
+    from app.inside.dock import InsideDock
     from app.lab.dock import LabDock
     from app.report import ModelReport, Reports
     from models.classifier import Classifier
@@ -54,6 +55,7 @@ class MainWindow(QMainWindow):
         self.session = Session(self.settings.chosen_models())
         self.reports: Reports | None = None  # made with the first report: it pulls in pyqtgraph
         self.lab: LabDock | None = None  # made when first opened, for the same reason
+        self.inside: InsideDock | None = None  # likewise
 
         self.drawing_tab = DrawingTab()
         self.canvas = self.drawing_tab.canvas
@@ -126,6 +128,7 @@ class MainWindow(QMainWindow):
             "full_screen": lambda: self.showNormal() if self.isFullScreen() else self.showFullScreen(),
             "report": self.show_report,
             "lab": self.show_lab,
+            "inside": self.show_inside,
             "help": lambda: QMessageBox.information(self, "Keyboard shortcuts", self.actions.help_html()),
         }
 
@@ -226,6 +229,8 @@ class MainWindow(QMainWindow):
     def _blank(self) -> None:
         self.answers.blank(DATASETS[self.session.dataset].classes)
         self._show_heat(None)
+        if self.inside is not None:
+            self.inside.show_answer(None)
 
     def _answered(self, answer: Answer) -> None:
         if self.session.receive(answer):
@@ -259,6 +264,21 @@ class MainWindow(QMainWindow):
             self.lab.visibilityChanged.connect(self.actions["lab"].setChecked)  # closed by its own button
             self.answers.classClicked.connect(self.lab.attack.set_target)
         self.lab.setVisible(on)
+
+    def show_inside(self, on: bool) -> None:
+        if self.inside is None:
+            from app.inside.dock import InsideDock  # pyqtgraph: not before the window shows
+
+            self.inside = InsideDock(self.session, lambda: self.classifiers, self.browser.panel.sets.get, self)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inside)
+            self.inside.visibilityChanged.connect(self.actions["inside"].setChecked)
+            self.inside.opened.connect(self.open_test_image)
+        self.inside.setVisible(on)
+
+    def open_test_image(self, dataset: str, index: int) -> None:
+        """Show test image `index` of `dataset` on the Browse tab."""
+        self.show_tab(Tab.BROWSE)
+        self.browser.show_test_image(dataset, index)
 
     def show_report(self) -> None:
         """Calibration, confusion, per-class accuracy, training curves and layers of the picked model."""

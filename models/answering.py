@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -27,9 +27,12 @@ from models.strokes import Drawing, FieldPlacement
 if TYPE_CHECKING:
     import torch
 
-    from models.classifier import Classifier
+    from models.classifier import Classifier, Reading
+    from models.inside import Inside
 
 log = logging.getLogger(__name__)
+
+NEIGHBOURS = 8  # the test images nearest to the input that the map's view shows
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,9 @@ class Request:
     target: int | None = None  # the class to explain; None for the top class
     knobs: Settings = Settings()  # changes to the input before the models see it (models.perturb)
     occlusion: bool = False  # the heat map by occlusion, alike for every model, not the model's own method
+    inside: str | None = None  # the model whose workings to show (its map, neighbours, layers); None for none
+    layers: bool = False  # with `inside`: its stages or attention too (a forward pass more)
+    every_heat: bool = False  # with `explain`: every model's heat map, for a side-by-side comparison
 
 
 @dataclass
@@ -66,6 +72,11 @@ class Answer:
     target: int | None = None  # the class the heat map explains
     occlusion: bool = False  # the heat map was made by occlusion
     placement: FieldPlacement | None = None  # for a drawing: where the field lies on the canvas
+    heats: dict[str, np.ndarray] = field(default_factory=dict)  # every model's heat map, where asked for
+    places: dict[str, np.ndarray] = field(default_factory=dict)  # model -> (2,) the input's place on its map
+    inside: str | None = None  # the model the neighbours and the layers belong to
+    neighbours: np.ndarray | None = None  # its nearest test images, nearest first
+    layers: Inside | None = None  # the input on its way through that model
 
 
 @dataclass(frozen=True)
@@ -180,39 +191,74 @@ class Answerer:
             placement=placement,
         )
 
-        def predict(name: str) -> tuple[np.ndarray, bool]:
-            classifier = self.classifiers[name]
-            probabilities, scores = classifier.read([seen], calibrated=request.calibrated)
-            threshold = classifier.unfamiliarity_threshold
-            return probabilities[0], scores is not None and threshold is not None and bool(scores[0] > threshold)
+        def read(name: str) -> Reading:
+            return self.classifiers[name].read([seen], calibrated=request.calibrated)
 
-        outcomes: dict[str, Callable[[], tuple[np.ndarray, bool]]]
+        outcomes: dict[str, Callable[[], Reading]]
         if len(names) > 1 and self.parallel > 1:
-            outcomes = {name: self.pool.submit(predict, name).result for name in names}
+            outcomes = {name: self.pool.submit(read, name).result for name in names}
         else:
-            outcomes = {name: partial(predict, name) for name in names}
+            outcomes = {name: partial(read, name) for name in names}
+        features: dict[str, np.ndarray] = {}
         for name, outcome in outcomes.items():
             try:
-                result.probabilities[name], unfamiliar = outcome()
-                if unfamiliar:
-                    result.unfamiliar.add(name)
+                reading = outcome()
             except Exception as error:  # noqa: BLE001
                 log.warning("%s could not answer", name, exc_info=True)
                 result.errors[name] = say(error)
+                continue
+            result.probabilities[name], features[name] = reading.probabilities[0], reading.features[0]
+            threshold = self.classifiers[name].unfamiliarity_threshold
+            if reading.unfamiliarity is not None and threshold is not None and reading.unfamiliarity[0] > threshold:
+                result.unfamiliar.add(name)
         if request.calibrated:
             result.temperatures = {name: self.classifiers[name].temperature for name in result.probabilities}
-        explained = request.explain
-        if explained is not None and explained in result.probabilities:
-            target = request.target if request.target is not None else int(result.probabilities[explained].argmax())
-            try:
-                classifier = self.classifiers[explained]
-                make_heat = classifier.occlusion if request.occlusion else classifier.explain
-                result.heat = make_heat(seen, target)
-                result.explained, result.target, result.occlusion = explained, target, request.occlusion
-            except Exception as error:  # noqa: BLE001
-                log.warning("%s could not explain its answer", explained, exc_info=True)
-                result.errors["explain"] = f"No explanation: {say(error)}"
+        if request.explain is not None and request.explain in result.probabilities:
+            self._explain(request, seen, result)
+        if request.inside is not None:
+            self._look_inside(request, seen, features, result)
         return result
+
+    def _explain(self, request: Request, seen: np.ndarray, result: Answer) -> None:
+        """The heat map of the model asked for, and where asked, every other model's beside it."""
+        explained = cast(str, request.explain)
+        target = request.target if request.target is not None else int(result.probabilities[explained].argmax())
+        others = [name for name in result.probabilities if name != explained] if request.every_heat else []
+        for name in [explained, *others]:
+            classifier = self.classifiers[name]
+            # A class chosen on the explained model's bars; the others explain their own answer.
+            aim = target if name == explained else int(result.probabilities[name].argmax())
+            try:
+                make_heat = classifier.occlusion if request.occlusion else classifier.explain
+                heat = make_heat(seen, aim)
+            except Exception as error:  # noqa: BLE001
+                log.warning("%s could not explain its answer", name, exc_info=True)
+                result.errors["explain"] = f"No explanation: {say(error)}"
+                continue
+            if request.every_heat:
+                result.heats[name] = heat
+            if name == explained:
+                result.heat, result.explained, result.target, result.occlusion = heat, name, aim, request.occlusion
+
+    def _look_inside(self, request: Request, seen: np.ndarray, features: dict[str, np.ndarray], result: Answer) -> None:
+        """Each model's place on its map; the neighbours, and on request the layers, of the one looked into."""
+        for name, feature in features.items():
+            data_map = self.classifiers[name].data_map
+            if data_map is not None:
+                result.places[name] = data_map.place(feature[None])[0]
+        name = cast(str, request.inside)
+        if name not in features:
+            return
+        classifier = self.classifiers[name]
+        result.inside = name
+        nearest = classifier.neighbours(features[name], NEIGHBOURS)
+        result.neighbours = nearest[0] if nearest is not None else None
+        if request.layers:
+            try:
+                result.layers = classifier.inside(seen)
+            except Exception as error:  # noqa: BLE001
+                log.warning("%s could not show its layers", name, exc_info=True)
+                result.errors["inside"] = f"No layers: {say(error)}"
 
     def trace(self, name: str) -> None:
         """Trace one model for single pictures (see Classifier.trace); a model gone meanwhile is skipped."""

@@ -21,7 +21,7 @@ from models import typed_json
 from models.errors import WeightsError
 from models.registry import ModelSpec
 
-SCHEMA_VERSION = 3  # 2: pen_digits, and the pen writers a run held out; 3: unfamiliarity
+SCHEMA_VERSION = 4  # 2: pen_digits, and the pen writers a run held out; 3: unfamiliarity; 4: feature_map
 
 # The conditions that the numbers of a field meet.
 _FRACTION = typed_json.checked(lambda x: 0 <= x <= 1, "between 0 and 1")
@@ -98,6 +98,21 @@ class Unfamiliarity:
     familiar_flagged: dict[str, float] = field(metadata=_FRACTION)  # familiar pictures held out, flagged
     unfamiliar: dict[str, UnfamiliarSet] = field(default_factory=dict)
     methods_auroc: dict[str, dict[str, float]] = field(default_factory=dict, metadata=_FRACTION)  # what chose it
+
+
+@dataclass(frozen=True)
+class FeatureMap:
+    """The map of the test set in the model's penultimate features (models.data_map), and what it keeps."""
+
+    method: str
+    test_images: int = field(metadata=_COUNT)
+    axes_kept: int = field(metadata=_POSITIVE)  # the space the nearest neighbours are found in
+    variance_shown: float = field(metadata=_FRACTION)  # the share of the features' variance the map's two axes show
+    variance_kept: float = field(metadata=_FRACTION)
+    # Of each test image's 10 nearest neighbours by cosine in the full features, the share found
+    # among its 10 nearest in the kept space (over 500 test images).
+    neighbour_recall: float = field(metadata=_FRACTION)
+    bytes: int = field(metadata=_COUNT)  # the stored map's size
 
 
 @dataclass(frozen=True)
@@ -182,6 +197,7 @@ class Card:
     pen_digits: PenScores | None = None
     calibration: Calibration = Calibration()
     unfamiliarity: Unfamiliarity | None = None
+    feature_map: FeatureMap | None = None
     training: TrainingRun | None = None
     storage: Storage | None = None
     evaluated: str | None = None  # the date of the test figures
@@ -221,7 +237,7 @@ _FILE_ORDER: dict[type, tuple[str, ...]] = {
     Card: (
         "schema_version", "model", "title", "architecture", "parameters", "dataset", "test_set", "classes",
         "input", "normalization", "inference", "test", "pen_digits", "calibration", "unfamiliarity",
-        "training", "storage", "evaluated",
+        "feature_map", "training", "storage", "evaluated",
     ),
     Calibration: ("temperature", "fitted_on", "val_ece_raw", "val_ece_calibrated", "test_raw", "test_calibrated"),
     Storage: ("dtype", "top1_agreement_with_float32", "bytes", "sha256"),

@@ -5,18 +5,20 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Sequence
-from typing import cast
+from typing import NamedTuple, cast
 
 import numpy as np
 import torch
 
-from models import archs, card, test_answers, unfamiliarity, weights
+from models import archs, card, data_map, test_answers, unfamiliarity, weights
 from models.attack import attack
 from models.card import Card
+from models.data_map import DataMap
 from models.device import resolve
 from models.errors import ImageError, WeightsError
 from models.explain import explain, feature_maps, filters, first_convolution, occlusion
 from models.features import WithFeatures
+from models.inside import Inside, inside
 from models.knobs import Knob, Settings, sweep_settings
 from models.normalize import FromPixels
 from models.perturb import perturbed
@@ -28,6 +30,14 @@ from models.unfamiliarity import Unfamiliarity
 log = logging.getLogger(__name__)
 
 SWEEP_STEPS = 73  # a knob's range in steps: 5 degrees apart for a rotation
+
+
+class Reading(NamedTuple):
+    """What one pass through a model gives for a batch of pictures."""
+
+    probabilities: np.ndarray  # (N, classes) float32, as predict gives them
+    unfamiliarity: np.ndarray | None  # (N,) float32; None where the card names no method
+    features: np.ndarray  # (N, D) float32: what the classifier head read (models.features)
 
 
 class Classifier:
@@ -46,6 +56,7 @@ class Classifier:
         self.single: torch.jit.ScriptModule | None = None  # see trace()
         self.test_answers: test_answers.TestAnswers | None = None  # as evaluated; see stored_answers()
         self.unfamiliarity_score: Unfamiliarity | None = None  # as the card names it; see unfamiliarity()
+        self.data_map: DataMap | None = None  # its test set in its feature space, as evaluated
 
     @property
     def temperature(self) -> float:
@@ -136,15 +147,14 @@ class Classifier:
         """
         return self._probabilities(self.logits(self.pixels(images)), calibrated)
 
-    def read(self, images: Sequence[ImageLike], calibrated: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
-        """predict's probabilities, and from the same pass each picture's unfamiliarity (None
-        where the card names no method)."""
+    def read(self, images: Sequence[ImageLike], calibrated: bool = False) -> Reading:
+        """predict's probabilities and, from the same pass, each picture's unfamiliarity and features."""
         logits, features = self.outputs(self.pixels(images))
         scores = None
         if self.unfamiliarity_score is not None:
             with torch.inference_mode():
                 scores = self.unfamiliarity_score.score(logits, features).cpu().numpy().astype(np.float32)
-        return self._probabilities(logits, calibrated), scores
+        return Reading(self._probabilities(logits, calibrated), scores, features.cpu().numpy())
 
     def _probabilities(self, logits: torch.Tensor, calibrated: bool) -> np.ndarray:
         if calibrated:
@@ -159,7 +169,7 @@ class Classifier:
 
     def unfamiliarity(self, images: Sequence[ImageLike]) -> np.ndarray:
         """How unlike the model's training data each picture is, (N,) float32, higher meaning less alike."""
-        scores = self.read(images)[1]
+        scores = self.read(images).unfamiliarity
         if scores is None:
             raise WeightsError(
                 f"{self.name}'s card names no unfamiliarity method; fit one with "
@@ -224,6 +234,16 @@ class Classifier:
         layers = summarize(network, (dataset.channels, dataset.image_size, dataset.image_size))
         return as_text(layers, weights.parameter_count(network))
 
+    def inside(self, image: ImageLike) -> Inside:
+        """The picture on its way through the network: each stage's most active feature maps, or
+        each transformer layer's attention (models.inside)."""
+        return inside(self.network, self.spec.arch, self.to_batch([image]))
+
+    def neighbours(self, features: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """The k test images nearest to a picture's (D,) features in this model's feature space,
+        nearest first, with their distances; None where no map was stored."""
+        return self.data_map.neighbours(features, k) if self.data_map is not None else None
+
     def first_layer(self, image: ImageLike | None = None) -> tuple[np.ndarray, np.ndarray | None] | None:
         """The first convolution's filters, and its responses to `image` where one is given;
         None for a network without convolutions."""
@@ -256,6 +276,11 @@ def load(name: str, device: str | torch.device | None = None) -> Classifier:
     except WeightsError:
         # The model answers well without them; its mistakes are then scored when browsed.
         log.warning("%s: its stored test answers cannot be used", name, exc_info=True)
+    try:
+        classifier.data_map = data_map.load(model_spec.map_path)
+    except WeightsError:
+        # Only the map and the nearest neighbours are missing then.
+        log.warning("%s: its data map cannot be used", name, exc_info=True)
     if model_card.unfamiliarity is not None:
         try:
             score = unfamiliarity.load(model_spec.unfamiliarity_path, model_card.unfamiliarity.method)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -52,3 +54,20 @@ class WithFeatures(nn.Module):
         if features.shape[0] != logits.shape[0]:  # the plain and mirrored halves of one batch
             features = features.reshape(2, logits.shape[0], -1).mean(0)
         return logits, features.flatten(1)
+
+
+def in_batches(
+    model: Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]],
+    pictures: np.ndarray,
+    device: torch.device,
+    batch: int = 250,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A WithFeatures model's logits and features for many (N, H, W, C) uint8 pictures, on the CPU in float32."""
+    logits, features = [], []
+    with torch.inference_mode():
+        for start in range(0, len(pictures), batch):
+            pixels = torch.from_numpy(np.array(pictures[start : start + batch])).to(device)  # a writable copy
+            answer = model(pixels)
+            logits.append(answer[0].float().cpu())
+            features.append(answer[1].float().cpu())
+    return torch.cat(logits), torch.cat(features)

@@ -106,6 +106,11 @@ class ModelSpec:
         return WEIGHTS_DIR / f"{self.name}.unfamiliarity.safetensors"
 
     @property
+    def map_path(self) -> Path:
+        """Its test set placed in its feature space (models.data_map)."""
+        return WEIGHTS_DIR / f"{self.name}.map.safetensors"
+
+    @property
     def classes(self) -> tuple[str, ...]:
         return self.dataset.classes
 

@@ -84,6 +84,30 @@ def test_a_request_says_what_to_ask_and_explains_only_when_the_pen_is_up():
     assert session.target is None  # a new Explain starts from the top class
 
 
+def test_looking_inside_asks_for_the_picked_models_insides_and_its_layers_once_the_pen_is_up():
+    session = Session()
+    ready(session, "mnist_cnn", "vit_mnist")
+    session.questions.changed()
+    drawing = np.zeros((28, 28), np.uint8)
+    closed = session.request(drawing, Preparation.DRAWING)
+    assert closed is not None and closed.inside is None and not closed.layers and not closed.every_heat
+    asked = []
+    session.question_changed.connect(asked.append)
+    session.set_looking_inside(True)
+    session.set_looking_inside(True)  # no change: not asked again
+    assert len(asked) == 1
+    moving = session.request(drawing, Preparation.DRAWING, pen_down=True)
+    assert moving is not None and moving.inside == "mnist_cnn" and not moving.layers
+    lifted = session.request(drawing, Preparation.DRAWING)
+    assert lifted is not None and lifted.layers and not lifted.every_heat
+    session.set_compare(True)
+    session.set_explaining(True)
+    compared = session.request(drawing, Preparation.DRAWING)
+    assert compared is not None and compared.every_heat and compared.explain == "mnist_cnn"
+    session.choose("vit_mnist")
+    assert session.request(drawing, Preparation.DRAWING).inside == "vit_mnist"
+
+
 def test_no_model_means_nothing_to_ask():
     session = Session()
     ready(session)

@@ -105,6 +105,14 @@ def test_a_photo_models_card_measures_the_answers_the_app_gives(tmp_path, monkey
     assert stored is not None and stored.shape == (200, 10)
     assert np.abs(stored - answers).max() < 1e-3  # float16
     assert classifier.stored_answers(test_answers.fingerprint(np.stack(pictures(data.val)), data.val.labels)) is None
+    # So is the map of the test set in the model's features, and the app places a test image on its stored point.
+    data_map = classifier.data_map
+    assert data_map is not None and data_map.points.shape == (200, 2) and written.feature_map is not None
+    assert data_map.test_set == test_answers.fingerprint(np.stack(pictures(data.test)), labels)
+    assert np.array_equal(data_map.predicted, answers.argmax(1)) and np.array_equal(data_map.labels, labels)
+    placed = data_map.place(classifier.read(pictures(data.test)[:5]).features)
+    assert np.abs(placed - data_map.points[:5]).max() < 1e-2
+    assert written.feature_map.bytes == (tmp_path / "vit_cifar10.map.safetensors").stat().st_size
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""Measure a model on the test set and write its weight file, its card and its answers for every test image.
+"""Measure a model on the test set and write its weight file, its card, its answers for every test
+image and the map of the test set in its features.
 
     uv run python -m training.evaluate mnist_cnn --data-dir ~/data
 
@@ -40,7 +41,7 @@ from models.errors import ModelError, WeightsError
 from models.normalize import mirror_views
 from models.registry import DatasetSpec, ModelSpec, spec
 from training import data as training_data
-from training import metrics, pen_data
+from training import data_map, metrics, pen_data
 from training.data import Split, TrainingData, input_batches
 from training.precision import autocast
 
@@ -199,6 +200,7 @@ def evaluate(
     weight_path = out_dir / model_spec.weight_path.name
     weights.save(model, weight_path, dtype)
     pixels = data.test.images.permute(0, 2, 3, 1).numpy()  # as the app reads the test set: (N, H, W, C)
+    feature_map = data_map.write(shipped, model_spec, pixels, labels, out_dir / model_spec.map_path.name, device)
     test_answers.save(
         out_dir / model_spec.answers_path.name,
         metrics.softmax(test_logits),
@@ -207,6 +209,7 @@ def evaluate(
     written = Card(
         model=model_spec.name,
         unfamiliarity=kept_unfamiliarity(out_dir / model_spec.card_path.name, weights.digest(weight_path)),
+        feature_map=feature_map,
         title=model_spec.title,
         architecture={"name": model_spec.arch, **model_spec.arch_options},
         parameters=weights.parameter_count(model),

@@ -27,6 +27,7 @@ from models.card import UnfamiliarSet
 from models.classifier import Classifier
 from models.datasets import DEFAULT_ROOT
 from models.errors import ModelError
+from models.features import in_batches
 from models.registry import DRAWN
 from training import metrics, outliers, pen_data
 
@@ -35,15 +36,9 @@ FIT_PICTURES = 12_000  # training pictures the methods learn from: enough for a 
 FLAG = 0.04
 
 
-def outputs(classifier: Classifier, pictures: np.ndarray, batch: int = 250) -> tuple[torch.Tensor, torch.Tensor]:
+def outputs(classifier: Classifier, pictures: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
     """Logits and penultimate features of (N, H, W, C) uint8 pictures, as the app computes them."""
-    logits, features = [], []
-    for start in range(0, len(pictures), batch):
-        pixels = torch.from_numpy(np.ascontiguousarray(pictures[start : start + batch])).to(classifier.device)
-        answer = classifier.outputs(pixels)
-        logits.append(answer[0].cpu())
-        features.append(answer[1].cpu())
-    return torch.cat(logits), torch.cat(features)
+    return in_batches(classifier.outputs, pictures, classifier.device)
 
 
 def halves(pictures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -91,6 +91,7 @@ class Session:
         self.target: int | None = None  # the class to explain, chosen by clicking its bar
         self.calibrated = False
         self.occluding = False  # heat maps by occlusion rather than each model's own method
+        self.looking_inside = False  # the view of the network's insides is open: its answers carry them
         self.knobs = Settings()  # the lab's changes to the input (models.perturb); neutral leaves it as it is
         self.scores: dict[tuple[str, str], np.ndarray] = {}  # (model, dataset) -> answers for its test set
         self.model_input: np.ndarray | None = None  # what the models saw for the answer on show
@@ -194,6 +195,12 @@ class Session:
         if changed and self.explaining:
             self.question_changed.emit(None)
 
+    def set_looking_inside(self, on: bool) -> None:
+        """The view of the picked model's insides (its map, neighbours, layers) opened or closed."""
+        if on != self.looking_inside:
+            self.looking_inside = on
+            self.question_changed.emit(None)
+
     def set_knobs(self, knobs: Settings) -> None:
         """The lab's sliders moved: the input is asked about again, changed by them."""
         if knobs != self.knobs:
@@ -216,13 +223,16 @@ class Session:
         """The question about the newest input; None (nothing to ask) where no model would answer.
 
         A heat map costs a backward pass: while the pen moves, the bars come first. In a
-        comparison it is the picked model's, the one whose details show under the chart.
+        comparison it is the picked model's, the one whose details show under the chart, and
+        every model's where their insides are on view. The layers, too, wait for the pen to lift;
+        the place on the map follows it.
         """
         names = self.selected()
         if not names:
             self.questions.nothing_to_ask()
             return None
         explain = self.picked() if self.explaining and not pen_down else None
+        inside = self.picked() if self.looking_inside else None
         return Request(
             self.questions.asked(),
             image,
@@ -234,6 +244,9 @@ class Session:
             self.target,
             self.knobs,
             self.occluding,
+            inside,
+            layers=inside is not None and not pen_down,
+            every_heat=explain is not None and self.compare and self.looking_inside,
         )
 
     def receive(self, answer: Answer) -> bool:

@@ -1,0 +1,1 @@
+"""Inside the network: its layers, its map of the test set, and the models' heat maps side by side."""

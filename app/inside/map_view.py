@@ -1,0 +1,154 @@
+"""The test set as a map of points in a model's feature space, coloured by true class with its
+mistakes marked, the input as a star that moves as the user draws, and beneath it the test
+images nearest to the input. A click on a point or a neighbour opens that test image."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from app.chart import still
+from app.lab.sweep_plot import CLASS_COLOURS
+from app.preview import PixelView
+from app.theme import ink
+from models.card import FeatureMap
+from models.data_map import DataMap
+from models.datasets import ImageSet
+
+POINT_SIZE = 4
+STAR_SIZE = 30
+
+
+class Neighbour(PixelView):
+    clicked = Signal()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+
+
+class MapView(QWidget):
+    """`opened(index)` asks for test image `index` of the map's dataset."""
+
+    opened = Signal(int)
+
+    def __init__(self, neighbours: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = still(pg.PlotWidget(background=None))
+        self.plot.setMouseEnabled(x=True, y=True)  # ten thousand points: the wheel zooms in on a crowd
+        self.plot.hideAxis("left")
+        self.plot.hideAxis("bottom")
+        self.legend = self.plot.addLegend(offset=(-1, 1), labelTextColor=ink())
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+        self.star = pg.ScatterPlotItem(
+            size=STAR_SIZE, symbol="star", brush=pg.mkBrush("#ffd400"), pen=pg.mkPen("k", width=2)
+        )
+        self.star.setZValue(10)
+        self.near_caption = QLabel()
+        self.near_caption.setWordWrap(True)
+        strip = QGridLayout()
+        self.neighbour_views: list[Neighbour] = []
+        self.neighbour_labels: list[QLabel] = []
+        for position in range(neighbours):
+            view = Neighbour(40)
+            view.clicked.connect(lambda p=position: self._open_neighbour(p))
+            label = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+            strip.addWidget(view, 0, position)
+            strip.addWidget(label, 1, position)
+            self.neighbour_views.append(view)
+            self.neighbour_labels.append(label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.near_caption)
+        layout.addLayout(strip)
+        self.shown: str | None = None  # the model whose map is drawn
+        self.data_map: DataMap | None = None
+        self.nearest: np.ndarray | None = None
+        self.place: np.ndarray | None = None  # where the star stands
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # presentation mode: the legend grows too
+            self.legend.opts["labelTextSize"] = f"{self.font().pointSize()}pt"
+            for item in self.legend.items:
+                item[1].setText(item[1].text, size=f"{self.font().pointSize()}pt")
+
+    def show_map(self, model: str, title: str, data_map: DataMap | None, classes: tuple[str, ...],
+                 entry: FeatureMap | None) -> None:  # fmt: skip
+        """Draw `model`'s map (the star and neighbours follow with each answer); a model without one says so."""
+        if model == self.shown:
+            return
+        self.shown, self.data_map, self.nearest = model, data_map, None
+        self.plot.clear()
+        self.legend.clear()
+        self.show_neighbours(None, None)
+        if data_map is None:
+            self.caption.setText(
+                f"{title} has no stored map of its test set; make it with `uv run python -m training.data_map {model}`."
+            )
+            return
+        points = data_map.points
+        for k, name in enumerate(classes):
+            chosen = np.flatnonzero(data_map.labels == k)
+            item = pg.ScatterPlotItem(
+                pos=points[chosen], data=chosen, size=POINT_SIZE, pen=None, brush=pg.mkBrush(CLASS_COLOURS[k % 10]),
+                name=name,
+            )  # fmt: skip
+            item.sigClicked.connect(self._clicked)
+            self.plot.addItem(item)
+        wrong = np.flatnonzero(data_map.mistakes)
+        mistakes = pg.ScatterPlotItem(
+            pos=points[wrong], data=wrong, size=9, symbol="x", pen=pg.mkPen(ink(), width=1.5), brush=None,
+            name="mistake",
+        )  # fmt: skip
+        mistakes.sigClicked.connect(self._clicked)
+        self.plot.addItem(mistakes)
+        self.plot.addItem(self.star)
+        self.star.setData([])
+        how = entry.method if entry is not None else "PCA of the penultimate features"
+        share = f"; its two axes show {entry.variance_shown:.0%} of their variance" if entry is not None else ""
+        self.caption.setText(
+            f"{title}: its {len(points):,} test images, where it places them by what its last layer made of them "
+            f"({how}{share}). × marks a mistake, the star is your input. Click a point to open that image."
+        )
+
+    def show_place(self, place: np.ndarray | None) -> None:
+        """The star at the input's place on the map; None takes it away."""
+        self.place = place
+        self.star.setData([] if place is None else [{"pos": (float(place[0]), float(place[1]))}])
+
+    def show_neighbours(
+        self, nearest: np.ndarray | None, test_set: ImageSet | None, classes: tuple[str, ...] = ()
+    ) -> None:
+        """The test images nearest to the input; their pictures where the test set has been read."""
+        self.nearest = nearest
+        if nearest is None or self.data_map is None:
+            self.near_caption.setText("")
+            for view, label in zip(self.neighbour_views, self.neighbour_labels, strict=True):
+                view.set_array(None)
+                label.setText("")
+            return
+        pictures = test_set is not None and len(test_set) == len(self.data_map.labels)
+        said = "The test images nearest to your input in the model's feature space:"
+        if not pictures:
+            said += " (their pictures show once the test set is read on the Browse tab)"
+        self.near_caption.setText(said)
+        for view, label, index in zip(self.neighbour_views, self.neighbour_labels, nearest, strict=False):
+            view.set_array(test_set.images[index] if pictures and test_set is not None else None)
+            true, answer = int(self.data_map.labels[index]), int(self.data_map.predicted[index])
+            label.setText(classes[true] if true == answer else f"{classes[true]} (× {classes[answer]})")
+            view.setToolTip(f"test image {index}: {classes[true]}, read as {classes[answer]}; click to open it")
+
+    def _clicked(self, _item: pg.ScatterPlotItem, points: list, _event: object) -> None:
+        if len(points):
+            self.opened.emit(int(points[0].data()))
+
+    def _open_neighbour(self, position: int) -> None:
+        if self.nearest is not None and position < len(self.nearest):
+            self.opened.emit(int(self.nearest[position]))

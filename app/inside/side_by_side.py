@@ -1,0 +1,61 @@
+"""Every compared model's heat map for the same input, side by side."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from app.preview import PixelView
+from models.answering import Answer
+from models.registry import MODELS
+
+ASK = "Turn on Compare Models and Explain: each model's heat map then shows here, for the same input."
+
+
+class SideBySide(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.note = QLabel(ASK)
+        self.note.setWordWrap(True)
+        self.grid = QGridLayout()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.note)
+        layout.addLayout(self.grid)
+        layout.addStretch(1)
+        self.views: dict[str, tuple[PixelView, QLabel]] = {}
+
+    def show_answer(self, answer: Answer | None) -> None:
+        heats: dict[str, np.ndarray] = {}
+        if answer is not None and answer.model_input is not None:
+            # In the order of the chart's legend, not the explained model first.
+            heats = {name: answer.heats[name] for name in answer.probabilities if name in answer.heats}
+        if set(heats) != set(self.views):
+            self._build(list(heats))
+        if not heats or answer is None:
+            self.note.setText(ASK)
+            return
+        method = "what covering each part costs" if answer.occlusion else "where each model looked"
+        self.note.setText(f"Heat maps side by side: {method}, each for its own answer.")
+        for name, heat in heats.items():
+            view, caption = self.views[name]
+            view.set_array(answer.model_input)
+            view.set_heat(heat)
+            probabilities = answer.probabilities[name]
+            top = int(np.argmax(probabilities))
+            spec = MODELS[name]
+            caption.setText(f"{spec.title}: {spec.classes[top]} ({probabilities[top]:.0%})")
+
+    def _build(self, names: list[str]) -> None:
+        for view, caption in self.views.values():
+            view.deleteLater()
+            caption.deleteLater()
+        self.views = {}
+        for column, name in enumerate(names):
+            view = PixelView(120)
+            view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            view.setFixedHeight(180)
+            caption = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+            self.grid.addWidget(view, 0, column)
+            self.grid.addWidget(caption, 1, column)
+            self.views[name] = (view, caption)
