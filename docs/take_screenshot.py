@@ -1,6 +1,7 @@
 """Screenshots of the real window for the README: a drawn digit with every MNIST model compared
 (docs/screenshot.png), a drawn letter A called unfamiliar (docs/unfamiliar.png), the confidence
-lab turning the digit (docs/lab.png), ResNet18's surest CIFAR-10
+lab turning the digit (docs/lab.png), the digit inside the network, a star on the map of the test set
+among its nearest test images (docs/inside.png), ResNet18's surest CIFAR-10
 mistake with its Grad-CAM (docs/cifar10.png), and presentation mode on a 1920x1080 screen
 (docs/presentation.png).
 
@@ -127,6 +128,14 @@ def main() -> None:
     save(window, "lab.png")
     window.lab.knobs.reset()
     window.show_lab(False)
+
+    window.show_inside(True)
+    window.inside.pages.setCurrentWidget(window.inside.map)
+    window.canvas.clear()
+    draw(window, THREE)
+    pause()
+    save(window, "inside.png")
+    window.show_inside(False)
     window.picker.compare.setChecked(True)
     window.resize(1200, 720)
 

@@ -90,6 +90,10 @@ class RandomActions:
             ("knob", 1, self.knob),
             ("fool", 0.3, self.fool),
             ("cover", 0.5, self.cover),
+            ("inside", 0.3, lambda: window.actions["inside"].toggle()),
+            ("inside page", 0.5, self.inside_page),
+            ("a map large", 0.5, self.map_large),
+            ("a neighbour", 0.3, self.neighbour),
         ]
         weights = np.array([weight for _, weight, _ in self.actions])
         self.chances = weights / weights.sum()
@@ -131,6 +135,26 @@ class RandomActions:
         usable = [action for action in self.window.devices.group.actions() if action.isEnabled()]
         if usable:
             usable[int(self.rng.integers(len(usable)))].trigger()
+
+    def inside_page(self) -> None:
+        inside = self.window.inside
+        if inside is not None and inside.isVisible():
+            inside.pages.setCurrentIndex(int(self.rng.integers(inside.pages.count())))
+
+    def map_large(self) -> None:
+        """Click one of the layer view's maps."""
+        inside = self.window.inside
+        if inside is not None and inside.isVisible():
+            tiles = [tile for row in inside.layers.tiles for tile in row]
+            if tiles:
+                QTest.mouseClick(tiles[int(self.rng.integers(len(tiles)))], Qt.MouseButton.LeftButton)
+
+    def neighbour(self) -> None:
+        """Click one of the nearest test images: it opens in the browser."""
+        inside = self.window.inside
+        if inside is not None and inside.isVisible():
+            views = inside.map.neighbour_views
+            QTest.mouseClick(views[int(self.rng.integers(len(views)))], Qt.MouseButton.LeftButton)
 
     def knob(self) -> None:
         lab = self.window.lab

@@ -19,6 +19,7 @@ from models.data_map import DataMap
 from models.datasets import ImageSet
 
 POINT_SIZE = 4
+LEGEND_SIZE = 12
 STAR_SIZE = 30
 
 
@@ -41,7 +42,9 @@ class MapView(QWidget):
         self.plot.setMouseEnabled(x=True, y=True)  # ten thousand points: the wheel zooms in on a crowd
         self.plot.hideAxis("left")
         self.plot.hideAxis("bottom")
-        self.legend = self.plot.addLegend(offset=(-1, 1), labelTextColor=ink())
+        backdrop = self.palette().window().color()
+        backdrop.setAlpha(210)  # the points under the legend still show through
+        self.legend = self.plot.addLegend(offset=(-1, 1), labelTextColor=ink(), brush=pg.mkBrush(backdrop))
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         self.star = pg.ScatterPlotItem(
@@ -94,21 +97,17 @@ class MapView(QWidget):
             )
             return
         points = data_map.points
-        for k, name in enumerate(classes):
-            chosen = np.flatnonzero(data_map.labels == k)
-            item = pg.ScatterPlotItem(
-                pos=points[chosen], data=chosen, size=POINT_SIZE, pen=None, brush=pg.mkBrush(CLASS_COLOURS[k % 10]),
-                name=name,
-            )  # fmt: skip
+        looks = [{"pen": None, "brush": pg.mkBrush(CLASS_COLOURS[k % 10])} for k in range(len(classes))]
+        chosen = [np.flatnonzero(data_map.labels == k) for k in range(len(classes))]
+        looks.append({"symbol": "x", "pen": pg.mkPen(ink(), width=1.5), "brush": None})
+        chosen.append(np.flatnonzero(data_map.mistakes))
+        for look, indices, name in zip(looks, chosen, [*classes, "mistake"], strict=True):
+            item = pg.ScatterPlotItem(pos=points[indices], data=indices, size=POINT_SIZE if name != "mistake" else 9,
+                                      **look)  # fmt: skip
             item.sigClicked.connect(self._clicked)
             self.plot.addItem(item)
-        wrong = np.flatnonzero(data_map.mistakes)
-        mistakes = pg.ScatterPlotItem(
-            pos=points[wrong], data=wrong, size=9, symbol="x", pen=pg.mkPen(ink(), width=1.5), brush=None,
-            name="mistake",
-        )  # fmt: skip
-        mistakes.sigClicked.connect(self._clicked)
-        self.plot.addItem(mistakes)
+            # The legend's own marker, large enough to tell the colours apart from the back of a hall.
+            self.legend.addItem(pg.ScatterPlotItem(size=LEGEND_SIZE, **look), name)
         self.plot.addItem(self.star)
         self.star.setData([])
         how = entry.method if entry is not None else "PCA of the penultimate features"
