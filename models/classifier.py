@@ -25,7 +25,7 @@ from models.perturb import perturbed
 from models.preprocess import ImageLike, to_native
 from models.registry import ModelSpec, spec
 from models.summary import as_text, summarize
-from models.unfamiliarity import Unfamiliarity
+from models.unfamiliarity import Scoring, Unfamiliarity
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class Classifier:
         self.with_features = WithFeatures(self.from_pixels)
         self.card = card
         self.device = device
-        self.single: torch.jit.ScriptModule | None = None  # see trace()
+        self.single: torch.jit.ScriptModule | None = None  # a traced Scoring; see trace()
         self.test_answers: test_answers.TestAnswers | None = None  # as evaluated; see stored_answers()
         self.unfamiliarity_score: Unfamiliarity | None = None  # as the card names it; see unfamiliarity()
         self.data_map: DataMap | None = None  # its test set in its feature space, as evaluated
@@ -97,9 +97,10 @@ class Classifier:
 
         An eager forward pass takes the GIL back after every operator, so a busy GUI thread (the
         pen, the chart) made ResNet18 three times slower; the frozen graph runs whole in C++
-        without the GIL, normalization included, with batch norm folded into the convolutions.
-        Says whether it worked; where it did not, the eager network simply stays in use. The
-        graph holds its own copy of the weights, beside the eager network's.
+        without the GIL, normalization and the unfamiliarity score included, with batch norm folded
+        into the convolutions. Trace after the score is loaded. Says whether it worked; where it
+        did not, the eager network simply stays in use. The graph holds its own copy of the
+        weights, beside the eager network's.
         """
         dataset = self.spec.dataset
         shape = (1, dataset.image_size, dataset.image_size, dataset.channels)
@@ -112,9 +113,10 @@ class Classifier:
         warnings.filterwarnings("ignore", message=r"`torch\.jit\.\w+` is deprecated", category=FutureWarning)
         warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
         try:
+            scoring = Scoring(self.with_features, self.unfamiliarity_score).eval()
             with torch.inference_mode():
-                graph = torch.jit.freeze(torch.jit.trace(self.with_features.eval(), example))
-                expected = self.with_features(example)
+                graph = torch.jit.freeze(torch.jit.trace(scoring, example))
+                expected = scoring(example)
                 for _ in range(3):  # the first calls of a frozen graph optimize it
                     traced = graph(example)
         except Exception:  # noqa: BLE001 - any failure leaves the eager network in place
@@ -131,10 +133,20 @@ class Classifier:
     def outputs(self, pixels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """uint8 pictures (N, H, W, C) on the device -> float32 logits (N, classes) and the
         penultimate features (N, D) their head read, from one pass."""
-        model = self.single if self.single is not None and pixels.shape[0] == 1 else self.with_features
+        logits, features, _ = self._scored(pixels, scores=False)
+        return logits, features
+
+    def _scored(self, pixels: torch.Tensor, scores: bool) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """outputs(), and with `scores` each picture's unfamiliarity (None where the card names no method)."""
+        scored = scores and self.unfamiliarity_score is not None
         with torch.inference_mode():
-            logits, features = model(pixels)
-            return logits.float(), features.float()
+            if self.single is not None and pixels.shape[0] == 1:
+                logits, features, unfamiliarity = self.single(pixels)  # the graph scores as it goes
+            else:
+                logits, features = self.with_features(pixels)
+                score = self.unfamiliarity_score
+                unfamiliarity = score.score(logits, features) if scored and score is not None else None
+        return logits.float(), features.float(), unfamiliarity.float() if scored and unfamiliarity is not None else None
 
     def logits(self, pixels: torch.Tensor) -> torch.Tensor:
         """uint8 pictures (N, H, W, C) on the device -> float32 logits (N, classes)."""
@@ -149,12 +161,9 @@ class Classifier:
 
     def read(self, images: Sequence[ImageLike], calibrated: bool = False) -> Reading:
         """predict's probabilities and, from the same pass, each picture's unfamiliarity and features."""
-        logits, features = self.outputs(self.pixels(images))
-        scores = None
-        if self.unfamiliarity_score is not None:
-            with torch.inference_mode():
-                scores = self.unfamiliarity_score.score(logits, features).cpu().numpy().astype(np.float32)
-        return Reading(self._probabilities(logits, calibrated), scores, features.cpu().numpy())
+        logits, features, scores = self._scored(self.pixels(images), scores=True)
+        unfamiliarity = None if scores is None else scores.cpu().numpy()
+        return Reading(self._probabilities(logits, calibrated), unfamiliarity, features.cpu().numpy())
 
     def _probabilities(self, logits: torch.Tensor, calibrated: bool) -> np.ndarray:
         if calibrated:

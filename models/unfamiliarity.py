@@ -123,6 +123,24 @@ class NearestNeighbour(Unfamiliarity):
         self.columns = state["bank"].float().T.contiguous()
 
 
+class Scoring(torch.nn.Module):
+    """Observes a WithFeatures model: its logits, features and each picture's unfamiliarity from one
+    call, so that a traced graph computes the score too, in C++ without Python between the operators
+    (scored in Python after the graph, it added 30% to MNIST CNN's time for one picture). Without a
+    score, the third output is zeros."""
+
+    def __init__(self, with_features: torch.nn.Module, score: Unfamiliarity | None) -> None:
+        super().__init__()
+        self.with_features = with_features
+        self.unfamiliarity = score
+
+    def forward(self, pixels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        logits, features = self.with_features(pixels)
+        if self.unfamiliarity is None:
+            return logits, features, logits.new_zeros(logits.shape[0])
+        return logits, features, self.unfamiliarity.score(logits, features).float()
+
+
 METHODS: dict[str, type[Unfamiliarity]] = {m.name: m for m in (MaxSoftmax, Energy, Mahalanobis, NearestNeighbour)}
 
 

@@ -100,6 +100,25 @@ def test_features_are_what_the_head_reads_with_the_logits_of_the_same_pass():
     assert not network[3]._forward_pre_hooks  # observed, not edited
 
 
+@pytest.mark.parametrize("name", FEATURE_METHODS)
+def test_the_traced_graph_scores_a_picture_as_the_eager_score_does(install_untrained, tmp_path, name):
+    install_untrained("mnist_cnn")
+    classifier = models.load("mnist_cnn", "cpu")
+    pictures = torch.randint(0, 256, (60, 28, 28, 1), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    score = unfamiliarity.method(name)
+    score.fit(classifier.outputs(pictures)[1], torch.arange(60) % 10)
+    classifier.unfamiliarity_score = score
+    eager = classifier.read(list(pictures[:3].numpy()))  # a batch: the eager network, scored after it
+    assert classifier.trace()  # the score is traced into the graph with the network
+    for index in range(3):
+        single = classifier.read([pictures[index].numpy()])
+        assert single.unfamiliarity is not None and eager.unfamiliarity is not None
+        assert single.unfamiliarity[0] == pytest.approx(eager.unfamiliarity[index], rel=1e-3, abs=1e-4)
+        assert np.allclose(single.features[0], eager.features[index], rtol=1e-3, atol=1e-4)
+    classifier.unfamiliarity_score = None
+    assert classifier.read([pictures[0].numpy()]).unfamiliarity is None  # no method, no score
+
+
 def test_thinning_leaves_a_line_one_pixel_wide():
     bar = np.zeros((20, 40), bool)
     bar[8:13, 5:35] = True
