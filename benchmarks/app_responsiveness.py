@@ -57,9 +57,10 @@ def fill_missing(folder: Path) -> list[str]:
     return filled
 
 
-def latency(window, moves: list) -> np.ndarray:
+def latency(window, moves: list, views: tuple = ()) -> np.ndarray:
     """Latency of each of `moves` (calls that change the input), made at 60 Hz by a timer inside
-    the running event loop, to the bars and readout repainted with its answer.
+    the running event loop, to the bars and readout repainted with its answer, and `views` too:
+    then the clock stops once every observer of the session has drawn the answer.
 
     (QTest.qWait would hold the GIL while it sleeps and starve the inference thread.)
     """
@@ -70,9 +71,9 @@ def latency(window, moves: list) -> np.ndarray:
     latencies: list[float] = []
     loop = QEventLoop()
 
-    def shown() -> None:
-        window.answers.chart.plot.repaint()
-        window.answers.readout.repaint()
+    def shown(*_) -> None:
+        for view in (window.answers.chart.plot, window.answers.readout, *views):
+            view.repaint()
         now = time.perf_counter()
         while waiting and waiting[0] <= window.session.questions.last_shown:
             latencies.append(now - sent[waiting.pop(0)])
@@ -90,20 +91,22 @@ def latency(window, moves: list) -> np.ndarray:
         sent[version] = tick
         waiting.append(version)
 
-    window.answerShown.connect(shown)
+    # Connected last, so it runs after the views that observe the session have drawn.
+    answered = window.session.answered if views else window.answerShown
+    answered.connect(shown)
     timer = QTimer()
     timer.setInterval(16)  # a pen reports at about 60 Hz
     timer.timeout.connect(move)
     timer.start()
     loop.exec()
-    window.answerShown.disconnect(shown)
+    answered.disconnect(shown)
     if waiting:
         print(f"  {len(waiting)} changes got no answer within 3 s")
     return np.array(latencies) * 1000
 
 
-def pen_latency(window, moves: int, compare: bool) -> np.ndarray:
-    """Each movement of a pen drawing circles."""
+def pen_latency(window, moves: int, compare: bool, views: tuple = ()) -> np.ndarray:
+    """Each movement of a pen drawing circles, until the bars (and `views`) show its answer."""
     from PySide6.QtCore import QPoint, Qt
     from PySide6.QtTest import QTest
 
@@ -113,7 +116,7 @@ def pen_latency(window, moves: int, compare: bool) -> np.ndarray:
     angle = np.linspace(0, 6 * np.pi, moves)
     points = [QPoint(int(ox + side * (0.5 + 0.3 * np.cos(a))), int(oy + side * (0.5 + 0.3 * np.sin(a)))) for a in angle]
     QTest.mousePress(canvas, Qt.MouseButton.LeftButton, pos=points.pop(0))
-    latencies = latency(window, [lambda point=point: QTest.mouseMove(canvas, point) for point in points])
+    latencies = latency(window, [lambda point=point: QTest.mouseMove(canvas, point) for point in points], views)
     QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton)
     canvas.clear()
     return latencies

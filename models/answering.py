@@ -50,7 +50,9 @@ class Request:
     knobs: Settings = Settings()  # changes to the input before the models see it (models.perturb)
     occlusion: bool = False  # the heat map by occlusion, alike for every model, not the model's own method
     inside: str | None = None  # the model whose workings to show (its map, neighbours, layers); None for none
-    layers: bool = False  # with `inside`: its stages or attention too (a forward pass more)
+    # With `inside`: its layers and nearest test images too, a forward pass and a search more
+    # (they wait for the pen to lift, while the place on the map follows it).
+    in_depth: bool = False
     every_heat: bool = False  # with `explain`: every model's heat map, for a side-by-side comparison
 
 
@@ -241,7 +243,7 @@ class Answerer:
                 result.heat, result.explained, result.target, result.occlusion = heat, name, aim, request.occlusion
 
     def _look_inside(self, request: Request, seen: np.ndarray, features: dict[str, np.ndarray], result: Answer) -> None:
-        """Each model's place on its map; the neighbours, and on request the layers, of the one looked into."""
+        """Each model's place on its map; on request, the layers and neighbours of the one looked into."""
         for name, feature in features.items():
             data_map = self.classifiers[name].data_map
             if data_map is not None:
@@ -251,9 +253,9 @@ class Answerer:
             return
         classifier = self.classifiers[name]
         result.inside = name
-        nearest = classifier.neighbours(features[name], NEIGHBOURS)
-        result.neighbours = nearest[0] if nearest is not None else None
-        if request.layers:
+        if request.in_depth:
+            nearest = classifier.neighbours(features[name], NEIGHBOURS)
+            result.neighbours = nearest[0] if nearest is not None else None
             try:
                 result.layers = classifier.inside(seen)
             except Exception as error:  # noqa: BLE001

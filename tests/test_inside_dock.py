@@ -46,14 +46,18 @@ def test_the_layers_and_the_place_on_the_map_follow_the_drawing(window, qtbot):
     assert one.inside == "mnist_cnn" and one.layers is not None
     assert [stage.name for stage in one.layers.stages] == ["features.1", "features.3", "features.4"]
     assert [len(row) for row in dock.layers.tiles] == [8, 8, 8]
+    assert dock.map.shown is None  # a page out of sight waits until it is turned to
+    dock.pages.setCurrentWidget(dock.map)
     assert dock.map.shown == "mnist_cnn" and np.array_equal(dock.map.place, one.places["mnist_cnn"])
     assert one.neighbours is not None and len(one.neighbours) == 8
     window.canvas.clear()
     pen_strokes(window.canvas, SEVEN)
     seven = settled(window, qtbot)
     assert not np.array_equal(seven.places["mnist_cnn"], one.places["mnist_cnn"])
-    assert not np.array_equal(seven.layers.stages[0].maps, one.layers.stages[0].maps)
     assert np.array_equal(dock.map.place, seven.places["mnist_cnn"])  # the star moved with the drawing
+    dock.pages.setCurrentWidget(dock.layers)
+    assert dock.layers.inside is seven.layers
+    assert not np.array_equal(seven.layers.stages[0].maps, one.layers.stages[0].maps)
     # Closed, the dock costs nothing: the answers carry no insides.
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         window.actions["inside"].trigger()
@@ -95,6 +99,7 @@ def test_a_model_without_a_map_says_how_to_make_one(install_untrained, tiny_mnis
     pen_strokes(window.canvas, ONE)
     answer = settled(window, qtbot)
     assert not answer.places and answer.neighbours is None and answer.layers is not None
+    window.inside.pages.setCurrentWidget(window.inside.map)
     assert "training.data_map mnist_cnn" in window.inside.map.caption.text()
 
 
@@ -109,6 +114,7 @@ def test_compared_models_heat_maps_stand_side_by_side(install_untrained, tiny_mn
     answer = settled(window, qtbot)
     assert set(answer.heats) == {"mnist_cnn", "vit_mnist"}
     assert all(heat.shape == (28, 28) for heat in answer.heats.values())
+    window.inside.pages.setCurrentWidget(window.inside.side_by_side)
     assert set(window.inside.side_by_side.views) == {"mnist_cnn", "vit_mnist"}
     window.picker.compare.setChecked(False)
     assert not settled(window, qtbot).heats  # one model: its heat map is the one over the drawing

@@ -90,16 +90,16 @@ def test_looking_inside_asks_for_the_picked_models_insides_and_its_layers_once_t
     session.questions.changed()
     drawing = np.zeros((28, 28), np.uint8)
     closed = session.request(drawing, Preparation.DRAWING)
-    assert closed is not None and closed.inside is None and not closed.layers and not closed.every_heat
+    assert closed is not None and closed.inside is None and not closed.in_depth and not closed.every_heat
     asked = []
     session.question_changed.connect(asked.append)
     session.set_looking_inside(True)
     session.set_looking_inside(True)  # no change: not asked again
     assert len(asked) == 1
     moving = session.request(drawing, Preparation.DRAWING, pen_down=True)
-    assert moving is not None and moving.inside == "mnist_cnn" and not moving.layers
+    assert moving is not None and moving.inside == "mnist_cnn" and not moving.in_depth
     lifted = session.request(drawing, Preparation.DRAWING)
-    assert lifted is not None and lifted.layers and not lifted.every_heat
+    assert lifted is not None and lifted.in_depth and not lifted.every_heat
     session.set_compare(True)
     session.set_explaining(True)
     compared = session.request(drawing, Preparation.DRAWING)

@@ -224,8 +224,8 @@ class Session:
 
         A heat map costs a backward pass: while the pen moves, the bars come first. In a
         comparison it is the picked model's, the one whose details show under the chart, and
-        every model's where their insides are on view. The layers, too, wait for the pen to lift;
-        the place on the map follows it.
+        every model's where their insides are on view. The layers and nearest test images, too,
+        wait for the pen to lift; the place on the map follows it.
         """
         names = self.selected()
         if not names:
@@ -245,7 +245,7 @@ class Session:
             self.knobs,
             self.occluding,
             inside,
-            layers=inside is not None and not pen_down,
+            in_depth=inside is not None and not pen_down,
             every_heat=explain is not None and self.compare and self.looking_inside,
         )
 
