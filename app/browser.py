@@ -59,7 +59,8 @@ class Browser(QWidget):
         self.last_folder = last_folder
         self.selection = Selection()
         self.selection.changed.connect(self._selection_changed)
-        self.pending: Callable[[], object] | None = None  # what was asked for of a set before it was read
+        # What was asked of a set before it was read: (the set, the action), done once it is on show.
+        self.pending: tuple[str, Callable[[], object]] | None = None
         self.rng = np.random.default_rng()
         self.panel = DatasetPanel(data_dir)
         self.panel.ready.connect(lambda name: self._source_ready() if name == self.source else None)
@@ -197,8 +198,8 @@ class Browser(QWidget):
         self.selection.reset(count, None if image_set is None else image_set.labels)
         self.datasetChanged.emit(self.dataset)
         pending, self.pending = self.pending, None
-        if pending is not None and not own:
-            pending()
+        if pending is not None and pending[0] == self.source:
+            pending[1]()
         self.answersWanted.emit()
 
     def ask_files(self) -> bool:
@@ -337,7 +338,7 @@ class Browser(QWidget):
         if self.source != dataset:
             self.set_source(dataset)
         if dataset not in self.panel.sets:
-            self.pending = lambda: self.filters.show_cell(true, predicted)
+            self.pending = (dataset, lambda: self.filters.show_cell(true, predicted))
             return
         self.filters.show_cell(true, predicted)
 
@@ -346,7 +347,7 @@ class Browser(QWidget):
         if self.source != dataset:
             self.set_source(dataset)
         if dataset not in self.panel.sets:
-            self.pending = partial(self.selection.go_to, index)
+            self.pending = (dataset, partial(self.selection.go_to, index))
             return
         self.selection.go_to(index)
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QResizeEvent
 from PySide6.QtWidgets import (
+    QDockWidget,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -261,7 +262,7 @@ class MainWindow(QMainWindow):
 
             self.lab = LabDock(self.session, lambda: self.classifiers, self)
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lab)
-            self.lab.visibilityChanged.connect(self.actions["lab"].setChecked)  # closed by its own button
+            self._follow(self.lab, "lab")
             self.answers.classClicked.connect(self.lab.attack.set_target)
         self.lab.setVisible(on)
 
@@ -271,9 +272,14 @@ class MainWindow(QMainWindow):
 
             self.inside = InsideDock(self.session, lambda: self.classifiers, self.browser.panel.sets.get, self)
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inside)
-            self.inside.visibilityChanged.connect(self.actions["inside"].setChecked)
+            self._follow(self.inside, "inside")
             self.inside.opened.connect(self.open_test_image)
         self.inside.setVisible(on)
+
+    def _follow(self, dock: QDockWidget, action: str) -> None:
+        """The dock's menu entry stays checked while the dock is open, also behind another dock
+        of its tab group, and unchecks when its own button closes it."""
+        dock.visibilityChanged.connect(lambda _: self.actions[action].setChecked(not dock.isHidden()))
 
     def open_test_image(self, dataset: str, index: int) -> None:
         """Show test image `index` of `dataset` on the Browse tab."""

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     import torch
 
     from models.classifier import Classifier, Reading
-    from models.inside import Inside
+    from models.layers import Layers
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +49,11 @@ class Request:
     target: int | None = None  # the class to explain; None for the top class
     knobs: Settings = Settings()  # changes to the input before the models see it (models.perturb)
     occlusion: bool = False  # the heat map by occlusion, alike for every model, not the model's own method
-    inside: str | None = None  # the model whose workings to show (its map, neighbours, layers); None for none
-    # With `inside`: its layers and nearest test images too, a forward pass and a search more
-    # (they wait for the pen to lift, while the place on the map follows it).
-    in_depth: bool = False
+    # What the Inside the Network dock shows, for the model it looks into (None while it is closed):
+    looked_into: str | None = None
+    place: bool = False  # the input's place on that model's map of its test set
+    neighbours: bool = False  # that model's test images nearest to the input
+    layers: bool = False  # the input on its way through that model's layers
     every_heat: bool = False  # with `explain`: every model's heat map, for a side-by-side comparison
 
 
@@ -75,10 +76,10 @@ class Answer:
     occlusion: bool = False  # the heat map was made by occlusion
     placement: FieldPlacement | None = None  # for a drawing: where the field lies on the canvas
     heats: dict[str, np.ndarray] = field(default_factory=dict)  # every model's heat map, where asked for
-    places: dict[str, np.ndarray] = field(default_factory=dict)  # model -> (2,) the input's place on its map
-    inside: str | None = None  # the model the neighbours and the layers belong to
+    looked_into: str | None = None  # the model the place, the neighbours and the layers belong to
+    place: np.ndarray | None = None  # (2,) the input's place on its map
     neighbours: np.ndarray | None = None  # its nearest test images, nearest first
-    layers: Inside | None = None  # the input on its way through that model
+    layers: Layers | None = None  # the input on its way through its layers
 
 
 @dataclass(frozen=True)
@@ -217,8 +218,8 @@ class Answerer:
             result.temperatures = {name: self.classifiers[name].temperature for name in result.probabilities}
         if request.explain is not None and request.explain in result.probabilities:
             self._explain(request, seen, result)
-        if request.inside is not None:
-            self._look_inside(request, seen, features, result)
+        if request.looked_into in features:
+            self._look_inside(request, seen, features[request.looked_into], result)
         return result
 
     def _explain(self, request: Request, seen: np.ndarray, result: Answer) -> None:
@@ -242,25 +243,22 @@ class Answerer:
             if name == explained:
                 result.heat, result.explained, result.target, result.occlusion = heat, name, aim, request.occlusion
 
-    def _look_inside(self, request: Request, seen: np.ndarray, features: dict[str, np.ndarray], result: Answer) -> None:
-        """Each model's place on its map; on request, the layers and neighbours of the one looked into."""
-        for name, feature in features.items():
-            data_map = self.classifiers[name].data_map
-            if data_map is not None:
-                result.places[name] = data_map.place(feature[None])[0]
-        name = cast(str, request.inside)
-        if name not in features:
-            return
+    def _look_inside(self, request: Request, seen: np.ndarray, features: np.ndarray, result: Answer) -> None:
+        """What the Inside the Network dock asked of the model it looks into."""
+        name = cast(str, request.looked_into)
         classifier = self.classifiers[name]
-        result.inside = name
-        if request.in_depth:
-            nearest = classifier.neighbours(features[name], NEIGHBOURS)
-            result.neighbours = nearest[0] if nearest is not None else None
-            try:
-                result.layers = classifier.inside(seen)
-            except Exception as error:  # noqa: BLE001
-                log.warning("%s could not show its layers", name, exc_info=True)
-                result.errors["inside"] = f"No layers: {say(error)}"
+        result.looked_into = name
+        try:
+            data_map = classifier.data_map
+            if data_map is not None and request.place:
+                result.place = data_map.place(features[None])[0]
+            if data_map is not None and request.neighbours:
+                result.neighbours = data_map.neighbours(features, NEIGHBOURS)[0]
+            if request.layers:
+                result.layers = classifier.layers(seen)
+        except Exception as error:  # noqa: BLE001
+            log.warning("%s could not show its insides", name, exc_info=True)
+            result.errors["inside"] = f"Nothing to show inside {name}: {say(error)}"
 
     def trace(self, name: str) -> None:
         """Trace one model for single pictures (see Classifier.trace); a model gone meanwhile is skipped."""

@@ -18,8 +18,8 @@ from models.device import resolve
 from models.errors import ImageError, WeightsError
 from models.explain import explain, feature_maps, filters, first_convolution, occlusion
 from models.features import WithFeatures
-from models.inside import Inside, inside
 from models.knobs import Knob, Settings, sweep_settings
+from models.layers import Layers, layers_of
 from models.normalize import FromPixels
 from models.perturb import perturbed
 from models.preprocess import ImageLike, to_native
@@ -243,15 +243,10 @@ class Classifier:
         layers = summarize(network, (dataset.channels, dataset.image_size, dataset.image_size))
         return as_text(layers, weights.parameter_count(network))
 
-    def inside(self, image: ImageLike) -> Inside:
+    def layers(self, image: ImageLike) -> Layers:
         """The picture on its way through the network: each stage's most active feature maps, or
-        each transformer layer's attention (models.inside)."""
-        return inside(self.network, self.spec.arch, self.to_batch([image]))
-
-    def neighbours(self, features: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray] | None:
-        """The k test images nearest to a picture's (D,) features in this model's feature space,
-        nearest first, with their distances; None where no map was stored."""
-        return self.data_map.neighbours(features, k) if self.data_map is not None else None
+        each transformer layer's attention (models.layers)."""
+        return layers_of(self.network, self.spec.arch, self.to_batch([image]))
 
     def first_layer(self, image: ImageLike | None = None) -> tuple[np.ndarray, np.ndarray | None] | None:
         """The first convolution's filters, and its responses to `image` where one is given;
@@ -286,7 +281,11 @@ def load(name: str, device: str | torch.device | None = None) -> Classifier:
         # The model answers well without them; its mistakes are then scored when browsed.
         log.warning("%s: its stored test answers cannot be used", name, exc_info=True)
     try:
-        classifier.data_map = data_map.load(model_spec.map_path)
+        stored = data_map.load(model_spec.map_path)
+        if stored is not None:
+            width = classifier.with_features.head.in_features
+            data_map.check_fits(stored, model_spec.map_path, weights_digest, width)
+        classifier.data_map = stored
     except WeightsError:
         # Only the map and the nearest neighbours are missing then.
         log.warning("%s: its data map cannot be used", name, exc_info=True)

@@ -40,6 +40,7 @@ class DataMap:
     labels: np.ndarray  # (N,) true classes
     predicted: np.ndarray  # (N,) the model's answers
     test_set: str  # the fingerprint of the test set (models.test_answers.fingerprint)
+    weights: str  # the SHA-256 of the weight file whose features were mapped
 
     @property
     def points(self) -> np.ndarray:
@@ -67,8 +68,10 @@ class DataMap:
         return nearest, distances[nearest]
 
 
-def fit(features: np.ndarray, labels: np.ndarray, predicted: np.ndarray, test_set: str, kept: int = KEPT) -> DataMap:
-    """The map of a test set from its (N, D) penultimate features."""
+def fit(
+    features: np.ndarray, labels: np.ndarray, predicted: np.ndarray, test_set: str, weights: str, kept: int = KEPT
+) -> DataMap:
+    """The map of a test set from its (N, D) penultimate features, by the weights of that SHA-256."""
     unit = unit_length(features)
     mean = unit.mean(axis=0)
     centred = unit - mean
@@ -88,6 +91,7 @@ def fit(features: np.ndarray, labels: np.ndarray, predicted: np.ndarray, test_se
         np.asarray(labels, dtype=np.int64),
         np.asarray(predicted, dtype=np.int64),
         test_set,
+        weights,
     )
 
 
@@ -115,7 +119,8 @@ def save(path: Path, data_map: DataMap) -> None:
         "labels": data_map.labels.astype(np.uint8),
         "predicted": data_map.predicted.astype(np.uint8),
     }
-    save_file(tensors, str(path), metadata={"test_set": data_map.test_set, "method": METHOD})
+    metadata = {"test_set": data_map.test_set, "weights": data_map.weights, "method": METHOD}
+    save_file(tensors, str(path), metadata=metadata)
 
 
 def load(path: Path) -> DataMap | None:
@@ -125,14 +130,16 @@ def load(path: Path) -> DataMap | None:
     remedy = "write it again with `uv run python -m training.data_map <model>`"
     try:
         with safe_open(str(path), framework="numpy") as file:
-            test_set = (file.metadata() or {}).get("test_set")
+            metadata = file.metadata() or {}
             tensors = {key: file.get_tensor(key) for key in file.keys()}
     except (SafetensorError, OSError, ValueError) as error:
         raise WeightsError(f"The data map {path} is damaged ({error}); {remedy}.") from None
     needed = ("mean", "axes", "explained", "coordinates", "labels", "predicted")
-    missing = [key for key in needed if key not in tensors]
-    if missing or not isinstance(test_set, str):
-        raise WeightsError(f"The data map {path} lacks {', '.join(missing) or 'its test set'}; {remedy}.")
+    missing = [key for key in needed if key not in tensors] + [
+        key for key in ("test_set", "weights") if key not in metadata
+    ]
+    if missing:
+        raise WeightsError(f"The data map {path} lacks {', '.join(missing)}; {remedy}.")
     mean, axes, coordinates = tensors["mean"], tensors["axes"], tensors["coordinates"]
     count = len(coordinates)
     if (
@@ -147,5 +154,16 @@ def load(path: Path) -> DataMap | None:
         coordinates.astype(np.float32),
         tensors["labels"].astype(np.int64),
         tensors["predicted"].astype(np.int64),
-        test_set,
+        metadata["test_set"],
+        metadata["weights"],
     )
+
+
+def check_fits(data_map: DataMap, path: Path, weights: str, features: int) -> None:
+    """WeightsError unless the map was made from these very weights, with features of this width:
+    after new training the map would place pictures by features it never saw."""
+    if data_map.weights != weights or data_map.mean.shape[0] != features:
+        raise WeightsError(
+            f"The data map {path} was made for other weights; write it again with "
+            "`uv run python -m training.data_map <model>`."
+        )

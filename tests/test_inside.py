@@ -8,7 +8,7 @@ import torch
 from models import data_map
 from models.archs import build, build_network
 from models.errors import WeightsError
-from models.inside import STAGES, attention_layers, feature_stages, inside
+from models.layers import STAGES, attention_layers, feature_stages, layers_of
 from models.normalize import normalize
 from models.registry import spec
 from models.summary import summarize
@@ -69,7 +69,7 @@ def test_attention_rows_sum_to_one_over_the_tokens(pool):
         assert layer.weights.shape == (2, 49 + (pool == "cls"))
         assert layer.weights.sum(axis=1) == pytest.approx([1, 1], abs=1e-5)
         assert layer.heads.shape == (2, 7, 7) and layer.mean.shape == (7, 7)
-    assert inside(network, "vit", torch.randn(1, 1, 28, 28)).stages == []
+    assert layers_of(network, "vit", torch.randn(1, 1, 28, 28)).stages == []
 
 
 def clustered_features(count: int = 300, dimensions: int = 40) -> tuple[np.ndarray, np.ndarray]:
@@ -82,7 +82,7 @@ def clustered_features(count: int = 300, dimensions: int = 40) -> tuple[np.ndarr
 
 def test_the_projection_of_the_stored_features_reproduces_the_stored_points(tmp_path):
     features, labels = clustered_features()
-    fitted = data_map.fit(features, labels, labels, "test set", kept=8)
+    fitted = data_map.fit(features, labels, labels, "test set", "weights", kept=8)
     path = tmp_path / "m.map.safetensors"
     data_map.save(path, fitted)
     loaded = data_map.load(path)
@@ -97,7 +97,7 @@ def test_the_projection_of_the_stored_features_reproduces_the_stored_points(tmp_
 
 def test_the_nearest_neighbour_of_a_test_image_is_that_image():
     features, labels = clustered_features()
-    fitted = data_map.fit(features, labels, labels, "test set", kept=16)
+    fitted = data_map.fit(features, labels, labels, "test set", "weights", kept=16)
     for index in (0, 17, 299):
         nearest, distances = fitted.neighbours(features[index], 5)
         assert nearest[0] == index and distances[0] < 1e-2
@@ -113,20 +113,28 @@ def test_a_damaged_map_says_how_to_make_it_again(tmp_path):
         data_map.load(path)
 
 
-def test_the_shipped_models_place_test_images_on_their_stored_points(shared_data):
+def test_a_map_made_for_other_weights_is_refused(tmp_path):
+    features, labels = clustered_features()
+    fitted = data_map.fit(features, labels, labels, "test set", "a" * 64, kept=8)
+    path = tmp_path / "m.map.safetensors"
+    data_map.check_fits(fitted, path, "a" * 64, 40)
+    with pytest.raises(WeightsError, match="other weights.*training.data_map"):
+        data_map.check_fits(fitted, path, "b" * 64, 40)
+    with pytest.raises(WeightsError, match="other weights"):
+        data_map.check_fits(fitted, path, "a" * 64, 128)  # features of another width
+
+
+@pytest.mark.parametrize("name", ["mnist_cnn", "vit_cifar10"])
+def test_the_shipped_models_place_test_images_on_their_stored_points(shared_data, name):
     import models
     from models import datasets
 
-    for name in ("mnist_cnn", "vit_cifar10"):
-        try:
-            classifier = models.load(name, "cpu")
-        except WeightsError as error:
-            pytest.skip(str(error))
-        if classifier.data_map is None:
-            pytest.skip(f"{name} has no stored map; make it with uv run python -m training.data_map {name}")
-        test = datasets.load(classifier.dataset, "test", shared_data)
-        pictures = list(test.images[:20])
-        features = classifier.read(pictures).features
-        assert np.abs(classifier.data_map.place(features) - classifier.data_map.points[:20]).max() < 1e-2
-        for index in range(20):
-            assert classifier.neighbours(features[index], 1)[0][0] == index
+    classifier = models.load(name, "cpu")
+    if classifier.data_map is None:
+        pytest.skip(f"{name} has no stored map; make it with uv run python -m training.data_map {name}")
+    test = datasets.load(classifier.dataset, "test", shared_data)
+    assert test.fingerprint == classifier.data_map.test_set
+    features = classifier.read(list(test.images[:20])).features
+    assert np.abs(classifier.data_map.place(features) - classifier.data_map.points[:20]).max() < 1e-2
+    for index in range(20):
+        assert classifier.data_map.neighbours(features[index], 1)[0][0] == index

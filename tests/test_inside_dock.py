@@ -4,12 +4,12 @@ side by side."""
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 from PySide6.QtCore import Qt
 
 from app.actions import Tab
+from app.core.session import InsidePage
 from models import datasets
 from models.registry import MNIST, spec
 from tests.conftest import ONE, SEVEN, pen_strokes
@@ -22,7 +22,8 @@ def write_map(name: str, data_dir: Path) -> None:
 
     classifier = models.load(name, "cpu")
     test = datasets.load(MNIST.name, "test", data_dir)
-    data_map.write(classifier.network, spec(name), test.images, test.labels, spec(name).map_path, torch.device("cpu"))
+    path, digest = spec(name).map_path, classifier.weights_digest
+    data_map.write(classifier.network, spec(name), test.images, test.labels, path, digest, torch.device("cpu"))
 
 
 @pytest.fixture
@@ -37,32 +38,63 @@ def settled(window, qtbot):
     return window.session.answer
 
 
+def star(dock) -> tuple[float, float] | None:
+    """Where the map's star stands, as drawn."""
+    x, y = dock.map.star.getData()
+    return (float(x[0]), float(y[0])) if len(x) else None
+
+
+def tile_image(dock, row: int, position: int):
+    return dock.layers.tiles[row][position].pixmap.toImage()
+
+
 def test_the_layers_and_the_place_on_the_map_follow_the_drawing(window, qtbot):
     window.actions["inside"].trigger()
     dock = window.inside
-    assert dock.isVisible() and window.session.looking_inside
+    assert dock.isVisible() and window.session.inside_page is InsidePage.LAYERS
     pen_strokes(window.canvas, ONE)
     one = settled(window, qtbot)
-    assert one.inside == "mnist_cnn" and one.layers is not None
+    assert one.looked_into == "mnist_cnn" and one.layers is not None and one.place is None
     assert [stage.name for stage in one.layers.stages] == ["features.1", "features.3", "features.4"]
     assert [len(row) for row in dock.layers.tiles] == [8, 8, 8]
-    assert dock.map.shown is None  # a page out of sight waits until it is turned to
-    dock.pages.setCurrentWidget(dock.map)
-    assert dock.map.shown == "mnist_cnn" and np.array_equal(dock.map.place, one.places["mnist_cnn"])
-    assert one.neighbours is not None and len(one.neighbours) == 8
+    drawn_one = tile_image(dock, 0, 0)
+    with qtbot.waitSignal(window.answerShown, timeout=10000):  # turned to the map: asked again, for it
+        dock.pages.setCurrentWidget(dock.map)
+    one = window.session.answer
+    assert one.layers is None and one.place is not None and len(one.neighbours) == 8
+    assert star(dock) == pytest.approx(tuple(one.place))
     window.canvas.clear()
     pen_strokes(window.canvas, SEVEN)
     seven = settled(window, qtbot)
-    assert not np.array_equal(seven.places["mnist_cnn"], one.places["mnist_cnn"])
-    assert np.array_equal(dock.map.place, seven.places["mnist_cnn"])  # the star moved with the drawing
-    dock.pages.setCurrentWidget(dock.layers)
-    assert dock.layers.inside is seven.layers
-    assert not np.array_equal(seven.layers.stages[0].maps, one.layers.stages[0].maps)
-    # Closed, the dock costs nothing: the answers carry no insides.
+    assert star(dock) == pytest.approx(tuple(seven.place)) != pytest.approx(tuple(one.place))
+    with qtbot.waitSignal(window.answerShown, timeout=10000):
+        dock.pages.setCurrentWidget(dock.layers)
+    assert tile_image(dock, 0, 0) != drawn_one  # the seven's maps, not the one's
+    # Closed, the dock costs nothing: the answers carry none of it.
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         window.actions["inside"].trigger()
-    assert not window.session.looking_inside
-    assert window.session.answer.layers is None and not window.session.answer.places
+    assert window.session.inside_page is None
+    answer = window.session.answer
+    assert answer.looked_into is None and answer.layers is None and answer.place is None
+
+
+def test_clearing_the_canvas_clears_the_layers(window, qtbot):
+    window.show_inside(True)
+    pen_strokes(window.canvas, ONE)
+    settled(window, qtbot)
+    assert window.inside.layers.tiles
+    window.canvas.clear()
+    qtbot.waitUntil(lambda: not window.inside.layers.tiles, timeout=5000)
+    assert not window.inside.layers.detail.isVisible()
+
+
+def test_the_menu_entry_follows_the_docks_own_close_button_not_its_place_in_a_tab_group(window, qtbot):
+    window.show_inside(True)
+    # Behind another dock of its tab group, a dock reports itself invisible, yet it is open.
+    window.inside.visibilityChanged.emit(False)
+    assert window.actions["inside"].isChecked()
+    window.inside.close()  # its own button
+    assert not window.actions["inside"].isChecked() and window.session.inside_page is None
 
 
 def test_a_click_on_a_map_shows_it_large_with_its_filter(window, qtbot):
@@ -86,6 +118,7 @@ def test_a_neighbour_opens_that_test_image_in_the_browser(window, qtbot):
     pen_strokes(window.canvas, SEVEN)
     answer = settled(window, qtbot)
     strip = window.inside.map
+    assert answer.neighbours is not None
     assert all(view.pixmap is not None for view in strip.neighbour_views)  # the test set is read: pictures show
     qtbot.mouseClick(strip.neighbour_views[2], Qt.MouseButton.LeftButton)
     assert window.tabs.currentIndex() == Tab.BROWSE.value
@@ -97,9 +130,11 @@ def test_a_model_without_a_map_says_how_to_make_one(install_untrained, tiny_mnis
     window = open_window(tiny_mnist)
     window.show_inside(True)
     pen_strokes(window.canvas, ONE)
-    answer = settled(window, qtbot)
-    assert not answer.places and answer.neighbours is None and answer.layers is not None
-    window.inside.pages.setCurrentWidget(window.inside.map)
+    assert settled(window, qtbot).layers is not None
+    with qtbot.waitSignal(window.answerShown, timeout=10000):
+        window.inside.pages.setCurrentWidget(window.inside.map)
+    answer = window.session.answer
+    assert answer.place is None and answer.neighbours is None
     assert "training.data_map mnist_cnn" in window.inside.map.caption.text()
 
 
@@ -108,13 +143,18 @@ def test_compared_models_heat_maps_stand_side_by_side(install_untrained, tiny_mn
     install_untrained("vit_mnist")
     window = open_window(tiny_mnist)
     window.show_inside(True)
+    window.inside.pages.setCurrentWidget(window.inside.side_by_side)
     window.picker.compare.setChecked(True)
     window.actions["explain"].trigger()
     pen_strokes(window.canvas, ONE)
     answer = settled(window, qtbot)
     assert set(answer.heats) == {"mnist_cnn", "vit_mnist"}
     assert all(heat.shape == (28, 28) for heat in answer.heats.values())
-    window.inside.pages.setCurrentWidget(window.inside.side_by_side)
-    assert set(window.inside.side_by_side.views) == {"mnist_cnn", "vit_mnist"}
+    side_by_side = window.inside.side_by_side
+    assert set(side_by_side.views) == {"mnist_cnn", "vit_mnist"}
+    views = dict(side_by_side.views)
+    pen_strokes(window.canvas, SEVEN)  # the answers while the pen is down carry no heat maps
+    assert side_by_side.views == views and side_by_side.note.text().startswith("Heat maps side by side")
+    settled(window, qtbot)
     window.picker.compare.setChecked(False)
     assert not settled(window, qtbot).heats  # one model: its heat map is the one over the drawing

@@ -7,7 +7,7 @@ import pytest
 
 from app.core.lru import LRU
 from app.core.selection import Filters, Selection, Show, select
-from app.core.session import NewestWins, Session
+from app.core.session import InsidePage, NewestWins, Session
 from models import card
 from models.answering import Answer, Loaded
 from models.registry import CIFAR10, MNIST, Preparation, spec
@@ -84,28 +84,38 @@ def test_a_request_says_what_to_ask_and_explains_only_when_the_pen_is_up():
     assert session.target is None  # a new Explain starts from the top class
 
 
-def test_looking_inside_asks_for_the_picked_models_insides_and_its_layers_once_the_pen_is_up():
+def test_the_inside_dock_asks_only_for_what_its_page_draws_and_some_of_it_once_the_pen_is_up():
     session = Session()
     ready(session, "mnist_cnn", "vit_mnist")
     session.questions.changed()
     drawing = np.zeros((28, 28), np.uint8)
-    closed = session.request(drawing, Preparation.DRAWING)
-    assert closed is not None and closed.inside is None and not closed.in_depth and not closed.every_heat
-    asked = []
-    session.question_changed.connect(asked.append)
-    session.set_looking_inside(True)
-    session.set_looking_inside(True)  # no change: not asked again
-    assert len(asked) == 1
-    moving = session.request(drawing, Preparation.DRAWING, pen_down=True)
-    assert moving is not None and moving.inside == "mnist_cnn" and not moving.in_depth
-    lifted = session.request(drawing, Preparation.DRAWING)
-    assert lifted is not None and lifted.in_depth and not lifted.every_heat
+
+    def asked(pen_down: bool = False) -> tuple:
+        request = session.request(drawing, Preparation.DRAWING, pen_down=pen_down)
+        assert request is not None
+        return request.looked_into, request.place, request.neighbours, request.layers, request.every_heat
+
+    assert asked() == (None, False, False, False, False)  # the dock is closed
+    changes = []
+    session.question_changed.connect(changes.append)
+    session.set_inside_page(InsidePage.LAYERS)
+    session.set_inside_page(InsidePage.LAYERS)  # no change: not asked again
+    assert len(changes) == 1
+    assert asked(pen_down=True) == ("mnist_cnn", False, False, False, False)
+    assert asked() == ("mnist_cnn", False, False, True, False)
+    session.set_inside_page(InsidePage.MAP)
+    assert asked(pen_down=True) == ("mnist_cnn", True, False, False, False)  # the star follows the pen
+    assert asked() == ("mnist_cnn", True, True, False, False)
+    session.set_inside_page(InsidePage.SIDE_BY_SIDE)
+    assert asked() == ("mnist_cnn", False, False, False, False)  # heat maps side by side need Compare and Explain
     session.set_compare(True)
     session.set_explaining(True)
-    compared = session.request(drawing, Preparation.DRAWING)
-    assert compared is not None and compared.every_heat and compared.explain == "mnist_cnn"
+    assert asked() == ("mnist_cnn", False, False, False, True)
+    assert asked(pen_down=True)[4] is False
     session.choose("vit_mnist")
-    assert session.request(drawing, Preparation.DRAWING).inside == "vit_mnist"
+    assert asked()[0] == "vit_mnist"
+    session.set_inside_page(None)
+    assert asked() == (None, False, False, False, False)
 
 
 def test_no_model_means_nothing_to_ask():

@@ -27,13 +27,13 @@ from models.registry import ModelSpec
 
 
 def write(network: nn.Module, model_spec: ModelSpec, pictures: np.ndarray, labels: np.ndarray, path: Path,
-          device: torch.device) -> card.FeatureMap:  # fmt: skip
-    """Map the test set's (N, H, W, C) uint8 pictures as the app reads them, write the map to
-    `path`, and return the card's entry for it."""
+          weights: str, device: torch.device) -> card.FeatureMap:  # fmt: skip
+    """Map the test set's (N, H, W, C) uint8 pictures as the app reads them, by the network of the
+    weight file whose SHA-256 is `weights`; write the map to `path`, and return the card's entry for it."""
     with_features = WithFeatures(FromPixels(network, model_spec.dataset)).eval()
     logits, features = in_batches(with_features, pictures, device)
     test_set = test_answers.fingerprint(pictures, labels)
-    mapped = data_map.fit(features.numpy(), labels, logits.argmax(1).numpy(), test_set)
+    mapped = data_map.fit(features.numpy(), labels, logits.argmax(1).numpy(), test_set, weights)
     data_map.save(path, mapped)
     return card.FeatureMap(
         method=data_map.METHOD,
@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> None:
     except (ModelError, ValueError) as error:
         sys.exit(str(error))
     spec = classifier.spec
-    entry = write(classifier.network, spec, test.images, test.labels, spec.map_path, classifier.device)
+    network, digest = classifier.network, classifier.weights_digest
+    entry = write(network, spec, test.images, test.labels, spec.map_path, digest, classifier.device)
     card.write(spec.card_path, replace(classifier.card, feature_map=entry, schema_version=card.SCHEMA_VERSION))
     print(
         f"{args.model}: wrote {spec.map_path} ({entry.bytes / 1e6:.2f} MB); the map's two axes show "

@@ -200,7 +200,8 @@ def evaluate(
     weight_path = out_dir / model_spec.weight_path.name
     weights.save(model, weight_path, dtype)
     pixels = data.test.images.permute(0, 2, 3, 1).numpy()  # as the app reads the test set: (N, H, W, C)
-    feature_map = data_map.write(shipped, model_spec, pixels, labels, out_dir / model_spec.map_path.name, device)
+    map_path = out_dir / model_spec.map_path.name
+    feature_map = data_map.write(shipped, model_spec, pixels, labels, map_path, weights.digest(weight_path), device)
     test_answers.save(
         out_dir / model_spec.answers_path.name,
         metrics.softmax(test_logits),

@@ -7,6 +7,7 @@ instance, which models answer, what they are asked and whether an answer is stil
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import Enum
 
 import numpy as np
 
@@ -17,6 +18,14 @@ from models.knobs import Settings
 from models.preprocess import ImageLike
 from models.registry import DATASETS, DRAWN, MODELS, Preparation, for_dataset
 from models.strokes import Drawing
+
+
+class InsidePage(Enum):
+    """What the Inside the Network dock shows, and so what the answers carry for it."""
+
+    LAYERS = "layers"
+    MAP = "map"
+    SIDE_BY_SIDE = "side by side"
 
 
 class NewestWins:
@@ -91,7 +100,7 @@ class Session:
         self.target: int | None = None  # the class to explain, chosen by clicking its bar
         self.calibrated = False
         self.occluding = False  # heat maps by occlusion rather than each model's own method
-        self.looking_inside = False  # the view of the network's insides is open: its answers carry them
+        self.inside_page: InsidePage | None = None  # what the Inside the Network dock shows; None while closed
         self.knobs = Settings()  # the lab's changes to the input (models.perturb); neutral leaves it as it is
         self.scores: dict[tuple[str, str], np.ndarray] = {}  # (model, dataset) -> answers for its test set
         self.model_input: np.ndarray | None = None  # what the models saw for the answer on show
@@ -195,10 +204,10 @@ class Session:
         if changed and self.explaining:
             self.question_changed.emit(None)
 
-    def set_looking_inside(self, on: bool) -> None:
-        """The view of the picked model's insides (its map, neighbours, layers) opened or closed."""
-        if on != self.looking_inside:
-            self.looking_inside = on
+    def set_inside_page(self, page: InsidePage | None) -> None:
+        """The Inside the Network dock turned to `page`, or closed (None)."""
+        if page != self.inside_page:
+            self.inside_page = page
             self.question_changed.emit(None)
 
     def set_knobs(self, knobs: Settings) -> None:
@@ -224,15 +233,16 @@ class Session:
 
         A heat map costs a backward pass: while the pen moves, the bars come first. In a
         comparison it is the picked model's, the one whose details show under the chart, and
-        every model's where their insides are on view. The layers and nearest test images, too,
-        wait for the pen to lift; the place on the map follows it.
+        every model's where the Inside the Network dock shows them side by side. The answers carry
+        only what the dock's page on show draws; the layers and the nearest test images, too, wait
+        for the pen to lift, while the place on the map follows it.
         """
         names = self.selected()
         if not names:
             self.questions.nothing_to_ask()
             return None
         explain = self.picked() if self.explaining and not pen_down else None
-        inside = self.picked() if self.looking_inside else None
+        page, lifted = self.inside_page, not pen_down
         return Request(
             self.questions.asked(),
             image,
@@ -244,9 +254,11 @@ class Session:
             self.target,
             self.knobs,
             self.occluding,
-            inside,
-            in_depth=inside is not None and not pen_down,
-            every_heat=explain is not None and self.compare and self.looking_inside,
+            looked_into=self.picked() if page is not None else None,
+            place=page is InsidePage.MAP,
+            neighbours=page is InsidePage.MAP and lifted,
+            layers=page is InsidePage.LAYERS and lifted,
+            every_heat=explain is not None and self.compare and page is InsidePage.SIDE_BY_SIDE,
         )
 
     def receive(self, answer: Answer) -> bool:

@@ -13,13 +13,15 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDockWidget, QTabWidget, QWidget
 
-from app.core.session import Session
+from app.core.session import InsidePage, Session
 from app.inside.layer_view import LayerView
 from app.inside.map_view import MapView
 from app.inside.side_by_side import SideBySide
 from models.answering import NEIGHBOURS, Answer
 from models.datasets import ImageSet
-from models.registry import MODELS
+from models.registry import MODELS, ModelSpec
+
+PAGES = (InsidePage.LAYERS, InsidePage.MAP, InsidePage.SIDE_BY_SIDE)  # in the order of the tabs
 
 if TYPE_CHECKING:
     from models.classifier import Classifier
@@ -52,42 +54,62 @@ class InsideDock(QDockWidget):
         self.pages.addTab(self.side_by_side, "Side by Side")
         self.setWidget(self.pages)
         self.answer: Answer | None = None  # the latest, for the page turned to next
-        self.pages.currentChanged.connect(lambda _: self.show_answer(self.answer))
+        self.pages.currentChanged.connect(lambda _: self._turned())
         self.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea | Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.visibilityChanged.connect(self._shown_or_hidden)
+        self.visibilityChanged.connect(lambda _: self._turned())
         session.answered.connect(self.show_answer)
         session.choice_changed.connect(lambda _: self.show_answer(session.answer))
 
+    @property
+    def page(self) -> InsidePage | None:
+        """The page on show; None while the dock is closed or hidden behind another."""
+        return PAGES[self.pages.currentIndex()] if self.isVisible() else None
+
     def show_answer(self, answer: Answer | None) -> None:
-        """Draw what the answer carries of the picked model's insides, on the page on show; the
-        other pages draw it when they are turned to."""
+        """Draw what the answer carries for the page on show; the other pages draw theirs when
+        they are turned to (and asked for)."""
         self.answer = answer
         name = self.session.picked()
         classifier = self.classifiers().get(name) if name else None
-        if classifier is None or name is None or not self.isVisible():
+        page = self.page
+        if classifier is None or name is None or page is None:
             return
         spec = MODELS[name]
-        ours = answer is not None and answer.inside == name
-        page = self.pages.currentWidget()
-        if page is self.map:
+        ours = answer is not None and answer.looked_into == name
+        if page is InsidePage.MAP:
             self.map.show_map(name, spec.title, classifier.data_map, spec.classes, classifier.card.feature_map)
-            self.map.show_place(answer.places.get(name) if answer is not None and ours else None)
+            self.map.show_place(answer.place if answer is not None and ours else None)
             if answer is None or ours and answer.neighbours is not None:  # else they wait for the pen to lift
-                nearest = answer.neighbours if answer is not None else None
-                self.map.show_neighbours(nearest, self.test_set(spec.dataset.name), spec.classes)
-        elif page is self.layers:
+                self.map.show_neighbours(answer.neighbours if answer is not None else None, self._test_set(spec))
+        elif page is InsidePage.LAYERS:
             if answer is None:
-                self.layers.show_inside(None, None, spec.title)
-            elif ours and answer.layers is not None:  # else the pen is down: the layers wait for it to lift
-                self.layers.show_inside(answer.layers, answer.model_input, spec.title)
-        else:
-            self.side_by_side.show_answer(answer)
+                self.layers.show_layers(None, None, spec.title)
+            elif ours and answer.layers is not None:  # else they wait for the pen to lift
+                self.layers.show_layers(answer.layers, answer.model_input, spec.title)
+        elif answer is None or answer.heats or not (self.session.compare and self.session.explaining):
+            self.side_by_side.show_answer(answer)  # else the heat maps wait for the pen to lift
 
-    def _shown_or_hidden(self, visible: bool) -> None:
-        self.session.set_looking_inside(visible)
-        if visible:
+    def _test_set(self, spec: ModelSpec) -> ImageSet | None:
+        """The model's test set, where it has been read and is the very one its map was made of."""
+        image_set = self.test_set(spec.dataset.name)
+        data_map = self.classifiers()[spec.name].data_map
+        if image_set is None or data_map is None or image_set.fingerprint != data_map.test_set:
+            return None
+        return image_set
+
+    def _turned(self) -> None:
+        """The dock opened, closed, or turned to another page: ask for what it now shows."""
+        self.session.set_inside_page(self.page)
+        if self.page is not None:
             self.show_answer(self.session.answer)
 
     def _open(self, index: int) -> None:
-        if self.map.shown is not None:
-            self.opened.emit(MODELS[self.map.shown].dataset.name, index)
+        """Open a test image, unless the test set read from the data folder is not the one mapped."""
+        if self.map.shown is None:
+            return
+        spec = MODELS[self.map.shown]
+        read = self.test_set(spec.dataset.name)
+        if read is not None and self._test_set(spec) is None:
+            self.map.say_other_test_set(spec.dataset.title)
+            return
+        self.opened.emit(spec.dataset.name, index)

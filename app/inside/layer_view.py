@@ -12,7 +12,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.preview import PixelView
-from models.inside import AttentionLayer, FeatureStage, Inside
+from models.layers import AttentionLayer, FeatureStage, Layers
 
 TILE = 56  # a feature map's least side on screen, in pixels
 COLUMNS = 4  # maps side by side; a stage's eight make two rows, wide enough to see, narrow enough to dock
@@ -66,7 +66,7 @@ def attention_caption(layer: AttentionLayer) -> str:
 
 
 class LayerView(QWidget):
-    """`show_inside` draws a new Inside; the rows are rebuilt only when their number or size changes."""
+    """`show_layers` draws a picture's Layers; the rows are rebuilt only when their number or size changes."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -97,36 +97,39 @@ class LayerView(QWidget):
         self.captions: list[QLabel] = []
         self.tiles: list[list[Tile]] = []
         self.layout_key: tuple = ()
-        self.inside: Inside | None = None
+        self.layers: Layers | None = None
         self.picture: np.ndarray | None = None
         self.chosen: tuple[int, int] | None = None  # (row, tile) shown large
 
-    def show_inside(self, inside: Inside | None, picture: np.ndarray | None, model: str) -> None:
-        """The picture's way through `model`; None says there is nothing to show yet."""
-        self.inside, self.picture = inside, picture
-        if inside is None or picture is None:
+    def show_layers(self, layers: Layers | None, picture: np.ndarray | None, model: str) -> None:
+        """The picture's way through `model`; None clears the view: there is no input."""
+        self.layers, self.picture = layers, picture
+        if layers is None or picture is None:
             self.note.setText("Draw or pick a picture: each stage of the network shows what it made of it.")
+            self._build([])
+            self.layout_key = ()
+            self.detail.hide()
             return
         self.note.setText(
             f"Inside {model}, from the input (top) to the last stage before the classifier. "
             "Click a map to see it large."
         )
-        rows = [len(s.channels) for s in inside.stages] + [1 + len(a.heads) for a in inside.attention]
+        rows = [len(s.channels) for s in layers.stages] + [1 + len(a.heads) for a in layers.attention]
         key = (model, tuple(rows))
         if key != self.layout_key:
             self._build(rows)
             self.layout_key = key
             self.chosen = None
             self.detail.hide()
-        for row, stage in enumerate(inside.stages):
+        for row, stage in enumerate(layers.stages):
             self.captions[row].setText(stage_caption(stage))
             for tile, values, channel, activity in zip(
                 self.tiles[row], stage.maps, stage.channels, stage.activity, strict=True
             ):
                 tile.set_array(grey(values))
                 tile.setToolTip(f"channel {channel}, mean activation {activity:.3g}; click to see it large")
-        for offset, layer in enumerate(inside.attention):
-            row = len(inside.stages) + offset
+        for offset, layer in enumerate(layers.attention):
+            row = len(layers.stages) + offset
             self.captions[row].setText(attention_caption(layer))
             for position, (tile, weights) in enumerate(zip(self.tiles[row], [layer.mean, *layer.heads], strict=True)):
                 tile.set_array(picture)
@@ -158,13 +161,13 @@ class LayerView(QWidget):
 
     def _choose(self, row: int, position: int) -> None:
         """Show one map large: a feature map beside its filter, or one head's attention."""
-        inside, picture = self.inside, self.picture
-        if inside is None or picture is None:
+        layers, picture = self.layers, self.picture
+        if layers is None or picture is None:
             return
         self.chosen = (row, position)
         self.detail.show()
-        if row < len(inside.stages):
-            stage = inside.stages[row]
+        if row < len(layers.stages):
+            stage = layers.stages[row]
             self.large.set_array(grey(stage.maps[position]))
             self.large.set_heat(None)
             made_by = "it has no single filter: a stage of several layers made it"
@@ -178,7 +181,7 @@ class LayerView(QWidget):
                 self.filter.set_array(None)
             self.said.setText(f"{stage.title}, channel {stage.channels[position]}; {made_by}.")
             return
-        layer = inside.attention[row - len(inside.stages)]
+        layer = layers.attention[row - len(layers.stages)]
         weights = layer.mean if position == 0 else layer.heads[position - 1]
         self.large.set_array(picture)
         self.large.set_heat(_scaled(weights))

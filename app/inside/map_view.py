@@ -15,7 +15,7 @@ from app.lab.sweep_plot import CLASS_COLOURS
 from app.preview import PixelView
 from app.theme import ink
 from models.card import FeatureMap
-from models.data_map import DataMap
+from models.data_map import METHOD, DataMap
 from models.datasets import ImageSet
 
 POINT_SIZE = 4
@@ -53,6 +53,8 @@ class MapView(QWidget):
         self.star.setZValue(10)
         self.near_caption = QLabel()
         self.near_caption.setWordWrap(True)
+        self.note = QLabel()  # what went wrong with a click
+        self.note.setWordWrap(True)
         strip = QGridLayout()
         self.neighbour_views: list[Neighbour] = []
         self.neighbour_labels: list[QLabel] = []
@@ -68,12 +70,14 @@ class MapView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.caption)
         layout.addWidget(self.plot, 1)
+        layout.addWidget(self.note)
         layout.addWidget(self.near_caption)
         layout.addLayout(strip)
         self.shown: str | None = None  # the model whose map is drawn
         self.data_map: DataMap | None = None
         self.nearest: np.ndarray | None = None
         self.place: np.ndarray | None = None  # where the star stands
+        self.classes: tuple[str, ...] = ()
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -87,10 +91,11 @@ class MapView(QWidget):
         """Draw `model`'s map (the star and neighbours follow with each answer); a model without one says so."""
         if model == self.shown:
             return
-        self.shown, self.data_map, self.nearest = model, data_map, None
+        self.shown, self.data_map, self.nearest, self.classes = model, data_map, None, classes
         self.plot.clear()
         self.legend.clear()
         self.show_neighbours(None, None)
+        self.note.setText("")
         if data_map is None:
             self.caption.setText(
                 f"{title} has no stored map of its test set; make it with `uv run python -m training.data_map {model}`."
@@ -113,7 +118,7 @@ class MapView(QWidget):
             self.legend.addItem(pg.ScatterPlotItem(size=LEGEND_SIZE, **look), name)
         self.plot.addItem(self.star)
         self.star.setData([])
-        how = entry.method if entry is not None else "PCA of the penultimate features"
+        how = entry.method if entry is not None else METHOD
         share = f"; its two axes show {entry.variance_shown:.0%} of their variance" if entry is not None else ""
         self.caption.setText(
             f"{title}: its {len(points):,} test images, where it places them by what its last layer made of them "
@@ -125,10 +130,8 @@ class MapView(QWidget):
         self.place = place
         self.star.setData([] if place is None else [{"pos": (float(place[0]), float(place[1]))}])
 
-    def show_neighbours(
-        self, nearest: np.ndarray | None, test_set: ImageSet | None, classes: tuple[str, ...] = ()
-    ) -> None:
-        """The test images nearest to the input; their pictures where the test set has been read."""
+    def show_neighbours(self, nearest: np.ndarray | None, test_set: ImageSet | None) -> None:
+        """The test images nearest to the input; their pictures where the mapped test set has been read."""
         self.nearest = nearest
         if nearest is None or self.data_map is None:
             self.near_caption.setText("")
@@ -136,16 +139,22 @@ class MapView(QWidget):
                 view.set_array(None)
                 label.setText("")
             return
-        pictures = test_set is not None and len(test_set) == len(self.data_map.labels)
         said = "The test images nearest to your input in the model's feature space:"
-        if not pictures:
+        if test_set is None:
             said += " (their pictures show once the test set is read on the Browse tab)"
         self.near_caption.setText(said)
+        classes = self.classes
         for view, label, index in zip(self.neighbour_views, self.neighbour_labels, nearest, strict=False):
-            view.set_array(test_set.images[index] if pictures and test_set is not None else None)
+            view.set_array(test_set.images[index] if test_set is not None else None)
             true, answer = int(self.data_map.labels[index]), int(self.data_map.predicted[index])
             label.setText(classes[true] if true == answer else f"{classes[true]} (× {classes[answer]})")
             view.setToolTip(f"test image {index}: {classes[true]}, read as {classes[answer]}; click to open it")
+
+    def say_other_test_set(self, title: str) -> None:
+        self.note.setText(
+            f"The {title} test set in the data folder is not the one this map was made from: "
+            "its pictures cannot be opened from here."
+        )
 
     def _clicked(self, _item: pg.ScatterPlotItem, points: list, _event: object) -> None:
         if len(points):

@@ -36,15 +36,22 @@ class SideBySide(QWidget):
             self.note.setText(ASK)
             return
         method = "what covering each part costs" if answer.occlusion else "where each model looked"
-        self.note.setText(f"Heat maps side by side: {method}, each for its own answer.")
+        clicked = answer.explained is not None and answer.target != int(
+            np.argmax(answer.probabilities[answer.explained])
+        )
+        chosen = f", {MODELS[answer.explained].title}'s for the class clicked" if clicked and answer.explained else ""
+        self.note.setText(f"Heat maps side by side: {method}, each for its own answer{chosen}.")
         for name, heat in heats.items():
             view, caption = self.views[name]
             view.set_array(answer.model_input)
             view.set_heat(heat)
             probabilities = answer.probabilities[name]
-            top = int(np.argmax(probabilities))
+            # The explained model's map is for the class whose bar was clicked, the others' for their answer.
+            shown = int(np.argmax(probabilities))
+            if name == answer.explained and answer.target is not None:
+                shown = answer.target
             spec = MODELS[name]
-            caption.setText(f"{spec.title}: {spec.classes[top]} ({probabilities[top]:.0%})")
+            caption.setText(f"{spec.title}: {spec.classes[shown]} ({probabilities[shown]:.0%})")
 
     def _build(self, names: list[str]) -> None:
         for view, caption in self.views.values():

@@ -1,4 +1,4 @@
-"""What happens inside a network for one picture: every stage's feature maps for the convolutional
+"""A picture's way through a network's layers: every stage's feature maps for the convolutional
 networks, every layer's attention from the class token to the patches for the ViT.
 
 Like vit-pytorch's Recorder, this observes the network through forward hooks for one pass and
@@ -80,7 +80,7 @@ class AttentionLayer:
 
 
 @dataclass(frozen=True)
-class Inside:
+class Layers:
     """A picture's way through a network: feature stages for a convolutional one, attention for the ViT."""
 
     stages: list[FeatureStage]
@@ -93,9 +93,8 @@ def feature_stages(network: nn.Module, arch: str, batch: torch.Tensor, top: int 
     with ExitStack() as hooks, torch.inference_mode():
         caught = [hooks.enter_context(recording([network.get_submodule(plan.module)])) for plan in plans]
         network(batch[:1])
-        # A module that runs more than once answers with its last output; a copy, before an
-        # in-place layer downstream can change it.
-        outputs = [outputs[-1][0].float().clone() for outputs in caught]
+    # A module that runs more than once (a shared ReLU) answers with its last output.
+    outputs = [recorded[-1][0].float() for recorded in caught]
     return [_stage(plan, output, network, top) for plan, output in zip(plans, outputs, strict=True)]
 
 
@@ -121,7 +120,8 @@ def attention_layers(network: nn.Module, batch: torch.Tensor) -> list[AttentionL
     softmaxes = [cast(nn.Module, module.attend) for module in network.modules() if type(module).__name__ == "Attention"]
     with torch.inference_mode(), recording(softmaxes) as outputs:
         network(batch[:1])
-    class_token = getattr(network, "pool", "cls") == "cls"
+    # vit-pytorch keeps a class token only where its classifier reads one; else it pools by the mean.
+    class_token = cast(torch.Tensor, network.cls_token).shape[0] > 0
     layers = []
     for index, attention in enumerate(outputs):
         tokens = attention[0].float()  # (heads, tokens, tokens)
@@ -131,8 +131,8 @@ def attention_layers(network: nn.Module, batch: torch.Tensor) -> list[AttentionL
     return layers
 
 
-def inside(network: nn.Module, arch: str, batch: torch.Tensor, top: int = TOP_CHANNELS) -> Inside:
+def layers_of(network: nn.Module, arch: str, batch: torch.Tensor, top: int = TOP_CHANNELS) -> Layers:
     """The first picture of `batch` on its way through the network."""
     if arch in STAGES:
-        return Inside(feature_stages(network, arch, batch, top), [])
-    return Inside([], attention_layers(network, batch))
+        return Layers(feature_stages(network, arch, batch, top), [])
+    return Layers([], attention_layers(network, batch))
