@@ -1,8 +1,9 @@
 """Inside the network, as a dock beside the chart: the layers, the map of the test set with the
 nearest neighbours, and the compared models' heat maps side by side.
 
-While it is open, the session asks for the picked model's insides with every answer (the place
-on the map follows the pen; the layers wait for it to lift); closed, nothing more is computed.
+While it is open, the session asks with every answer for what its page on show draws of the
+picked model (the place on the map follows the pen; the layers, the neighbours and the heat maps
+side by side wait for it to lift); closed, or behind another dock, nothing more is computed.
 """
 
 from __future__ import annotations
