@@ -125,6 +125,35 @@ def test_a_neighbour_opens_that_test_image_in_the_browser(window, qtbot):
     assert window.browser.selection.current() == answer.neighbours[2]
 
 
+def test_a_test_set_other_than_the_one_mapped_is_neither_shown_nor_opened(
+    install_untrained, tiny_mnist, open_window, qtbot
+):
+    import models
+    from training import data_map
+
+    install_untrained("mnist_cnn")
+    classifier = models.load("mnist_cnn", "cpu")
+    test = datasets.load(MNIST.name, "test", tiny_mnist)
+    path, digest = spec("mnist_cnn").map_path, classifier.weights_digest
+    # The same pictures in another order: the same size, another set.
+    data_map.write(classifier.network, spec("mnist_cnn"), test.images[::-1], test.labels[::-1], path, digest,
+                   torch.device("cpu"))  # fmt: skip
+    window = open_window(tiny_mnist)
+    window.show_tab(Tab.BROWSE)
+    qtbot.waitUntil(lambda: MNIST.name in window.browser.panel.sets, timeout=10000)
+    shown = window.browser.selection.current()
+    window.show_tab(Tab.DRAW)
+    window.show_inside(True)
+    window.inside.pages.setCurrentWidget(window.inside.map)
+    pen_strokes(window.canvas, SEVEN)
+    assert settled(window, qtbot).neighbours is not None
+    strip = window.inside.map
+    assert all(view.pixmap is None for view in strip.neighbour_views)
+    qtbot.mouseClick(strip.neighbour_views[0], Qt.MouseButton.LeftButton)
+    assert window.tabs.currentIndex() == Tab.DRAW.value and window.browser.selection.current() == shown
+    assert "not the one this map was made from" in strip.near_caption.text()
+
+
 def test_a_model_without_a_map_says_how_to_make_one(install_untrained, tiny_mnist, open_window, qtbot):
     install_untrained("mnist_cnn")
     window = open_window(tiny_mnist)

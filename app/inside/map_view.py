@@ -53,8 +53,6 @@ class MapView(QWidget):
         self.star.setZValue(10)
         self.near_caption = QLabel()
         self.near_caption.setWordWrap(True)
-        self.note = QLabel()  # what went wrong with a click
-        self.note.setWordWrap(True)
         strip = QGridLayout()
         self.neighbour_views: list[Neighbour] = []
         self.neighbour_labels: list[QLabel] = []
@@ -70,7 +68,6 @@ class MapView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.caption)
         layout.addWidget(self.plot, 1)
-        layout.addWidget(self.note)
         layout.addWidget(self.near_caption)
         layout.addLayout(strip)
         self.shown: str | None = None  # the model whose map is drawn
@@ -95,7 +92,6 @@ class MapView(QWidget):
         self.plot.clear()
         self.legend.clear()
         self.show_neighbours(None, None)
-        self.note.setText("")
         if data_map is None:
             self.caption.setText(
                 f"{title} has no stored map of its test set; make it with `uv run python -m training.data_map {model}`."
@@ -151,7 +147,7 @@ class MapView(QWidget):
             view.setToolTip(f"test image {index}: {classes[true]}, read as {classes[answer]}; click to open it")
 
     def say_other_test_set(self, title: str) -> None:
-        self.note.setText(
+        self.near_caption.setText(
             f"The {title} test set in the data folder is not the one this map was made from: "
             "its pictures cannot be opened from here."
         )
