@@ -140,9 +140,12 @@ class LayerView(QWidget):
 
     def _build(self, rows: list[int]) -> None:
         while self.grid.count():
-            item = self.grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = self.grid.takeAt(0).widget()
+            if widget is not None:
+                # Hidden at once: deleteLater waits for the event loop, and until then a shown
+                # child would be shown, laid out and painted again with the dock.
+                widget.hide()
+                widget.deleteLater()
         self.captions, self.tiles = [], []
         line = 0
         for row, count in enumerate(rows):

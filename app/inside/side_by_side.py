@@ -55,8 +55,9 @@ class SideBySide(QWidget):
 
     def _build(self, names: list[str]) -> None:
         for view, caption in self.views.values():
-            view.deleteLater()
-            caption.deleteLater()
+            for widget in (view, caption):
+                widget.hide()  # at once; deleted when the event loop comes round
+                widget.deleteLater()
         self.views = {}
         for column, name in enumerate(names):
             view = PixelView(120)
