@@ -335,21 +335,20 @@ class Browser(QWidget):
 
     def show_cell(self, dataset: str, true: int, predicted: int) -> None:
         """Only the test images of class `true` that the picked model takes for `predicted`."""
-        if self.source != dataset:
-            self.set_source(dataset)
-        if dataset not in self.panel.sets:
-            self.pending = (dataset, lambda: self.filters.show_cell(true, predicted))
-            return
-        self.filters.show_cell(true, predicted)
+        self._with_set(dataset, lambda: self.filters.show_cell(true, predicted))
 
     def show_test_image(self, dataset: str, index: int) -> None:
         """Test image `index` of `dataset`, dropping filters that hide it (once the set is read)."""
+        self._with_set(dataset, partial(self.selection.go_to, index))
+
+    def _with_set(self, dataset: str, action: Callable[[], object]) -> None:
+        """Show `dataset` and do `action` on it: now where it is read, else once it is."""
         if self.source != dataset:
             self.set_source(dataset)
-        if dataset not in self.panel.sets:
-            self.pending = (dataset, partial(self.selection.go_to, index))
-            return
-        self.selection.go_to(index)
+        if dataset in self.panel.sets:
+            action()
+        else:
+            self.pending = (dataset, action)
 
     def answers_failed(self) -> None:
         """The answers the filters need cannot be had: filter without them."""

@@ -138,15 +138,16 @@ class Classifier:
 
     def _scored(self, pixels: torch.Tensor, scores: bool) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         """outputs(), and with `scores` each picture's unfamiliarity (None where the card names no method)."""
-        scored = scores and self.unfamiliarity_score is not None
+        score = self.unfamiliarity_score if scores else None
+        unfamiliarity: torch.Tensor | None
         with torch.inference_mode():
             if self.single is not None and pixels.shape[0] == 1:
                 logits, features, unfamiliarity = self.single(pixels)  # the graph scores as it goes
             else:
                 logits, features = self.with_features(pixels)
-                score = self.unfamiliarity_score
-                unfamiliarity = score.score(logits, features) if scored and score is not None else None
-        return logits.float(), features.float(), unfamiliarity.float() if scored and unfamiliarity is not None else None
+                unfamiliarity = score.score(logits, features) if score is not None else None
+        kept = unfamiliarity.float() if score is not None and unfamiliarity is not None else None
+        return logits.float(), features.float(), kept
 
     def logits(self, pixels: torch.Tensor) -> torch.Tensor:
         """uint8 pictures (N, H, W, C) on the device -> float32 logits (N, classes)."""

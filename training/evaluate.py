@@ -199,9 +199,10 @@ def evaluate(
     calibrated = calibration(shipped, data, test_logits, device)
     weight_path = out_dir / model_spec.weight_path.name
     weights.save(model, weight_path, dtype)
+    digest = weights.digest(weight_path)
     pixels = data.test.images.permute(0, 2, 3, 1).numpy()  # as the app reads the test set: (N, H, W, C)
     map_path = out_dir / model_spec.map_path.name
-    feature_map = data_map.write(shipped, model_spec, pixels, labels, map_path, weights.digest(weight_path), device)
+    feature_map = data_map.write(shipped, model_spec, pixels, labels, map_path, digest, device)
     test_answers.save(
         out_dir / model_spec.answers_path.name,
         metrics.softmax(test_logits),
@@ -209,7 +210,7 @@ def evaluate(
     )
     written = Card(
         model=model_spec.name,
-        unfamiliarity=kept_unfamiliarity(out_dir / model_spec.card_path.name, weights.digest(weight_path)),
+        unfamiliarity=kept_unfamiliarity(out_dir / model_spec.card_path.name, digest),
         feature_map=feature_map,
         title=model_spec.title,
         architecture={"name": model_spec.arch, **model_spec.arch_options},
@@ -228,7 +229,7 @@ def evaluate(
             dtype_name,
             bytes=weight_path.stat().st_size,
             top1_agreement_with_float32=agreement,
-            sha256=weights.digest(weight_path),
+            sha256=digest,
         ),
         evaluated=datetime.date.today().isoformat(),
     )
