@@ -27,7 +27,7 @@ from models.device import resolve
 from models.errors import ModelError
 from models.registry import CACHE_DIR, MODELS, ModelSpec, spec
 from training import data as training_data
-from training import precision
+from training import exposure, precision
 from training.augment import POLICIES
 from training.distributed import barrier, setup, teardown
 from training.evaluate import evaluate
@@ -145,6 +145,7 @@ def main(argv: list[str] | None = None) -> None:
             args.seed,
             recipe.pen_digits,
             args.pen_writers_held_out if recipe.pen_digits else 0,
+            exposure.POOL if recipe.outliers > 0 else 0,
         )
         if world.is_main:
             barrier(world)

@@ -19,7 +19,7 @@ from tqdm import tqdm  # tqdm ships no type hints
 
 from models.normalize import normalize
 from models.registry import DatasetSpec
-from training import checkpoint, metrics
+from training import checkpoint, exposure, metrics
 from training.augment import augment, mix
 from training.averaging import WeightAverage
 from training.checkpoint import CheckpointError
@@ -153,15 +153,21 @@ def train_one_epoch(
         index = order[start : start + batch_size]
         images = augment(data.train.images[index].to(device), recipe.augment, generator, recipe.cutout)
         images = normalize(images, data.spec)
-        if runtime.channels_last:
-            images = images.contiguous(memory_format=torch.channels_last)
         labels = data.train.labels[index].to(device)
         targets = F.one_hot(labels, num_classes).float()
         images, targets = mix(images, targets, recipe.mixup, recipe.cutmix, generator)
+        if recipe.outliers > 0 and data.outliers is not None:
+            drawn = exposure.sample(data.outliers, len(index), generator).to(device)
+            images = torch.cat([images, normalize(augment(drawn, recipe.augment, generator), data.spec)])
+        if runtime.channels_last:
+            images = images.contiguous(memory_format=torch.channels_last)
         with autocast(device, runtime.amp):
-            logits = model(images)
+            answers = model(images)
+            logits = answers[: len(labels)]
             # the training objective, label smoothing and mixing included: not comparable with val_loss
             loss = F.cross_entropy(logits.float(), targets, label_smoothing=recipe.label_smoothing)
+            if len(answers) > len(labels):  # the outliers that joined the batch
+                loss = loss + recipe.outliers * exposure.uniform_loss(answers[len(labels) :])
         updater.step(loss)
 
         seen += len(labels)
@@ -170,21 +176,6 @@ def train_one_epoch(
         rate = seen / (time.perf_counter() - started)
         bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{correct / seen:.4f}", img_s=f"{rate:.0f}")
     return loss_sum, correct, seen
-
-
-def check_averaging(recipe: Recipe) -> None:
-    """Refuse weight-averaging settings that would average something else than they say."""
-    if not 0 <= recipe.swa_epochs <= recipe.epochs:
-        raise ValueError(f"--swa-epochs {recipe.swa_epochs} must lie between 0 and --epochs {recipe.epochs}.")
-    if recipe.swa_epochs and recipe.swa_lr <= 0:
-        raise ValueError(
-            f"Weight averaging needs a learning rate to explore with: --swa-lr above 0, not {recipe.swa_lr}."
-        )
-    if recipe.swa_epochs and recipe.warmup_epochs > recipe.epochs - recipe.swa_epochs:
-        raise ValueError(
-            f"--warmup-epochs {recipe.warmup_epochs} would run into the {recipe.swa_epochs} averaged epochs, which "
-            f"train at the constant --swa-lr; use --warmup-epochs {recipe.epochs - recipe.swa_epochs} or less."
-        )
 
 
 def as_line(record: dict[str, float]) -> str:
@@ -238,7 +229,7 @@ def train(
     device, world = runtime.device, runtime.world
     if recipe.batch_size % world.size:
         raise ValueError(f"--batch-size {recipe.batch_size} does not split evenly among {world.size} processes.")
-    check_averaging(recipe)
+    recipe.check()
     if device.type == "cuda":
         # Every batch but an epoch's last has the same shape, so cuDNN can time its algorithms once
         # and keep the fastest.

@@ -29,6 +29,25 @@ class Recipe:
     swa_lr: float = 0.0
     # Drawings of each pen-drawn training digit added to the training set (digit datasets only).
     pen_digits: int = 0
+    # Outlier exposure's weight: drawings that are no digit (training.exposure) join every batch,
+    # trained towards answering every class alike (digit datasets only).
+    outliers: float = 0.0
+
+    def check(self) -> None:
+        """Refuse settings that would train otherwise than they say."""
+        if not 0 <= self.swa_epochs <= self.epochs:
+            raise ValueError(f"--swa-epochs {self.swa_epochs} must lie between 0 and --epochs {self.epochs}.")
+        if self.swa_epochs and self.swa_lr <= 0:
+            raise ValueError(
+                f"Weight averaging needs a learning rate to explore with: --swa-lr above 0, not {self.swa_lr}."
+            )
+        if self.swa_epochs and self.warmup_epochs > self.epochs - self.swa_epochs:
+            raise ValueError(
+                f"--warmup-epochs {self.warmup_epochs} would run into the {self.swa_epochs} averaged epochs, which "
+                f"train at the constant --swa-lr; use --warmup-epochs {self.epochs - self.swa_epochs} or less."
+            )
+        if self.outliers < 0:
+            raise ValueError(f"--outliers is a loss weight, 0 or more, not {self.outliers}.")
 
 
 RECIPES: dict[str, Recipe] = {
