@@ -182,3 +182,17 @@ def test_a_failed_download_says_what_to_do(tmp_path, monkeypatch):
     monkeypatch.setattr(urllib.request, "urlopen", offline)
     with pytest.raises(pendigits.PenDigitsError, match="name resolution.*copy"):
         pendigits.load(tmp_path, allow_download=True)
+
+
+def test_a_bend_moves_the_strokes_smoothly_and_a_little():
+    from training.pen_data import bent
+
+    rng = np.random.default_rng(0)
+    line = [np.column_stack([np.linspace(0.2, 0.8, 50), np.full(50, 0.5)])]
+    moved = bent(line, 0.05, rng)[0]
+    shift = moved - line[0]
+    assert 0 < np.abs(shift).max() <= 0.05 * 0.6 * 2  # two waves at most 0.05 / sqrt(2) of the size each
+    assert np.abs(np.diff(shift, axis=0)).max() < 0.01  # neighbouring points move alike: no jitter
+    digit = bent(EIGHT, 0.05, np.random.default_rng(1))
+    bent_input, plain_input = strokes_to_mnist(digit).astype(float), strokes_to_mnist(EIGHT).astype(float)
+    assert 0 < np.abs(bent_input - plain_input).mean() < 25  # still the eight, drawn by another hand

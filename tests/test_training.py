@@ -270,11 +270,12 @@ def write_pen_digits(root: Path, writers: int = 4, per_writer: int = 10) -> None
 def test_pen_digits_join_training_and_their_held_out_writers_are_measured(tiny_mnist, tmp_path):
     write_pen_digits(tiny_mnist)
     out = tmp_path / "out"
-    flags = ["--pen-digits", "2", "--pen-writers-held-out", "1", "--val-size", "0"]
+    flags = ["--pen-digits", "2", "--pen-bend", "0.05", "--pen-writers-held-out", "1", "--val-size", "0"]
     train_main(["mnist_cnn", *tiny_flags(tiny_mnist, out, epochs=1), *flags])
     written = card.read(out / "mnist_cnn.json", "")
     assert written.training.train_images == 40 + 3 * 10 * 2  # MNIST's 40, two drawings of each of 3 writers' 10
     assert written.training.pen_writers_held_out == 1 and "--pen-writers-held-out 1" in written.training.command
+    assert "--pen-bend 0.05" in written.training.command
     assert written.pen_digits is not None and written.pen_digits.digits == 10 and len(written.pen_digits.writers) == 1
     assert "pen_val_accuracy" in written.training.history[0]
     assert written.schema_version == card.SCHEMA_VERSION

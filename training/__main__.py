@@ -146,6 +146,7 @@ def main(argv: list[str] | None = None) -> None:
             recipe.pen_digits,
             args.pen_writers_held_out if recipe.pen_digits else 0,
             exposure.POOL if recipe.outliers > 0 else 0,
+            recipe.pen_bend,
         )
         if world.is_main:
             barrier(world)

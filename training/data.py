@@ -70,11 +70,12 @@ def load(
     pen_digits: int = 0,
     pen_writers_held_out: int = 0,
     outliers: int = 0,
+    pen_bend: float = 0.0,
 ) -> TrainingData:
     """A dataset's splits. For the canvas's dataset, `pen_digits` drawings of each pen-drawn digit join
-    training, the digits of `pen_writers_held_out` writers, held out whole, are a second validation set,
-    and `outliers` drawings that are no digit (pairs of training writers' digits among them) a pool for
-    outlier exposure."""
+    training (bent by `pen_bend`), the digits of `pen_writers_held_out` writers, held out whole, are a
+    second validation set, and `outliers` drawings that are no digit (pairs of training writers' digits
+    among them) a pool for outlier exposure."""
     train_set = datasets.load(dataset, "train", root, download)
     test_set = datasets.load(dataset, "test", root, download)
     train, val = hold_out(train_set.images, train_set.labels, val_size, seed)
@@ -88,7 +89,7 @@ def load(
     if train_set.spec is DRAWN and (pen_digits > 0 or pen_writers_held_out > 0):
         pen_train, pen_val = pen_data.load(root, download, pen_writers_held_out, seed)
         if pen_digits > 0:
-            pen = to_split(*pen_data.render(pen_train, pen_digits, seed))
+            pen = to_split(*pen_data.render(pen_train, pen_digits, seed, pen_bend))
             data.train = Split(torch.cat([train.images, pen.images]), torch.cat([train.labels, pen.labels]))
         if pen_val:
             data.pen_val = to_split(*pen_data.render(pen_val, 0, seed))

@@ -23,10 +23,32 @@ SLANT = 0.25  # x shifts by up to this fraction of y
 TURN_DEGREES = 10.0
 STRETCH = (0.85, 1.15)  # of the width
 JITTER = 0.004  # of the canvas side: a shaky hand
+BEND_WAVES = 2  # sine waves summed in each axis of a bend
 
 
-def drawn(digit: PenDigit, rng: np.random.Generator) -> tuple[list[np.ndarray], float]:
-    """One way a person might draw this digit on the canvas: its strokes and the brush."""
+def bent(strokes: list[np.ndarray], amount: float, rng: np.random.Generator) -> list[np.ndarray]:
+    """The strokes moved by a smooth random field, up to about `amount` of the drawing's size: the
+    curves a hand gives a digit (elastic distortion, as Simard et al. 2003 did to MNIST's pixels)."""
+    points = np.concatenate(strokes)
+    corner = points.min(axis=0)
+    size = max(float((points.max(axis=0) - corner).max()), 1e-6)
+    # two waves for each axis, of half to one and a half cycles across the drawing, in any direction
+    angles = rng.uniform(0, 2 * math.pi, (2, BEND_WAVES))
+    cycles = rng.uniform(0.5, 1.5, (2, BEND_WAVES))
+    waves = cycles[..., None] * np.stack([np.cos(angles), np.sin(angles)], axis=-1)  # (axis, wave, 2)
+    phases = rng.uniform(0, 2 * math.pi, (2, BEND_WAVES))
+
+    def moved(stroke: np.ndarray) -> np.ndarray:
+        across = (stroke - corner) / size
+        shift = np.sin(2 * math.pi * np.einsum("nd,awd->naw", across, waves) + phases).sum(axis=-1)
+        return stroke + amount * size / math.sqrt(BEND_WAVES) * shift
+
+    return [moved(stroke) for stroke in strokes]
+
+
+def drawn(digit: PenDigit, rng: np.random.Generator, bend: float = 0.0) -> tuple[list[np.ndarray], float]:
+    """One way a person might draw this digit on the canvas: its strokes and the brush; with `bend`,
+    its curves bent too (see `bent`)."""
     height = rng.uniform(*HEIGHTS)
     centre = (rng.uniform(0.5 - (1 - height) / 3, 0.5 + (1 - height) / 3),) * 2
     strokes = pendigits.to_canvas(digit, height, centre)
@@ -36,12 +58,13 @@ def drawn(digit: PenDigit, rng: np.random.Generator) -> tuple[list[np.ndarray], 
     shape = np.array([[cos, -sin], [sin, cos]]) @ shape
     middle = np.concatenate(strokes).mean(axis=0)
     moved = [(stroke - middle) @ shape.T + middle + rng.normal(0, JITTER, stroke.shape) for stroke in strokes]
-    return moved, float(rng.uniform(*BRUSHES))
+    brush = float(rng.uniform(*BRUSHES))
+    return (bent(moved, bend, rng) if bend > 0 else moved), brush
 
 
-def render(digits: list[PenDigit], copies: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(N, 28, 28, 1) uint8 images and their labels: each digit drawn `copies` times, or once as the
-    app's default draws it where `copies` is 0."""
+def render(digits: list[PenDigit], copies: int, seed: int, bend: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """(N, 28, 28, 1) uint8 images and their labels: each digit drawn `copies` times, bent by up to
+    `bend` of its size, or once as the app's default draws it where `copies` is 0."""
     rng = np.random.default_rng(seed)
     images, labels = [], []
     for digit in digits:
@@ -49,7 +72,7 @@ def render(digits: list[PenDigit], copies: int, seed: int) -> tuple[np.ndarray, 
             images.append(strokes_to_mnist(pendigits.to_canvas(digit), DEFAULT_BRUSH))
             labels.append(digit.label)
         for _ in range(copies):
-            strokes, brush = drawn(digit, rng)
+            strokes, brush = drawn(digit, rng, bend)
             images.append(strokes_to_mnist(strokes, brush))
             labels.append(digit.label)
     if not images:

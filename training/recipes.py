@@ -29,6 +29,8 @@ class Recipe:
     swa_lr: float = 0.0
     # Drawings of each pen-drawn training digit added to the training set (digit datasets only).
     pen_digits: int = 0
+    # Those drawings' strokes bent by a smooth random field, up to about this share of their size.
+    pen_bend: float = 0.0
     # Outlier exposure's weight: drawings that are no digit (training.exposure) join every batch,
     # trained towards answering every class alike (digit datasets only).
     outliers: float = 0.0
@@ -46,6 +48,8 @@ class Recipe:
                 f"--warmup-epochs {self.warmup_epochs} would run into the {self.swa_epochs} averaged epochs, which "
                 f"train at the constant --swa-lr; use --warmup-epochs {self.epochs - self.swa_epochs} or less."
             )
+        if not 0 <= self.pen_bend <= 0.5:
+            raise ValueError(f"--pen-bend is a share of a drawing's size, from 0 to 0.5, not {self.pen_bend}.")
         if self.outliers < 0:
             raise ValueError(f"--outliers is a loss weight, 0 or more, not {self.outliers}.")
 
