@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from models import pendigits
 from models.pendigits import PenDigit
 from models.strokes import strokes_to_mnist
-from training.pen_data import BRUSHES, JITTER
+from training.pen_data import BRUSHES, JITTER, rotation
 
 Strokes = list[np.ndarray]
 SHARE = 4  # each batch of images is joined by a quarter as many outliers
@@ -57,9 +57,7 @@ def hatching(rng: np.random.Generator) -> Strokes:
         half = np.sqrt(np.maximum(0.16 - across**2, 0.01)) * rng.uniform(0.6, 1.0)
         ends = np.stack([np.column_stack([-half, across]), np.column_stack([half, across])], axis=1)
         ends[1::2] = ends[1::2, ::-1]  # back and forth, as one pen stroke
-        angle = rng.uniform(0, math.pi)
-        turn = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
-        drawn.append(0.5 + ends.reshape(-1, 2) @ turn.T)
+        drawn.append(0.5 + ends.reshape(-1, 2) @ rotation(rng.uniform(0, math.pi)).T)
     return drawn
 
 
@@ -90,9 +88,7 @@ FAMILIES: dict[str, Callable[[np.random.Generator], Strokes]] = {
 
 def varied(strokes: Strokes, rng: np.random.Generator) -> Strokes:
     """The drawing turned to any angle, stretched and drawn with a shaky pen."""
-    angle = rng.uniform(0, 2 * math.pi)
-    turn = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
-    shape = turn @ np.diag(rng.uniform(0.6, 1.0, 2))
+    shape = rotation(rng.uniform(0, 2 * math.pi)) @ np.diag(rng.uniform(0.6, 1.0, 2))
     return [(stroke - 0.5) @ shape.T + 0.5 + rng.normal(0, JITTER, stroke.shape) for stroke in strokes]
 
 

@@ -26,6 +26,12 @@ JITTER = 0.004  # of the canvas side: a shaky hand
 BEND_WAVES = 2  # sine waves summed in each axis of a bend
 
 
+def rotation(angle: float) -> np.ndarray:
+    """The 2x2 matrix that turns points (x, y) by `angle` radians."""
+    cos, sin = math.cos(angle), math.sin(angle)
+    return np.array([[cos, -sin], [sin, cos]])
+
+
 def bent(strokes: list[np.ndarray], amount: float, rng: np.random.Generator) -> list[np.ndarray]:
     """The strokes moved by a smooth random field, up to about `amount` of the drawing's size: the
     curves a hand gives a digit (elastic distortion, as Simard et al. 2003 did to MNIST's pixels)."""
@@ -53,9 +59,8 @@ def drawn(digit: PenDigit, rng: np.random.Generator, bend: float = 0.0) -> tuple
     centre = (rng.uniform(0.5 - (1 - height) / 3, 0.5 + (1 - height) / 3),) * 2
     strokes = pendigits.to_canvas(digit, height, centre)
     angle = math.radians(rng.uniform(-TURN_DEGREES, TURN_DEGREES))
-    cos, sin = math.cos(angle), math.sin(angle)
     shape = np.array([[1.0, -rng.uniform(-SLANT, SLANT)], [0.0, 1.0]]) @ np.diag([rng.uniform(*STRETCH), 1.0])
-    shape = np.array([[cos, -sin], [sin, cos]]) @ shape
+    shape = rotation(angle) @ shape
     middle = np.concatenate(strokes).mean(axis=0)
     moved = [(stroke - middle) @ shape.T + middle + rng.normal(0, JITTER, stroke.shape) for stroke in strokes]
     brush = float(rng.uniform(*BRUSHES))
