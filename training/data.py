@@ -33,7 +33,7 @@ class TrainingData:
     test_source: str
     pen_val: Split | None = None  # pen-drawn digits of writers held out of training, as the canvas draws them
     pen_writers: tuple[int, ...] = ()  # those writers
-    outliers: torch.Tensor | None = None  # (N, C, H, W) uint8 drawings that are no digit, for outlier exposure
+    outliers: torch.Tensor | None = None  # (N, C, H, W) uint8 pictures unlike any class, for outlier exposure
 
 
 def input_batches(
@@ -74,17 +74,12 @@ def load(
 ) -> TrainingData:
     """A dataset's splits. For the canvas's dataset, `pen_digits` drawings of each pen-drawn digit join
     training (bent by `pen_bend`), the digits of `pen_writers_held_out` writers, held out whole, are a
-    second validation set, and `outliers` drawings that are no digit (pairs of training writers' digits
-    among them) a pool for outlier exposure."""
+    second validation set; `outliers` pictures unlike any class (training.exposure) are a pool for
+    outlier exposure."""
     train_set = datasets.load(dataset, "train", root, download)
     test_set = datasets.load(dataset, "test", root, download)
     train, val = hold_out(train_set.images, train_set.labels, val_size, seed)
     data = TrainingData(train_set.spec, train, val, to_split(test_set.images, test_set.labels), test_set.source)
-    if outliers > 0 and train_set.spec is not DRAWN:
-        raise ValueError(
-            f"--outliers draws pictures that are no digit, for the digit models; {dataset} has no such pictures. "
-            "Leave --outliers at 0."
-        )
     pen_train: list[pendigits.PenDigit] = []
     if train_set.spec is DRAWN and (pen_digits > 0 or pen_writers_held_out > 0):
         pen_train, pen_val = pen_data.load(root, download, pen_writers_held_out, seed)
@@ -95,5 +90,6 @@ def load(
             data.pen_val = to_split(*pen_data.render(pen_val, 0, seed))
             data.pen_writers = tuple(pendigits.writers(pen_val))
     if outliers > 0:
-        data.outliers = torch.from_numpy(exposure.render(outliers, seed, pen_train).transpose(0, 3, 1, 2).copy())
+        photos = train.images.permute(0, 2, 3, 1).numpy()  # the training split's only: none held out for validation
+        data.outliers = exposure.pool(train_set.spec, outliers, seed, pen_train, photos)
     return data
