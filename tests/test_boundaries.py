@@ -69,6 +69,7 @@ def test_the_card_and_the_registry_need_no_torch():
 
 
 PROBE = """
+import os
 import sys
 from PySide6.QtWidgets import QApplication
 import app.__main__
@@ -78,8 +79,12 @@ window = MainWindow(device="cpu")
 window.show()
 application.processEvents()
 heavy = sorted(m for m in ("torch", "torchvision", "pyqtgraph") if m in sys.modules)
-print("loaded before the window showed:", heavy)
+print("loaded before the window showed:", heavy, flush=True)
 window.close()
+# and leave as the app does (app.__main__.run): a thread still ending would abort the interpreter's own exit
+from app import concurrency
+concurrency.finish_within(concurrency.EXIT_GRACE_S)
+os._exit(0)
 """
 
 
