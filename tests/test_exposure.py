@@ -84,3 +84,13 @@ def test_a_photo_model_trains_with_outliers(tiny_cifar, tmp_path, monkeypatch):
     monkeypatch.setattr(exposure, "POOL", 40)
     train_main(["vit_cifar10", *tiny_flags(tiny_cifar, tmp_path, epochs=1), "--lr", "0.003", "--outliers", "0.5"])
     assert "--outliers 0.5" in card.read(tmp_path / "vit_cifar10.json", "").training.command
+
+
+@pytest.mark.parametrize(
+    "flags, said",
+    [(["--outliers", "-0.5"], "--outliers is a loss weight"), (["--pen-bend", "0.8"], "--pen-bend is a share")],
+)
+def test_settings_that_cannot_work_are_refused_before_any_data_is_read(tmp_path, flags, said):
+    missing = tmp_path / "no data here"  # were the data read first, its absence would be the message
+    with pytest.raises(SystemExit, match=said):
+        train_main(["mnist_cnn", *tiny_flags(missing, tmp_path, epochs=1), *flags])

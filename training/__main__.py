@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> None:
     model_spec = spec(args.model)
     recipe = recipe_from(args)
     try:
+        recipe.check()  # before minutes of reading and drawing data
         world, device = setup(resolve(args.device))
         if not world.is_main:
             barrier(world)  # rank 0 downloads first; the others then read what it wrote

@@ -157,8 +157,8 @@ def train_one_epoch(
         targets = F.one_hot(labels, num_classes).float()
         images, targets = mix(images, targets, recipe.mixup, recipe.cutmix, generator)
         if recipe.outliers > 0 and data.outliers is not None:
-            drawn = exposure.sample(data.outliers, len(index), generator).to(device)
-            images = torch.cat([images, normalize(augment(drawn, recipe.augment, generator), data.spec)])
+            unlike = exposure.sample(data.outliers, len(index), generator).to(device)
+            images = torch.cat([images, normalize(augment(unlike, recipe.augment, generator), data.spec)])
         if runtime.channels_last:
             images = images.contiguous(memory_format=torch.channels_last)
         with autocast(device, runtime.amp):

@@ -31,8 +31,8 @@ class Recipe:
     pen_digits: int = 0
     # Those drawings' strokes bent by a smooth random field, up to about this share of their size.
     pen_bend: float = 0.0
-    # Outlier exposure's weight: drawings that are no digit (training.exposure) join every batch,
-    # trained towards answering every class alike (digit datasets only).
+    # Outlier exposure's weight: pictures unlike any class (training.exposure) join every batch,
+    # trained towards answering every class alike.
     outliers: float = 0.0
 
     def check(self) -> None:
