@@ -60,7 +60,7 @@ RECIPES: dict[str, Recipe] = {
         epochs=8, batch_size=256, lr=0.1, weight_decay=5e-4, warmup_epochs=0.5, label_smoothing=0.1, augment="affine"
     ),
     "vit_mnist": Recipe(
-        epochs=15,
+        epochs=24,
         batch_size=256,
         lr=2e-3,
         optimizer="adamw",
@@ -68,7 +68,9 @@ RECIPES: dict[str, Recipe] = {
         label_smoothing=0.1,
         augment="affine",
         clip_grad=1.0,
-        pen_digits=4,
+        pen_digits=8,
+        pen_bend=0.03,
+        outliers=0.5,
     ),
     "resnet18_cifar10": Recipe(
         epochs=200,
