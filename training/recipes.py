@@ -57,7 +57,14 @@ class Recipe:
 RECIPES: dict[str, Recipe] = {
     "mnist_cnn": Recipe(epochs=30, batch_size=128, lr=0.05, weight_decay=5e-4, augment="affine", pen_digits=4),
     "resnet18_mnist": Recipe(
-        epochs=8, batch_size=256, lr=0.1, weight_decay=5e-4, warmup_epochs=0.5, label_smoothing=0.1, augment="affine"
+        epochs=12,
+        batch_size=256,
+        lr=0.1,
+        weight_decay=5e-4,
+        warmup_epochs=0.5,
+        label_smoothing=0.1,
+        augment="affine",
+        pen_digits=4,
     ),
     "vit_mnist": Recipe(
         epochs=24,
