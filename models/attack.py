@@ -61,9 +61,11 @@ def attack(from_pixels: nn.Module, native: np.ndarray, target: int | None, epsil
             (gradient,) = torch.autograd.grad(losses.sum(), pictures)
         return losses.detach(), logits.detach().argmax(dim=1), gradient
 
+    def into_box(pictures: torch.Tensor) -> torch.Tensor:
+        return torch.minimum(torch.maximum(pictures, low), high).round()
+
     def step(pictures: torch.Tensor, gradient: torch.Tensor, size: float) -> torch.Tensor:
-        moved = pictures - size * gradient.sign()
-        return torch.minimum(torch.maximum(moved, low), high).round()
+        return into_box(pictures - size * gradient.sign())
 
     timed = time.perf_counter()
     fast = step(original, losses_and_gradient(original)[2], bound)
@@ -71,7 +73,7 @@ def attack(from_pixels: nn.Module, native: np.ndarray, target: int | None, epsil
     starts = max(1, int(min(STARTS, DEADLINE_S / (STEPS * max(one_pass, 1e-9)))))
     generator = torch.Generator(device=device).manual_seed(0)
     noise = torch.randint(-bound, bound + 1, (starts - 1, *original.shape[1:]), generator=generator, device=device)
-    pictures = torch.cat([fast, torch.minimum(torch.maximum(original + noise, low), high)])
+    pictures = torch.cat([fast, into_box(original + noise)])
     for done in range(STEPS + 1):
         losses, said, gradient = losses_and_gradient(pictures)
         fooling = (said != answer) if target is None else (said == target)
