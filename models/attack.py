@@ -8,8 +8,9 @@ the box around the picture. A run can settle where the target is out of reach fr
 several runs go side by side in one batch, as many as the deadline leaves room for: one from the
 fast step, the others from random points in the box. Their steps shrink as the budget is spent,
 from a quarter of epsilon to one pixel level, because a picture on the edge of fooling needs fine
-steps to cross it (as in Croce and Hein's APGD, 2020). Pixels are whole numbers in the box's integer
-bounds, so the picture returned is exactly the one that was checked.
+steps to cross it, and each move keeps a quarter of the last one (both as in Croce and Hein's APGD,
+2020). Pixels are whole numbers in the box's integer bounds, so the picture returned is exactly the
+one that was checked.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ STEPS = 100  # projected gradient steps at most, after the single fast step
 # a slow model's steps shrink with the time spent, so that it still ends with fine ones.
 DEADLINE_S = 1.2
 FIRST_STEP = 0.25  # the first projected step moves a pixel by this share of epsilon
+# Each move is this share of the new step and the rest of the last move. With APGD's 0.75, 100 steps
+# of eight runs fooled mnist_cnn on 96.5% of benchmarks/attacks.py's pictures, resnet18_mnist on 94.5%;
+# without momentum 95.5% and 93.5%, with 0.5 (resnet18_mnist) 94.0%.
+NEW_STEP = 0.75
 
 
 def attack(from_pixels: nn.Module, native: np.ndarray, target: int | None, epsilon: float) -> np.ndarray:
@@ -61,19 +66,23 @@ def attack(from_pixels: nn.Module, native: np.ndarray, target: int | None, epsil
             (gradient,) = torch.autograd.grad(losses.sum(), pictures)
         return losses.detach(), logits.detach().argmax(dim=1), gradient
 
+    def clamped(pictures: torch.Tensor) -> torch.Tensor:
+        return torch.minimum(torch.maximum(pictures, low), high)
+
     def into_box(pictures: torch.Tensor) -> torch.Tensor:
-        return torch.minimum(torch.maximum(pictures, low), high).round()
+        return clamped(pictures).round()
 
     def step(pictures: torch.Tensor, gradient: torch.Tensor, size: float) -> torch.Tensor:
-        return into_box(pictures - size * gradient.sign())
+        return clamped(pictures - size * gradient.sign())
 
     timed = time.perf_counter()
-    fast = step(original, losses_and_gradient(original)[2], bound)
+    fast = into_box(step(original, losses_and_gradient(original)[2], bound))
     one_pass = time.perf_counter() - timed
     starts = max(1, int(min(STARTS, DEADLINE_S / (STEPS * max(one_pass, 1e-9)))))
     generator = torch.Generator(device=device).manual_seed(0)
     noise = torch.randint(-bound, bound + 1, (starts - 1, *original.shape[1:]), generator=generator, device=device)
     pictures = torch.cat([fast, into_box(original + noise)])
+    last = pictures
     for done in range(STEPS + 1):
         losses, said, gradient = losses_and_gradient(pictures)
         fooling = (said != answer) if target is None else (said == target)
@@ -83,7 +92,8 @@ def attack(from_pixels: nn.Module, native: np.ndarray, target: int | None, epsil
         if spent >= 1:
             break
         size = 1 + (FIRST_STEP * bound - 1) * (1 + math.cos(math.pi * spent)) / 2
-        pictures = step(pictures, gradient, max(size, 1.0))
+        new = step(pictures, gradient, max(size, 1.0)) - pictures
+        last, pictures = pictures, into_box(pictures + NEW_STEP * new + (1 - NEW_STEP) * (pictures - last))
     return as_native(pictures[int(losses.argmin())])
 
 
