@@ -55,7 +55,7 @@ class Recipe:
 
 
 RECIPES: dict[str, Recipe] = {
-    "mnist_cnn": Recipe(epochs=30, batch_size=128, lr=0.05, weight_decay=5e-4, augment="affine", pen_digits=4),
+    "mnist_cnn": Recipe(epochs=30, batch_size=128, lr=0.05, weight_decay=5e-4, augment="affine", pen_digits=6),
     "resnet18_mnist": Recipe(
         epochs=12,
         batch_size=256,
