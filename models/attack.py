@@ -40,8 +40,8 @@ DEADLINE_S = 1.2
 FIRST_STEP = 0.5
 # Each move is this share of the new step and the rest of the last move. With APGD's 0.75, 100 steps
 # of eight runs fooled mnist_cnn on 96.5% of benchmarks/attacks.py's pictures, resnet18_mnist on 94.5%;
-# without momentum 95.5% and 93.5%, with 0.5 (resnet18_mnist) 94.0% (the weights of 2026-12-06, before
-# mnist_cnn learned from six drawings of each pen digit).
+# without momentum 95.5% and 93.5%, with 0.5 (resnet18_mnist) 94.0% (first step 0.25, the weights of
+# 2026-12-06 before mnist_cnn learned from six drawings of each pen digit).
 NEW_STEP = 0.75
 
 
