@@ -9,14 +9,13 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import QModelIndex, QSignalBlocker, QSize, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QListView,
     QMessageBox,
     QPushButton,
     QStackedWidget,
@@ -27,11 +26,12 @@ from PySide6.QtWidgets import (
 from app.core.selection import Selection, Show
 from app.dataset_panel import DatasetPanel
 from app.filter_bar import FilterBar
+from app.image_grid import ImageGrid
 from app.index_box import IndexBox
 from app.labels import ElidedLabel
 from app.own_images import OwnImages
 from app.preview import PixelView, to_qimage
-from app.thumbnails import SIZE, FileIcons, ThumbnailModel, array_icon
+from app.thumbnails import FileIcons, ThumbnailModel, array_icon
 from models.datasets import ImageSet
 from models.errors import ModelError
 from models.images import SUFFIXES
@@ -39,7 +39,6 @@ from models.preprocess import ImageLike, convert_mode
 from models.registry import DATASETS, DRAWN, Preparation
 
 log = logging.getLogger(__name__)
-GRID_BATCH = 300  # icons laid out per turn of the event loop
 OWN = "own pictures"  # the source that is not a test set
 SOURCES = {**{name: f"{spec.title} test set" for name, spec in DATASETS.items()}, OWN: "My images"}
 
@@ -104,19 +103,8 @@ class Browser(QWidget):
         self.filters = FilterBar(self.selection)
         self.filters.answersWanted.connect(self.answersWanted)
 
-        self.grid = QListView()
-        self.grid.setViewMode(QListView.ViewMode.IconMode)
-        self.grid.setIconSize(QSize(SIZE, SIZE))
-        self.grid.setGridSize(QSize(SIZE + 6, SIZE + 6))
-        self.grid.setUniformItemSizes(True)
-        self.grid.setResizeMode(QListView.ResizeMode.Adjust)
-        self.grid.setMovement(QListView.Movement.Static)
-        # Ten thousand icons laid out at once held the window for a second after every new filter.
-        self.grid.setLayoutMode(QListView.LayoutMode.Batched)
-        self.grid.setBatchSize(GRID_BATCH)
-        self.grid.setModel(self.thumbs)
-        self.grid.selectionModel().currentChanged.connect(self._grid_moved)
-        self.grid.setMinimumHeight(SIZE + 20)
+        self.grid = ImageGrid(self.thumbs)
+        self.grid.moved.connect(self._grid_moved)
         self._build_layout()
         self.set_source(self.source)
 
@@ -294,10 +282,9 @@ class Browser(QWidget):
             self.caption.setText(f"{name} ({selection.position + 1} of {len(selection.indices)}){truth}")
         self.currentChanged.emit()
 
-    def _grid_moved(self, index: QModelIndex) -> None:
-        """A click or a key (arrows, Home, End) moved the grid's highlight: show that picture."""
-        if index.isValid() and index.row() != self.selection.position:
-            self.selection.move_to(index.row())
+    def _grid_moved(self, row: int) -> None:
+        if row != self.selection.position:
+            self.selection.move_to(row)
 
     def _icon(self, index: int) -> QPixmap | None:
         if self.source == OWN:

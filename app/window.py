@@ -3,6 +3,7 @@ confidence chart on the right; what is shown and asked for lives in the session 
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 from app import concurrency, export, paste, presentation
 from app.actions import Actions, Tab
 from app.answer_panel import AnswerPanel
+from app.asking import Asking
 from app.browser import Browser
 from app.canvas import DrawingTab
 from app.core.session import Session
@@ -30,9 +32,7 @@ from app.model_panel import ModelPicker
 from app.scoring import TestSetScorer
 from app.settings import Settings
 from app.worker import start_worker
-from models.answering import Answer
-from models.errors import ModelError
-from models.registry import DATASETS, DRAWN, MODELS, Preparation, spec
+from models.registry import DATASETS, DRAWN, MODELS, spec
 
 if TYPE_CHECKING:
     from app.inside.dock import InsideDock
@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self.worker, self.thread = start_worker(concurrency.model_threads())
         self.loading = ModelLoading(self.session, self.worker, self.devices, device, self)
         self.scorer = TestSetScorer(self.session, self.browser, self)
+        self.asking = Asking(self.session, self.worker, self.canvas, self.browser, self.answers, self.statusBar(), self)
         self._connect()
         self.statusBar().showMessage("Loading PyTorch and the models…")
         self.statusBar().addPermanentWidget(self.devices.label)
@@ -135,23 +136,23 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         session, browser = self.session, self.browser
-        self.canvas.inkChanged.connect(self.predict)
-        self.canvas.strokeFinished.connect(self.predict)  # the heat map waits for the pen to lift
+        predict = self.asking.predict
+        self.canvas.inkChanged.connect(predict)
+        self.canvas.strokeFinished.connect(predict)  # the heat map waits for the pen to lift
         self.tabs.currentChanged.connect(self._input_changed)
-        browser.currentChanged.connect(self.predict)
+        browser.currentChanged.connect(predict)
         browser.datasetChanged.connect(lambda _: self._input_changed())
         browser.answersWanted.connect(lambda: self.scorer.follow(self.classifiers))
         self.picker.picked.connect(self._picked)
         self.picker.compare.toggled.connect(session.set_compare)
         session.offer_changed.connect(lambda _: self._offer_changed())
         session.choice_changed.connect(lambda _: self._choice_changed())
-        session.question_changed.connect(lambda _: self.predict())
-        session.answered.connect(self._show_answer)
+        session.question_changed.connect(lambda _: predict())
         self.answers.classClicked.connect(session.explain_class)
         self.loading.said.connect(self.statusBar().showMessage)
         self.loading.warned.connect(lambda message: QMessageBox.warning(self, "visionlab", message))
         self.loading.ended.connect(self.modelsReady)
-        self.worker.answered.connect(self._answered)
+        self.asking.shown.connect(self.answerShown)
         self.scorer.scored.connect(self.scoresReady)
         self.scorer.said.connect(browser.filters.say)
         self.scorer.failed.connect(self._scoring_failed)
@@ -176,7 +177,7 @@ class MainWindow(QMainWindow):
         drawing = self.tabs.currentIndex() == Tab.DRAW.value
         self.actions.show_tab(Tab.DRAW if drawing else Tab.BROWSE)
         self.session.show_input(drawing, self.browser.dataset)
-        self.predict()
+        self.asking.predict()
 
     @property
     def classifiers(self) -> dict[str, Classifier]:
@@ -199,58 +200,7 @@ class MainWindow(QMainWindow):
         self.picker.show_offer(self.session)
         self.answers.info.show_choice(self.session)
         self.scorer.follow(self.classifiers)
-        self.predict()
-
-    # asking and answering
-    def predict(self) -> None:
-        """The input changed: ask about it now, or as soon as the answer in flight is back."""
-        if self.session.questions.changed():
-            self._send()
-
-    def _send(self) -> None:
-        request = None
-        current = self._current_input()
-        if current is not None:
-            image, label, preparation = current
-            request = self.session.request(image, preparation, label, self.session.drawing and self.canvas.drawing)
-        if request is None:
-            self.session.nothing_to_show()
-            self._blank()
-            return
-        self.worker.submit(request)
-
-    def _current_input(self) -> tuple | None:
-        if self.session.drawing:
-            return None if self.canvas.is_blank() else (self.canvas.as_drawing(), None, Preparation.DRAWING)
-        try:
-            return self.browser.current()
-        except ModelError:
-            return None  # the browser's caption says what is wrong with the picture on show
-
-    def _blank(self) -> None:
-        self.answers.blank(DATASETS[self.session.dataset].classes)
-        self._show_heat(None)
-        if self.inside is not None:
-            self.inside.show_answer(None)
-
-    def _answered(self, answer: Answer) -> None:
-        if self.session.receive(answer):
-            self._send()  # the input moved on meanwhile: ask about the newest before painting
-        self.session.show_answer(answer)
-
-    def _show_answer(self, answer: Answer) -> None:
-        self.answers.show_answer(answer, self.session.note(answer), self.session.picked())
-        self._show_heat(answer)
-        if answer.errors:
-            self.statusBar().showMessage(" ".join(answer.errors.values()), 8000)
-        self.answerShown.emit()
-
-    def _show_heat(self, answer: Answer | None) -> None:
-        """The heat map over the drawing or the test image the model input came from."""
-        heat = answer.heat if answer is not None else None
-        self.canvas.set_heat(heat, answer.placement if answer is not None else None)
-        native = not self.session.drawing and self.browser.test_set_on_show
-        self.browser.view.set_heat(heat if native else None)
+        self.asking.predict()
 
     def _scoring_failed(self, message: str) -> None:
         self.browser.answers_failed()
@@ -274,6 +224,7 @@ class MainWindow(QMainWindow):
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inside)
             self._follow(self.inside, "inside")
             self.inside.opened.connect(self.open_test_image)
+            self.asking.blanked.connect(partial(self.inside.show_answer, None))
         self.inside.setVisible(on)
 
     def _follow(self, dock: QDockWidget, action: str) -> None:

@@ -522,7 +522,7 @@ def test_switching_to_a_set_still_loading_shows_nothing_meanwhile(window, qtbot,
     browse(qtbot, window)
     window.browser.set_source(CIFAR10.name)  # not in the tiny data folder: it is looked for, then reported
     assert window.browser.current() is None
-    window.predict()  # must not fail while the set is missing
+    window.asking.predict()  # must not fail while the set is missing
     qtbot.waitUntil(lambda: window.browser.panel.download_button.isVisibleTo(window.browser), timeout=10000)
 
 
