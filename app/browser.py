@@ -69,7 +69,7 @@ class Browser(QWidget):
         self.own.refused.connect(self._refused)
         self.adding = 0  # pictures already open that a folder on its way is added after
         self.thumbs = ThumbnailModel(self)
-        self.file_icons = FileIcons(self.thumbs, self)
+        self.file_icons = FileIcons(self.thumbs, lambda: self.own.files, self)
 
         self.source_box = QComboBox()
         for key, title in SOURCES.items():
@@ -183,7 +183,10 @@ class Browser(QWidget):
         count = len(self.own.files) if image_set is None else len(image_set)
         with QSignalBlocker(self.goto):
             self.goto.setRange(0, max(count - 1, 0))
-        self.selection.reset(count, None if image_set is None else image_set.labels)
+        # The window hears of the new picture from `datasetChanged`: a `currentChanged` before it would
+        # ask the last dataset's models about it, and the real question would wait behind theirs.
+        with QSignalBlocker(self):
+            self.selection.reset(count, None if image_set is None else image_set.labels)
         self.datasetChanged.emit(self.dataset)
         pending, self.pending = self.pending, None
         if pending is not None and pending[0] == self.source:
@@ -225,7 +228,6 @@ class Browser(QWidget):
             self.filters.say(f"Left out {files_left} no picture.")
 
     def _offer_own(self) -> None:
-        self.file_icons.files = self.own.files
         self.set_source(OWN)
         if self.adding:
             self.selection.go_to(self.adding)

@@ -2,7 +2,7 @@
 
 - The GUI thread paints and handles input. It never waits on a model, a file or the network.
 - The inference thread (app/worker.py, a QThread) loads the models, then answers one request
-  at a time; the window keeps at most one request in flight (app/core/session.py, NewestWins).
+  at a time; app/asking.py keeps at most one request in flight (app/core/session.py, NewestWins).
 - The model pool (models/answering.py): in a comparison, each model answers on a thread of
   its own, one torch thread apiece, on all cores but one; that one stays for the GUI thread.
 - Qt's global thread pool (app/tasks.py): slow jobs reported back by signal: reading and

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
@@ -78,22 +79,35 @@ class DatasetPanel(QWidget):
             image_set.fingerprint  # noqa: B018 - hashed here, off the GUI thread, for the stored answers
             return image_set
 
-        self.jobs[name] = tasks.start(
-            read,
-            lambda image_set: self._read_done(name, folder, image_set),
-            lambda message: self._missing(name, message),
-            self,
+        self._start(
+            name, read, lambda image_set: self._read_done(name, image_set), lambda message: self._missing(name, message)
         )
 
-    def _read_done(self, name: str, folder: Path, image_set: datasets.ImageSet | None) -> None:
+    def _read_done(self, name: str, image_set: datasets.ImageSet | None) -> None:
         self.jobs.pop(name, None)
-        if folder != self.data_dir:
-            return  # another folder was chosen meanwhile; it is being read
         if image_set is None:
             self._missing(name, self.not_there(name))
             return
         self.sets[name] = image_set
         self.ready.emit(name)
+
+    def _start(
+        self,
+        name: str,
+        job: tasks.Job,
+        done: Callable[[Any], None],
+        failed: Callable[[str], None],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        """Run `name`'s read or download; its reports are dropped once another job for `name` took its
+        place or another folder was chosen, so that they cannot speak of a folder no longer in use."""
+        task: tasks.Task | None = None
+
+        def current(callback: Callable[..., None]) -> Callable[..., None]:
+            return lambda *args: callback(*args) if self.jobs.get(name) is task else None
+
+        task = tasks.start(job, current(done), current(failed), self, current(progress) if progress else None)
+        self.jobs[name] = task
 
     def not_there(self, name: str) -> str:
         """What the page says of a test set that is not in the data folder."""
@@ -139,13 +153,18 @@ class DatasetPanel(QWidget):
 
         self.downloading.add(name)
         self._show_download(name)
-        self.jobs[name] = tasks.start(
-            lambda progress, cancelled: download(name, self.data_dir, progress, cancelled, splits=("test",)),
+        folder = self.data_dir
+        self._start(
+            name,
+            lambda progress, cancelled: download(name, folder, progress, cancelled, splits=("test",)),
             lambda _: self._downloaded(name),
-            lambda message: self._missing(name, f"The download failed: {message}"),
-            self,
+            lambda message: self._download_failed(name, message),
             lambda done, total: self._download_progress(name, done, total),
         )
+
+    def _download_failed(self, name: str, message: str) -> None:
+        cancelled = self.jobs[name].cancelled  # by the user: it did not fail
+        self._missing(name, message if cancelled else f"The download failed: {message}")
 
     def _show_download(self, name: str) -> None:
         size = DATASETS[name].test_download_bytes / 1e6

@@ -11,7 +11,8 @@ GRID_BATCH = 300  # icons laid out per turn of the event loop
 
 
 class ImageGrid(QListView):
-    """`moved` fires with the row that a click or a key (arrows, Home, End) moved the highlight to."""
+    """`moved` fires with the row the highlight moved to: by a click, a key (arrows, Home, End), or
+    the browser following the picture on show."""
 
     moved = Signal(int)
 

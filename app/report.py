@@ -216,8 +216,7 @@ class Reports(QObject):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.window = parent
-        self.open: list[ModelReport] = []
-        self.last: ModelReport | None = None  # the last one opened
+        self.open: list[ModelReport] = []  # in the order they opened
 
     def show(self, classifier: Classifier, image: np.ndarray | None) -> None:
         """Look inside `classifier` (its layers, its first layer's response to `image`) on the
@@ -230,7 +229,6 @@ class Reports(QObject):
             report.destroyed.connect(lambda: self.open.remove(report))
             report.cellClicked.connect(lambda true, predicted: self.cellClicked.emit(classifier.name, true, predicted))
             self.open.append(report)
-            self.last = report
             if len(self.open) > self.KEPT_OPEN:
                 self.open[0].close()
             report.ready.connect(self.opened)
@@ -246,6 +244,11 @@ class Reports(QObject):
             failed,
             self,
         )
+
+    @property
+    def last(self) -> ModelReport | None:
+        """The report opened last, while it is open."""
+        return self.open[-1] if self.open else None
 
     def close_all(self) -> None:
         for report in list(self.open):

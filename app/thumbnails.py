@@ -112,21 +112,22 @@ class FileIcons(QObject):
     """Makes the icons of the user's pictures on the thread pool: a folder of large PNGs would
     otherwise freeze the window while it scrolls."""
 
-    def __init__(self, model: ThumbnailModel, parent: QObject | None = None) -> None:
+    def __init__(self, model: ThumbnailModel, files: Callable[[], list[Path]], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.model = model
+        self.files = files  # the pictures open now
         self.pending: set[Path] = set()
-        self.files: list[Path] = []
 
     def request(self, index: int) -> None:
-        path = self.files[index]
+        path = self.files()[index]
         if path in self.pending:
             return
         self.pending.add(path)
 
         def done(pixels: np.ndarray | None) -> None:
             self.pending.discard(path)
-            if index < len(self.files) and self.files[index] == path:  # else another folder opened meanwhile
+            files = self.files()
+            if index < len(files) and files[index] == path:  # else another folder opened meanwhile
                 self.model.provide(index, QPixmap.fromImage(to_qimage(pixels)) if pixels is not None else None)
 
         tasks.start(lambda progress, cancelled: file_icon_pixels(path), done, lambda message: done(None), self)

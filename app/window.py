@@ -73,7 +73,7 @@ class MainWindow(QMainWindow):
         self.actions.show_tab(Tab.DRAW)
 
         concurrency.configure()
-        self.worker, self.thread = start_worker(concurrency.model_threads())
+        self.worker, self.inference_thread = start_worker(concurrency.model_threads())
         self.loading = ModelLoading(self.session, self.worker, self.devices, device, self)
         self.scorer = TestSetScorer(self.session, self.browser, self)
         self.asking = Asking(self.session, self.worker, self.canvas, self.browser, self.answers, self.statusBar(), self)
@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
         browser.answersWanted.connect(lambda: self.scorer.follow(self.classifiers))
         self.picker.picked.connect(self._picked)
         self.picker.compare.toggled.connect(session.set_compare)
-        session.offer_changed.connect(lambda _: self._offer_changed())
+        session.offer_changed.connect(lambda _: self.picker.show_offer(session))
         session.choice_changed.connect(lambda _: self._choice_changed())
         session.question_changed.connect(lambda _: predict())
         self.answers.classClicked.connect(session.explain_class)
@@ -187,11 +187,6 @@ class MainWindow(QMainWindow):
     def set_device(self, kind: str) -> None:
         self.loading.move_to(kind)
 
-    def _offer_changed(self) -> None:
-        self.picker.show_offer(self.session)
-        if not self.session.offered():
-            self.answers.blank(DATASETS[self.session.dataset].classes)
-
     def _picked(self, name: str) -> None:
         self.settings.choose_model(MODELS[name].dataset.name, name)
         self.session.choose(name)
@@ -214,6 +209,7 @@ class MainWindow(QMainWindow):
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lab)
             self._follow(self.lab, "lab")
             self.answers.classClicked.connect(self.lab.attack.set_target)
+            self.asking.blanked.connect(self.lab.show_nothing)
         self.lab.setVisible(on)
 
     def show_inside(self, on: bool) -> None:
@@ -346,5 +342,5 @@ class MainWindow(QMainWindow):
             self.reports.close_all()
         self.scorer.cancel()
         self.browser.cancel_jobs()
-        concurrency.retire(self.thread, self.worker.close)
+        concurrency.retire(self.inference_thread, self.worker.close)
         super().closeEvent(event)

@@ -522,6 +522,8 @@ def test_a_closed_report_frees_its_figures(install_untrained, qtbot, open_window
         with qtbot.waitSignal(window.reportShown, timeout=10000):
             window.show_report()
     qtbot.waitUntil(lambda: len(window.reports.open) == window.reports.KEPT_OPEN, timeout=5000)
+    window.reports.close_all()
+    qtbot.waitUntil(lambda: window.report is None, timeout=5000)  # not a report already gone
 
 
 def test_presentation_fonts_reach_the_percentages_the_legend_and_the_titles(qtbot):

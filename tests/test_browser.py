@@ -391,6 +391,48 @@ def test_a_download_keeps_going_while_another_set_is_looked_at(
     qtbot.waitUntil(lambda: stopped == [MNIST.name, MNIST.name], timeout=3000)  # closing the window stops it
 
 
+def test_a_download_left_for_another_folder_says_nothing_of_it(
+    install_untrained, open_window, qtbot, tmp_path, monkeypatch, tiny_mnist
+):
+    import threading
+    import time
+
+    import models.download
+
+    def slow_download(dataset, root, progress, cancelled, splits):
+        while not cancelled():
+            progress(3_000_000, 10_000_000)
+            time.sleep(0.01)
+        raise models.download.DownloadCancelled("The download was cancelled.")
+
+    monkeypatch.setattr(models.download, "download", slow_download)
+    install_untrained("mnist_cnn")
+    window = missing_data_page(qtbot, open_window, tmp_path)
+    panel = window.browser.panel
+    panel.download_button.click()
+    qtbot.waitUntil(lambda: panel.progress.value() == 300, timeout=10000)
+    release, load = threading.Event(), datasets.load
+    monkeypatch.setattr(datasets, "load", lambda *args: release.wait(10) and load(*args))
+    panel.set_data_dir(tiny_mnist)  # Choose Folder…: the download stops, the new folder is read
+    pool = QThreadPool.globalInstance()
+    qtbot.waitUntil(lambda: pool.activeThreadCount() == 1, timeout=10000)  # only the read is left
+    qtbot.wait(100)  # the download's last report arrives
+    assert panel.message.text().startswith("Reading") and not panel.download_button.isVisibleTo(window.browser)
+    release.set()
+    qtbot.waitUntil(lambda: MNIST.name in panel.sets, timeout=10000)
+
+
+def test_a_new_source_is_announced_before_its_first_picture(window, qtbot, tmp_path):
+    """Else the window asks the last source's models about the new source's first picture."""
+    browse(qtbot, window)
+    window.open_paths([write_odd_files(tmp_path / "pictures")["digit"]])
+    heard: list[str] = []
+    window.browser.currentChanged.connect(lambda: heard.append("a picture"))
+    window.browser.datasetChanged.connect(heard.append)
+    window.browser.set_source(MNIST.name)
+    assert heard[0] == MNIST.name
+
+
 def test_dropping_files_on_the_window_opens_them(window, qtbot, tmp_path):
     from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
     from PySide6.QtGui import QDropEvent

@@ -79,6 +79,21 @@ def test_the_sweep_draws_every_class_along_the_knob(install_untrained, qtbot, op
     assert xs[0] == 0 and xs[-1] == 3
 
 
+def test_clearing_the_canvas_empties_the_sweep_and_the_patch_view(install_untrained, qtbot, open_window):
+    install_untrained("mnist_cnn")
+    window = open_window()
+    drawn(window, qtbot)
+    window.show_lab(True)
+    lab = window.lab
+    qtbot.waitUntil(lambda: len(lab.sweep.curves) == 10, timeout=20000)
+    assert lab.patch.view.pixmap is not None
+    window.canvas.clear()
+    qtbot.waitUntil(lambda: window.answers.preview.pixmap is None, timeout=10000)
+    assert not lab.sweep.curves and lab.patch.view.pixmap is None
+    qtbot.wait(300)  # a sweep that was still running is not drawn once it ends
+    assert not lab.sweep.curves
+
+
 def test_explaining_by_occlusion_while_the_lab_is_open(install_untrained, qtbot, open_window):
     install_untrained("mnist_cnn")
     window = open_window()

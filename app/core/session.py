@@ -92,8 +92,6 @@ class Session:
         self.cards: dict[str, Card] = {}  # the models ready to answer
         self.starting = True  # until the first load has ended: no model yet means loading, not none
         self.device = "…"
-        self.devices: list[str] = []
-        self.load_errors: dict[str, str] = {}
         self.chosen: dict[str, str] = dict(remembered or {})  # dataset -> the model last chosen for it
         self.compare = False
         self.explaining = False
@@ -171,7 +169,7 @@ class Session:
     def load_ended(self, loaded: Loaded) -> None:
         """Every model has been tried: those in `loaded.names` are the ones ready."""
         self.starting = False
-        self.device, self.devices, self.load_errors = loaded.device, loaded.devices, loaded.errors
+        self.device = loaded.device
         self.cards = {name: card for name, card in self.cards.items() if name in loaded.names}
         self._offer_changed()
 

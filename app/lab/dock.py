@@ -106,6 +106,11 @@ class LabDock(QDockWidget):
         if self.isVisible():
             self.settle.start()
 
+    def show_nothing(self) -> None:
+        """The input is gone (a cleared canvas, no model ready): nothing to change or sweep."""
+        self.patch.view.set_array(None)
+        self.sweep.clear()
+
     def _attack(self) -> None:
         shown = self._on_show()
         if shown is None or shown[0].model_input is None:

@@ -46,6 +46,7 @@ class SweepPlot(QWidget):
         self.curves: list[pg.PlotDataItem] = []
         self.running: tasks.Task | None = None
         self.waiting: tuple[Classifier, np.ndarray, Settings] | None = None  # the newest sweep asked for
+        self.cleared = False  # the input is gone: a sweep still running is not drawn
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -62,6 +63,7 @@ class SweepPlot(QWidget):
 
     def follow(self, classifier: Classifier, picture: np.ndarray, knobs: Settings) -> None:
         """Sweep `picture` (the input before the knobs changed it) with the other knobs as set."""
+        self.cleared = False
         if self.running is not None:
             self.waiting = (classifier, picture, knobs)
             return
@@ -77,12 +79,10 @@ class SweepPlot(QWidget):
     def _draw(
         self, classifier: Classifier, knob: Knob, knobs: Settings, values: np.ndarray, answers: np.ndarray
     ) -> None:
-        if self._follow_waiting():
+        if self._follow_waiting() or self.cleared:
             return
         self.plot.setTitle(None)
-        for curve in self.curves:
-            self.plot.removeItem(curve)
-        self.plot.getPlotItem().legend.clear()
+        self._remove_curves()
         classes = classifier.classes
         self.curves = [
             self.plot.plot(values, answers[:, k] * 100, pen=pg.mkPen(CLASS_COLOURS[k % 10], width=2), name=name)
@@ -92,6 +92,17 @@ class SweepPlot(QWidget):
         self.plot.setLabel("bottom", f"{knob.title.lower()} ({knob.unit})")
         self.here.setValue(getattr(knobs, knob.field))
         self.swept.emit()
+
+    def clear(self) -> None:
+        """No input to sweep: an empty plot."""
+        self.waiting, self.cleared = None, True
+        self._remove_curves()
+
+    def _remove_curves(self) -> None:
+        for curve in self.curves:
+            self.plot.removeItem(curve)
+        self.curves = []
+        self.plot.getPlotItem().legend.clear()
 
     def _failed(self, message: str) -> None:
         if not self._follow_waiting():
