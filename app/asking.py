@@ -13,7 +13,9 @@ from app.core.session import Session
 from app.worker import InferenceWorker
 from models.answering import Answer
 from models.errors import ModelError
+from models.preprocess import ImageLike
 from models.registry import DATASETS, Preparation
+from models.strokes import Drawing
 
 ERROR_SHOWN_MS = 8000
 
@@ -57,7 +59,7 @@ class Asking(QObject):
             return
         self.worker.submit(request)
 
-    def _current_input(self) -> tuple | None:
+    def _current_input(self) -> tuple[ImageLike | Drawing, int | None, Preparation] | None:
         if self.session.drawing:
             return None if self.canvas.is_blank() else (self.canvas.as_drawing(), None, Preparation.DRAWING)
         try:
