@@ -73,6 +73,9 @@ def test_the_sweep_draws_every_class_along_the_knob(install_untrained, qtbot, op
     assert len(xs) == 73 and xs[0] == -180 and xs[-1] == 180
     total = sum(curve.getData()[1] for curve in sweep.curves)
     assert np.allclose(total, 100, atol=0.01)  # the classes' probabilities at each angle sum to one
+    # Every class in the legend, above the plot: inside it, ten names ran off its bottom.
+    assert sweep.legend.text().count("■") == 10
+    assert sweep.legend.geometry().bottom() < sweep.plot.geometry().top()
     with qtbot.waitSignal(sweep.swept, timeout=20000):
         sweep.knob_box.setCurrentIndex(list(Knob).index(Knob.BLUR))
     xs, _ = sweep.curves[0].getData()
@@ -89,7 +92,7 @@ def test_clearing_the_canvas_empties_the_sweep_and_the_patch_view(install_untrai
     assert lab.patch.view.pixmap is not None
     window.canvas.clear()
     qtbot.waitUntil(lambda: window.answers.preview.pixmap is None, timeout=10000)
-    assert not lab.sweep.curves and lab.patch.view.pixmap is None
+    assert not lab.sweep.curves and not lab.sweep.legend.text() and lab.patch.view.pixmap is None
     qtbot.wait(300)  # a sweep that was still running is not drawn once it ends
     assert not lab.sweep.curves
 

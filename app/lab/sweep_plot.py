@@ -7,12 +7,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Signal
-from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout, QWidget
 
 from app import tasks
 from app.chart import still
-from app.theme import ink
 from models.knobs import Knob, Settings
 
 if TYPE_CHECKING:
@@ -36,12 +35,16 @@ class SweepPlot(QWidget):
         self.plot = still(pg.PlotWidget(background=None))
         self.plot.setYRange(0, 100, padding=0.02)
         self.plot.setLabel("left", "probability (%)")
-        self.plot.addLegend(offset=(-1, 1), labelTextColor=ink())
+        # The legend is a line (or two) above the plot: ten names inside it ran off its bottom.
+        self.legend = QLabel()
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setWordWrap(True)
         self.here = pg.InfiniteLine(angle=90, pen=pg.mkPen((128, 128, 128), style=pg.QtCore.Qt.PenStyle.DashLine))
         self.plot.addItem(self.here)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.knob_box)
+        layout.addWidget(self.legend)
         layout.addWidget(self.plot, 1)
         self.curves: list[pg.PlotDataItem] = []
         self.running: tasks.Task | None = None
@@ -55,7 +58,6 @@ class SweepPlot(QWidget):
             for side in ("left", "bottom"):
                 self.plot.getAxis(side).setStyle(tickFont=font)
                 self.plot.getAxis(side).label.setFont(font)
-            self.plot.getPlotItem().legend.opts["labelTextSize"] = f"{font.pointSize()}pt"
 
     @property
     def knob(self) -> Knob:
@@ -85,9 +87,12 @@ class SweepPlot(QWidget):
         self._remove_curves()
         classes = classifier.classes
         self.curves = [
-            self.plot.plot(values, answers[:, k] * 100, pen=pg.mkPen(CLASS_COLOURS[k % 10], width=2), name=name)
-            for k, name in enumerate(classes)
+            self.plot.plot(values, answers[:, k] * 100, pen=pg.mkPen(CLASS_COLOURS[k % 10], width=2))
+            for k in range(len(classes))
         ]
+        square = '<span style="color:{}">■</span>&nbsp;{}'
+        entries = (square.format(CLASS_COLOURS[k % 10], name) for k, name in enumerate(classes))
+        self.legend.setText(" &nbsp; ".join(entries))
         self.plot.setXRange(knob.low, knob.high, padding=0.02)
         self.plot.setLabel("bottom", f"{knob.title.lower()} ({knob.unit})")
         self.here.setValue(getattr(knobs, knob.field))
@@ -102,7 +107,7 @@ class SweepPlot(QWidget):
         for curve in self.curves:
             self.plot.removeItem(curve)
         self.curves = []
-        self.plot.getPlotItem().legend.clear()
+        self.legend.setText("")
 
     def _failed(self, message: str) -> None:
         if not self._follow_waiting():
