@@ -106,7 +106,7 @@ class TestSetScorer(QObject):
             # where the models were evaluated on the JPEG copy) is not scored again after a restart.
             kept = test_answers.scored_path(name, classifier.weights_digest, test_set.fingerprint)
             try:
-                found = test_answers.load(kept)
+                found = test_answers.load(kept, len(classifier.classes))
             except WeightsError:
                 log.warning("the answers kept in %s cannot be used; scoring again", kept, exc_info=True)
                 found = None

@@ -181,9 +181,10 @@ class Classifier:
         """How unlike the model's training data each picture is, (N,) float32, higher meaning less alike."""
         scores = self.read(images).unfamiliarity
         if scores is None:
+            fitted = self.card.unfamiliarity is not None
+            problem = "unfamiliarity statistics did not load" if fitted else "card names no unfamiliarity method"
             raise WeightsError(
-                f"{self.name}'s card names no unfamiliarity method; fit one with "
-                f"`uv run python -m training.unfamiliarity {self.name}`."
+                f"{self.name}'s {problem}; fit one with `uv run python -m training.unfamiliarity {self.name}`."
             )
         return scores
 
@@ -277,7 +278,7 @@ def load(name: str, device: str | torch.device | None = None) -> Classifier:
         network.to(memory_format=torch.channels_last)
     classifier = Classifier(model_spec, network, model_card, target, weights_digest)
     try:
-        classifier.test_answers = test_answers.load(model_spec.answers_path)
+        classifier.test_answers = test_answers.load(model_spec.answers_path, len(model_spec.dataset.classes))
     except WeightsError:
         # The model answers well without them; its mistakes are then scored when browsed.
         log.warning("%s: its stored test answers cannot be used", name, exc_info=True)
@@ -293,6 +294,8 @@ def load(name: str, device: str | torch.device | None = None) -> Classifier:
     if model_card.unfamiliarity is not None:
         try:
             score = unfamiliarity.load(model_spec.unfamiliarity_path, model_card.unfamiliarity.method)
+            width = classifier.with_features.head.in_features
+            unfamiliarity.check_fits(score, model_spec.unfamiliarity_path, len(model_spec.dataset.classes), width)
             classifier.unfamiliarity_score = score.to(target)
         except WeightsError:
             # The model answers well without it; it only cannot say when a picture is unfamiliar.

@@ -84,20 +84,16 @@ def rollout(attentions: list[torch.Tensor], grid: tuple[int, int]) -> torch.Tens
     return read.reshape(grid)
 
 
-def attention_rollout(network: nn.Module, batch: torch.Tensor, target: int | None = None) -> np.ndarray:
-    """Rollout of a vit-pytorch ViT's attention. With a target class, each layer's attention is
-    first weighted by its gradient for that class, keeping positive parts (Chefer et al., 2021)."""
+def attention_rollout(network: nn.Module, batch: torch.Tensor, target: int) -> np.ndarray:
+    """Rollout of a vit-pytorch ViT's attention, each layer's attention first weighted by its
+    gradient for the target class, keeping positive parts (Chefer et al., 2021)."""
     # vit-pytorch's Attention keeps its softmax, a module, as `attend`.
     softmaxes = [cast(nn.Module, module.attend) for module in network.modules() if type(module).__name__ == "Attention"]
     with torch.enable_grad(), recording(softmaxes) as outputs:
         logits = network(batch)
-        if target is not None:
-            gradients = torch.autograd.grad(logits[0, target], outputs)
-    if target is None:
-        layers = [a[0].detach() for a in outputs]
-    else:
-        layers = [(g[0] * a[0]).clamp(min=0).detach() for a, g in zip(outputs, gradients, strict=True)]
-    side = int(outputs[0].shape[-1] ** 0.5)  # 64 patches, or 64 and a class token: 8
+        gradients = torch.autograd.grad(logits[0, target], outputs)
+    layers = [(g[0] * a[0]).clamp(min=0).detach() for a, g in zip(outputs, gradients, strict=True)]
+    side = int(outputs[0].shape[-1] ** 0.5)  # 49 or 64 patches, and a class token where one pools: 7 or 8
     shares = rollout([a.cpu() for a in layers], (side, side))
     # The residual path gives every patch a share, so rollout maps are flat: what the model looked
     # at is what stands above the typical patch, and the lower half of the patches stays clear.

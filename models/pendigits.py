@@ -120,9 +120,15 @@ def split_writers(digits: list[PenDigit], held_out: int, seed: int) -> tuple[lis
 
 def unseen_by(digits: list[PenDigit], run: TrainingRun | None, held_out: int = 6, seed: int = 0) -> list[PenDigit]:
     """The digits of the writers a model's training `run` held out; for a run that learned from no pen
-    digits (every writer unseen), those of `held_out` writers chosen by `seed`."""
+    digits (every writer unseen), those of `held_out` writers chosen by `seed`. A run that learned from
+    every writer's digits has none left unseen."""
     if run is not None and run.pen_writers_held_out:
         held_out, seed = run.pen_writers_held_out, run.seed
+    elif run is not None and run.recipe.get("pen_digits"):
+        raise PenDigitsError(
+            f"{run.command!r} learned from the pen digits of every writer: none is left to measure it on. "
+            "Train with --pen-writers-held-out 6 to keep some writers unseen."
+        )
     return split_writers(digits, held_out, seed)[1]
 
 
@@ -152,7 +158,7 @@ def load(root: Path, allow_download: bool = False) -> list[PenDigit]:
         if not allow_download:
             raise PenDigitsError(
                 f"The pen digits are not in {path.parent}. Download them (training does, unless given "
-                "--no-download) or point --data-dir at a folder that holds pendigits/{FILE}."
+                f"--no-download) or point --data-dir at a folder that holds {FOLDER}/{FILE}."
             )
         download(Path(root).expanduser())
     return parse(path.read_text(encoding="ascii", errors="replace"), str(path))

@@ -47,8 +47,9 @@ def save(path: Path, probabilities: np.ndarray, test_set: str) -> None:
     save_file({"probabilities": probabilities.astype(np.float16)}, str(path), metadata={"test_set": test_set})
 
 
-def load(path: Path) -> TestAnswers | None:
-    """The stored answers, or None where the evaluation wrote none; a damaged file raises WeightsError."""
+def load(path: Path, classes: int) -> TestAnswers | None:
+    """The stored answers over `classes` classes, or None where the evaluation wrote none; a damaged
+    file, or one of a model with other classes, raises WeightsError."""
     if not path.is_file():
         return None
     problem = f"The stored test answers {path} are damaged"
@@ -63,8 +64,14 @@ def load(path: Path) -> TestAnswers | None:
         raise WeightsError(
             f"{problem}: it lacks its probabilities or its test set; write it again with training.evaluate."
         )
+    if probabilities.shape[1] != classes:
+        raise WeightsError(
+            f"{path} holds answers over {probabilities.shape[1]} classes, not {classes}: another model's. "
+            "Write it again with training.evaluate."
+        )
     probabilities = probabilities.astype(np.float32)
-    if not np.isfinite(probabilities).all() or (probabilities < 0).any():
+    # float16 rounds a probability of 1 up by at most 2^-11.
+    if not np.isfinite(probabilities).all() or (probabilities < 0).any() or (probabilities > 1 + 1e-3).any():
         raise WeightsError(f"{problem}: it holds probabilities that are not numbers from 0 to 1.")
     return TestAnswers(probabilities, test_set)
 

@@ -151,6 +151,9 @@ def method(name: str) -> Unfamiliarity:
     return METHODS[name]()
 
 
+FIX = "write it again with `uv run python -m training.unfamiliarity <model>`"
+
+
 def threshold_for(scores: np.ndarray, flagged: float) -> float:
     """The score above which the given share of these (familiar) pictures would be flagged."""
     return float(np.quantile(scores, 1 - flagged))
@@ -168,19 +171,27 @@ def load(path: Path, name: str) -> Unfamiliarity:
     score = method(name)
     if type(score).state is Unfamiliarity.state:  # it learns nothing
         return score
-    fix = "write it again with `uv run python -m training.unfamiliarity <model>`"
     try:
         with safe_open(str(path), framework="pt") as file:
             stored = (file.metadata() or {}).get("method")
             state = {key: file.get_tensor(key) for key in file.keys()}
     except FileNotFoundError:
-        raise WeightsError(f"{path} is missing; {fix}.") from None
+        raise WeightsError(f"{path} is missing; {FIX}.") from None
     except (SafetensorError, OSError, ValueError) as error:
-        raise WeightsError(f"{path} is damaged ({error}); {fix}.") from None
+        raise WeightsError(f"{path} is damaged ({error}); {FIX}.") from None
     if stored != name:
-        raise WeightsError(f"{path} holds the {stored} method's statistics, but the card names {name}; {fix}.")
+        raise WeightsError(f"{path} holds the {stored} method's statistics, but the card names {name}; {FIX}.")
     try:
         score.load_state(state)
     except KeyError as error:
-        raise WeightsError(f"{path} lacks {error}; {fix}.") from None
+        raise WeightsError(f"{path} lacks {error}; {FIX}.") from None
     return score
+
+
+def check_fits(score: Unfamiliarity, path: Path, classes: int, width: int) -> None:
+    """Raise WeightsError where the statistics read from `path` were learned from features of another
+    width than the network's `width`: a file left from other weights would fail every answer."""
+    try:
+        score.score(torch.zeros(1, classes), torch.zeros(1, width))
+    except RuntimeError as error:
+        raise WeightsError(f"{path} was fitted to other weights ({error}); {FIX}.") from None

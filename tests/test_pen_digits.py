@@ -196,3 +196,13 @@ def test_a_bend_moves_the_strokes_smoothly_and_a_little():
     digit = bent(EIGHT, 0.05, np.random.default_rng(1))
     bent_input, plain_input = strokes_to_mnist(digit).astype(float), strokes_to_mnist(EIGHT).astype(float)
     assert 0 < np.abs(bent_input - plain_input).mean() < 25  # still the eight, drawn by another hand
+
+
+def test_a_run_that_learned_from_every_writer_leaves_none_to_measure_on():
+    from models.card import TrainingRun
+
+    everyone = TrainingRun(
+        command="python -m training mnist_cnn --pen-writers-held-out 0", recipe={"pen_digits": 4}, epochs=1
+    )
+    with pytest.raises(pendigits.PenDigitsError, match="every writer"):
+        pendigits.unseen_by([], everyone)

@@ -160,6 +160,15 @@ def test_a_warm_restart_starts_from_the_weights_and_keeps_their_story(tiny_mnist
     assert after.history[0]["train_loss"] < before.history[0]["train_loss"]  # it did not start afresh
 
 
+def test_a_warm_restart_keeps_the_split_of_its_starting_weights(tiny_mnist, tmp_path):
+    first = tmp_path / "first"
+    train_main(["mnist_cnn", *tiny_flags(tiny_mnist, first, epochs=1)])
+    start = first / "mnist_cnn.safetensors"
+    other_split = [*tiny_flags(tiny_mnist, tmp_path / "second", epochs=1), "--seed", "1", "--init-from", str(start)]
+    with pytest.raises(SystemExit, match="--val-size 10 --seed 0"):  # its validation images may be learned ones
+        train_main(["mnist_cnn", *other_split])
+
+
 def test_a_warm_restart_from_a_foreign_file_says_so(tiny_mnist, tmp_path):
     (tmp_path / "other.safetensors").write_bytes(b"not weights")
     with pytest.raises(SystemExit, match="damaged or is not a safetensors file"):

@@ -67,6 +67,16 @@ def test_what_a_method_learned_survives_its_file(tmp_path, name):
     assert torch.equal(again.score(logits_of(train), train), score.score(logits_of(train), train))
 
 
+def test_statistics_of_features_of_another_width_are_refused(tmp_path):
+    train, labels = clusters(0, 500)
+    score = unfamiliarity.method("mahalanobis")
+    score.fit(train, labels)
+    width = train.shape[1]
+    unfamiliarity.check_fits(score, tmp_path, 10, width)
+    with pytest.raises(WeightsError, match="other weights.*training.unfamiliarity"):
+        unfamiliarity.check_fits(score, tmp_path, 10, width + 1)
+
+
 def test_a_file_of_another_method_or_none_at_all_is_refused_with_the_fix(tmp_path):
     train, labels = clusters(0, 500)
     score = unfamiliarity.method("mahalanobis")

@@ -45,6 +45,21 @@ def test_a_weight_file_that_is_not_the_one_its_card_describes_is_refused(install
         models.load("mnist_cnn", device="cpu")
 
 
+def test_stored_test_answers_of_another_model_are_refused(tmp_path):
+    from models import test_answers
+    from models.errors import WeightsError
+
+    path = tmp_path / "answers.safetensors"
+    answers = np.full((4, 10), 0.1, dtype=np.float32)
+    test_answers.save(path, answers, "fingerprint")
+    assert np.allclose(test_answers.load(path, 10).probabilities, answers, atol=1e-3)
+    with pytest.raises(WeightsError, match="10 classes, not 100"):
+        test_answers.load(path, 100)
+    test_answers.save(path, answers * 20, "fingerprint")  # no probabilities
+    with pytest.raises(WeightsError, match="from 0 to 1"):
+        test_answers.load(path, 10)
+
+
 def test_half_precision_file_is_half_the_size(tmp_path):
     network = build_network(spec("mnist_cnn"))
     weights.save(network, tmp_path / "full.safetensors", torch.float32)

@@ -129,6 +129,23 @@ def trained_by(path: Path, model: torch.nn.Module, model_spec: ModelSpec) -> Tra
     return training
 
 
+def check_split(earlier: TrainingRun, args: argparse.Namespace, recipe: Recipe) -> None:
+    """A warm restart validates on images and pen writers its starting weights never learned from:
+    both splits are drawn by the seed, so they must be the earlier run's."""
+    kept = []
+    if args.val_size and (earlier.val_size, earlier.seed) != (args.val_size, args.seed):
+        kept.append(f"--val-size {earlier.val_size} --seed {earlier.seed}")
+    pen_writers = (earlier.pen_writers_held_out, earlier.seed)
+    held_out_now = recipe.pen_digits and args.pen_writers_held_out
+    if held_out_now and earlier.recipe.get("pen_digits") and pen_writers != (args.pen_writers_held_out, args.seed):
+        kept.append(f"--pen-writers-held-out {earlier.pen_writers_held_out or 0} --seed {earlier.seed}")
+    if kept:
+        raise ModelError(
+            f"The weights in {args.init_from} were trained with {' and '.join(kept)}; a warm restart from "
+            "them keeps that split, else its validation figures would count images they learned from."
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     model_spec = spec(args.model)
@@ -160,6 +177,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.init_from:
         try:
             earlier = trained_by(args.init_from, model, model_spec)
+            check_split(earlier, args, recipe)
         except ModelError as error:
             sys.exit(str(error))
     runtime = Runtime(

@@ -261,10 +261,10 @@ def main(argv: list[str] | None = None) -> None:
         model = build_network(model_spec)
         weights.load_into(model, model_spec.weight_path, model_spec.train_command())
         device = resolve(args.device)
+        # evaluate() always measures the test set
+        scores = cast(TestScores, evaluate(model, model_spec, data, training, device, full_precision=False).test)
     except (ModelError, ValueError) as error:
         sys.exit(str(error))
-    # evaluate() always measures the test set
-    scores = cast(TestScores, evaluate(model, model_spec, data, training, device, full_precision=False).test)
     print(f"{args.model}: test accuracy {scores.accuracy:.4f}, macro-F1 {scores.macro_f1:.4f}")
 
 

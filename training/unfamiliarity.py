@@ -4,8 +4,9 @@
 
 Every method of models.unfamiliarity learns from features of training pictures (for the digit
 models, training pen writers drawn as the canvas draws them join MNIST's). The threshold is set on
-one half of each familiar set held out of training (the test set, and for the digit models the pen
-writers held out), so that at most `--flag` of each half is flagged; the other half measures it.
+one half of each familiar set held out of training (every other test picture, and for the digit
+models half the pen writers held out), so that at most `--flag` of each half is flagged; the other
+half measures it.
 Every method is then scored against the unfamiliar sets of training.outliers, and the card records
 the chosen method, its threshold and figures, and every method's AUROC: what the choice rested on.
 """
@@ -41,26 +42,27 @@ def outputs(classifier: Classifier, pictures: np.ndarray) -> tuple[torch.Tensor,
     return in_batches(classifier.outputs, pictures, classifier.device)
 
 
-def halves(pictures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every other picture: one half sets the threshold, the other checks it."""
-    return pictures[0::2], pictures[1::2]
+Halves = tuple[np.ndarray, np.ndarray]  # familiar pictures held out of training: (setting, checking)
 
 
-def familiar_sets(classifier: Classifier, root: Path) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-    """(training pictures to learn from, their labels, {name: familiar pictures held out of training})."""
+def familiar_sets(classifier: Classifier, root: Path) -> tuple[np.ndarray, np.ndarray, dict[str, Halves]]:
+    """(training pictures to learn from, their labels, {name: familiar pictures held out of training,
+    halved}). One half sets the threshold, the other checks it: the test set's every other picture,
+    and the pen digits' writers, half of them each, so that the check is on writers the threshold never saw."""
     train = datasets.load(classifier.dataset, "train", root)
     picks = np.random.default_rng(0).permutation(len(train))[:FIT_PICTURES]
     pictures, labels = train.images[picks], train.labels[picks]
-    held_out = {f"{train.spec.title} test": datasets.load(classifier.dataset, "test", root).images}
+    test = datasets.load(classifier.dataset, "test", root).images
+    held_out = {f"{train.spec.title} test": (test[0::2], test[1::2])}
     if classifier.spec.dataset is DRAWN:
         digits = pendigits.load(root)
-        run = classifier.card.training
-        unseen = pendigits.unseen_by(digits, run)
+        unseen = pendigits.unseen_by(digits, classifier.card.training)
         unseen_writers = set(pendigits.writers(unseen))
         seen = [digit for digit in digits if digit.writer not in unseen_writers]
         drawn, drawn_labels = pen_data.render(seen, 0, 0)
         pictures, labels = np.concatenate([pictures, drawn]), np.concatenate([labels, drawn_labels])
-        held_out["pen-drawn digits"] = pen_data.render(unseen, 0, 0)[0]
+        setting, checking = pendigits.split_writers(unseen, len(unseen_writers) // 2, 0)
+        held_out["pen-drawn digits"] = (pen_data.render(setting, 0, 0)[0], pen_data.render(checking, 0, 0)[0])
     return pictures, labels, held_out
 
 
@@ -141,7 +143,7 @@ def main(argv: list[str] | None = None) -> None:
 
     print(f"{args.model}: learning from {len(pictures)} training pictures")
     train = outputs(classifier, pictures)
-    familiar = {name: [outputs(classifier, half) for half in halves(set_)] for name, set_ in held_out.items()}
+    familiar = {name: [outputs(classifier, half) for half in pair] for name, pair in held_out.items()}
     strange = {name: outputs(classifier, set_) for name, set_ in unfamiliar.items()}
     every = {name: measure(name, train, labels, familiar, strange, args.flag) for name in unfamiliarity.METHODS}
     for measured in every.values():
@@ -150,9 +152,10 @@ def main(argv: list[str] | None = None) -> None:
     method = args.method if args.method != "best" else max(every, key=lambda name: worst_auroc(every[name]))
     chosen = every[method]
     unfamiliarity.save(classifier.spec.unfamiliarity_path, chosen.score)
+    halved = "every other test picture" + ("; half the unseen pen writers" if len(held_out) > 1 else "")
     fitted_on = (
         f"{len(pictures)} training pictures; threshold flags {args.flag:.0%} of one half of each of "
-        f"{', '.join(held_out)} (every other picture); figures on the other half"
+        f"{', '.join(held_out)} ({halved}); figures on the other half"
     )
     methods_auroc = {
         name: {set_name: round(result.auroc, 4) for set_name, result in measured.unfamiliar.items()}

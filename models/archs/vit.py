@@ -1,4 +1,4 @@
-"""The Vision Transformer of vit-pytorch, one token per 4x4 patch plus a class token."""
+"""The Vision Transformer of vit-pytorch, one token per 4x4 patch, plus a class token where it pools by one."""
 
 from __future__ import annotations
 
