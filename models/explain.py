@@ -45,6 +45,11 @@ def recording(modules: list[nn.Module]) -> Iterator[list[torch.Tensor]]:
             handle.remove()
 
 
+def attention_softmaxes(network: nn.Module) -> list[nn.Module]:
+    """The softmax of each attention layer of a vit-pytorch ViT, which keeps it, a module, as `attend`."""
+    return [cast(nn.Module, module.attend) for module in network.modules() if type(module).__name__ == "Attention"]
+
+
 def _normalized(heat: torch.Tensor, size: Sequence[int]) -> np.ndarray:
     """Upsample a (h, w) map to the input size and scale it into 0-1."""
     heat = F.interpolate(heat[None, None].float(), size=size, mode="bilinear", align_corners=False)[0, 0]
@@ -87,9 +92,7 @@ def rollout(attentions: list[torch.Tensor], grid: tuple[int, int]) -> torch.Tens
 def attention_rollout(network: nn.Module, batch: torch.Tensor, target: int) -> np.ndarray:
     """Rollout of a vit-pytorch ViT's attention, each layer's attention first weighted by its
     gradient for the target class, keeping positive parts (Chefer et al., 2021)."""
-    # vit-pytorch's Attention keeps its softmax, a module, as `attend`.
-    softmaxes = [cast(nn.Module, module.attend) for module in network.modules() if type(module).__name__ == "Attention"]
-    with torch.enable_grad(), recording(softmaxes) as outputs:
+    with torch.enable_grad(), recording(attention_softmaxes(network)) as outputs:
         logits = network(batch)
         gradients = torch.autograd.grad(logits[0, target], outputs)
     layers = [(g[0] * a[0]).clamp(min=0).detach() for a, g in zip(outputs, gradients, strict=True)]
@@ -156,15 +159,16 @@ def feature_maps(network: nn.Module, batch: torch.Tensor) -> np.ndarray:
     layer = _convolution_of(network)
     with torch.inference_mode(), recording([layer]) as outputs:
         network(batch)
-    return _each_channel_in_unit_range(outputs[0][0].float())
+    return each_channel_in_unit_range(outputs[0][0].float())
 
 
 def filters(network: nn.Module) -> np.ndarray:
     """The first convolution's kernels averaged over input channels, (channels, k, k), each scaled to 0-1."""
-    return _each_channel_in_unit_range(_convolution_of(network).weight.detach().float().mean(dim=1))
+    return each_channel_in_unit_range(_convolution_of(network).weight.detach().float().mean(dim=1))
 
 
-def _each_channel_in_unit_range(maps: torch.Tensor) -> np.ndarray:
+def each_channel_in_unit_range(maps: torch.Tensor) -> np.ndarray:
+    """(C, H, W) maps, each stretched to span 0 to 1: a faint channel is seen as well as a strong one."""
     low = maps.amin(dim=(1, 2), keepdim=True)
     span = (maps.amax(dim=(1, 2), keepdim=True) - low).clamp(min=1e-8)
     return ((maps - low) / span).cpu().numpy()

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from models.explain import recording
+from models.explain import attention_softmaxes, each_channel_in_unit_range, recording
 
 TOP_CHANNELS = 8  # feature maps shown per stage: its most active channels
 
@@ -101,24 +101,20 @@ def feature_stages(network: nn.Module, arch: str, batch: torch.Tensor, top: int 
 def _stage(plan: StagePlan, output: torch.Tensor, network: nn.Module, top: int) -> FeatureStage:
     activity = output.mean(dim=(1, 2))
     channels = activity.argsort(descending=True)[:top]
-    maps = output[channels]
-    low = maps.amin(dim=(1, 2), keepdim=True)
-    maps = (maps - low) / (maps.amax(dim=(1, 2), keepdim=True) - low).clamp(min=1e-8)
+    maps = each_channel_in_unit_range(output[channels])
     kernels = None
     if plan.convolution is not None:
         weight = cast(nn.Conv2d, network.get_submodule(plan.convolution)).weight.detach()[channels].float()
         kernels = ((weight - weight.min()) / (weight.max() - weight.min()).clamp(min=1e-8)).cpu().numpy()
     shape = cast(tuple[int, int, int], tuple(output.shape))
     strength = activity[channels].cpu().numpy()
-    return FeatureStage(plan.module, plan.title, shape, channels.cpu().numpy(), strength, maps.cpu().numpy(), kernels)
+    return FeatureStage(plan.module, plan.title, shape, channels.cpu().numpy(), strength, maps, kernels)
 
 
 def attention_layers(network: nn.Module, batch: torch.Tensor) -> list[AttentionLayer]:
     """Each layer of a vit-pytorch ViT: the attention of what its classifier reads (the class token,
     or the mean of the tokens where it pools them) to every token, for the first picture of `batch`."""
-    # vit-pytorch's Attention keeps its softmax, a module, as `attend`.
-    softmaxes = [cast(nn.Module, module.attend) for module in network.modules() if type(module).__name__ == "Attention"]
-    with torch.inference_mode(), recording(softmaxes) as outputs:
+    with torch.inference_mode(), recording(attention_softmaxes(network)) as outputs:
         network(batch[:1])
     # vit-pytorch keeps a class token only where its classifier reads one; else it pools by the mean.
     class_token = cast(torch.Tensor, network.cls_token).shape[0] > 0

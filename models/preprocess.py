@@ -9,13 +9,11 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from models.errors import ImageError
-from models.registry import MNIST, DatasetSpec, Preparation
-from models.strokes import Drawing, FieldPlacement, place_strokes, strokes_to_mnist
+from models.registry import DatasetSpec, Preparation
+from models.strokes import BOX, FIELD, Drawing, FieldPlacement, place_strokes, strokes_to_mnist
 
 __all__ = ["ImageLike", "ink_to_mnist", "photo_to_mnist", "prepare", "strokes_to_mnist", "to_native"]
 
-MNIST_FIELD = MNIST.image_size
-MNIST_BOX = 20  # MNIST scaled each digit into a 20x20 box inside the 28x28 field
 WORKING_SIDE = 512  # pictures are shrunk to this longer side first: padding a 1x100000 strip took 10 GB
 
 ImageLike = Image.Image | np.ndarray
@@ -116,13 +114,13 @@ def ink_to_mnist(ink: np.ndarray) -> np.ndarray:
     models.strokes instead, which draws their strokes at MNIST's weight.
     """
     values = _ink_values(ink)
-    field = np.zeros((MNIST_FIELD, MNIST_FIELD), dtype=np.float32)
+    field = np.zeros((FIELD, FIELD), dtype=np.float32)
     rows, cols = np.nonzero(values)
     if rows.size == 0:
         return field.astype(np.uint8)
     digit = values[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
     h, w = digit.shape
-    scale = MNIST_BOX / max(h, w)
+    scale = BOX / max(h, w)
     new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
     digit = np.asarray(Image.fromarray(digit, mode="F").resize((new_w, new_h), Image.Resampling.LANCZOS))
     digit = np.clip(digit, 0, 255)
@@ -131,11 +129,11 @@ def ink_to_mnist(ink: np.ndarray) -> np.ndarray:
         return field.astype(np.uint8)
     ys, xs = np.indices(digit.shape)
     com_y, com_x = (ys * digit).sum() / mass, (xs * digit).sum() / mass
-    centre = (MNIST_FIELD - 1) / 2
+    centre = (FIELD - 1) / 2
     top, left = round(centre - com_y), round(centre - com_x)
     # Paste with clipping: a lopsided digit may be shifted partly out of the field, as in MNIST.
     y0, x0 = max(top, 0), max(left, 0)
-    y1, x1 = min(top + new_h, MNIST_FIELD), min(left + new_w, MNIST_FIELD)
+    y1, x1 = min(top + new_h, FIELD), min(left + new_w, FIELD)
     field[y0:y1, x0:x1] = digit[y0 - top : y1 - top, x0 - left : x1 - left]
     return np.round(field).astype(np.uint8)
 
@@ -155,7 +153,7 @@ def photo_to_mnist(image: ImageLike) -> np.ndarray:
     background = np.percentile(border, 90)
     span = gray.max() - background
     if span < 32:  # no ink stands out from the paper
-        return np.zeros((MNIST_FIELD, MNIST_FIELD), dtype=np.uint8)
+        return np.zeros((FIELD, FIELD), dtype=np.uint8)
     ink = np.clip((gray - background) / span, 0.0, 1.0)
     ink[ink < 0.2] = 0.0  # shadows and paper grain
     return ink_to_mnist(ink)
