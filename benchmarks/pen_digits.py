@@ -42,7 +42,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_ROOT)
     parser.add_argument("--models", nargs="+", default=[m for m in for_dataset(DRAWN.name) if m in models.available()])
-    parser.add_argument("--writers-held-out", type=int, default=6)
+    parser.add_argument("--writers-held-out", type=int, default=pendigits.HELD_OUT_WRITERS)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="sizes 30/50/70/90% and brushes 3/7.5/15 only")
     args = parser.parse_args()

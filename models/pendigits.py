@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 FILE = "pendigits-orig.tra"
 FOLDER = "pendigits"
+HELD_OUT_WRITERS = 6  # of the 30: whole writers kept out of training, the ones every pen figure is measured on
 URL = "https://archive.ics.uci.edu/static/public/81/pen+based+recognition+of+handwritten+digits.zip"
 TIMEOUT_S = 30
 
@@ -118,7 +119,9 @@ def split_writers(digits: list[PenDigit], held_out: int, seed: int) -> tuple[lis
     return [d for d in digits if d.writer not in chosen], [d for d in digits if d.writer in chosen]
 
 
-def unseen_by(digits: list[PenDigit], run: TrainingRun | None, held_out: int = 6, seed: int = 0) -> list[PenDigit]:
+def unseen_by(
+    digits: list[PenDigit], run: TrainingRun | None, held_out: int = HELD_OUT_WRITERS, seed: int = 0
+) -> list[PenDigit]:
     """The digits of the writers a model's training `run` held out; for a run that learned from no pen
     digits (every writer unseen), those of `held_out` writers chosen by `seed`. A run that learned from
     every writer's digits has none left unseen."""

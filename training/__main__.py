@@ -20,7 +20,7 @@ from typing import cast
 
 import torch
 
-from models import archs, card, datasets, weights
+from models import archs, card, datasets, pendigits, weights
 from models.archs import build_network
 from models.card import InitFrom, TestScores, TrainingRun
 from models.device import resolve
@@ -57,8 +57,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--pen-writers-held-out",
         type=int,
-        default=6,
-        help="pen-digit writers whose digits all go to validation, with --pen-digits (default 6 of 30)",
+        default=pendigits.HELD_OUT_WRITERS,
+        help="pen-digit writers whose digits all go to validation, with --pen-digits (default %(default)s of 30)",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: detected)")
