@@ -130,7 +130,7 @@ def unseen_by(
     elif run is not None and run.recipe.get("pen_digits"):
         raise PenDigitsError(
             f"{run.command!r} learned from the pen digits of every writer: none is left to measure it on. "
-            "Train with --pen-writers-held-out 6 to keep some writers unseen."
+            f"Train with --pen-writers-held-out {HELD_OUT_WRITERS} to keep some writers unseen."
         )
     return split_writers(digits, held_out, seed)[1]
 

@@ -121,8 +121,15 @@ class Updater:
 
 def validate(model: nn.Module, split: Split, spec: DatasetSpec, runtime: Runtime) -> dict[str, float]:
     # Mirror-averaged where the app answers so, like the test figures the curves are shown beside.
-    settings = {"amp": runtime.amp, "channels_last": runtime.channels_last, "mirror": spec.mirror_invariant}
-    logits = predict_logits(model, split, spec, runtime.device, **settings).answers
+    logits = predict_logits(
+        model,
+        split,
+        spec,
+        runtime.device,
+        amp=runtime.amp,
+        channels_last=runtime.channels_last,
+        mirror=spec.mirror_invariant,
+    ).answers
     loss = F.cross_entropy(torch.from_numpy(logits), split.labels).item()
     return {"val_loss": loss, "val_accuracy": metrics.accuracy(logits, split.labels.numpy())}
 

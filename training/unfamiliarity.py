@@ -42,6 +42,7 @@ def outputs(classifier: Classifier, pictures: np.ndarray) -> tuple[torch.Tensor,
     return in_batches(classifier.outputs, pictures, classifier.device)
 
 
+PEN_DRAWN = "pen-drawn digits"  # the familiar set of the digit models that is halved by writer
 Halves = tuple[np.ndarray, np.ndarray]  # familiar pictures held out of training: (setting, checking)
 
 
@@ -62,7 +63,7 @@ def familiar_sets(classifier: Classifier, root: Path) -> tuple[np.ndarray, np.nd
         drawn, drawn_labels = pen_data.render(seen, 0, 0)
         pictures, labels = np.concatenate([pictures, drawn]), np.concatenate([labels, drawn_labels])
         setting, checking = pendigits.split_writers(unseen, len(unseen_writers) // 2, 0)
-        held_out["pen-drawn digits"] = (pen_data.render(setting, 0, 0)[0], pen_data.render(checking, 0, 0)[0])
+        held_out[PEN_DRAWN] = (pen_data.render(setting, 0, 0)[0], pen_data.render(checking, 0, 0)[0])
     return pictures, labels, held_out
 
 
@@ -152,7 +153,7 @@ def main(argv: list[str] | None = None) -> None:
     method = args.method if args.method != "best" else max(every, key=lambda name: worst_auroc(every[name]))
     chosen = every[method]
     unfamiliarity.save(classifier.spec.unfamiliarity_path, chosen.score)
-    halved = "every other test picture" + ("; half the unseen pen writers" if len(held_out) > 1 else "")
+    halved = "every other test picture" + ("; half the unseen pen writers" if PEN_DRAWN in held_out else "")
     fitted_on = (
         f"{len(pictures)} training pictures; threshold flags {args.flag:.0%} of one half of each of "
         f"{', '.join(held_out)} ({halved}); figures on the other half"
