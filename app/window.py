@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from app import concurrency, export, paste, presentation
 from app.actions import Actions, Tab
 from app.answer_panel import AnswerPanel
-from app.asking import Asking
+from app.asking import ERROR_SHOWN_MS, Asking
 from app.browser import Browser
 from app.canvas import DrawingTab
 from app.core.session import Session
@@ -263,7 +263,7 @@ class MainWindow(QMainWindow):
         self.browser.show_cell(MODELS[name].dataset.name, true, predicted)
         # The report stays open while the user may pick another model: the cell is this one's.
         if not self.picker.pick(name):
-            self.statusBar().showMessage(f"{MODELS[name].title} ({name}) is not loaded any more.", 8000)
+            self.statusBar().showMessage(f"{MODELS[name].title} ({name}) is not loaded any more.", ERROR_SHOWN_MS)
         self.raise_()  # the browser in front of the report
         self.activateWindow()
 

@@ -211,8 +211,7 @@ class Answerer:
                 result.errors[name] = say(error)
                 continue
             result.probabilities[name], features[name] = reading.probabilities[0], reading.features[0]
-            threshold = self.classifiers[name].unfamiliarity_threshold
-            if reading.unfamiliarity is not None and threshold is not None and reading.unfamiliarity[0] > threshold:
+            if reading.unfamiliar is not None and reading.unfamiliar[0]:
                 result.unfamiliar.add(name)
         if request.calibrated:
             result.temperatures = {name: self.classifiers[name].temperature for name in result.probabilities}

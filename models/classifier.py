@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Sequence
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -37,6 +37,7 @@ class Reading(NamedTuple):
 
     probabilities: np.ndarray  # (N, classes) float32, as predict gives them
     unfamiliarity: np.ndarray | None  # (N,) float32; None where the card names no method
+    unfamiliar: np.ndarray | None  # (N,) bool: the score above the card's threshold
     features: np.ndarray  # (N, D) float32: what the classifier head read (models.features)
 
 
@@ -164,7 +165,9 @@ class Classifier:
         """predict's probabilities and, from the same pass, each picture's unfamiliarity and features."""
         logits, features, scores = self._scored(self.pixels(images), scores=True)
         unfamiliarity = None if scores is None else scores.cpu().numpy()
-        return Reading(self._probabilities(logits, calibrated), unfamiliarity, features.cpu().numpy())
+        threshold = self.unfamiliarity_threshold
+        unfamiliar = None if unfamiliarity is None or threshold is None else unfamiliarity > threshold
+        return Reading(self._probabilities(logits, calibrated), unfamiliarity, unfamiliar, features.cpu().numpy())
 
     def _probabilities(self, logits: torch.Tensor, calibrated: bool) -> np.ndarray:
         if calibrated:
@@ -179,19 +182,21 @@ class Classifier:
 
     def unfamiliarity(self, images: Sequence[ImageLike]) -> np.ndarray:
         """How unlike the model's training data each picture is, (N,) float32, higher meaning less alike."""
-        scores = self.read(images).unfamiliarity
-        if scores is None:
+        return self._unfamiliarity_and_flags(images)[0]
+
+    def unfamiliar(self, images: Sequence[ImageLike]) -> np.ndarray:
+        """Whether each picture is unlike the training data, (N,) bool: its score above the card's threshold."""
+        return self._unfamiliarity_and_flags(images)[1]
+
+    def _unfamiliarity_and_flags(self, images: Sequence[ImageLike]) -> tuple[np.ndarray, np.ndarray]:
+        reading = self.read(images)
+        if reading.unfamiliarity is None or reading.unfamiliar is None:
             fitted = self.card.unfamiliarity is not None
             problem = "unfamiliarity statistics did not load" if fitted else "card names no unfamiliarity method"
             raise WeightsError(
                 f"{self.name}'s {problem}; fit one with `uv run python -m training.unfamiliarity {self.name}`."
             )
-        return scores
-
-    def unfamiliar(self, images: Sequence[ImageLike]) -> np.ndarray:
-        """Whether each picture is unlike the training data, (N,) bool: its score above the card's threshold."""
-        scores = self.unfamiliarity(images)
-        return scores > cast(float, self.unfamiliarity_threshold)
+        return reading.unfamiliarity, reading.unfamiliar
 
     def stored_answers(self, test_set: str) -> np.ndarray | None:
         """The (N, classes) probabilities the evaluation stored for the test set of this fingerprint

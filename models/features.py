@@ -11,6 +11,8 @@ from torch import nn
 
 from models.normalize import FromPixels
 
+BATCH = 250  # pictures per pass when many are read: what bounds one pass's memory
+
 
 def head(network: nn.Module) -> nn.Linear:
     """The linear layer that turns a network's features into class scores: its last nn.Linear
@@ -60,13 +62,12 @@ def in_batches(
     model: Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]],
     pictures: np.ndarray,
     device: torch.device,
-    batch: int = 250,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """A WithFeatures model's logits and features for many (N, H, W, C) uint8 pictures, on the CPU in float32."""
     logits, features = [], []
     with torch.inference_mode():
-        for start in range(0, len(pictures), batch):
-            pixels = torch.from_numpy(np.array(pictures[start : start + batch])).to(device)  # a writable copy
+        for start in range(0, len(pictures), BATCH):
+            pixels = torch.from_numpy(np.array(pictures[start : start + BATCH])).to(device)  # a writable copy
             answer = model(pixels)
             logits.append(answer[0].float().cpu())
             features.append(answer[1].float().cpu())

@@ -127,8 +127,8 @@ def attention_layers(network: nn.Module, batch: torch.Tensor) -> list[AttentionL
     return layers
 
 
-def layers_of(network: nn.Module, arch: str, batch: torch.Tensor, top: int = TOP_CHANNELS) -> Layers:
+def layers_of(network: nn.Module, arch: str, batch: torch.Tensor) -> Layers:
     """The first picture of `batch` on its way through the network."""
     if arch in STAGES:
-        return Layers(feature_stages(network, arch, batch, top), [])
+        return Layers(feature_stages(network, arch, batch), [])
     return Layers([], attention_layers(network, batch))

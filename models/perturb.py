@@ -17,8 +17,12 @@ import torch.nn.functional as F
 
 from models.knobs import Settings
 
+# The same noise at every call: the same knobs on the same picture give the same answer, so the
+# bars stand still while the user moves another slider.
+NOISE_SEED = 0
 
-def perturbed(pictures: np.ndarray, settings: Sequence[Settings], fill: float = 0.0, seed: int = 0) -> np.ndarray:
+
+def perturbed(pictures: np.ndarray, settings: Sequence[Settings], fill: float = 0.0) -> np.ndarray:
     """Picture i changed by settings[i] (a single picture is used for every setting); `fill` is the
     pixel value that comes into view where the picture moved away (0 for digits on black)."""
     if pictures.ndim == 3:
@@ -35,7 +39,7 @@ def perturbed(pictures: np.ndarray, settings: Sequence[Settings], fill: float = 
     batch = _moved(batch, chosen, fill)
     batch = _blurred(batch, [one.blur for one in chosen])
     batch = _toned(batch, chosen)
-    generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator().manual_seed(NOISE_SEED)
     noise = torch.tensor([one.noise * 255 for one in chosen]).view(-1, 1, 1, 1)
     batch = batch + noise * torch.randn(batch.shape, generator=generator)
     batch = _covered(batch, chosen, fill)

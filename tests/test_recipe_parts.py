@@ -6,8 +6,8 @@ import torch
 from torch import nn
 
 from training.data import hold_out
-from training.loop import make_optimizer, warmup_cosine
 from training.recipes import Recipe
+from training.updater import make_optimizer, warmup_cosine
 
 
 def test_validation_split_is_disjoint_complete_and_fixed_by_the_seed():

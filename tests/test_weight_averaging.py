@@ -8,7 +8,7 @@ from models import card
 from tests.conftest import tiny_flags
 from training import checkpoint
 from training.__main__ import main as train_main
-from training.loop import warmup_cosine
+from training.updater import warmup_cosine
 
 SWA = ["--lr", "0.05", "--swa-epochs", "2", "--swa-lr", "0.01"]
 

@@ -30,16 +30,16 @@ def vit_module() -> ModuleType:
 
 
 def vit(
-    channels: int = 3,
-    num_classes: int = 10,
-    image_size: int = 32,
     *,
-    patch_size: int = 4,
-    dim: int = 128,
-    depth: int = 2,
-    heads: int = 16,
-    dim_head: int = 64,
-    mlp_dim: int = 256,
+    channels: int,
+    num_classes: int,
+    image_size: int,
+    patch_size: int,
+    dim: int,
+    depth: int,
+    heads: int,
+    dim_head: int,
+    mlp_dim: int,
     dropout: float = 0.0,
     pool: str = "cls",
 ) -> nn.Module:
