@@ -17,7 +17,7 @@ from models.data_map import DataMap
 from models.device import resolve
 from models.errors import ImageError, WeightsError
 from models.explain import explain, feature_maps, filters, first_convolution, occlusion
-from models.features import WithFeatures
+from models.features import EARLY_STAGES, WithFeatures
 from models.knobs import Knob, Settings, sweep_settings
 from models.layers import Layers, layers_of
 from models.normalize import FromPixels
@@ -25,7 +25,7 @@ from models.perturb import perturbed
 from models.preprocess import ImageLike, to_native
 from models.registry import ModelSpec, spec
 from models.summary import as_text, summarize
-from models.unfamiliarity import Scoring, Unfamiliarity
+from models.unfamiliarity import Scoring, Unfamiliarity, scored
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class Classifier:
         self.weights_digest = weights_digest  # the SHA-256 of the weight file it was loaded from
         self.network = network
         self.from_pixels = FromPixels(network, model_spec.dataset)
-        self.with_features = WithFeatures(self.from_pixels)
+        self.with_features = WithFeatures(self.from_pixels, EARLY_STAGES.get(model_spec.arch))
         self.card = card
         self.device = device
         self.single: torch.jit.ScriptModule | None = None  # a traced Scoring; see trace()
@@ -137,6 +137,13 @@ class Classifier:
         logits, features, _ = self._scored(pixels, scores=False)
         return logits, features
 
+    def observed(self, pixels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """outputs(), and the early stage's statistics (N, 2C) from the same pass: all that an
+        unfamiliarity method may learn from."""
+        with torch.inference_mode():
+            logits, features, stage = self.with_features.with_stage(pixels)
+        return logits.float(), features.float(), stage.float()
+
     def _scored(self, pixels: torch.Tensor, scores: bool) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         """outputs(), and with `scores` each picture's unfamiliarity (None where the card names no method)."""
         score = self.unfamiliarity_score if scores else None
@@ -145,8 +152,7 @@ class Classifier:
             if self.single is not None and pixels.shape[0] == 1:
                 logits, features, unfamiliarity = self.single(pixels)  # the graph scores as it goes
             else:
-                logits, features = self.with_features(pixels)
-                unfamiliarity = score.score(logits, features) if score is not None else None
+                logits, features, unfamiliarity = scored(self.with_features, score, pixels)
         kept = unfamiliarity.float() if score is not None and unfamiliarity is not None else None
         return logits.float(), features.float(), kept
 
@@ -299,8 +305,9 @@ def load(name: str, device: str | torch.device | None = None) -> Classifier:
     if model_card.unfamiliarity is not None:
         try:
             score = unfamiliarity.load(model_spec.unfamiliarity_path, model_card.unfamiliarity.method)
-            width = classifier.with_features.head.in_features
-            unfamiliarity.check_fits(score, model_spec.unfamiliarity_path, len(model_spec.dataset.classes), width)
+            dataset = model_spec.dataset
+            blank = torch.zeros((1, dataset.image_size, dataset.image_size, dataset.channels), dtype=torch.uint8)
+            unfamiliarity.check_fits(score, model_spec.unfamiliarity_path, classifier.observed(blank.to(target)))
             classifier.unfamiliarity_score = score.to(target)
         except WeightsError:
             # The model answers well without it; it only cannot say when a picture is unfamiliar.

@@ -23,52 +23,95 @@ def head(network: nn.Module) -> nn.Linear:
     return linears[-1]
 
 
+# The stage of each architecture whose output statistics the unfamiliarity score may read beside
+# the penultimate features: pictures unlike any training picture (noise, photos to a digit model)
+# stand out there before the later layers map them near a class. Chosen by measurement against
+# later stages (docs/benchmarks.md).
+EARLY_STAGES = {"mnist_cnn": "features.3", "resnet18": "layer1", "vit": "transformer.layers.0.1"}
+
+
+def stage_statistics(output: torch.Tensor) -> torch.Tensor:
+    """Each channel's mean and standard deviation over the places of a stage's output: (N, 2C) from
+    (N, C, H, W) maps or (N, tokens, C) tokens."""
+    places = output.flatten(2) if output.ndim == 4 else output.transpose(1, 2)
+    count = places.shape[2]
+    mean = places.mean(2)
+    # The sample deviation from the second moment: torch.std took 0.3 ms over the CNN's 64 x 576
+    # places of one picture, half its whole pass, and this a tenth of that.
+    variance = ((places * places).mean(2) - mean * mean) * (count / (count - 1))
+    return torch.cat([mean, variance.clamp_min(0).sqrt()], 1)
+
+
 class WithFeatures(nn.Module):
     """Observes a FromPixels network without editing it: uint8 pictures (N, H, W, C) -> its logits
-    and the penultimate features (N, D) its head reads, from one forward pass.
+    and the penultimate features (N, D) its head reads, from one forward pass; with_stage() also
+    gives the statistics of an early stage's output (EARLY_STAGES) from the same pass.
 
-    Where the dataset averages a picture with its mirror image, so are the features. A hook on the
-    head catches its input for the length of one call. The app's threads share one network, so
-    the hook keeps only what passes on the calling thread. (Not a threading.local: on a Qt thread,
-    PySide drops the Python thread state after every slot, and freeing its locals there aborted
-    the app with a double free.)
+    Where the dataset averages a picture with its mirror image, so are the features. Hooks catch
+    what passes for the length of one call. The app's threads share one network, so the hooks
+    keep only what passes on the calling thread. (Not a threading.local: on a Qt thread, PySide
+    drops the Python thread state after every slot, and freeing its locals there aborted the app
+    with a double free.)
     """
 
-    def __init__(self, from_pixels: FromPixels) -> None:
+    def __init__(self, from_pixels: FromPixels, early_stage: str | None = None) -> None:
         super().__init__()
         self.from_pixels = from_pixels
         self.head = head(from_pixels.network)
+        self.stage = dict(from_pixels.network.named_modules())[early_stage] if early_stage else None
 
     def forward(self, pixels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        caught: list[torch.Tensor] = []
+        logits, features, _ = self._observed(pixels, early=False)
+        return logits, features
+
+    def with_stage(self, pixels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """forward's logits and features, and the early stage's statistics (N, 2C) from the same pass."""
+        logits, features, stage = self._observed(pixels, early=True)
+        if stage is None:
+            raise ValueError("This network was observed without an early stage; name one of EARLY_STAGES.")
+        return logits, features, stage
+
+    def _observed(self, pixels: torch.Tensor, early: bool) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         caller = threading.get_ident()
+        caught: list[torch.Tensor] = []
+        stage_caught: list[torch.Tensor] = []
 
         def catch(_module: nn.Module, inputs: tuple[torch.Tensor, ...]) -> None:
             if threading.get_ident() == caller:
                 caught.append(inputs[0])
 
-        hook = self.head.register_forward_pre_hook(catch)
+        def catch_stage(_module: nn.Module, _inputs: tuple[torch.Tensor, ...], output: torch.Tensor) -> None:
+            if threading.get_ident() == caller:
+                stage_caught.append(stage_statistics(output))
+
+        hooks = [self.head.register_forward_pre_hook(catch)]
+        if early and self.stage is not None:
+            hooks.append(self.stage.register_forward_hook(catch_stage))
         try:
             logits = self.from_pixels(pixels)
         finally:
-            hook.remove()
-        features = caught[0]
-        if features.shape[0] != logits.shape[0]:  # the plain and mirrored halves of one batch
-            features = features.reshape(2, logits.shape[0], -1).mean(0)
-        return logits, features.flatten(1)
+            for hook in hooks:
+                hook.remove()
+        features = _one_per_picture(caught[0], len(logits))
+        stage = _one_per_picture(stage_caught[0], len(logits)) if stage_caught else None
+        return logits, features, stage
+
+
+def _one_per_picture(observed: torch.Tensor, pictures: int) -> torch.Tensor:
+    """(N, D) from what a pass saw: the plain and mirrored halves of a doubled batch averaged."""
+    if observed.shape[0] != pictures:
+        observed = observed.reshape(2, pictures, -1).mean(0)
+    return observed.flatten(1)
 
 
 def in_batches(
-    model: Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]],
-    pictures: np.ndarray,
-    device: torch.device,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """A WithFeatures model's logits and features for many (N, H, W, C) uint8 pictures, on the CPU in float32."""
-    logits, features = [], []
+    model: Callable[[torch.Tensor], tuple[torch.Tensor, ...]], pictures: np.ndarray, device: torch.device
+) -> tuple[torch.Tensor, ...]:
+    """What a WithFeatures model gives (logits, features and what else it observes) for many
+    (N, H, W, C) uint8 pictures, on the CPU in float32."""
+    parts: list[list[torch.Tensor]] = []
     with torch.inference_mode():
         for start in range(0, len(pictures), BATCH):
             pixels = torch.from_numpy(np.array(pictures[start : start + BATCH])).to(device)  # a writable copy
-            answer = model(pixels)
-            logits.append(answer[0].float().cpu())
-            features.append(answer[1].float().cpu())
-    return torch.cat(logits), torch.cat(features)
+            parts.append([output.float().cpu() for output in model(pixels)])
+    return tuple(torch.cat(outputs) for outputs in zip(*parts, strict=True))

@@ -8,16 +8,19 @@ from torch import nn
 
 import models
 from models import unfamiliarity
+from models.card import UnfamiliarSet
 from models.errors import WeightsError
-from models.features import WithFeatures
+from models.features import WithFeatures, stage_statistics
 from models.normalize import FromPixels
 from models.registry import MNIST
 from models.strokes import strokes_to_mnist
 from tests.conftest import SEVEN
 from training import outliers
+from training import unfamiliarity as fitting
 from training.metrics import auroc
 
 FEATURE_METHODS = ["mahalanobis", "nearest-neighbour"]
+STAGE_METHODS = ["mahalanobis+early-stage", "nearest-neighbour+early-stage"]
 
 
 def clusters(seed: int, count: int, centre_shift: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -31,6 +34,11 @@ def clusters(seed: int, count: int, centre_shift: float = 0.0) -> tuple[torch.Te
 
 def logits_of(features: torch.Tensor) -> torch.Tensor:
     return features[:, :3]
+
+
+def stage_of(features: torch.Tensor, shift: float = 0.0) -> torch.Tensor:
+    """Early-stage statistics that follow the features: half their width, moved by `shift`."""
+    return features[:, :8] * 0.5 + shift
 
 
 @pytest.mark.parametrize("name", FEATURE_METHODS)
@@ -56,25 +64,53 @@ def test_the_logit_methods_score_doubt():
         assert score.score(torn, torn) > score.score(sure, sure), name
 
 
-@pytest.mark.parametrize("name", FEATURE_METHODS)
+@pytest.mark.parametrize("name", STAGE_METHODS)
+def test_an_early_stage_method_flags_strangers_seen_early_and_strangers_seen_late(name):
+    """Outliers whose penultimate features look familiar but whose early statistics do not, and
+    the other way round: the sum catches both, where the late part alone misses the first."""
+    train, labels = clusters(0, 3000)
+    held_out, _ = clusters(1, 1000)
+    early_strangers = clusters(5, 500)[0], stage_of(clusters(6, 500)[0], shift=4.0)
+    late_strangers = clusters(7, 500, centre_shift=8.0)[0], stage_of(clusters(8, 500)[0])
+    score = unfamiliarity.method(name)
+    score.fit(train, labels, stage_of(train))
+    familiar = score.score(logits_of(held_out), held_out, stage_of(held_out)).numpy()
+    late_only = unfamiliarity.method(name.removesuffix("+early-stage"))
+    late_only.fit(train, labels)
+    missed = late_only.score(logits_of(early_strangers[0]), early_strangers[0]).numpy()
+    assert auroc(late_only.score(logits_of(held_out), held_out).numpy(), missed) < 0.7
+    for features, stage in (early_strangers, late_strangers):
+        strange = score.score(logits_of(features), features, stage).numpy()
+        assert auroc(familiar, strange) > 0.99
+    with pytest.raises(ValueError, match="with_stage"):
+        score.score(logits_of(held_out), held_out)
+
+
+@pytest.mark.parametrize("name", FEATURE_METHODS + STAGE_METHODS)
 def test_what_a_method_learned_survives_its_file(tmp_path, name):
     train, labels = clusters(0, 500)
+    stage = clusters(1, 500)[0]
     score = unfamiliarity.method(name)
-    score.fit(train, labels)
+    score.fit(train, labels, stage)
     path = tmp_path / "stats.safetensors"
     unfamiliarity.save(path, score)
     again = unfamiliarity.load(path, name)
-    assert torch.equal(again.score(logits_of(train), train), score.score(logits_of(train), train))
+    assert torch.equal(again.score(logits_of(train), train, stage), score.score(logits_of(train), train, stage))
 
 
-def test_statistics_of_features_of_another_width_are_refused(tmp_path):
+@pytest.mark.parametrize("name", ["mahalanobis", "mahalanobis+early-stage"])
+def test_statistics_of_features_of_another_width_are_refused(tmp_path, name):
     train, labels = clusters(0, 500)
-    score = unfamiliarity.method("mahalanobis")
-    score.fit(train, labels)
-    width = train.shape[1]
-    unfamiliarity.check_fits(score, tmp_path, 10, width)
+    stage = clusters(1, 500)[0]
+    score = unfamiliarity.method(name)
+    score.fit(train, labels, stage)
+    logits = logits_of(train[:1])
+    unfamiliarity.check_fits(score, tmp_path, (logits, train[:1], stage[:1]))
     with pytest.raises(WeightsError, match="other weights.*training.unfamiliarity"):
-        unfamiliarity.check_fits(score, tmp_path, 10, width + 1)
+        unfamiliarity.check_fits(score, tmp_path, (logits, torch.zeros(1, 17), stage[:1]))
+    if score.reads_stage:
+        with pytest.raises(WeightsError, match="other weights"):
+            unfamiliarity.check_fits(score, tmp_path, (logits, train[:1], torch.zeros(1, 17)))
 
 
 def test_a_file_of_another_method_or_none_at_all_is_refused_with_the_fix(tmp_path):
@@ -110,13 +146,30 @@ def test_features_are_what_the_head_reads_with_the_logits_of_the_same_pass():
     assert not network[3]._forward_pre_hooks  # observed, not edited
 
 
-@pytest.mark.parametrize("name", FEATURE_METHODS)
+def test_the_early_stage_statistics_are_each_channels_mean_and_spread_from_the_same_pass():
+    torch.manual_seed(0)
+    network = nn.Sequential(nn.Conv2d(1, 3, 3), nn.ReLU(), nn.Flatten(), nn.Linear(3 * 26 * 26, 10)).eval()
+    pixels = torch.randint(0, 256, (4, 28, 28, 1), dtype=torch.uint8)
+    from_pixels = FromPixels(network, MNIST)
+    logits, features, stage = WithFeatures(from_pixels, "1").with_stage(pixels)
+    maps = network[:2](from_pixels.inputs(pixels))
+    assert stage.shape == (4, 6)
+    assert torch.allclose(stage[:, :3], maps.mean((2, 3)))
+    assert torch.allclose(stage[:, 3:], maps.flatten(2).std(2))
+    assert torch.allclose(logits, from_pixels(pixels))
+    assert not network[1]._forward_hooks
+    tokens = torch.arange(24.0).reshape(1, 4, 6)  # (N, tokens, channels): over the tokens
+    assert torch.equal(stage_statistics(tokens)[0, :6], tokens[0].mean(0))
+
+
+@pytest.mark.parametrize("name", FEATURE_METHODS + STAGE_METHODS)
 def test_the_traced_graph_scores_a_picture_as_the_eager_score_does(install_untrained, tmp_path, name):
     install_untrained("mnist_cnn")
     classifier = models.load("mnist_cnn", "cpu")
     pictures = torch.randint(0, 256, (60, 28, 28, 1), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
     score = unfamiliarity.method(name)
-    score.fit(classifier.outputs(pictures)[1], torch.arange(60) % 10)
+    _, features, stage = classifier.observed(pictures)
+    score.fit(features, torch.arange(60) % 10, stage)
     classifier.unfamiliarity_score = score
     eager = classifier.read(list(pictures[:3].numpy()))  # a batch: the eager network, scored after it
     assert classifier.trace()  # the score is traced into the graph with the network
@@ -160,3 +213,14 @@ def test_the_shipped_digit_model_rarely_flags_pen_digits_of_unseen_writers(digit
     unseen = pendigits.unseen_by(pendigits.load(shared_data), digits.card.training)
     pictures, _ = pen_data.render(unseen[::5], 0, 0)
     assert digits.unfamiliar(list(pictures)).mean() <= 0.08
+
+
+def test_the_chosen_method_keeps_the_thresholds_promise_before_it_tells_strangers_apart():
+    def measured(digits_flagged: float, lowest_auroc: float) -> fitting.Measured:
+        strangers = {"noise": UnfamiliarSet(100, lowest_auroc, 0.9), "letters": UnfamiliarSet(100, 0.99, 0.95)}
+        familiar = {"test": 0.04, "digits": digits_flagged}
+        return fitting.Measured(unfamiliarity.method("energy"), 0.0, familiar, strangers)
+
+    assert fitting.best({"sharp": measured(0.075, 0.97), "kept": measured(0.04, 0.96)}) == "kept"
+    assert fitting.best({"sharp": measured(0.075, 0.97), "blunt": measured(0.08, 0.90)}) == "sharp"  # none keeps it
+    assert fitting.best({"sharp": measured(0.03, 0.97), "kept": measured(0.04, 0.96)}) == "sharp"
