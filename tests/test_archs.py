@@ -34,9 +34,10 @@ def test_loading_every_model_imports_no_torchvision():
     """torchvision imports torch._dynamo and triton: 200 MB and seconds that the app does not need."""
     probe = (
         "import sys, models\n"
-        "from models.archs import build\n"
-        "for arch in ('mnist_cnn', 'resnet18', 'vit'):\n"
-        "    build(arch, channels=1, num_classes=10, image_size=28)\n"
+        "from models.archs import build_network\n"
+        "from models.registry import MODELS\n"
+        "for model_spec in MODELS.values():\n"
+        "    build_network(model_spec)\n"
         "print(sorted(m for m in ('torchvision', 'torch._dynamo', 'triton') if m in sys.modules))\n"
     )
     found = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
