@@ -307,8 +307,9 @@ def load(name: str, device: str | torch.device | None = None) -> Classifier:
             score = unfamiliarity.load(model_spec.unfamiliarity_path, model_card.unfamiliarity.method)
             dataset = model_spec.dataset
             blank = torch.zeros((1, dataset.image_size, dataset.image_size, dataset.channels), dtype=torch.uint8)
+            score = score.to(target)  # beside the network, where the check runs it
             unfamiliarity.check_fits(score, model_spec.unfamiliarity_path, classifier.observed(blank.to(target)))
-            classifier.unfamiliarity_score = score.to(target)
+            classifier.unfamiliarity_score = score
         except WeightsError:
             # The model answers well without it; it only cannot say when a picture is unfamiliar.
             log.warning("%s: its unfamiliarity statistics cannot be used", name, exc_info=True)

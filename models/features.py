@@ -38,7 +38,7 @@ def stage_statistics(output: torch.Tensor) -> torch.Tensor:
     mean = places.mean(2)
     # The sample deviation from the second moment: torch.std took 0.3 ms over the CNN's 64 x 576
     # places of one picture, half its whole pass, and this a tenth of that.
-    variance = ((places * places).mean(2) - mean * mean) * (count / (count - 1))
+    variance = ((places * places).mean(2) - mean * mean) * (count / max(count - 1, 1))
     return torch.cat([mean, variance.clamp_min(0).sqrt()], 1)
 
 
@@ -58,7 +58,10 @@ class WithFeatures(nn.Module):
         super().__init__()
         self.from_pixels = from_pixels
         self.head = head(from_pixels.network)
-        self.stage = dict(from_pixels.network.named_modules())[early_stage] if early_stage else None
+        modules = dict(from_pixels.network.named_modules())
+        if early_stage and early_stage not in modules:
+            raise ValueError(f"The network has no module {early_stage!r} to observe; EARLY_STAGES names one.")
+        self.stage = modules[early_stage] if early_stage else None
 
     def forward(self, pixels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         logits, features, _ = self._observed(pixels, early=False)

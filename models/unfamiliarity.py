@@ -93,14 +93,18 @@ class Mahalanobis(Unfamiliarity):
         # One product by the whitening and ten Euclidean distances: a tenth of the work of
         # (f - mean_c)^T P (f - mean_c) for every class.
         whitened = features.float() @ self.whitening
-        return torch.cdist(whitened, self.centres).square().min(dim=1).values
+        # Not cdist's matrix form for batches: one picture alone and in a batch must score alike.
+        distances = torch.cdist(whitened, self.centres, compute_mode="donot_use_mm_for_euclid_dist")
+        return distances.square().min(dim=1).values
 
     def state(self) -> dict[str, torch.Tensor]:
         return {"means": self.means, "precision": self.precision}
 
     def load_state(self, state: dict[str, torch.Tensor]) -> None:
         self.means, self.precision = state["means"].float(), state["precision"].float()
-        self.whitening = torch.linalg.cholesky(self.precision.double()).float()
+        # In float64 on the CPU: MPS has no float64, and float32 loses the smallest directions.
+        whitening = torch.linalg.cholesky(self.precision.cpu().double()).float()
+        self.whitening = whitening.to(self.precision.device)
         self.centres = self.means @ self.whitening
 
 
@@ -279,6 +283,8 @@ def load(path: Path, name: str) -> Unfamiliarity:
         score.load_state(state)
     except KeyError as error:
         raise WeightsError(f"{path} lacks {error}; {FIX}.") from None
+    except RuntimeError as error:  # torch.linalg.LinAlgError among them: a precision that is no precision
+        raise WeightsError(f"{path} is damaged ({error}); {FIX}.") from None
     return score
 
 

@@ -12,7 +12,7 @@ from models.card import UnfamiliarSet
 from models.errors import WeightsError
 from models.features import WithFeatures, stage_statistics
 from models.normalize import FromPixels
-from models.registry import MNIST
+from models.registry import CIFAR10, MNIST
 from models.strokes import strokes_to_mnist
 from tests.conftest import SEVEN
 from training import outliers
@@ -160,6 +160,37 @@ def test_the_early_stage_statistics_are_each_channels_mean_and_spread_from_the_s
     assert not network[1]._forward_hooks
     tokens = torch.arange(24.0).reshape(1, 4, 6)  # (N, tokens, channels): over the tokens
     assert torch.equal(stage_statistics(tokens)[0, :6], tokens[0].mean(0))
+
+
+def test_a_mirror_averaged_model_observes_the_mean_of_both_views_statistics():
+    torch.manual_seed(0)
+    network = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 30 * 30, 10)).eval()
+    pixels = torch.randint(0, 256, (2, 32, 32, 3), dtype=torch.uint8)
+    from_pixels = FromPixels(network, CIFAR10)
+    _, _, stage = WithFeatures(from_pixels, "1").with_stage(pixels)
+    inputs = from_pixels.inputs(pixels)
+    views = [stage_statistics(network[:2](view)) for view in (inputs, inputs.flip(-1))]
+    assert torch.allclose(stage, (views[0] + views[1]) / 2, atol=1e-6)
+    with pytest.raises(ValueError, match="no module 'layer9'"):
+        WithFeatures(from_pixels, "layer9")
+
+
+def test_mahalanobis_scores_a_picture_alone_as_in_a_batch_and_refuses_a_damaged_precision(tmp_path):
+    train, labels = clusters(0, 500)
+    score = unfamiliarity.method("mahalanobis")
+    score.fit(train, labels)
+    batch = score.score(logits_of(train[:100]), train[:100])
+    alone = torch.cat([score.score(logits_of(train[i : i + 1]), train[i : i + 1]) for i in range(100)])
+    assert torch.allclose(batch, alone, rtol=1e-6)
+    offsets = train[:5, None, :] - score.state()["means"][None]
+    exact = torch.einsum("ncd,de,nce->nc", offsets, score.state()["precision"], offsets).min(dim=1).values
+    assert torch.allclose(score.score(logits_of(train[:5]), train[:5]), exact, rtol=1e-4)
+    path = tmp_path / "stats.safetensors"
+    damaged = unfamiliarity.method("mahalanobis")
+    damaged.means, damaged.precision = score.state()["means"], -torch.eye(16)  # no precision is negative
+    unfamiliarity.save(path, damaged)
+    with pytest.raises(WeightsError, match="damaged"):
+        unfamiliarity.load(path, "mahalanobis")
 
 
 @pytest.mark.parametrize("name", FEATURE_METHODS + STAGE_METHODS)

@@ -138,8 +138,8 @@ def main(argv: list[str] | None = None) -> None:
         "--method",
         choices=["best", *sorted(unfamiliarity.METHODS)],
         default="best",
-        help="the method the card names; best: of those that flag at most 5%% of familiar pictures, the one "
-        "whose lowest AUROC over the unfamiliar sets is highest",
+        help=f"the method the card names; best: of those that flag at most {PROMISE * 100:g}%% of familiar "
+        "pictures, the one whose lowest AUROC over the unfamiliar sets is highest",
     )
     parser.add_argument("--flag", type=float, default=FLAG, help="share of held-out familiar pictures to flag")
     args = parser.parse_args(argv)
