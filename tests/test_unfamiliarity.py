@@ -12,7 +12,7 @@ from models.card import UnfamiliarSet
 from models.errors import WeightsError
 from models.features import WithFeatures, stage_statistics
 from models.normalize import FromPixels
-from models.registry import CIFAR10, MNIST
+from models.registry import CIFAR10, MNIST, DatasetSpec
 from models.strokes import strokes_to_mnist
 from tests.conftest import SEVEN
 from training import outliers
@@ -146,11 +146,17 @@ def test_features_are_what_the_head_reads_with_the_logits_of_the_same_pass():
     assert not network[3]._forward_pre_hooks  # observed, not edited
 
 
-def test_the_early_stage_statistics_are_each_channels_mean_and_spread_from_the_same_pass():
+def conv_model(dataset: DatasetSpec, count: int) -> tuple[nn.Sequential, FromPixels, torch.Tensor]:
+    """A network of one 3x3 convolution to three maps and a head, and `count` random pictures of `dataset`."""
     torch.manual_seed(0)
-    network = nn.Sequential(nn.Conv2d(1, 3, 3), nn.ReLU(), nn.Flatten(), nn.Linear(3 * 26 * 26, 10)).eval()
-    pixels = torch.randint(0, 256, (4, 28, 28, 1), dtype=torch.uint8)
-    from_pixels = FromPixels(network, MNIST)
+    side, channels = dataset.image_size, dataset.channels
+    network = nn.Sequential(nn.Conv2d(channels, 3, 3), nn.ReLU(), nn.Flatten(), nn.Linear(3 * (side - 2) ** 2, 10))
+    pixels = torch.randint(0, 256, (count, side, side, channels), dtype=torch.uint8)
+    return network.eval(), FromPixels(network, dataset), pixels
+
+
+def test_the_early_stage_statistics_are_each_channels_mean_and_spread_from_the_same_pass():
+    network, from_pixels, pixels = conv_model(MNIST, 4)
     logits, features, stage = WithFeatures(from_pixels, "1").with_stage(pixels)
     maps = network[:2](from_pixels.inputs(pixels))
     assert stage.shape == (4, 6)
@@ -163,10 +169,7 @@ def test_the_early_stage_statistics_are_each_channels_mean_and_spread_from_the_s
 
 
 def test_a_mirror_averaged_model_observes_the_mean_of_both_views_statistics():
-    torch.manual_seed(0)
-    network = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 30 * 30, 10)).eval()
-    pixels = torch.randint(0, 256, (2, 32, 32, 3), dtype=torch.uint8)
-    from_pixels = FromPixels(network, CIFAR10)
+    network, from_pixels, pixels = conv_model(CIFAR10, 2)
     _, _, stage = WithFeatures(from_pixels, "1").with_stage(pixels)
     inputs = from_pixels.inputs(pixels)
     views = [stage_statistics(network[:2](view)) for view in (inputs, inputs.flip(-1))]
