@@ -25,8 +25,8 @@ def head(network: nn.Module) -> nn.Linear:
 
 # The stage of each architecture whose output statistics the unfamiliarity score may read beside
 # the penultimate features: pictures unlike any training picture (noise, photos to a digit model)
-# stand out there before the later layers map them near a class. Chosen by measurement against
-# later stages (docs/benchmarks.md).
+# stand out there before the later layers map them near a class. Each chosen by measurement against
+# another stage of the same network (docs/models.md, "Unfamiliar pictures").
 EARLY_STAGES = {"mnist_cnn": "features.3", "resnet18": "layer1", "vit": "transformer.layers.0.1"}
 
 
