@@ -169,19 +169,17 @@ class WithEarlyStage(Unfamiliarity):
     def score(self, logits: torch.Tensor, features: torch.Tensor, stage: torch.Tensor | None = None) -> torch.Tensor:
         return ((self._logs(features, _needed(stage)) - self.centre) / self.spread).sum(dim=1)
 
+    PREFIXES = ("late.", "early.")  # each part's tensors in the one file, as in self.parts
+
     def state(self) -> dict[str, torch.Tensor]:
-        late, early = self.parts
-        return {
-            **{f"late.{key}": tensor for key, tensor in late.state().items()},
-            **{f"early.{key}": tensor for key, tensor in early.state().items()},
-            "centre": self.centre,
-            "spread": self.spread,
-        }
+        state = {"centre": self.centre, "spread": self.spread}
+        for prefix, part in zip(self.PREFIXES, self.parts, strict=True):
+            state.update({prefix + key: tensor for key, tensor in part.state().items()})
+        return state
 
     def load_state(self, state: dict[str, torch.Tensor]) -> None:
-        late, early = self.parts
-        late.load_state({key.removeprefix("late."): tensor for key, tensor in state.items() if key.startswith("late.")})
-        early.load_state({key.removeprefix("early."): t for key, t in state.items() if key.startswith("early.")})
+        for prefix, part in zip(self.PREFIXES, self.parts, strict=True):
+            part.load_state({key.removeprefix(prefix): t for key, t in state.items() if key.startswith(prefix)})
         self.centre, self.spread = state["centre"].float(), state["spread"].float()
 
 
