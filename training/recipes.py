@@ -67,7 +67,7 @@ RECIPES: dict[str, Recipe] = {
         pen_digits=4,
     ),
     "vit_mnist": Recipe(
-        epochs=24,
+        epochs=36,
         batch_size=256,
         lr=2e-3,
         optimizer="adamw",
