@@ -35,10 +35,12 @@ def stage_statistics(output: torch.Tensor) -> torch.Tensor:
     (N, C, H, W) maps or (N, tokens, C) tokens."""
     places = output.flatten(2) if output.ndim == 4 else output.transpose(1, 2)
     count = places.shape[2]
-    mean = places.mean(2)
-    # The sample deviation from the second moment: torch.std took 0.3 ms over the CNN's 64 x 576
-    # places of one picture, half its whole pass, and this a tenth of that.
-    variance = ((places * places).mean(2) - mean * mean) * (count / max(count - 1, 1))
+    # Means as products with a column of 1/count, and the sample deviation from the second moment:
+    # over the CNN's 64 x 576 places of one picture torch.std took 0.3 ms, half the whole pass,
+    # mean() of the values and their squares 46 us, and the products 15 us.
+    share = places.new_full((count, 1), 1 / count)
+    mean, square = (places @ share).squeeze(2), ((places * places) @ share).squeeze(2)
+    variance = (square - mean * mean) * (count / max(count - 1, 1))
     return torch.cat([mean, variance.clamp_min(0).sqrt()], 1)
 
 

@@ -95,7 +95,7 @@ class Mahalanobis(Unfamiliarity):
         whitened = features.float() @ self.whitening
         # Not cdist's matrix form for batches: one picture alone and in a batch must score alike.
         distances = torch.cdist(whitened, self.centres, compute_mode="donot_use_mm_for_euclid_dist")
-        return distances.square().min(dim=1).values
+        return distances.amin(dim=1).square()
 
     def state(self) -> dict[str, torch.Tensor]:
         return {"means": self.means, "precision": self.precision}
@@ -126,7 +126,7 @@ class NearestNeighbour(Unfamiliarity):
     def score(self, logits: torch.Tensor, features: torch.Tensor, stage: torch.Tensor | None = None) -> torch.Tensor:
         features = features.float()
         # The query's length divides the best match rather than the query itself: one pass fewer.
-        return 1 - (features @ self.columns).max(dim=1).values / features.norm(dim=1).clamp_min(1e-12)
+        return 1 - (features @ self.columns).amax(dim=1) / features.norm(dim=1).clamp_min(1e-12)
 
     def state(self) -> dict[str, torch.Tensor]:
         return {"bank": self.columns.T.half()}  # float16 on disk: half the megabytes

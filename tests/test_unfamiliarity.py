@@ -165,7 +165,7 @@ def test_the_early_stage_statistics_are_each_channels_mean_and_spread_from_the_s
     assert torch.allclose(logits, from_pixels(pixels))
     assert not network[1]._forward_hooks
     tokens = torch.arange(24.0).reshape(1, 4, 6)  # (N, tokens, channels): over the tokens
-    assert torch.equal(stage_statistics(tokens)[0, :6], tokens[0].mean(0))
+    assert torch.allclose(stage_statistics(tokens)[0, :6], tokens[0].mean(0))
 
 
 def test_a_mirror_averaged_model_observes_the_mean_of_both_views_statistics():
