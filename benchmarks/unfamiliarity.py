@@ -22,6 +22,9 @@ import numpy as np
 
 import models
 from models.classifier import Classifier
+from models.unfamiliarity import METHODS
+
+NAME = max(map(len, METHODS))  # the width of the method column: its longest name
 
 
 def timed_ms(unscored: Classifier, classifier: Classifier, image: np.ndarray, repeats: int) -> tuple[float, float]:
@@ -44,7 +47,7 @@ def main() -> None:
     args = parser.parse_args()
 
     loaded = [models.load(name, "cpu") for name in args.models or models.available()]
-    print(f"{'model':<18} {'method':<29} {'predict ms':>10} {'+ score ms':>10} {'ratio':>6}")
+    print(f"{'model':<18} {'method':<{NAME}} {'predict ms':>10} {'+ score ms':>10} {'ratio':>6}")
     for classifier in loaded:
         if classifier.unfamiliarity_score is None:
             print(f"{classifier.name:<18} no unfamiliarity method in its card")
@@ -60,7 +63,7 @@ def main() -> None:
             unscored.predict([image])
         plain, scored = timed_ms(unscored, classifier, image, args.repeats)
         method = classifier.unfamiliarity_score.name
-        print(f"{classifier.name:<18} {method:<29} {plain:>10.3f} {scored:>10.3f} {scored / plain:>6.2f}")
+        print(f"{classifier.name:<18} {method:<{NAME}} {plain:>10.3f} {scored:>10.3f} {scored / plain:>6.2f}")
 
     for classifier in loaded:
         entry = classifier.card.unfamiliarity
@@ -72,9 +75,9 @@ def main() -> None:
         for name, result in entry.unfamiliar.items():
             print(f"  {name:<16} {result.pictures:>8} {result.auroc:>7.4f} {result.flagged:>8.1%}")
         sets = list(entry.unfamiliar)
-        print(f"  AUROC by method: {'':<13}" + "".join(f"{name[:13]:>14}" for name in sets))
+        print(f"  {'AUROC by method:':<{NAME + 1}}" + "".join(f"{name[:13]:>14}" for name in sets))
         for method, aurocs in entry.methods_auroc.items():
-            print(f"  {method:<30}" + "".join(f"{aurocs.get(name, float('nan')):>14.4f}" for name in sets))
+            print(f"  {method:<{NAME + 1}}" + "".join(f"{aurocs.get(name, float('nan')):>14.4f}" for name in sets))
 
 
 if __name__ == "__main__":
