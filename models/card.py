@@ -21,7 +21,7 @@ from models import typed_json
 from models.errors import WeightsError
 from models.registry import ModelSpec
 
-SCHEMA_VERSION = 4  # 2: pen_digits, and the pen writers a run held out; 3: unfamiliarity; 4: feature_map
+SCHEMA_VERSION = 5  # 2: pen_digits, the pen writers a run held out; 3: unfamiliarity; 4: feature_map; 5: train_seed
 
 # The conditions that the numbers of a field meet.
 _FRACTION = typed_json.checked(lambda x: 0 <= x <= 1, "between 0 and 1")
@@ -130,7 +130,8 @@ class TrainingRun:
     command: str
     recipe: dict
     epochs: int = field(metadata=_COUNT)
-    seed: int = 0
+    seed: int = 0  # picks the held-out images and pen writers, and the training's randomness but for train_seed
+    train_seed: int | None = None  # the training's own randomness, where a run set it apart from seed
     val_size: int = field(default=0, metadata=_COUNT)
     data_dir: str | None = None
     train_images: int | None = field(default=None, metadata=_COUNT)

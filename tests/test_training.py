@@ -293,6 +293,30 @@ def test_pen_digits_join_training_and_their_held_out_writers_are_measured(tiny_m
     assert written.training.precision == ("bf16 autocast" if bf16 else "float32")
 
 
+def test_a_train_seed_draws_another_run_on_the_same_held_out_writers(tiny_mnist, tmp_path):
+    write_pen_digits(tiny_mnist)
+    flags = [*tiny_flags(tiny_mnist, tmp_path, epochs=1), "--pen-digits", "2", "--pen-writers-held-out", "1"]
+    runs = {}
+    for name, seeds in [("plain", []), ("same", ["--train-seed", "0"]), ("other", ["--train-seed", "1"])]:
+        train_main(["mnist_cnn", *flags, "--out-dir", str(tmp_path / name), *seeds])
+        folder = tmp_path / name
+        runs[name] = (card.read(folder / "mnist_cnn.json", ""), load_file(folder / "mnist_cnn.safetensors"))
+    (plain, plain_weights), (same, same_weights), (other, other_weights) = runs.values()
+    assert other.pen_digits.writers == plain.pen_digits.writers and other.training.seed == 0
+    assert other.training.train_seed == 1 and "--seed 0 --train-seed 1" in other.training.command
+    assert not all(torch.equal(other_weights[key], plain_weights[key]) for key in plain_weights)
+    # --train-seed equal to --seed is the plain run: the same weights, and a card that does not mention it
+    assert all(torch.equal(same_weights[key], plain_weights[key]) for key in plain_weights)
+    assert same.training.train_seed is None and "--train-seed" not in same.training.command
+
+
+def test_resume_refuses_a_checkpoint_of_another_split_with_the_same_train_seed(tiny_mnist, tmp_path):
+    flags = [*tiny_flags(tiny_mnist, tmp_path, epochs=2), "--train-seed", "5"]
+    train_main(["mnist_cnn", *flags, "--stop-after", "1"])
+    with pytest.raises(SystemExit, match="'split_seed': 0"):
+        train_main(["mnist_cnn", *flags, "--resume", "--seed", "1"])
+
+
 def test_an_evaluation_keeps_the_unfamiliarity_fitted_to_the_same_weights_only(tmp_path):
     from dataclasses import replace
 

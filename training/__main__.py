@@ -60,7 +60,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=pendigits.HELD_OUT_WRITERS,
         help="pen-digit writers whose digits all go to validation, with --pen-digits (default %(default)s of 30)",
     )
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--seed", type=int, default=0, help="picks the held-out images and pen writers, and by default the rest"
+    )
+    parser.add_argument(
+        "--train-seed",
+        type=int,
+        default=None,
+        help="the training's own randomness (first weights, batch order, augmentation, pen drawings), apart "
+        "from the split: runs on the same held-out writers that differ by chance alone (default: --seed)",
+    )
     parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: detected)")
     parser.add_argument(
         "--no-amp", dest="amp", action="store_false", help="train in float32 (always so on CPUs without hardware bf16)"
@@ -96,6 +105,8 @@ def command_line(args: argparse.Namespace, recipe: Recipe, world_size: int) -> s
     parts = [spec(args.model).train_command(launcher)]
     parts += [f"--{f.name.replace('_', '-')} {getattr(recipe, f.name)}" for f in fields(Recipe)]
     parts += [f"--data-dir {args.data_dir}", f"--val-size {args.val_size}", f"--seed {args.seed}"]
+    if train_seed(args) != args.seed:
+        parts.append(f"--train-seed {args.train_seed}")
     if recipe.pen_digits:
         parts.append(f"--pen-writers-held-out {args.pen_writers_held_out}")
     if args.device:
@@ -107,6 +118,11 @@ def command_line(args: argparse.Namespace, recipe: Recipe, world_size: int) -> s
     if args.init_from:
         parts.append(f"--init-from {args.init_from}")
     return " ".join(parts)
+
+
+def train_seed(args: argparse.Namespace) -> int:
+    """The seed of the training's own randomness: --train-seed, or else --seed."""
+    return args.seed if args.train_seed is None else args.train_seed
 
 
 def device_name(device: torch.device) -> str:
@@ -165,13 +181,14 @@ def main(argv: list[str] | None = None) -> None:
             args.pen_writers_held_out if recipe.pen_digits else 0,
             exposure.POOL if recipe.outliers > 0 else 0,
             recipe.pen_bend,
+            train_seed(args),
         )
         if world.is_main:
             barrier(world)
     except (ModelError, ValueError) as error:
         sys.exit(str(error))
 
-    torch.manual_seed(args.seed)
+    torch.manual_seed(train_seed(args))
     model = build_network(model_spec)
     earlier = None
     if args.init_from:
@@ -183,7 +200,8 @@ def main(argv: list[str] | None = None) -> None:
     runtime = Runtime(
         device=device,
         world=world,
-        seed=args.seed,
+        seed=train_seed(args),
+        split_seed=args.seed,
         init_from=str(args.init_from or ""),
         amp=args.amp and precision.helps(device),
         channels_last=model_spec.arch in archs.CHANNELS_LAST,
@@ -208,6 +226,7 @@ def main(argv: list[str] | None = None) -> None:
             recipe=asdict(recipe),
             epochs=recipe.epochs,
             seed=args.seed,
+            train_seed=train_seed(args) if train_seed(args) != args.seed else None,
             val_size=args.val_size,
             data_dir=str(args.data_dir),
             train_images=len(data.train),

@@ -71,11 +71,14 @@ def load(
     pen_writers_held_out: int = 0,
     outliers: int = 0,
     pen_bend: float = 0.0,
+    train_seed: int | None = None,
 ) -> TrainingData:
     """A dataset's splits. For the canvas's dataset, `pen_digits` drawings of each pen-drawn digit join
     training (bent by `pen_bend`), the digits of `pen_writers_held_out` writers, held out whole, are a
     second validation set; `outliers` pictures unlike any class (training.exposure) are a pool for
-    outlier exposure."""
+    outlier exposure. `seed` picks the held-out images and writers; the drawings and the pool are
+    drawn by `train_seed` where one is given."""
+    drawing_seed = seed if train_seed is None else train_seed
     train_set = datasets.load(dataset, "train", root, download)
     test_set = datasets.load(dataset, "test", root, download)
     train, val = hold_out(train_set.images, train_set.labels, val_size, seed)
@@ -84,12 +87,12 @@ def load(
     if train_set.spec is DRAWN and (pen_digits > 0 or pen_writers_held_out > 0):
         pen_train, pen_val = pen_data.load(root, download, pen_writers_held_out, seed)
         if pen_digits > 0:
-            pen = to_split(*pen_data.render(pen_train, pen_digits, seed, pen_bend))
+            pen = to_split(*pen_data.render(pen_train, pen_digits, drawing_seed, pen_bend))
             data.train = Split(torch.cat([train.images, pen.images]), torch.cat([train.labels, pen.labels]))
         if pen_val:
             data.pen_val = to_split(*pen_data.render(pen_val, 0, seed))
             data.pen_writers = tuple(pendigits.writers(pen_val))
     if outliers > 0:
         photos = train.images.permute(0, 2, 3, 1).numpy()  # the training split's only: none held out for validation
-        data.outliers = exposure.pool(train_set.spec, outliers, seed, pen_train, photos)
+        data.outliers = exposure.pool(train_set.spec, outliers, drawing_seed, pen_train, photos)
     return data

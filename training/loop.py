@@ -34,7 +34,8 @@ from training.updater import Updater
 class Runtime:
     device: torch.device
     world: World
-    seed: int = 0
+    seed: int = 0  # the training's own randomness
+    split_seed: int | None = None  # the seed that picked the held-out data, where it differs
     init_from: str = ""  # the weight file the network started from; empty for a random start
     amp: bool = True
     channels_last: bool = False
@@ -188,6 +189,8 @@ def train(
         "amp": runtime.amp,
         "train_images": len(data.train),
     }
+    if runtime.split_seed not in (None, runtime.seed):  # only then, as for init_from
+        settings["split_seed"] = runtime.split_seed
     if runtime.init_from:  # only then, so that checkpoints from before this setting still resume
         settings["init_from"] = runtime.init_from
     state = _Progress(epoch=0, history=[], wall_time_s=0.0, images=0)
