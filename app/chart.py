@@ -73,9 +73,13 @@ class ConfidenceChart(QWidget):
             # The axes only change with the classes; caching them halves the cost of a repaint.
             self.plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         # The legend is a line above the plot: inside it, it would cover the bars of the last classes.
+        # Where the chart is narrow, it wraps between models rather than cut the last ones off.
         self.legend = QLabel("")
         self.legend.setTextFormat(Qt.TextFormat.RichText)
-        self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        policy.setHeightForWidth(True)
+        self.legend.setSizePolicy(policy)
+        self.legend.setWordWrap(True)
         self.legend.setObjectName("legend")
         self.summary = ElidedLabel(lines=SUMMARY_LINES)
         self.summary.setObjectName("summary")
@@ -157,7 +161,7 @@ class ConfidenceChart(QWidget):
         self._fit_class_names()
         for label in (self.summary, self.legend):
             label.setFont(font)
-        self.legend.setFixedHeight(QFontMetrics(font).lineSpacing() + 4)
+        self.legend.setMinimumHeight(QFontMetrics(font).lineSpacing() + 4)  # the plot holds still as warnings come
         shown = self.shown
         self.clear()  # the percentages above the bars are made with the font size of their time
         self.display(shown, self.true_label, self.titles, self.note, self.explained)
@@ -264,11 +268,12 @@ class ConfidenceChart(QWidget):
         entries = []
         for k, name in enumerate(names):
             colour = MODEL_COLOURS[k % len(MODEL_COLOURS)].name()
-            entry = f'<span style="color:{colour}">■</span> {self.titles.get(name, name)}'
+            title = self.titles.get(name, name).replace(" ", "&nbsp;")  # lines break between models only
+            entry = f'<span style="color:{colour}">■</span>&nbsp;{title}'
             if name in self.unfamiliar:
-                entry += f" <span {WARNING_STYLE}>&nbsp;{WARNING} unfamiliar&nbsp;</span>"
+                entry += f"&nbsp;<span {WARNING_STYLE}>&nbsp;{WARNING}&nbsp;unfamiliar&nbsp;</span>"
             entries.append(entry)
-        self.legend.setText("&nbsp;&nbsp;&nbsp;".join(entries))
+        self.legend.setText("&nbsp;&nbsp; ".join(entries))
 
     def _summary_text(self, results: dict[str, np.ndarray], true_label: int | None, note: str) -> str:
         lines = []

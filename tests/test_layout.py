@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QRect
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 
 from app.actions import Tab
@@ -117,3 +119,31 @@ def test_all_text_reads_at_4_5_to_1(window, qtbot, presentation):
         for side in ("left", "bottom"):
             assert contrast(plot.getAxis(side).textPen().color(), background) >= WCAG_AA
         assert contrast(plot.getPlotItem().titleLabel.item.defaultTextColor(), background) >= WCAG_AA
+
+
+@pytest.mark.parametrize("dock", ["lab", "inside"])
+def test_a_dock_beside_the_window_fits_a_1024_pixel_screen(window, qtbot, dock):
+    window.resize(1024, 700)
+    {"lab": window.show_lab, "inside": window.show_inside}[dock](True)
+    qtbot.wait(50)
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.width() <= 1024, timeout=2000)
+
+
+@pytest.mark.parametrize("presentation", [False, True], ids=["1024x700", "presentation"])
+def test_a_narrow_chart_wraps_its_legend_rather_than_cut_models_off(window, qtbot, presentation):
+    window.resize(1024, 700)
+    window.actions["presentation"].setChecked(presentation)
+    window.show_lab(True)
+    chart = window.answers.chart
+    titles = {"mnist_cnn": "MNIST CNN", "resnet18_mnist": "ResNet18", "vit_mnist": "ViT"}
+    answers = {name: np.full(10, 0.1, np.float32) for name in titles}
+    chart.display(answers, titles=titles, unfamiliar=set(titles))  # every model warns: the longest legend
+    settled_place(qtbot, chart.legend)
+    laid_out = QTextDocument()
+    laid_out.setDefaultFont(chart.legend.font())
+    laid_out.setDocumentMargin(0)  # as a label lays out its text
+    laid_out.setHtml(chart.legend.text())
+    laid_out.setTextWidth(chart.legend.contentsRect().width())
+    assert laid_out.toPlainText().replace("\xa0", " ").count("unfamiliar") == 3
+    assert laid_out.size().height() <= chart.legend.contentsRect().height() + 1

@@ -54,6 +54,7 @@ class MapView(QWidget):
         self.near_caption = QLabel()
         self.near_caption.setWordWrap(True)
         strip = QGridLayout()
+        strip.setHorizontalSpacing(2)  # eight neighbours and the map beside the window fit a 1024-pixel screen
         self.neighbour_views: list[Neighbour] = []
         self.neighbour_labels: list[QLabel] = []
         for position in range(neighbours):

@@ -42,10 +42,12 @@ class LabDock(QDockWidget):
         self.sweep = SweepPlot()
         note = QLabel("Change the input and watch the answer: the bars follow the sliders.")
         note.setWordWrap(True)
-        self.occlusion = QCheckBox("Explain by occlusion: what covering each part of the input costs")
+        # Short, so that the lab beside the window still fits a 1024-pixel screen; the tooltip says the rest.
+        self.occlusion = QCheckBox("Explain by occlusion")
         self.occlusion.setToolTip(
-            "With Explain on, the heat map shows how far the class's probability falls as a grey square "
-            "covers each place; it asks the model only for answers, so it works alike for every model"
+            "What covering each part of the input costs: with Explain on, the heat map shows how far the "
+            "class's probability falls as a grey square covers each place; it asks the model only for "
+            "answers, so it works alike for every model"
         )
         self.occlusion.toggled.connect(lambda _: self._apply())
         changing = QWidget()
