@@ -3,7 +3,8 @@ into answering a class chosen at random, and how long each picture takes on this
 
     uv run python benchmarks/attacks.py --data-dir ../shared/data [--pictures 200] [--models ...]
 
-Epsilon is 0.2 of the pixel range for the digit models and 8/255 for the photo models.
+Epsilon is each dataset's attack_levels (models/registry.py): 0.2 of the pixel range (51/255) for the
+digit models and 8/255 for the photo models.
 Goals: >= 95% fooled, <= 1.5 s per picture, for every model.
 """
 
@@ -19,8 +20,6 @@ import models
 from models import datasets
 from models.registry import available, spec
 
-EPSILON = {"mnist": 0.2, "cifar10": 8 / 255}
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -30,8 +29,9 @@ def main() -> None:
     arguments = parser.parse_args()
     for name in arguments.models:
         classifier = models.load(name, device="cpu")
-        dataset = spec(name).dataset.name
-        test_set = datasets.load(dataset, "test", arguments.data_dir)
+        dataset = spec(name).dataset
+        epsilon = dataset.attack_levels / 255
+        test_set = datasets.load(dataset.name, "test", arguments.data_dir)
         rng = np.random.default_rng(0)
         chosen = rng.choice(len(test_set.labels), arguments.pictures, replace=False)
         fooled, seconds = 0, []
@@ -39,11 +39,11 @@ def main() -> None:
             picture, label = test_set.images[index], int(test_set.labels[index])
             target = int((label + rng.integers(1, 10)) % 10)
             start = time.perf_counter()
-            fooling = classifier.attack(picture, target=target, epsilon=EPSILON[dataset])
+            fooling = classifier.attack(picture, target=target, epsilon=epsilon)
             seconds.append(time.perf_counter() - start)
             fooled += int(classifier.predict([fooling])[0].argmax()) == target
         print(
-            f"{name}: epsilon {EPSILON[dataset] * 255:.0f}/255, {fooled / len(chosen) * 100:.1f}% of "
+            f"{name}: epsilon {dataset.attack_levels}/255, {fooled / len(chosen) * 100:.1f}% of "
             f"{len(chosen)} test pictures taken for a random other class; "
             f"{np.mean(seconds):.2f} s per picture on average, {np.max(seconds):.2f} s at most"
         )

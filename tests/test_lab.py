@@ -5,9 +5,11 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from app.lab.attack_panel import AttackPanel
 from app.lab.knob_sliders import KnobSliders
 from models.knobs import Knob, Settings
 from models.perturb import perturbed
+from models.registry import CIFAR10, MNIST
 from tests.conftest import ONE, SEVEN, pen_strokes
 
 # Loops and zigzags that are no digit.
@@ -125,7 +127,8 @@ def test_an_adversarial_picture_fools_the_picked_model_and_says_what_the_others_
     panel = window.lab.attack
     window.answers.classClicked.emit(3)  # a click on the bar of 3
     assert panel.target_box.currentData() == 3
-    panel.epsilon.setValue(30)
+    assert panel.epsilon_value == MNIST.attack_levels / 255 == 0.2  # a digit's first epsilon: the benchmark's
+    panel.epsilon.setValue(76)  # 0.3: sure to fool it, however busy the machine that runs the test
     with qtbot.waitSignal(panel.made, timeout=30000):
         panel.button.click()
     lines = panel.said.text().splitlines()
@@ -133,6 +136,18 @@ def test_an_adversarial_picture_fools_the_picked_model_and_says_what_the_others_
     assert len(lines) == 3  # and what the other two MNIST models say of the same picture
     shown = panel.picture.pixmap.toImage()
     assert (shown.width(), shown.height()) == plain.model_input.shape[:2]
+
+
+def test_each_dataset_starts_from_its_own_epsilon_and_keeps_the_users_change(qtbot):
+    panel = AttackPanel()
+    qtbot.addWidget(panel)
+    panel.set_dataset(MNIST)
+    assert panel.epsilon_value == 0.2 and panel.epsilon_label.text() == "51/255 (0.20)"
+    panel.epsilon.setValue(30)
+    panel.set_dataset(MNIST)  # the next answer, from the same dataset
+    assert panel.epsilon_value == 30 / 255
+    panel.set_dataset(CIFAR10)
+    assert panel.epsilon_value == 8 / 255 and panel.target_box.itemText(1) == "airplane"
 
 
 def test_dragging_the_square_covers_that_part_of_what_the_model_sees(install_untrained, qtbot, open_window):

@@ -17,9 +17,9 @@ from app.preview import PixelView
 
 if TYPE_CHECKING:
     from models.classifier import Classifier
+    from models.registry import DatasetSpec
 
-EPSILON_NOTCHES = 30  # epsilon from 0 to 0.3 of the pixel range, in hundredths
-DEFAULT_EPSILON = 10
+MOST_LEVELS = 76  # epsilon from 0 to 0.3 of the pixel range, in whole pixel levels as the attack changes them
 
 
 def magnified(change: np.ndarray) -> np.ndarray:
@@ -37,8 +37,7 @@ class AttackPanel(QWidget):
         super().__init__(parent)
         self.target_box = QComboBox()
         self.epsilon = QSlider(Qt.Orientation.Horizontal)
-        self.epsilon.setRange(0, EPSILON_NOTCHES)
-        self.epsilon.setValue(DEFAULT_EPSILON)
+        self.epsilon.setRange(0, MOST_LEVELS)
         self.epsilon_label = QLabel()
         self.epsilon.valueChanged.connect(lambda _: self._say_epsilon())
         self.button = QPushButton("Make an Adversarial Picture")
@@ -77,18 +76,21 @@ class AttackPanel(QWidget):
 
     @property
     def epsilon_value(self) -> float:
-        return self.epsilon.value() / 100
+        return self.epsilon.value() / 255
 
     def _say_epsilon(self) -> None:
-        self.epsilon_label.setText(f"{self.epsilon_value:.2f} ({int(self.epsilon_value * 255)}/255)")
+        self.epsilon_label.setText(f"{self.epsilon.value()}/255 ({self.epsilon_value:.2f})")
 
-    def set_classes(self, classes: tuple[str, ...]) -> None:
-        if [self.target_box.itemText(i) for i in range(1, self.target_box.count())] == list(classes):
+    def set_dataset(self, dataset: DatasetSpec) -> None:
+        """Offer the dataset's classes as targets; a new dataset starts from its own epsilon, one that fools
+        its models (a digit needs a larger change than a photo), and keeps the user's change after that."""
+        if [self.target_box.itemText(i) for i in range(1, self.target_box.count())] == list(dataset.classes):
             return
         self.target_box.clear()
         self.target_box.addItem("Any other class", None)
-        for index, name in enumerate(classes):
+        for index, name in enumerate(dataset.classes):
             self.target_box.addItem(name, index)
+        self.epsilon.setValue(dataset.attack_levels)
 
     def set_target(self, index: int) -> None:
         """A click on a class's bar."""

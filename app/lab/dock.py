@@ -102,7 +102,7 @@ class LabDock(QDockWidget):
         shown = self._on_show()
         if shown is not None:
             answer, classifier = shown
-            self.attack.set_classes(classifier.classes)
+            self.attack.set_dataset(classifier.spec.dataset)
             self.knobs.offer_drawing_knobs(classifier.spec.dataset.kind == "digits")
             self.patch.view.set_array(answer.unchanged_input)
         if self.isVisible():
