@@ -147,3 +147,23 @@ def test_a_narrow_chart_wraps_its_legend_rather_than_cut_models_off(window, qtbo
     laid_out.setTextWidth(chart.legend.contentsRect().width())
     assert laid_out.toPlainText().replace("\xa0", " ").count("unfamiliar") == 3
     assert laid_out.size().height() <= chart.legend.contentsRect().height() + 1
+
+
+@pytest.mark.parametrize("dock", ["lab", "inside"])
+def test_a_docks_title_grows_with_presentation_mode_and_its_buttons_work(window, qtbot, dock):
+    show = {"lab": window.show_lab, "inside": window.show_inside}[dock]
+    show(True)  # made before presentation mode, whose fonts a dock's own title would ignore
+    opened = window.lab if dock == "lab" else window.inside
+    title = opened.titleBarWidget().findChild(QLabel)
+    normal = title.fontInfo().pointSizeF()
+    window.actions["presentation"].setChecked(True)
+    qtbot.wait(50)
+    assert title.fontInfo().pointSizeF() >= 1.5 * normal
+    assert title.text() == opened.windowTitle()
+    floating, closing = opened.titleBarWidget().findChildren(QAbstractButton)
+    floating.click()
+    assert opened.isFloating()
+    floating.click()
+    assert not opened.isFloating()
+    closing.click()
+    assert opened.isHidden() and not window.actions[dock].isChecked()

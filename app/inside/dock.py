@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDockWidget, QTabWidget, QWidget
 
 from app.core.session import InsidePage, Session
+from app.dock_title import DockTitle
 from app.inside.layer_view import LayerView
 from app.inside.map_view import MapView
 from app.inside.side_by_side import SideBySide
@@ -57,6 +58,7 @@ class InsideDock(QDockWidget):
         self.answer: Answer | None = None  # the latest, for the page turned to next
         self.pages.currentChanged.connect(lambda _: self._turned())
         self.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea | Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setTitleBarWidget(DockTitle(self))
         self.visibilityChanged.connect(lambda _: self._turned())
         session.answered.connect(self.show_answer)
         session.choice_changed.connect(lambda _: self.show_answer(session.answer))

@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QDockWidget, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from app.core.session import Session
+from app.dock_title import DockTitle
 from app.lab.attack_panel import AttackPanel
 from app.lab.knob_sliders import KnobSliders
 from app.lab.patch_view import PatchControls
@@ -64,6 +65,7 @@ class LabDock(QDockWidget):
         self.pages.addTab(self.attack, "Fool the Model")
         self.setWidget(self.pages)
         self.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea | Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setTitleBarWidget(DockTitle(self))
         self.settle = QTimer(self)
         self.settle.setSingleShot(True)
         self.settle.setInterval(SETTLE_MS)
