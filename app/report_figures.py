@@ -73,6 +73,8 @@ def reliability_view(calibration: Calibration) -> pg.GraphicsLayoutWidget:
         # numbers written above narrow bars ran into each other.
         histogram = _styled(view.addPlot(), "confidence", "test images")
         histogram.setLogMode(y=True)
+        # Decades only: a short axis labelled every 2, 3, 5 of each decade wrote its labels over each other.
+        histogram.getAxis("left").setTicks([[(power, f"{10**power:,}") for power in range(6)], []])
         used = count > 0
         floor = -0.3  # bars rise from half an image, so that a bin of one still shows
         histogram.addItem(pg.BarGraphItem(x=centres[used], y0=floor, height=np.log10(count[used]) - floor,
