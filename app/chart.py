@@ -268,11 +268,10 @@ class ConfidenceChart(QWidget):
         entries = []
         for k, name in enumerate(names):
             colour = MODEL_COLOURS[k % len(MODEL_COLOURS)].name()
-            title = self.titles.get(name, name).replace(" ", "&nbsp;")  # lines break between models only
-            entry = f'<span style="color:{colour}">■</span>&nbsp;{title}'
+            entry = f'<span style="color:{colour}">■</span> {self.titles.get(name, name)}'
             if name in self.unfamiliar:
-                entry += f"&nbsp;<span {WARNING_STYLE}>&nbsp;{WARNING}&nbsp;unfamiliar&nbsp;</span>"
-            entries.append(entry)
+                entry += f" <span {WARNING_STYLE}>&nbsp;{WARNING} unfamiliar&nbsp;</span>"
+            entries.append(f'<span style="white-space:nowrap">{entry}</span>')  # lines break between models only
         self.legend.setText("&nbsp;&nbsp; ".join(entries))
 
     def _summary_text(self, results: dict[str, np.ndarray], true_label: int | None, note: str) -> str:

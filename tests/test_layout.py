@@ -128,6 +128,12 @@ def test_a_dock_beside_the_window_fits_a_1024_pixel_screen(window, qtbot, dock):
     qtbot.wait(50)
     window.resize(1024, 700)
     qtbot.waitUntil(lambda: window.width() <= 1024, timeout=2000)
+    if dock == "lab":  # and as short as it goes, no slider's name is squeezed below its letters' height
+        with qtbot.waitSignal(window.lab.sweep.swept, timeout=10000):  # the sweep's legend of ten classes too
+            pen_strokes(window.canvas, SEVEN)
+        window.resize(1024, 400)
+        titles = window.lab.knobs.titles.values()
+        qtbot.waitUntil(lambda: all(t.height() >= t.minimumSizeHint().height() for t in titles), timeout=2000)
 
 
 @pytest.mark.parametrize("presentation", [False, True], ids=["1024x700", "presentation"])

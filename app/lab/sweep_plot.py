@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app import tasks
 from app.chart import still
@@ -35,6 +35,10 @@ class SweepPlot(QWidget):
         self.plot = still(pg.PlotWidget(background=None))
         self.plot.setYRange(0, 100, padding=0.02)
         self.plot.setLabel("left", "probability (%)")
+        # The plot takes the room left over: beside the wrapping legend, its own size hint (some 500
+        # pixels) would count as the least it needs, and squeeze the sliders above it at 700 pixels tall.
+        self.plot.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        self.plot.setMinimumHeight(100)
         # The legend is a line (or two) above the plot: ten names inside it ran off its bottom.
         self.legend = QLabel()
         self.legend.setTextFormat(Qt.TextFormat.RichText)
