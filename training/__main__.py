@@ -105,8 +105,8 @@ def command_line(args: argparse.Namespace, recipe: Recipe, world_size: int) -> s
     parts = [spec(args.model).train_command(launcher)]
     parts += [f"--{f.name.replace('_', '-')} {getattr(recipe, f.name)}" for f in fields(Recipe)]
     parts += [f"--data-dir {args.data_dir}", f"--val-size {args.val_size}", f"--seed {args.seed}"]
-    if train_seed(args) != args.seed:
-        parts.append(f"--train-seed {args.train_seed}")
+    if (apart := seed_apart(args)) is not None:
+        parts.append(f"--train-seed {apart}")
     if recipe.pen_digits:
         parts.append(f"--pen-writers-held-out {args.pen_writers_held_out}")
     if args.device:
@@ -123,6 +123,12 @@ def command_line(args: argparse.Namespace, recipe: Recipe, world_size: int) -> s
 def train_seed(args: argparse.Namespace) -> int:
     """The seed of the training's own randomness: --train-seed, or else --seed."""
     return args.seed if args.train_seed is None else args.train_seed
+
+
+def seed_apart(args: argparse.Namespace) -> int | None:
+    """--train-seed where it differs from --seed, else None: what the command, the card and the
+    checkpoint's settings record, so that runs from before the flag read and resume as they were."""
+    return None if train_seed(args) == args.seed else train_seed(args)
 
 
 def device_name(device: torch.device) -> str:
@@ -201,7 +207,7 @@ def main(argv: list[str] | None = None) -> None:
         device=device,
         world=world,
         seed=train_seed(args),
-        split_seed=args.seed,
+        split_seed=None if seed_apart(args) is None else args.seed,
         init_from=str(args.init_from or ""),
         amp=args.amp and precision.helps(device),
         channels_last=model_spec.arch in archs.CHANNELS_LAST,
@@ -226,7 +232,7 @@ def main(argv: list[str] | None = None) -> None:
             recipe=asdict(recipe),
             epochs=recipe.epochs,
             seed=args.seed,
-            train_seed=train_seed(args) if train_seed(args) != args.seed else None,
+            train_seed=seed_apart(args),
             val_size=args.val_size,
             data_dir=str(args.data_dir),
             train_images=len(data.train),

@@ -189,7 +189,7 @@ def train(
         "amp": runtime.amp,
         "train_images": len(data.train),
     }
-    if runtime.split_seed not in (None, runtime.seed):  # only then, as for init_from
+    if runtime.split_seed is not None:  # only then, as for init_from
         settings["split_seed"] = runtime.split_seed
     if runtime.init_from:  # only then, so that checkpoints from before this setting still resume
         settings["init_from"] = runtime.init_from
