@@ -9,8 +9,9 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from models.errors import ImageError
+from models.ink import traced
 from models.registry import DatasetSpec, Preparation
-from models.strokes import BOX, FIELD, Drawing, FieldPlacement, place_strokes, strokes_to_mnist
+from models.strokes import BOX, FIELD, WEIGHT, Drawing, FieldPlacement, place_strokes, strokes_to_mnist
 
 __all__ = ["ImageLike", "ink_to_mnist", "photo_to_mnist", "prepare", "strokes_to_mnist", "to_native"]
 
@@ -142,8 +143,9 @@ def photo_to_mnist(image: ImageLike) -> np.ndarray:
     """A photo or scan of a digit, dark on light paper or light on dark, as MNIST would show it.
 
     The background is found from the picture's border; light paper is inverted so that ink is
-    high, the paper's own shade and texture are subtracted, and the digit is then centred and
-    scaled as ink_to_mnist does.
+    high, and the paper's own shade and texture are subtracted. A line that would come out thinner
+    than half MNIST's pen once scaled into the box (a ballpoint's, a fine liner's) is traced and drawn
+    again as the canvas draws (models.ink); a broader one is centred and scaled as ink_to_mnist does.
     """
     gray = np.asarray(convert_mode(reduced(as_pil(image)), "L", background=255), dtype=np.float32)
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
@@ -156,6 +158,9 @@ def photo_to_mnist(image: ImageLike) -> np.ndarray:
         return np.zeros((FIELD, FIELD), dtype=np.uint8)
     ink = np.clip((gray - background) / span, 0.0, 1.0)
     ink[ink < 0.2] = 0.0  # shadows and paper grain
+    trace = traced(ink)
+    if trace is not None and trace.width < WEIGHT / 2:
+        return strokes_to_mnist(trace.strokes())
     return ink_to_mnist(ink)
 
 

@@ -216,14 +216,6 @@ def test_the_traced_graph_scores_a_picture_as_the_eager_score_does(install_untra
     assert classifier.read([pictures[0].numpy()]).unfamiliarity is None  # no method, no score
 
 
-def test_thinning_leaves_a_line_one_pixel_wide():
-    bar = np.zeros((20, 40), bool)
-    bar[8:13, 5:35] = True
-    skeleton = outliers.thinned(bar)
-    assert skeleton.sum() > 20
-    assert skeleton.sum(axis=0).max() == 1  # one pixel in every column
-
-
 @pytest.fixture(scope="module")
 def digits():
     return models.load("mnist_cnn", device="cpu")

@@ -150,3 +150,23 @@ def test_shipped_digit_models_read_pen_digits_of_writers_they_never_saw(shared_d
     predicted = classifier.predict([strokes_to_mnist(pendigits.to_canvas(d), 0.075) for d in picks]).argmax(1)
     right = int((predicted == np.array([d.label for d in picks])).sum())
     assert right >= 48, f"{name} read {right} of {len(picks)} pen-drawn digits"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["mnist_cnn", "resnet18_mnist", "vit_mnist"])
+def test_shipped_digit_models_read_photos_of_digits_written_with_a_ballpoint(shared_data, name):
+    """Five digits of each class from the held-out writers, written with a thin pen on unevenly lit
+    paper and photographed (training.paper_photos), as a user's photo reaches the models."""
+    from models import pendigits
+    from models.preprocess import photo_to_mnist
+    from training.paper_photos import photographed
+
+    if not (shared_data / "pendigits" / pendigits.FILE).is_file():
+        pytest.skip(f"no pen digits at {shared_data / 'pendigits'}")
+    classifier = models.load(name, device="cpu")
+    unseen = pendigits.unseen_by(pendigits.load(shared_data), classifier.card.training)
+    picks = [digit for label in range(10) for digit in [d for d in unseen if d.label == label][:5]]
+    rng = np.random.default_rng(0)
+    photos = [photo_to_mnist(photographed(digit, 0.015, 60, rng)) for digit in picks]
+    right = int((classifier.predict(photos).argmax(1) == np.array([d.label for d in picks])).sum())
+    assert right >= 47, f"{name} read {right} of {len(picks)} photographed digits"

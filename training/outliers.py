@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from models.ink import skeleton_strokes, thinned
 from models.preprocess import photo_to_mnist, to_native
 from models.registry import DATASETS
 from models.strokes import DEFAULT_BRUSH, strokes_to_mnist
@@ -33,50 +34,6 @@ def font_files() -> list[Path]:
     """The TrueType and OpenType fonts on this machine, sorted."""
     found = {path for folder in FONT_DIRS if folder.is_dir() for path in folder.rglob("*.[ot]tf")}
     return sorted(found)
-
-
-def thinned(mask: np.ndarray) -> np.ndarray:
-    """A one-pixel-wide skeleton of a boolean mask (Zhang and Suen's thinning)."""
-    image = np.pad(mask.astype(np.uint8), 1)
-    while True:
-        removed = False
-        for step in (0, 1):
-            p = image
-            north, south = p[:-2, 1:-1], p[2:, 1:-1]
-            east, west = p[1:-1, 2:], p[1:-1, :-2]
-            ring = [north, p[:-2, 2:], east, p[2:, 2:], south, p[2:, :-2], west, p[:-2, :-2]]
-            neighbours = sum(r.astype(np.int32) for r in ring)
-            crossings = sum(((ring[i] == 0) & (ring[(i + 1) % 8] == 1)).astype(np.int32) for i in range(8))
-            if step == 0:
-                open_side = (north * east * south == 0) & (east * south * west == 0)
-            else:
-                open_side = (north * east * west == 0) & (north * south * west == 0)
-            peel = (p[1:-1, 1:-1] == 1) & (neighbours >= 2) & (neighbours <= 6) & (crossings == 1) & open_side
-            if peel.any():
-                image[1:-1, 1:-1][peel] = 0
-                removed = True
-        if not removed:
-            return image[1:-1, 1:-1].astype(bool)
-
-
-def skeleton_strokes(skeleton: np.ndarray) -> list[np.ndarray]:
-    """A skeleton as pen strokes in canvas units: a two-point stroke from each pixel to each of its
-    neighbours ahead of it, so the canvas's pen traces every line once."""
-    rows, cols = np.nonzero(skeleton)
-    side = max(skeleton.shape)
-    strokes: list[np.ndarray] = []
-    for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
-        here = np.array([col, row], np.float64)
-        ahead = [(0, 1), (1, -1), (1, 0), (1, 1)]
-        ends = [here + (dc, dr) for dr, dc in ahead if _inked(skeleton, row + dr, col + dc)]
-        strokes.extend(np.stack([here, end]) / side for end in ends)
-        if not ends:
-            strokes.append(here[None] / side)
-    return strokes
-
-
-def _inked(mask: np.ndarray, row: int, col: int) -> bool:
-    return 0 <= row < mask.shape[0] and 0 <= col < mask.shape[1] and bool(mask[row, col])
 
 
 def glyph_drawing(character: str, font: ImageFont.FreeTypeFont) -> np.ndarray | None:
