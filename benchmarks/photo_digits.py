@@ -2,10 +2,11 @@
 
     uv run python benchmarks/photo_digits.py --data-dir ../shared/data [--models mnist_cnn ...] [--digits 300]
 
-Each digit is photographed as training/paper_photos.py makes it (dark ink on unevenly lit paper,
-noise, JPEG) with pens from a ballpoint's to a marker's width, and goes to each model the way a
-user's photo of a digit does (models.preprocess.photo_to_mnist). Prints, per model, a table of
-pen width x unevenness of the light, then how long photo_to_mnist takes for one photo.
+Each digit is photographed as training/paper_photos.py makes it (dark ink on paper, noise, JPEG)
+with pens from a ballpoint's to a marker's width, on evenly lit paper, on paper whose brightness
+changes by 60 levels across it, and on paper lying turned on a dark desk, and goes to each model
+the way a user's photo of a digit does (models.preprocess.photo_to_mnist). Prints, per model, a
+table of pen width x photo, then how long photo_to_mnist takes for one photo.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from models.registry import DRAWN, for_dataset
 from training.paper_photos import photographed
 
 PENS = [0.015, 0.03, 0.06, 0.1]  # of the digit's height: a ballpoint to a marker
-LIGHTS = [0, 60]  # levels of brightness across the paper
+SETTINGS = {"even light": (0, False), "uneven light": (60, False), "on a desk": (30, True)}  # light, desk
 
 
 def main() -> None:
@@ -48,17 +49,17 @@ def main() -> None:
 
     inputs = {}
     for pen in PENS:
-        for light in LIGHTS:
-            photos = [photographed(digit, pen, light, rng) for digit in picks]
-            inputs[pen, light] = [photo_to_mnist(photo) for photo in photos]
+        for setting, (light, desk) in SETTINGS.items():
+            photos = [photographed(digit, pen, light, rng, desk) for digit in picks]
+            inputs[pen, setting] = [photo_to_mnist(photo) for photo in photos]
     for classifier in loaded:
-        print(f"\n{classifier.name}\npen \\ light " + "".join(f"{light:>8}" for light in LIGHTS))
+        print(f"\n{classifier.name}\n{'pen':>10}  " + "".join(f"{setting:>14}" for setting in SETTINGS))
         for pen in PENS:
-            row = [(classifier.predict(inputs[pen, light]).argmax(1) == labels).mean() for light in LIGHTS]
-            print(f"{pen:>10.1%}  " + "".join(f"{value * 100:>7.2f}%" for value in row), flush=True)
+            row = [(classifier.predict(inputs[pen, setting]).argmax(1) == labels).mean() for setting in SETTINGS]
+            print(f"{pen:>10.1%}  " + "".join(f"{value * 100:>13.2f}%" for value in row), flush=True)
 
     for pen in (PENS[0], PENS[-1]):
-        photo = photographed(picks[0], pen, LIGHTS[-1], rng)
+        photo = photographed(picks[0], pen, 60, rng)
         photo_to_mnist(photo)
         started = time.perf_counter()
         for _ in range(50):

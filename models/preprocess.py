@@ -15,6 +15,8 @@ from models.strokes import BOX, FIELD, WEIGHT, Drawing, FieldPlacement, place_st
 
 __all__ = ["ImageLike", "ink_to_mnist", "photo_to_mnist", "prepare", "strokes_to_mnist", "to_native"]
 
+DESK_CONTRAST = 48  # levels by which a photo's border is darker than its middle where it shows the desk under the paper
+DESK_SIDE = 128  # the desk is found on the photo shrunk to this side: its edge needs no finer detail
 WORKING_SIDE = 512  # pictures are shrunk to this longer side first: padding a 1x100000 strip took 10 GB
 
 ImageLike = Image.Image | np.ndarray
@@ -139,15 +141,49 @@ def ink_to_mnist(ink: np.ndarray) -> np.ndarray:
     return np.round(field).astype(np.uint8)
 
 
+def paper_of(gray: np.ndarray) -> np.ndarray:
+    """A gray photo with what the paper lies on (a desk, a table: darker, along the border) painted
+    over in the paper's shade. Where the border is as light as the picture's middle, the border is
+    the paper, and the picture is returned as it is."""
+    edge = np.median(np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]]))
+    paper = np.median(gray)  # the paper covers most of a photo of a digit on paper
+    if paper - edge < DESK_CONTRAST:
+        return gray
+    step = -(-max(gray.shape) // DESK_SIDE)
+    dark = gray[::step, ::step] <= (paper + edge) / 2
+    desk = np.zeros_like(dark)
+    desk[[0, -1], :], desk[:, [0, -1]] = dark[[0, -1], :], dark[:, [0, -1]]
+    while True:  # the dark that reaches the border: the desk, not the ink on the paper
+        grown = _dilated(desk) & dark
+        if (grown == desk).all():
+            break
+        desk = grown
+    desk = _dilated(desk)  # and the paper's edge, half desk, half paper
+    covered = np.kron(desk, np.ones((step, step), bool))[: gray.shape[0], : gray.shape[1]]
+    return np.where(covered, paper, gray)
+
+
+def _dilated(mask: np.ndarray) -> np.ndarray:
+    """Each pixel of a boolean mask and its eight neighbours."""
+    padded = np.pad(mask, 1)
+    height, width = mask.shape
+    grown = np.zeros_like(mask)
+    for row in range(3):
+        for col in range(3):
+            grown |= padded[row : row + height, col : col + width]
+    return grown
+
+
 def photo_to_mnist(image: ImageLike) -> np.ndarray:
     """A photo or scan of a digit, dark on light paper or light on dark, as MNIST would show it.
 
-    The background is found from the picture's border; light paper is inverted so that ink is
+    A desk or table around the paper is painted over (paper_of), and the background is found from the
+    picture's border; light paper is inverted so that ink is
     high, and the paper's own shade and texture are subtracted. A line that would come out thinner
     than half MNIST's pen once scaled into the box (a ballpoint's, a fine liner's) is traced and drawn
     again as the canvas draws (models.ink); a broader one is centred and scaled as ink_to_mnist does.
     """
-    gray = np.asarray(convert_mode(reduced(as_pil(image)), "L", background=255), dtype=np.float32)
+    gray = paper_of(np.asarray(convert_mode(reduced(as_pil(image)), "L", background=255), dtype=np.float32))
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
     if np.median(border) > 127:
         gray = 255.0 - gray

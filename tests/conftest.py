@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -49,6 +50,13 @@ def private_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 ONE = [[(0.5, 0.15), (0.5, 0.5), (0.5, 0.85)]]
 SEVEN = [[(0.25, 0.2), (0.5, 0.2), (0.75, 0.2), (0.62, 0.45), (0.5, 0.7), (0.42, 0.88)]]
+
+
+def seven_on_paper(pen: int) -> Image.Image:
+    """SEVEN written in dark ink `pen` pixels wide on a 400-pixel photo of light paper."""
+    photo = Image.new("L", (400, 400), 230)
+    ImageDraw.Draw(photo).line([(x * 400, y * 400) for x, y in SEVEN[0]], fill=40, width=pen, joint="curve")
+    return photo
 
 
 def pen_strokes(canvas, strokes) -> None:

@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from models.ink import thinned, traced
 from models.preprocess import photo_to_mnist
 from models.strokes import strokes_to_mnist
-from tests.conftest import SEVEN
+from tests.conftest import SEVEN, seven_on_paper
 
 
 def test_thinning_leaves_a_line_one_pixel_wide():
@@ -41,16 +41,9 @@ def test_texture_is_no_pens_line():
     assert photo_to_mnist(Image.fromarray(np.where(speckles > 0, 0, 230).astype(np.uint8))).shape == (28, 28)
 
 
-def paper_photo(pen: int) -> Image.Image:
-    """SEVEN written in dark ink `pen` pixels wide on a 400-pixel photo of light paper."""
-    photo = Image.new("L", (400, 400), 230)
-    ImageDraw.Draw(photo).line([(x * 400, y * 400) for x, y in SEVEN[0]], fill=40, width=pen, joint="curve")
-    return photo
-
-
 def test_a_ballpoints_line_is_drawn_again_at_mnists_pen_weight():
     # 3 pixels of a 272-pixel-tall digit: scaled into the box, a fifth of a pixel wide and faint.
-    field = photo_to_mnist(paper_photo(3)).astype(float)
+    field = photo_to_mnist(seven_on_paper(3)).astype(float)
     drawn = strokes_to_mnist(SEVEN).astype(float)
     assert field.max() >= 200
     assert 0.8 < field.sum() / drawn.sum() < 1.25
@@ -58,5 +51,5 @@ def test_a_ballpoints_line_is_drawn_again_at_mnists_pen_weight():
 
 
 def test_a_markers_line_keeps_its_own_breadth():
-    thin, broad = photo_to_mnist(paper_photo(3)).astype(float), photo_to_mnist(paper_photo(60)).astype(float)
+    thin, broad = photo_to_mnist(seven_on_paper(3)).astype(float), photo_to_mnist(seven_on_paper(60)).astype(float)
     assert broad.sum() > 1.3 * thin.sum()

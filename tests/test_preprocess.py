@@ -1,10 +1,11 @@
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from models.errors import ImageError
-from models.preprocess import ink_to_mnist, to_native
+from models.preprocess import ink_to_mnist, paper_of, photo_to_mnist, to_native
 from models.registry import CIFAR10, MNIST
+from tests.conftest import seven_on_paper
 
 
 def extent(image: np.ndarray) -> tuple[int, int]:
@@ -140,8 +141,6 @@ def test_a_file_claiming_a_giant_size_is_refused_with_its_limit(tmp_path):
 def test_extreme_aspect_ratios_are_reduced_before_padding(shape):
     import tracemalloc
 
-    from models.preprocess import photo_to_mnist
-
     strip = np.full(shape, 200, np.uint8)
     tracemalloc.start()
     for dataset in (MNIST, CIFAR10):
@@ -192,3 +191,16 @@ def test_a_file_without_read_permission_says_so(tmp_path, monkeypatch):
     monkeypatch.setattr(Image, "open", denied)  # the tests may run as root, whom no permission stops
     with pytest.raises(ImageError, match="locked.png cannot be read: permission denied"):
         open_image(tmp_path / "locked.png")
+
+
+def test_paper_lying_turned_on_a_dark_desk_reads_as_the_paper_alone():
+    paper = seven_on_paper(8)
+    turned = paper.rotate(8, Image.Resampling.BILINEAR, fillcolor=230)
+    on_desk = ImageOps.expand(paper, border=40, fill=50).rotate(8, Image.Resampling.BILINEAR, fillcolor=50)
+    alone, lying = photo_to_mnist(turned).astype(float), photo_to_mnist(on_desk).astype(float)
+    assert np.corrcoef(alone.ravel(), lying.ravel())[0, 1] > 0.9
+
+
+def test_light_ink_on_black_is_not_taken_for_paper_on_a_desk():
+    gray = np.asarray(ImageOps.invert(seven_on_paper(30)), np.float32)
+    assert paper_of(gray) is gray

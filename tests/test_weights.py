@@ -154,9 +154,11 @@ def test_shipped_digit_models_read_pen_digits_of_writers_they_never_saw(shared_d
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["mnist_cnn", "resnet18_mnist", "vit_mnist"])
-def test_shipped_digit_models_read_photos_of_digits_written_with_a_ballpoint(shared_data, name):
+@pytest.mark.parametrize("desk", [False, True])
+def test_shipped_digit_models_read_photos_of_digits_written_with_a_ballpoint(shared_data, name, desk):
     """Five digits of each class from the held-out writers, written with a thin pen on unevenly lit
-    paper and photographed (training.paper_photos), as a user's photo reaches the models."""
+    paper, lying on a dark desk or filling the photo (training.paper_photos), as a user's photo
+    reaches the models."""
     from models import pendigits
     from models.preprocess import photo_to_mnist
     from training.paper_photos import photographed
@@ -167,6 +169,6 @@ def test_shipped_digit_models_read_photos_of_digits_written_with_a_ballpoint(sha
     unseen = pendigits.unseen_by(pendigits.load(shared_data), classifier.card.training)
     picks = [digit for label in range(10) for digit in [d for d in unseen if d.label == label][:5]]
     rng = np.random.default_rng(0)
-    photos = [photo_to_mnist(photographed(digit, 0.015, 60, rng)) for digit in picks]
+    photos = [photo_to_mnist(photographed(digit, 0.015, 60, rng, desk)) for digit in picks]
     right = int((classifier.predict(photos).argmax(1) == np.array([d.label for d in picks])).sum())
     assert right >= 47, f"{name} read {right} of {len(picks)} photographed digits"

@@ -1,23 +1,29 @@
 """Pen-drawn digits as a phone photographs them on paper: dark ink of a chosen width on light,
-unevenly lit paper, with sensor noise, saved as JPEG. For measuring the path a user's photo of a
-digit takes to the digit models (models.preprocess.photo_to_mnist)."""
+unevenly lit paper, with sensor noise, saved as JPEG; and the paper lying turned on a dark desk.
+For measuring the path a user's photo of a digit takes to the digit models
+(models.preprocess.photo_to_mnist)."""
 
 from __future__ import annotations
 
 import io
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from models import pendigits
 
 SIDE = 480  # the photo's side, in pixels
 HEIGHT = 0.6  # the digit's height, of the photo's side
+DESK = (60, 50, 35)  # a dark wooden desk
 
 
-def photographed(digit: pendigits.PenDigit, pen: float, light: float, rng: np.random.Generator) -> Image.Image:
+def photographed(
+    digit: pendigits.PenDigit, pen: float, light: float, rng: np.random.Generator, desk: bool = False
+) -> Image.Image:
     """The digit written `pen` wide (a share of its height: 0.015 a ballpoint, 0.1 a marker) on paper
-    whose brightness changes by `light` levels from one side to the other, in a random direction."""
+    whose brightness changes by `light` levels from one side to the other, in a random direction;
+    with `desk`, the paper lies on a dark desk, turned by up to 10 degrees, a tenth of the photo's side
+    from its edges."""
     rows, cols = np.mgrid[0:SIDE, 0:SIDE] / SIDE - 0.5
     angle = rng.uniform(0, 2 * np.pi)
     paper = rng.uniform(200, 230) + light * (cols * np.cos(angle) + rows * np.sin(angle))
@@ -34,5 +40,9 @@ def photographed(digit: pendigits.PenDigit, pen: float, light: float, rng: np.ra
     blurred = np.asarray(photo.filter(ImageFilter.GaussianBlur(0.8)), np.float32)
     noisy = np.clip(blurred + rng.normal(0, 4, blurred.shape), 0, 255).astype(np.uint8)
     saved = io.BytesIO()
-    Image.fromarray(noisy).convert("RGB").save(saved, "JPEG", quality=80)
+    photo = Image.fromarray(noisy).convert("RGB")
+    if desk:
+        photo = ImageOps.expand(photo, border=SIDE // 10, fill=DESK)
+        photo = photo.rotate(rng.uniform(-10, 10), Image.Resampling.BILINEAR, fillcolor=DESK)
+    photo.save(saved, "JPEG", quality=80)
     return Image.open(io.BytesIO(saved.getvalue()))
