@@ -13,7 +13,7 @@ from models.ink import traced
 from models.registry import DatasetSpec, Preparation
 from models.strokes import BOX, FIELD, WEIGHT, Drawing, FieldPlacement, place_strokes, strokes_to_mnist
 
-__all__ = ["ImageLike", "ink_to_mnist", "photo_to_mnist", "prepare", "strokes_to_mnist", "to_native"]
+__all__ = ["ImageLike", "ink_to_mnist", "paper_of", "photo_to_mnist", "prepare", "strokes_to_mnist", "to_native"]
 
 DESK_CONTRAST = 48  # levels by which a photo's border is darker than its middle where it shows the desk under the paper
 DESK_SIDE = 128  # the desk is found on the photo shrunk to this side: its edge needs no finer detail
