@@ -39,10 +39,10 @@ def photographed(
             draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=ink)
     blurred = np.asarray(photo.filter(ImageFilter.GaussianBlur(0.8)), np.float32)
     noisy = np.clip(blurred + rng.normal(0, 4, blurred.shape), 0, 255).astype(np.uint8)
-    saved = io.BytesIO()
     photo = Image.fromarray(noisy).convert("RGB")
     if desk:
         photo = ImageOps.expand(photo, border=SIDE // 10, fill=DESK)
         photo = photo.rotate(rng.uniform(-10, 10), Image.Resampling.BILINEAR, fillcolor=DESK)
+    saved = io.BytesIO()
     photo.save(saved, "JPEG", quality=80)
     return Image.open(io.BytesIO(saved.getvalue()))
