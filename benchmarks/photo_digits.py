@@ -4,7 +4,8 @@
 
 Each digit is photographed as training/paper_photos.py makes it (dark ink on paper, noise, JPEG)
 with pens from a ballpoint's to a marker's width, on evenly lit paper, on paper whose brightness
-changes by 60 levels across it, and on paper lying turned on a dark desk, and goes to each model
+changes by 60 levels across it, and on paper lying turned on a dark desk (its brightness changing by
+30 levels), and goes to each model
 the way a user's photo of a digit does (models.preprocess.photo_to_mnist). Prints, per model, a
 table of pen width x photo, then how long photo_to_mnist takes for one photo.
 """

@@ -142,10 +142,12 @@ def ink_to_mnist(ink: np.ndarray) -> np.ndarray:
 
 
 def paper_of(gray: np.ndarray) -> np.ndarray:
-    """A gray photo with what the paper lies on (a desk, a table: darker, along the border) painted
-    over in the paper's shade. Where the border is as light as the picture's middle, the border is
-    the paper, and the picture is returned as it is."""
-    edge = np.median(np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]]))
+    """A gray photo with what the paper lies on (a desk, a table: darker, along most of the border)
+    painted over in the paper's shade; the picture as it is where its border is mostly the paper.
+    The desk is the dark that reaches the border, so ink that runs into the desk is painted over
+    with it. (A desk along one side only is left: told from a strong shading of the paper by its
+    darkness alone, painting it erased digits on paper lit from one side.)"""
+    edge = np.median(_border(gray))
     paper = np.median(gray)  # the paper covers most of a photo of a digit on paper
     if paper - edge < DESK_CONTRAST:
         return gray
@@ -161,6 +163,11 @@ def paper_of(gray: np.ndarray) -> np.ndarray:
     desk = _dilated(desk)  # and the paper's edge, half desk, half paper
     covered = np.kron(desk, np.ones((step, step), bool))[: gray.shape[0], : gray.shape[1]]
     return np.where(covered, paper, gray)
+
+
+def _border(picture: np.ndarray) -> np.ndarray:
+    """The values along a 2-D picture's four sides."""
+    return np.concatenate([picture[0], picture[-1], picture[:, 0], picture[:, -1]])
 
 
 def _dilated(mask: np.ndarray) -> np.ndarray:
@@ -184,7 +191,7 @@ def photo_to_mnist(image: ImageLike) -> np.ndarray:
     again as the canvas draws (models.ink); a broader one is centred and scaled as ink_to_mnist does.
     """
     gray = paper_of(np.asarray(convert_mode(reduced(as_pil(image)), "L", background=255), dtype=np.float32))
-    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    border = _border(gray)
     if np.median(border) > 127:
         gray = 255.0 - gray
         border = 255.0 - border

@@ -22,7 +22,7 @@ def test_the_pens_width_is_measured_as_it_would_lie_in_mnists_box(thickness):
     ink[40 : 40 + thickness, 30:230] = 1.0  # 200 long: the box's 20 pixels
     trace = traced(ink)
     assert trace is not None
-    assert trace.width == pytest.approx(thickness * 20 / 200, abs=0.5)
+    assert trace.width == pytest.approx(thickness * 20 / 200, abs=0.35)
 
 
 def test_no_ink_has_no_trace_and_a_dot_is_a_dot():

@@ -202,5 +202,5 @@ def test_paper_lying_turned_on_a_dark_desk_reads_as_the_paper_alone():
 
 
 def test_light_ink_on_black_is_not_taken_for_paper_on_a_desk():
-    gray = np.asarray(ImageOps.invert(seven_on_paper(30)), np.float32)
+    gray = np.asarray(ImageOps.invert(seven_on_paper(80)), np.float32)  # a broad light stroke on black
     assert paper_of(gray) is gray

@@ -22,8 +22,8 @@ def photographed(
 ) -> Image.Image:
     """The digit written `pen` wide (a share of its height: 0.015 a ballpoint, 0.1 a marker) on paper
     whose brightness changes by `light` levels from one side to the other, in a random direction;
-    with `desk`, the paper lies on a dark desk, turned by up to 10 degrees, a tenth of the photo's side
-    from its edges."""
+    with `desk`, the paper lies on a dark desk, turned by up to 10 degrees, with a tenth of the paper's
+    side of desk around it."""
     rows, cols = np.mgrid[0:SIDE, 0:SIDE] / SIDE - 0.5
     angle = rng.uniform(0, 2 * np.pi)
     paper = rng.uniform(200, 230) + light * (cols * np.cos(angle) + rows * np.sin(angle))
