@@ -4,8 +4,8 @@
 
 Each digit is photographed as training/paper_photos.py makes it (dark ink on paper, noise, JPEG)
 with pens from a ballpoint's to a marker's width, on evenly lit paper, on paper whose brightness
-changes by 60 levels across it, and on paper lying turned on a dark desk (its brightness changing by
-30 levels), and goes to each model
+changes by 60 levels across it, and on paper lying turned on a dark desk or with the desk along one
+side (its brightness changing by 30 levels), and goes to each model
 the way a user's photo of a digit does (models.preprocess.photo_to_mnist). Prints, per model, a
 table of pen width x photo, then how long photo_to_mnist takes for one photo.
 """
@@ -26,7 +26,12 @@ from models.registry import DRAWN, for_dataset
 from training.paper_photos import photographed
 
 PENS = [0.015, 0.03, 0.06, 0.1]  # of the digit's height: a ballpoint to a marker
-SETTINGS = {"even light": (0, False), "uneven light": (60, False), "on a desk": (30, True)}  # light, desk
+SETTINGS = {  # the light's change across the paper, and where a desk shows
+    "even light": (0, None),
+    "uneven light": (60, None),
+    "on a desk": (30, "around"),
+    "desk beside": (30, "side"),
+}
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from models.strokes import BOX, FIELD, WEIGHT, Drawing, FieldPlacement, place_st
 
 __all__ = ["ImageLike", "ink_to_mnist", "paper_of", "photo_to_mnist", "prepare", "strokes_to_mnist", "to_native"]
 
-DESK_CONTRAST = 48  # levels by which a photo's border is darker than its middle where it shows the desk under the paper
+DESK_CONTRAST = 48  # levels by which a desk under the paper is darker than the paper
 DESK_SIDE = 128  # the desk is found on the photo shrunk to this side: its edge needs no finer detail
 WORKING_SIDE = 512  # pictures are shrunk to this longer side first: padding a 1x100000 strip took 10 GB
 
@@ -142,27 +142,32 @@ def ink_to_mnist(ink: np.ndarray) -> np.ndarray:
 
 
 def paper_of(gray: np.ndarray) -> np.ndarray:
-    """A gray photo with what the paper lies on (a desk, a table: darker, along most of the border)
-    painted over in the paper's shade; the picture as it is where its border is mostly the paper.
-    The desk is the dark that reaches the border, so ink that runs into the desk is painted over
-    with it. (A desk along one side only is left: told from a strong shading of the paper by its
-    darkness alone, painting it erased digits on paper lit from one side.)"""
-    edge = np.median(_border(gray))
+    """A gray photo with what the paper lies on (a desk, a table: darker than the paper, along one
+    side of the border or more) painted over in the shade of the paper beside it; the picture as it
+    is where its border is the paper. The desk is the shade of the dark border that reaches the
+    border: paper lit from one side darkens into its shade only at its edge, and ink of the desk's
+    shade that runs into the desk is painted over with it."""
     paper = np.median(gray)  # the paper covers most of a photo of a digit on paper
-    if paper - edge < DESK_CONTRAST:
-        return gray
     step = -(-max(gray.shape) // DESK_SIDE)
-    dark = gray[::step, ::step] <= (paper + edge) / 2
+    small = gray[::step, ::step]
+    dark = small <= paper - DESK_CONTRAST
+    if _border(dark).mean() <= 0.1:  # the background is read from the border's lightest tenth
+        return gray
+    # The desk is of one shade: the dark of the border, not the darker ink that may touch it.
+    desk_shade = np.median(_border(small)[_border(dark)])
+    dark &= np.abs(small - desk_shade) < DESK_CONTRAST / 2
     desk = np.zeros_like(dark)
     desk[[0, -1], :], desk[:, [0, -1]] = dark[[0, -1], :], dark[:, [0, -1]]
-    while True:  # the dark that reaches the border: the desk, not the ink on the paper
+    while True:  # the desk's shade that reaches the border, not the like shade of ink on the paper
         grown = _dilated(desk) & dark
         if (grown == desk).all():
             break
         desk = grown
-    desk = _dilated(desk)  # and the paper's edge, half desk, half paper
-    covered = np.kron(desk, np.ones((step, step), bool))[: gray.shape[0], : gray.shape[1]]
-    return np.where(covered, paper, gray)
+    edge = _dilated(desk) & ~desk  # the paper's edge along the desk, half desk, half paper
+    beside = _dilated(edge) & ~desk & ~edge  # the paper beside it: its shade, so that no step is left
+    paper_shade = np.median(small[beside]) if beside.any() else paper
+    covered = np.kron(desk | edge, np.ones((step, step), bool))[: gray.shape[0], : gray.shape[1]]
+    return np.where(covered, paper_shade, gray)
 
 
 def _border(picture: np.ndarray) -> np.ndarray:

@@ -204,3 +204,13 @@ def test_paper_lying_turned_on_a_dark_desk_reads_as_the_paper_alone():
 def test_light_ink_on_black_is_not_taken_for_paper_on_a_desk():
     gray = np.asarray(ImageOps.invert(seven_on_paper(80)), np.float32)  # a broad light stroke on black
     assert paper_of(gray) is gray
+
+
+def test_a_desk_along_one_side_is_painted_over_but_paper_lit_from_one_side_keeps_its_ink():
+    paper = seven_on_paper(8)
+    beside_desk = ImageOps.expand(paper, border=(0, 0, 0, 70), fill=50)
+    alone, beside = photo_to_mnist(paper).astype(float), photo_to_mnist(beside_desk).astype(float)
+    assert np.corrcoef(alone.ravel(), beside.ravel())[0, 1] > 0.9
+    shading = np.linspace(-80, 80, 400)[None, :]  # from 150 to 310 (clipped) across the paper
+    lit = Image.fromarray(np.clip(np.asarray(paper, np.float32) + shading, 0, 255).astype(np.uint8))
+    assert np.corrcoef(alone.ravel(), photo_to_mnist(lit).astype(float).ravel())[0, 1] > 0.9

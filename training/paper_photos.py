@@ -18,12 +18,13 @@ DESK = (60, 50, 35)  # a dark wooden desk
 
 
 def photographed(
-    digit: pendigits.PenDigit, pen: float, light: float, rng: np.random.Generator, desk: bool = False
+    digit: pendigits.PenDigit, pen: float, light: float, rng: np.random.Generator, desk: str | None = None
 ) -> Image.Image:
     """The digit written `pen` wide (a share of its height: 0.015 a ballpoint, 0.1 a marker) on paper
     whose brightness changes by `light` levels from one side to the other, in a random direction;
-    with `desk`, the paper lies on a dark desk, turned by up to 10 degrees, with a tenth of the paper's
-    side of desk around it."""
+    with `desk` "around", the paper lies on a dark desk, turned by up to 10 degrees, with a tenth of
+    the paper's side of desk around it; with "side", the desk shows along one side, a sixth of the
+    paper's side wide."""
     rows, cols = np.mgrid[0:SIDE, 0:SIDE] / SIDE - 0.5
     angle = rng.uniform(0, 2 * np.pi)
     paper = rng.uniform(200, 230) + light * (cols * np.cos(angle) + rows * np.sin(angle))
@@ -40,9 +41,13 @@ def photographed(
     blurred = np.asarray(photo.filter(ImageFilter.GaussianBlur(0.8)), np.float32)
     noisy = np.clip(blurred + rng.normal(0, 4, blurred.shape), 0, 255).astype(np.uint8)
     photo = Image.fromarray(noisy).convert("RGB")
-    if desk:
+    if desk == "around":
         photo = ImageOps.expand(photo, border=SIDE // 10, fill=DESK)
         photo = photo.rotate(rng.uniform(-10, 10), Image.Resampling.BILINEAR, fillcolor=DESK)
+    elif desk == "side":
+        sides = [0, 0, 0, 0]
+        sides[rng.integers(4)] = SIDE // 6  # left, top, right or bottom
+        photo = ImageOps.expand(photo, border=tuple(sides), fill=DESK)
     saved = io.BytesIO()
     photo.save(saved, "JPEG", quality=80)
     return Image.open(io.BytesIO(saved.getvalue()))
