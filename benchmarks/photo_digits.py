@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -26,7 +27,7 @@ from models.registry import DRAWN, for_dataset
 from training.paper_photos import photographed
 
 PENS = [0.015, 0.03, 0.06, 0.1]  # of the digit's height: a ballpoint to a marker
-SETTINGS = {  # the light's change across the paper, and where a desk shows
+SETTINGS: dict[str, tuple[int, Literal["around", "side"] | None]] = {  # the light's change, where a desk shows
     "even light": (0, None),
     "uneven light": (60, None),
     "on a desk": (30, "around"),

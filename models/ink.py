@@ -17,6 +17,7 @@ from models.strokes import BOX
 
 TRACE_SIDE = 64  # the ink's longer side while it is traced: three times the box, fine enough for a digit
 INK_LEVEL = 0.4  # of the darkest ink: a pixel this dark or darker is on the pen's line
+AHEAD = ((0, 1), (1, -1), (1, 0), (1, 1))  # (row, column) steps to the neighbours after a pixel, in reading order
 LONGEST = 8 * TRACE_SIDE  # traced pixels: a digit's line is a few sides long; longer is texture or noise
 
 
@@ -87,8 +88,7 @@ def skeleton_strokes(skeleton: np.ndarray) -> list[np.ndarray]:
     strokes: list[np.ndarray] = []
     for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
         here = np.array([col, row], np.float64)
-        ahead = [(0, 1), (1, -1), (1, 0), (1, 1)]
-        ends = [here + (dc, dr) for dr, dc in ahead if _inked(skeleton, row + dr, col + dc)]
+        ends = [here + (dc, dr) for dr, dc in AHEAD if _inked(skeleton, row + dr, col + dc)]
         strokes.extend(np.stack([here, end]) / side for end in ends)
         if not ends:
             strokes.append(here[None] / side)

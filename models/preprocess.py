@@ -151,10 +151,11 @@ def paper_of(gray: np.ndarray) -> np.ndarray:
     step = -(-max(gray.shape) // DESK_SIDE)
     small = gray[::step, ::step]
     dark = small <= paper - DESK_CONTRAST
-    if _border(dark).mean() <= 0.1:  # the background is read from the border's lightest tenth
+    dark_border = _border(dark)
+    if dark_border.mean() <= 0.1:  # the background is read from the border's lightest tenth
         return gray
     # The desk is of one shade: the dark of the border, not the darker ink that may touch it.
-    desk_shade = np.median(_border(small)[_border(dark)])
+    desk_shade = np.median(_border(small)[dark_border])
     dark &= np.abs(small - desk_shade) < DESK_CONTRAST / 2
     desk = np.zeros_like(dark)
     desk[[0, -1], :], desk[:, [0, -1]] = dark[[0, -1], :], dark[:, [0, -1]]
@@ -190,8 +191,8 @@ def photo_to_mnist(image: ImageLike) -> np.ndarray:
     """A photo or scan of a digit, dark on light paper or light on dark, as MNIST would show it.
 
     A desk or table around the paper is painted over (paper_of), and the background is found from the
-    picture's border; light paper is inverted so that ink is
-    high, and the paper's own shade and texture are subtracted. A line that would come out thinner
+    picture's border; light paper is inverted so that ink is high, and the paper's own shade and
+    texture are subtracted. A line that would come out thinner
     than half MNIST's pen once scaled into the box (a ballpoint's, a fine liner's) is traced and drawn
     again as the canvas draws (models.ink); a broader one is centred and scaled as ink_to_mnist does.
     """

@@ -6,6 +6,7 @@ For measuring the path a user's photo of a digit takes to the digit models
 from __future__ import annotations
 
 import io
+from typing import Literal
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
@@ -18,7 +19,11 @@ DESK = (60, 50, 35)  # a dark wooden desk
 
 
 def photographed(
-    digit: pendigits.PenDigit, pen: float, light: float, rng: np.random.Generator, desk: str | None = None
+    digit: pendigits.PenDigit,
+    pen: float,
+    light: float,
+    rng: np.random.Generator,
+    desk: Literal["around", "side"] | None = None,
 ) -> Image.Image:
     """The digit written `pen` wide (a share of its height: 0.015 a ballpoint, 0.1 a marker) on paper
     whose brightness changes by `light` levels from one side to the other, in a random direction;
