@@ -109,19 +109,31 @@ class Mahalanobis(Unfamiliarity):
 
 
 class NearestNeighbour(Unfamiliarity):
-    """One minus the cosine similarity to the most similar of a sample of training features (Sun et
-    al., 2022, who take the k-th; on the digit models the nearest did as well as k = 3 to 50)."""
+    """One minus the cosine similarity to the most similar of a set of prototypes of the training
+    features (Sun et al., 2022, compare with the k-th nearest training picture itself; on the digit
+    models the nearest did as well as k = 3 to 50). The prototypes are spherical k-means centres:
+    they cover the features as evenly as five times as many sampled pictures (on mnist_cnn, lowest
+    AUROC 0.974 against 0.973), and a picture's score reads a fifth of the memory."""
 
     name = "nearest-neighbour"
-    KEPT = 5000  # training pictures whose features are kept: 1.3 MB for 128 features, 5.1 MB for 512
+    PROTOTYPES = 1000  # 0.5 MB for 128 features, 2 MB for 512
+    ROUNDS = 20  # of k-means: by then few features change their nearest centre
 
     def __init__(self) -> None:
-        self.columns = torch.zeros(0)  # the kept unit features as columns (D, KEPT), float32 for speed
+        self.columns = torch.zeros(0)  # the unit prototypes as columns (D, PROTOTYPES), float32 for speed
 
     def fit(self, features: torch.Tensor, labels: torch.Tensor, stage: torch.Tensor | None = None) -> None:
-        picks = torch.randperm(len(features), generator=torch.Generator().manual_seed(0))[: self.KEPT]
+        unit = torch.nn.functional.normalize(features.float(), dim=1)
+        centres = unit[torch.randperm(len(unit), generator=torch.Generator().manual_seed(0))[: self.PROTOTYPES]]
+        for _ in range(self.ROUNDS):
+            nearest = (unit @ centres.T).argmax(dim=1)
+            sums = torch.zeros_like(centres).index_add_(0, nearest, unit)
+            # A centre that no feature chose keeps its place rather than vanishing.
+            centres = torch.where(
+                sums.norm(dim=1, keepdim=True) > 0, torch.nn.functional.normalize(sums, dim=1), centres
+            )
         # Rounded to float16 here as in the file, so that a loaded score equals the fitted one.
-        self.load_state({"bank": torch.nn.functional.normalize(features[picks].float(), dim=1).half()})
+        self.load_state({"bank": centres.half()})
 
     def score(self, logits: torch.Tensor, features: torch.Tensor, stage: torch.Tensor | None = None) -> torch.Tensor:
         features = features.float()
@@ -147,7 +159,14 @@ class WithEarlyStage(Unfamiliarity):
 
     def __init__(self) -> None:
         self.parts = (self.late(), Mahalanobis())
-        self.centre, self.spread = torch.zeros(2), torch.ones(2)
+        self._standardize(torch.zeros(2), torch.ones(2))
+
+    def _standardize(self, centre: torch.Tensor, spread: torch.Tensor) -> None:
+        """Keep the centre and spread of each part's logarithm, and the sum of the parts' z-scores as
+        a weight per part and an offset: one operator per picture where subtracting, dividing and
+        summing took three."""
+        self.centre, self.spread = centre, spread
+        self.weights, self.offset = 1 / spread, -(centre / spread).sum().reshape(1)
 
     def fit(self, features: torch.Tensor, labels: torch.Tensor, stage: torch.Tensor | None = None) -> None:
         stage = _needed(stage)
@@ -158,7 +177,7 @@ class WithEarlyStage(Unfamiliarity):
         early.fit(stage[fitted], labels[fitted])
         # Scored on pictures the parts never learned from: a fitted picture is nearer than any new one.
         logs = self._logs(features[held], stage[held])
-        self.centre, self.spread = logs.mean(dim=0), logs.std(dim=0)
+        self._standardize(logs.mean(dim=0), logs.std(dim=0))
 
     def _logs(self, features: torch.Tensor, stage: torch.Tensor) -> torch.Tensor:
         late, early = self.parts
@@ -167,7 +186,7 @@ class WithEarlyStage(Unfamiliarity):
         return distances.clamp_min(1e-6).log()  # the logarithm tames Mahalanobis's long tail
 
     def score(self, logits: torch.Tensor, features: torch.Tensor, stage: torch.Tensor | None = None) -> torch.Tensor:
-        return ((self._logs(features, _needed(stage)) - self.centre) / self.spread).sum(dim=1)
+        return torch.addmv(self.offset, self._logs(features, _needed(stage)), self.weights)
 
     PREFIXES = ("late.", "early.")  # each part's tensors in the one file, as in self.parts
 
@@ -180,7 +199,7 @@ class WithEarlyStage(Unfamiliarity):
     def load_state(self, state: dict[str, torch.Tensor]) -> None:
         for prefix, part in zip(self.PREFIXES, self.parts, strict=True):
             part.load_state({key.removeprefix(prefix): t for key, t in state.items() if key.startswith(prefix)})
-        self.centre, self.spread = state["centre"].float(), state["spread"].float()
+        self._standardize(state["centre"].float(), state["spread"].float())
 
 
 def _needed(stage: torch.Tensor | None) -> torch.Tensor:
