@@ -44,7 +44,7 @@ def timed_ms(
             for index in range(run):
                 start = time.perf_counter()
                 call([image])
-                if run == 1 or index >= run // 10:
+                if index >= run // 10:
                     times.append(time.perf_counter() - start)
     return statistics.median(plain) * 1000, statistics.median(scored) * 1000
 
@@ -72,10 +72,10 @@ def main() -> None:
         method = classifier.unfamiliarity_score.name
         for threads in args.threads:
             torch.set_num_threads(threads)
+            for _ in range(20):
+                classifier.read([image])
+                unscored.predict([image])
             for run, calls in ((1, "turn about"), (RUN, "in runs")):
-                for _ in range(20):
-                    classifier.read([image])
-                    unscored.predict([image])
                 plain, scored = timed_ms(unscored, classifier, image, args.repeats, run)
                 print(
                     f"{classifier.name:<18} {method:<{NAME}} {threads:>7} {calls:>10} "

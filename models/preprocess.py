@@ -190,11 +190,11 @@ def _dilated(mask: np.ndarray) -> np.ndarray:
 def photo_to_mnist(image: ImageLike) -> np.ndarray:
     """A photo or scan of a digit, dark on light paper or light on dark, as MNIST would show it.
 
-    A desk or table around the paper is painted over (paper_of), and the background is found from the
-    picture's border; light paper is inverted so that ink is high, and the paper's own shade and
-    texture are subtracted. A line that would come out thinner
-    than half MNIST's pen once scaled into the box (a ballpoint's, a fine liner's) is traced and drawn
-    again as the canvas draws (models.ink); a broader one is centred and scaled as ink_to_mnist does.
+    A desk or table around the paper is painted over (paper_of), and the background is found from
+    the picture's border; light paper is inverted so that ink is high, and the paper's own shade and
+    texture are subtracted. A line that would come out thinner than half MNIST's pen once scaled
+    into the box (a ballpoint's, a fine liner's) is traced and drawn again as the canvas draws
+    (models.ink); a broader one is centred and scaled as ink_to_mnist does.
     """
     gray = paper_of(np.asarray(convert_mode(reduced(as_pil(image)), "L", background=255), dtype=np.float32))
     border = _border(gray)
