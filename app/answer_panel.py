@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from app.model_panel import ModelInfo
@@ -23,6 +24,10 @@ PREVIEW_SIDE = 112
 # In presentation mode, of the screen's height, but never more than these shares of the window's.
 LECTURE_READOUT = (1 / 8, 1 / 5)
 LECTURE_PREVIEW = (1 / 4, 1 / 4)
+# Of the panel's height, which the bars keep in the lecture view before the model input and the
+# model's description: on a projector's 1024x768, the large letters had left the bars 25 pixels. At
+# 1920x1080 a comparison keeps the model input, with 307 of the panel's 931 pixels for the bars.
+PLOT_SHARE = 0.3
 
 
 class AnswerPanel(QWidget):
@@ -37,6 +42,7 @@ class AnswerPanel(QWidget):
         super().__init__(parent)
         self.chart: ConfidenceChart | None = None
         self.font_size = 11
+        self.lecture = False
         self.readout = Readout(READOUT_HEIGHT)
         self.chart_slot = QStackedWidget()
         self.chart_slot.addWidget(
@@ -74,6 +80,7 @@ class AnswerPanel(QWidget):
         self.chart.classClicked.connect(self.classClicked)
         self.chart_slot.addWidget(self.chart)
         self.chart_slot.setCurrentWidget(self.chart)
+        self._make_room()
 
     def show_answer(self, answer: Answer, note: str, picked: str | None) -> None:
         """The bars of every model that answered, the picked one's answer in large letters, the
@@ -95,6 +102,7 @@ class AnswerPanel(QWidget):
         titles = {name: MODELS[name].title for name in answer.probabilities}
         explained = answer.target if answer.explained is not None else None
         self.chart.display(answer.probabilities, answer.true_label, titles, note, explained, answer.unfamiliar)
+        self._make_room()  # a comparison's lines under the bars take more of it
 
     def blank(self, classes: tuple[str, ...]) -> None:
         """No answer on show; `classes` gives the axis of what would be shown."""
@@ -121,3 +129,19 @@ class AnswerPanel(QWidget):
         side = lecture(LECTURE_PREVIEW, PREVIEW_SIDE) if on else PREVIEW_SIDE
         self.readout.set_height(readout)
         self.preview.setFixedSize(side, side)
+        self.lecture = on
+        self._make_room()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._make_room()
+
+    def _make_room(self) -> None:
+        """In the lecture view, the model input and the model's description give way where the bars
+        would keep less than PLOT_SHARE of the panel; the decision reads the panel's height and
+        fixed parts only, never the room the bars have now, so it cannot flip back and forth."""
+        if self.chart is None:
+            return
+        spacing = self.layout().spacing()
+        fixed = self.readout.height() + self.chart.text_height() + self.lower.sizeHint().height() + 3 * spacing
+        self.lower.setVisible(not self.lecture or self.height() - fixed >= self.height() * PLOT_SHARE)

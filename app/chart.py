@@ -23,7 +23,14 @@ UNFAMILIAR_MEANS = (
     "The input is far from every picture the model learned from: its unfamiliarity score is above the "
     "threshold in its card. However sure the bars look, they mean little here."
 )
-SUMMARY_LINES = 6  # a line per model of a comparison (three at most), the true class and the note's two
+# Lines under the bars: a line per model of a comparison, the true class and the note's two. Each
+# mode reserves what it can fill, so that one model's bars get the room a comparison's lines take.
+NOTE_LINES = 3
+
+
+def summary_lines(models: int) -> int:
+    """The lines the summary under the bars keeps for a comparison of `models` models, or one model."""
+    return NOTE_LINES + (models if models > 1 else 0)
 
 
 def still(plot: pg.PlotWidget | pg.PlotItem) -> pg.PlotWidget | pg.PlotItem:
@@ -81,7 +88,7 @@ class ConfidenceChart(QWidget):
         self.legend.setSizePolicy(policy)
         self.legend.setWordWrap(True)
         self.legend.setObjectName("legend")
-        self.summary = ElidedLabel(lines=SUMMARY_LINES)
+        self.summary = ElidedLabel(lines=summary_lines(1))
         self.summary.setObjectName("summary")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -166,6 +173,10 @@ class ConfidenceChart(QWidget):
         self.clear()  # the percentages above the bars are made with the font size of their time
         self.display(shown, self.true_label, self.titles, self.note, self.explained)
 
+    def text_height(self) -> int:
+        """The pixels the lines above and below the bars take from the chart's height."""
+        return max(self.legend.height(), self.legend.minimumHeight()) + self.summary.height()
+
     def clear(self) -> None:
         for item in [*self.bars, *self.labels]:
             self.plot.removeItem(item)
@@ -237,6 +248,7 @@ class ConfidenceChart(QWidget):
     def _build(self, names: list[str]) -> None:
         self.clear()
         single = len(names) == 1
+        self.summary.set_lines(summary_lines(len(names)))
         for k, _ in enumerate(names):
             colour = BAR if single else MODEL_COLOURS[k % len(MODEL_COLOURS)]
             zeros = np.zeros(len(self.classes))

@@ -36,6 +36,13 @@ class ElidedLabel(QLabel):
     def text(self) -> str:
         return self.whole
 
+    def set_lines(self, lines: int) -> None:
+        """Reserve room for `lines` lines from now on."""
+        if lines != self.lines:
+            self.lines = lines
+            self._reserve()
+            self._elide()
+
     def _reserve(self) -> None:
         margins = self.contentsMargins()
         self.setFixedHeight(self.lines * QFontMetrics(self.font()).lineSpacing() + margins.top() + margins.bottom())

@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -165,7 +165,8 @@ class MainWindow(QMainWindow):
             self.restoreState(toolbars)
             self.splitter.restoreState(splitter)
         else:
-            self.resize(1200, 720)
+            # A projector's 1024x768 has less room than the window would like.
+            self.resize(QSize(1200, 720).boundedTo(self.screen().availableGeometry().size()))
             self.splitter.setSizes([600, 600])  # else the chart's side gets only what its widgets ask for
         if self.settings.presentation:
             self.actions["presentation"].setChecked(True)  # which sets the fonts

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from app.lab.attack_panel import AttackPanel
+from app.lab.attack_panel import AttackPanel, verdict
 from app.lab.knob_sliders import KnobSliders
 from models.knobs import Knob, Settings
 from models.perturb import perturbed
@@ -136,6 +136,17 @@ def test_an_adversarial_picture_fools_the_picked_model_and_says_what_the_others_
     assert len(lines) == 3  # and what the other two MNIST models say of the same picture
     shown = panel.picture.pixmap.toImage()
     assert (shown.width(), shown.height()) == plain.model_input.shape[:2]
+
+
+def test_the_verdict_says_fooled_only_where_the_answer_moved_and_unsure_where_the_bars_are_flat():
+    sure_three, sure_eight = np.eye(10)[3] * 0.9 + 0.01, np.eye(10)[8] * 0.9 + 0.01
+    flat_eight = np.full(10, 0.099)
+    flat_eight[8] = 0.109
+    assert verdict(sure_three, sure_eight, target=8) == "fooled"
+    assert verdict(sure_three, sure_eight, target=5) == "not fooled"
+    assert verdict(sure_three, sure_eight, target=None) == "fooled"  # anything but its own answer
+    assert verdict(sure_three, sure_three, target=None) == "not fooled"
+    assert verdict(sure_three, flat_eight, target=8) == "fooled, though unsure"
 
 
 def test_each_dataset_starts_from_its_own_epsilon_and_keeps_the_users_change(qtbot):

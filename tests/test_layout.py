@@ -10,6 +10,7 @@ from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 
 from app.actions import Tab
+from app.answer_panel import PLOT_SHARE
 from app.theme import WCAG_AA, contrast
 from models.registry import MNIST
 from tests.conftest import SEVEN, pen_strokes
@@ -77,6 +78,31 @@ def test_the_browsed_picture_and_its_buttons_hold_still(window, qtbot):
     # Three models, the true class, the probabilities and the heat map: every line has its room.
     summary = window.answers.chart.summary
     assert summary.text().count("\n") == 5 and QLabel.text(summary).count("\n") == 5
+
+
+def test_a_new_window_fits_the_screen(window):
+    room = window.screen().availableGeometry()  # 800x800 on the offscreen platform
+    assert window.width() <= room.width() and window.height() <= room.height()
+
+
+@pytest.mark.parametrize("compare", [False, True], ids=["one model", "compare"])
+def test_the_bars_keep_their_share_of_the_answer_panel_in_presentation_mode_on_a_1024x700_projector(
+    window, qtbot, compare
+):
+    window.resize(1024, 700)
+    window.actions["presentation"].setChecked(True)
+    every_toggle_on(window)
+    window.picker.compare.setChecked(compare)
+    with qtbot.waitSignal(window.answerShown, timeout=10000):
+        pen_strokes(window.canvas, SEVEN)
+    qtbot.waitUntil(lambda: window.session.questions.settled, timeout=10000)
+    settled_place(qtbot, window.answers.chart.plot)
+    answers = window.answers
+    assert answers.chart.plot.height() >= answers.height() * PLOT_SHARE
+    assert window.width() <= 1024 and window.height() <= 700
+    assert not answers.preview.isVisibleTo(window)  # the model input gave way to the bars
+    window.actions["presentation"].setChecked(False)
+    qtbot.waitUntil(lambda: answers.preview.isVisibleTo(window), timeout=2000)  # and is back outside it
 
 
 def test_the_lecture_view_is_large(window, qtbot):

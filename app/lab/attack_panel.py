@@ -20,12 +20,25 @@ if TYPE_CHECKING:
     from models.registry import DatasetSpec
 
 MOST_LEVELS = 76  # epsilon from 0 to 0.3 of the pixel range, in whole pixel levels as the attack changes them
+# Below this top probability a fooled model is not sure of the target either: its bars are nearly
+# flat, as vit_mnist's are for a picture unlike any digit, and "fooled" alone would overstate it.
+UNSURE = 0.5
 
 
 def magnified(change: np.ndarray) -> np.ndarray:
     """A picture's change as grey for none, lighter and darker for up and down, stretched to the full range."""
     scale = 127 / max(1, int(np.abs(change).max()))
     return np.clip(128 + change * scale, 0, 255).astype(np.uint8)
+
+
+def verdict(before: np.ndarray, after: np.ndarray, target: int | None) -> str:
+    """Whether a model's probabilities for the adversarial picture (`after`) answer the target, or,
+    without one, anything but its answer to the input (`before`); and whether it is sure of it."""
+    top = int(after.argmax())
+    fooled = top == target if target is not None else top != int(before.argmax())
+    if not fooled:
+        return "not fooled"
+    return "fooled" if after[top] >= UNSURE else "fooled, though unsure"
 
 
 class AttackPanel(QWidget):
@@ -55,6 +68,10 @@ class AttackPanel(QWidget):
         self.after = pg.BarGraphItem(x=[], height=[], width=0.4, brush=TOP, pen=pg.mkPen(None))
         self.bars.addItem(self.before)
         self.bars.addItem(self.after)
+        self.legend = QLabel(
+            f'<span style="color:{BAR.name()}">■</span> the input&nbsp;&nbsp; '
+            f'<span style="color:{TOP.name()}">■</span> the adversarial picture'
+        )
         self.said = QLabel("Pick a target (or click its bar) and make a picture the model takes for it.")
         self.said.setWordWrap(True)
         grid = QGridLayout(self)
@@ -68,8 +85,9 @@ class AttackPanel(QWidget):
         grid.addWidget(QLabel("The change, magnified"), 3, 1, 1, 2)
         grid.addWidget(self.picture, 4, 0)
         grid.addWidget(self.change, 4, 1, 1, 2)
-        grid.addWidget(self.bars, 5, 0, 1, 3)
-        grid.addWidget(self.said, 6, 0, 1, 3)
+        grid.addWidget(self.legend, 5, 0, 1, 3)
+        grid.addWidget(self.bars, 6, 0, 1, 3)
+        grid.addWidget(self.said, 7, 0, 1, 3)
         grid.setRowStretch(4, 1)
         self.running: tasks.Task | None = None
         self._say_epsilon()
@@ -91,6 +109,7 @@ class AttackPanel(QWidget):
         for index, name in enumerate(dataset.classes):
             self.target_box.addItem(name, index)
         self.epsilon.setValue(dataset.attack_levels)
+        self._show_bars(dataset.classes, np.zeros(len(dataset.classes)), np.zeros(len(dataset.classes)))
 
     def set_target(self, index: int) -> None:
         """A click on a class's bar."""
@@ -130,10 +149,8 @@ class AttackPanel(QWidget):
         self._show_bars(picked.classes, said[0][1], said[0][2])
         lines = []
         for title, before, probabilities in said:
-            top = int(probabilities.argmax())
-            fooled = top == target if target is not None else top != int(before.argmax())
-            verdict = "fooled" if fooled else "not fooled"
-            lines.append(f"{title} says {picked.classes[top]} ({probabilities[top]:.0%}): {verdict}")
+            top, said_of = int(probabilities.argmax()), verdict(before, probabilities, target)
+            lines.append(f"{title} says {picked.classes[top]} ({probabilities[top]:.0%}): {said_of}")
         self.said.setText("\n".join(lines))
         self.made.emit()
 

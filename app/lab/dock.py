@@ -21,6 +21,7 @@ from app.lab.attack_panel import AttackPanel
 from app.lab.knob_sliders import KnobSliders
 from app.lab.patch_view import PatchControls
 from app.lab.sweep_plot import SweepPlot
+from app.scrolling import VerticalScroll
 from models.answering import Answer
 from models.knobs import Settings
 
@@ -61,8 +62,8 @@ class LabDock(QDockWidget):
         self.attack = AttackPanel()
         self.attack.button.clicked.connect(self._attack)
         self.pages = QTabWidget()
-        self.pages.addTab(changing, "Change the Input")
-        self.pages.addTab(self.attack, "Fool the Model")
+        self.pages.addTab(VerticalScroll(changing), "Change the Input")
+        self.pages.addTab(VerticalScroll(self.attack), "Fool the Model")
         self.setWidget(self.pages)
         self.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea | Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setTitleBarWidget(DockTitle(self))
