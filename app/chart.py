@@ -19,6 +19,9 @@ HEADROOM = 112  # the top of the axis: room above a full bar for its percentage
 # Black on amber, whatever the theme: 13:1.
 WARNING_STYLE = 'style="background-color:#ffc94d; color:#000000; font-weight:bold"'
 WARNING = "⚠"
+# One model's warning line: the long words where they fit on the line, else the short.
+WARNING_LONG = f"{WARNING} Unlike anything it was trained on"
+WARNING_SHORT = f"{WARNING} Unfamiliar input"
 UNFAMILIAR_MEANS = (
     "The input is far from every picture the model learned from: its unfamiliarity score is above the "
     "threshold in its card. However sure the bars look, they mean little here."
@@ -113,8 +116,15 @@ class ConfidenceChart(QWidget):
         self.explained: int | None = None
         self.note = ""
         self.plot.scene().sigMouseClicked.connect(self._clicked)
-        self.plot.getViewBox().sigResized.connect(self._fit_class_names)  # the room for each name changed
+        self.plot.getViewBox().sigResized.connect(self._resized)
         self._show_legend()
+
+    def _resized(self) -> None:
+        """The room for each name, number and the warning changed: fit them again."""
+        self._fit_class_names()
+        if self.shown:
+            self._show_legend(list(self.shown))
+            self.display(self.shown, self.true_label, self.titles, self.note, self.explained, self.unfamiliar)
 
     def set_classes(self, classes: tuple[str, ...]) -> None:
         if classes == self.classes:
@@ -223,8 +233,9 @@ class ConfidenceChart(QWidget):
             top = int(np.argmax(percent))
             brushes = [TOP if i == top else BAR for i in range(len(percent))]
             self.bars[0].setOpts(x=x, height=percent, brushes=brushes)
+            crowded = not self._labels_fit()
             for i, label in enumerate(self.labels):
-                text = f"{percent[i]:.0f}%" if percent[i] >= 0.5 else ""
+                text = f"{percent[i]:.0f}%" if percent[i] >= 0.5 and (i == top or not crowded) else ""
                 if label.toPlainText() != text:
                     label.setText(text)
                 label.setPos(i, percent[i])
@@ -235,6 +246,14 @@ class ConfidenceChart(QWidget):
         self._mark(self.band, true_label)
         self._mark(self.outline, explained)
         self.summary.setText(self._summary_text(results, true_label, note))
+
+    def _labels_fit(self) -> bool:
+        """Whether a percentage as wide as "100%" fits above every bar without running into the
+        next one's; where it does not, only the top class keeps its number."""
+        if not self.labels:
+            return True
+        pitch = self.plot.getViewBox().width() / (len(self.classes) + 0.2)
+        return QFontMetrics(self.labels[0].textItem.font()).horizontalAdvance("100%") <= pitch - 2
 
     def _mark(self, item: pg.BarGraphItem, index: int | None) -> None:
         """A full-height marker (the true class's band, the explained class's outline) on a class, or none."""
@@ -272,7 +291,7 @@ class ConfidenceChart(QWidget):
         names = names or []
         self.legend.setToolTip(UNFAMILIAR_MEANS if self.unfamiliar else "")
         if len(names) == 1:
-            text = f"{WARNING} Unlike anything it was trained on"  # short enough for the narrowest chart
+            text = WARNING_LONG if self._fits_one_line(WARNING_LONG) else WARNING_SHORT
             self.legend.setText(
                 f"<span {WARNING_STYLE}>&nbsp;{text}&nbsp;</span>" if names[0] in self.unfamiliar else ""
             )
@@ -285,6 +304,12 @@ class ConfidenceChart(QWidget):
                 entry += f" <span {WARNING_STYLE}>&nbsp;{WARNING} unfamiliar&nbsp;</span>"
             entries.append(f'<span style="white-space:nowrap">{entry}</span>')  # lines break between models only
         self.legend.setText("&nbsp;&nbsp; ".join(entries))
+
+    def _fits_one_line(self, text: str) -> bool:
+        bold = QFont(self.legend.font())
+        bold.setBold(True)
+        width = self.legend.contentsRect().width() or self.width()
+        return QFontMetrics(bold).horizontalAdvance(f"  {text}  ") <= width
 
     def _summary_text(self, results: dict[str, np.ndarray], true_label: int | None, note: str) -> str:
         lines = []

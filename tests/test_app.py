@@ -576,6 +576,55 @@ def test_class_names_never_overlap_nor_vanish_whatever_the_width(qtbot, width, p
             assert widths / 2 < room, (name, labels[neighbour])
 
 
+@pytest.mark.parametrize(("width", "points"), [(300, 22), (900, 11)])
+def test_the_percentages_above_the_bars_never_run_together(qtbot, width, points):
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QFontMetrics
+
+    from app.chart import ConfidenceChart
+    from models.registry import MNIST
+
+    chart = ConfidenceChart()
+    qtbot.addWidget(chart)
+    chart.resize(width, 400)
+    chart.show()
+    chart.set_font_size(points)
+    chart.set_classes(MNIST.classes)
+    flat = np.full(10, 0.1)
+    flat[8] = 0.11
+    chart.display({"vit_mnist": flat / flat.sum()})
+    qtbot.wait(10)
+    shown = [i for i, label in enumerate(chart.labels) if label.toPlainText()]
+    box = chart.plot.getViewBox()
+    pitch = box.mapViewToScene(QPointF(1, 0)).x() - box.mapViewToScene(QPointF(0, 0)).x()
+    widest = max(
+        QFontMetrics(chart.labels[i].textItem.font()).horizontalAdvance(chart.labels[i].toPlainText()) for i in shown
+    )
+    if widest < pitch:  # room for every number: all ten stay
+        assert len(shown) == 10
+    else:  # else the top class alone keeps its number
+        assert shown == [8]
+    assert len(shown) == (10 if width == 900 else 1)  # a wide chart in small letters shows them all
+
+
+@pytest.mark.parametrize("width", [420, 900])
+def test_the_warning_of_one_model_stays_on_one_line(qtbot, width):
+    from app.chart import WARNING_LONG, WARNING_SHORT, ConfidenceChart
+    from models.registry import MNIST
+
+    chart = ConfidenceChart()
+    qtbot.addWidget(chart)
+    chart.resize(width, 400)
+    chart.show()
+    chart.set_font_size(22)
+    chart.set_classes(MNIST.classes)
+    chart.display({"vit_mnist": np.full(10, 0.1)}, unfamiliar={"vit_mnist"})
+    qtbot.wait(10)
+    said = chart.legend.text()
+    assert (WARNING_LONG in said) == (width == 900) and (WARNING_SHORT in said) == (width == 420)
+    assert chart.legend.heightForWidth(chart.legend.width()) <= chart.legend.minimumHeight()  # one line
+
+
 def test_model_info_names_the_architecture_settings_once(install_untrained, qtbot, open_window):
     install_untrained("mnist_cnn")
     install_untrained("vit_mnist")

@@ -38,7 +38,9 @@ class SweepPlot(QWidget):
         # The plot takes the room left over: beside the wrapping legend, its own size hint (some 500
         # pixels) would count as the least it needs, and squeeze the sliders above it at 700 pixels tall.
         self.plot.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
-        self.plot.setMinimumHeight(100)
+        # Tall enough for its six ticks to stand apart (at 100 pixels they ran together); where the
+        # screen is shorter than the lab, the lab's page scrolls.
+        self.plot.setMinimumHeight(170)
         # The legend is a line (or two) above the plot: ten names inside it ran off its bottom.
         self.legend = QLabel()
         self.legend.setTextFormat(Qt.TextFormat.RichText)
