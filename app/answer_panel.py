@@ -45,9 +45,9 @@ class AnswerPanel(QWidget):
         self.lecture = False
         self.readout = Readout(READOUT_HEIGHT)
         self.chart_slot = QStackedWidget()
-        self.chart_slot.addWidget(
-            QLabel("Loading PyTorch, the models and the chart…", alignment=Qt.AlignmentFlag.AlignCenter)
-        )
+        loading = QLabel("Loading PyTorch, the models and the chart…", alignment=Qt.AlignmentFlag.AlignCenter)
+        loading.setWordWrap(True)  # a stack is as wide as its widest page, shown or not
+        self.chart_slot.addWidget(loading)
         self.preview = PixelView()
         self.preview.setToolTip("The image the model sees, after centring and scaling")
         self.info = ModelInfo()

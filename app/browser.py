@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QLabel,
     QMessageBox,
     QPushButton,
     QStackedWidget,
@@ -75,9 +74,12 @@ class Browser(QWidget):
         for key, title in SOURCES.items():
             self.source_box.addItem(title, key)
         self.source_box.activated.connect(lambda: self.set_source(self.source_box.currentData()))
-        self.files_button = QPushButton("Open Files…")
+        # One word each, as the arrows below: the File menu and the toolbar say the rest.
+        self.files_button = QPushButton("Files…")
+        self.files_button.setToolTip("Open image files as your own images (Ctrl+O)")
         self.files_button.clicked.connect(self.ask_files)
-        self.folder_button = QPushButton("Open Folder…")
+        self.folder_button = QPushButton("Folder…")
+        self.folder_button.setToolTip("Open every image in a folder as your own images (Ctrl+Shift+O)")
         self.folder_button.clicked.connect(self.ask_folder)
         self.kind_box = QComboBox()
         for name, spec in DATASETS.items():
@@ -89,13 +91,18 @@ class Browser(QWidget):
         self.caption = ElidedLabel()  # a long file name must not widen the browser
         self.caption.setObjectName("caption")
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.previous = QPushButton("◀ Previous")
+        # Arrows and a "#" for the index, not words: in presentation mode's letters the row of words
+        # widened the window past a 1024-pixel projector.
+        self.previous = QPushButton("◀")
+        self.previous.setToolTip("The previous image (Left)")
         self.previous.clicked.connect(lambda: self.selection.step(-1))
-        self.next = QPushButton("Next ▶")
+        self.next = QPushButton("▶")
+        self.next.setToolTip("The next image (Right)")
         self.next.clicked.connect(lambda: self.selection.step(1))
         self.random = QPushButton("Random")
         self.random.clicked.connect(lambda: self.selection.pick_random(self.rng))
         self.goto = IndexBox()
+        self.goto.setPrefix("#")
         self.goto.setToolTip("Go to an image by its index in the set (Enter goes there, Esc leaves)")
         self.goto.setKeyboardTracking(False)
         self.goto.valueChanged.connect(self.selection.go_to)
@@ -121,7 +128,7 @@ class Browser(QWidget):
         column.addWidget(self.view, 1)
         column.addWidget(self.caption)
         navigation = QHBoxLayout()
-        for widget in (self.previous, self.next, self.random, QLabel("index"), self.goto):
+        for widget in (self.previous, self.next, self.random, self.goto):
             navigation.addWidget(widget)
         column.addLayout(navigation)
         column.addWidget(self.filters)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QTextDocument
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.labels import ElidedLabel, shortened
@@ -91,6 +91,7 @@ class ConfidenceChart(QWidget):
         self.legend.setSizePolicy(policy)
         self.legend.setWordWrap(True)
         self.legend.setObjectName("legend")
+        self.legend_line = QFontMetrics(self.legend.font()).lineSpacing() + 4
         self.summary = ElidedLabel(lines=summary_lines(1))
         self.summary.setObjectName("summary")
         layout = QVBoxLayout(self)
@@ -124,7 +125,13 @@ class ConfidenceChart(QWidget):
         self._fit_class_names()
         if self.shown:
             self._show_legend(list(self.shown))
-            self.display(self.shown, self.true_label, self.titles, self.note, self.explained, self.unfamiliar)
+            self._fit_percentages()
+
+    def _pitch(self) -> float:
+        """Pixels from one class's bar to the next: the view spans the classes and 0.2 of a class
+        of margin; before the first layout, the plot less its axis."""
+        span = self.plot.getViewBox().width() or self.plot.width() - axis_width(self.plot)
+        return max(span, 1) / (len(self.classes) + 0.2)
 
     def set_classes(self, classes: tuple[str, ...]) -> None:
         if classes == self.classes:
@@ -141,9 +148,7 @@ class ConfidenceChart(QWidget):
             return
         axis = self.plot.getAxis("bottom")
         metrics = QFontMetrics(axis.style["tickFont"] or QFont())
-        # The view spans the classes and 0.2 of a class of margin; before the first layout, the plot less its axis.
-        span = self.plot.getViewBox().width() or self.plot.width() - axis_width(self.plot)
-        per_class = max(span, 1) / (len(self.classes) + 0.2)
+        per_class = self._pitch()
 
         def widest(names: tuple[str, ...]) -> int:
             return max(metrics.horizontalAdvance(name) for name in names)
@@ -178,14 +183,17 @@ class ConfidenceChart(QWidget):
         self._fit_class_names()
         for label in (self.summary, self.legend):
             label.setFont(font)
-        self.legend.setMinimumHeight(QFontMetrics(font).lineSpacing() + 4)  # the plot holds still as warnings come
+        self.legend_line = QFontMetrics(font).lineSpacing() + 4  # the plot holds still as warnings come
+        self._fit_legend()
         shown = self.shown
+        unfamiliar = self.unfamiliar
         self.clear()  # the percentages above the bars are made with the font size of their time
-        self.display(shown, self.true_label, self.titles, self.note, self.explained)
+        self.display(shown, self.true_label, self.titles, self.note, self.explained, unfamiliar)
 
     def text_height(self) -> int:
-        """The pixels the lines above and below the bars take from the chart's height."""
-        return max(self.legend.height(), self.legend.minimumHeight()) + self.summary.height()
+        """The pixels the lines above and below the bars keep for themselves: the legend's one line
+        and the summary's reserved lines, whatever they say now."""
+        return self.legend_line + self.summary.height()
 
     def clear(self) -> None:
         for item in [*self.bars, *self.labels]:
@@ -233,12 +241,7 @@ class ConfidenceChart(QWidget):
             top = int(np.argmax(percent))
             brushes = [TOP if i == top else BAR for i in range(len(percent))]
             self.bars[0].setOpts(x=x, height=percent, brushes=brushes)
-            crowded = not self._labels_fit()
-            for i, label in enumerate(self.labels):
-                text = f"{percent[i]:.0f}%" if percent[i] >= 0.5 and (i == top or not crowded) else ""
-                if label.toPlainText() != text:
-                    label.setText(text)
-                label.setPos(i, percent[i])
+            self._fit_percentages()
         else:
             width = 0.8 / len(results)
             for k, probabilities in enumerate(results.values()):
@@ -247,13 +250,20 @@ class ConfidenceChart(QWidget):
         self._mark(self.outline, explained)
         self.summary.setText(self._summary_text(results, true_label, note))
 
-    def _labels_fit(self) -> bool:
-        """Whether a percentage as wide as "100%" fits above every bar without running into the
-        next one's; where it does not, only the top class keeps its number."""
-        if not self.labels:
-            return True
-        pitch = self.plot.getViewBox().width() / (len(self.classes) + 0.2)
-        return QFontMetrics(self.labels[0].textItem.font()).horizontalAdvance("100%") <= pitch - 2
+    def _fit_percentages(self) -> None:
+        """One model's percentage above each bar where a number as wide as "100%" fits between
+        the bars; where it does not, the top class alone keeps its number."""
+        if not self.labels or len(self.shown) != 1:
+            return
+        (probabilities,) = self.shown.values()
+        percent = probabilities * 100
+        top = int(np.argmax(percent))
+        crowded = QFontMetrics(self.labels[0].textItem.font()).horizontalAdvance("100%") > self._pitch() - 2
+        for i, label in enumerate(self.labels):
+            text = f"{percent[i]:.0f}%" if percent[i] >= 0.5 and (i == top or not crowded) else ""
+            if label.toPlainText() != text:
+                label.setText(text)
+            label.setPos(i, percent[i])
 
     def _mark(self, item: pg.BarGraphItem, index: int | None) -> None:
         """A full-height marker (the true class's band, the explained class's outline) on a class, or none."""
@@ -287,29 +297,42 @@ class ConfidenceChart(QWidget):
 
     def _show_legend(self, names: list[str] | None = None) -> None:
         """A coloured square and a title per model of a comparison, each model the input is
-        unfamiliar to marked; for one model, the line says so, or stays empty."""
+        unfamiliar to marked; for one model, the line says so, or stays empty. The warnings take
+        their short words where the long ones would not fit a line."""
         names = names or []
         self.legend.setToolTip(UNFAMILIAR_MEANS if self.unfamiliar else "")
         if len(names) == 1:
-            text = WARNING_LONG if self._fits_one_line(WARNING_LONG) else WARNING_SHORT
-            self.legend.setText(
-                f"<span {WARNING_STYLE}>&nbsp;{text}&nbsp;</span>" if names[0] in self.unfamiliar else ""
-            )
+            long, short = (f"<span {WARNING_STYLE}>&nbsp;{text}&nbsp;</span>" for text in (WARNING_LONG, WARNING_SHORT))
+            self.legend.setText("" if names[0] not in self.unfamiliar else long if self._fits(long) else short)
+            self._fit_legend()
             return
         entries = []
-        for k, name in enumerate(names):
-            colour = MODEL_COLOURS[k % len(MODEL_COLOURS)].name()
-            entry = f'<span style="color:{colour}">■</span> {self.titles.get(name, name)}'
-            if name in self.unfamiliar:
-                entry += f" <span {WARNING_STYLE}>&nbsp;{WARNING} unfamiliar&nbsp;</span>"
-            entries.append(f'<span style="white-space:nowrap">{entry}</span>')  # lines break between models only
+        for word in (f"{WARNING} unfamiliar", WARNING):
+            entries = []
+            for k, name in enumerate(names):
+                colour = MODEL_COLOURS[k % len(MODEL_COLOURS)].name()
+                entry = f'<span style="color:{colour}">■</span> {self.titles.get(name, name)}'
+                if name in self.unfamiliar:
+                    entry += f" <span {WARNING_STYLE}>&nbsp;{word}&nbsp;</span>"
+                entries.append(f'<span style="white-space:nowrap">{entry}</span>')  # lines break between models only
+            if all(self._fits(entry) for entry in entries):
+                break
         self.legend.setText("&nbsp;&nbsp; ".join(entries))
+        self._fit_legend()
 
-    def _fits_one_line(self, text: str) -> bool:
-        bold = QFont(self.legend.font())
-        bold.setBold(True)
-        width = self.legend.contentsRect().width() or self.width()
-        return QFontMetrics(bold).horizontalAdvance(f"  {text}  ") <= width
+    def _fits(self, html: str) -> bool:
+        """Whether the legend's rich text `html` fits its width on one line."""
+        laid_out = QTextDocument()
+        laid_out.setDefaultFont(self.legend.font())
+        laid_out.setDocumentMargin(0)
+        laid_out.setHtml(html)
+        return laid_out.idealWidth() <= (self.legend.contentsRect().width() or self.width())
+
+    def _fit_legend(self) -> None:
+        """The legend at least one line tall, and as tall as its lines where a comparison wraps:
+        squeezed by a short window, its third line was cut off."""
+        width = self.legend.width() or self.width()
+        self.legend.setMinimumHeight(max(self.legend_line, self.legend.heightForWidth(width)))
 
     def _summary_text(self, results: dict[str, np.ndarray], true_label: int | None, note: str) -> str:
         lines = []

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from app import tasks
+from app.labels import WrappingLabel
 from models import datasets
 from models.registry import DATASETS
 
@@ -32,8 +33,7 @@ class DatasetPanel(QWidget):
         self.downloading: set[str] = set()
         self.shown: str | None = None  # the dataset this page speaks of
 
-        self.message = QLabel("")
-        self.message.setWordWrap(True)
+        self.message = WrappingLabel()
         self.message.setObjectName("browserMessage")
         self.download_button = QPushButton("Download")
         self.download_button.clicked.connect(lambda: self.download(self.shown) if self.shown else None)

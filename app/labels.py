@@ -16,6 +16,34 @@ def shortened(name: str, letters: int) -> str:
     return name[: letters - 1] + "." if letters > 1 else name[0]
 
 
+def breakable(text: str) -> str:
+    """The text with a zero-width space after every path separator and underscore, so that a
+    wrapping label can break a long folder path there: unbroken, one path widened the window past
+    a 1024-pixel screen."""
+    for mark in ("/", "\\", "_"):
+        text = text.replace(mark, mark + "\u200b")
+    return text
+
+
+class WrappingLabel(QLabel):
+    """Plain text wrapped to the label's width, long folder paths included (breakable()); text()
+    is the text as given."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.whole = ""
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        self.whole = text
+        super().setText(breakable(text))
+
+    def text(self) -> str:
+        return self.whole
+
+
 class ElidedLabel(QLabel):
     """Plain text of up to `lines` lines, each cut with an ellipsis where it is wider than the label;
     the whole text shows as the tooltip when cut. text() is the whole text."""

@@ -56,7 +56,9 @@ class ModelPicker(QWidget):
         self.box = QComboBox()
         self.box.setToolTip("The model that classifies the input")
         self.box.activated.connect(lambda: self.picked.emit(self.box.currentData()))
-        self.compare = QCheckBox("Compare all models")
+        # Short: beside the lab, the row must fit a 1024-pixel projector in presentation mode's letters.
+        self.compare = QCheckBox("Compare all")
+        self.compare.setToolTip("Every model of this dataset answers the same input, side by side (Ctrl+M)")
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(QLabel("Model"))

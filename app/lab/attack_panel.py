@@ -72,6 +72,7 @@ class AttackPanel(QWidget):
             f'<span style="color:{BAR.name()}">■</span> the input&nbsp;&nbsp; '
             f'<span style="color:{TOP.name()}">■</span> the adversarial picture'
         )
+        self.legend.setWordWrap(True)
         self.said = QLabel("Pick a target (or click its bar) and make a picture the model takes for it.")
         self.said.setWordWrap(True)
         grid = QGridLayout(self)
@@ -81,8 +82,10 @@ class AttackPanel(QWidget):
         grid.addWidget(self.epsilon, 1, 1)
         grid.addWidget(self.epsilon_label, 1, 2)
         grid.addWidget(self.button, 2, 0, 1, 3)
-        grid.addWidget(QLabel("Adversarial picture"), 3, 0)
-        grid.addWidget(QLabel("The change, magnified"), 3, 1, 1, 2)
+        for column, (title, span) in enumerate((("Adversarial picture", 1), ("The change, magnified", 2))):
+            heading = QLabel(title)
+            heading.setWordWrap(True)  # side by side in presentation mode's letters, they widened the lab
+            grid.addWidget(heading, 3, column, 1, span)
         grid.addWidget(self.picture, 4, 0)
         grid.addWidget(self.change, 4, 1, 1, 2)
         grid.addWidget(self.legend, 5, 0, 1, 3)

@@ -80,7 +80,7 @@ class PatchControls(QWidget):
         self.size_slider.setValue(DEFAULT_SIDE)
         self.size_slider.setObjectName("patch_side")
         self.size_slider.valueChanged.connect(lambda value: self.view.set_side(value / 100))
-        self.remove = QPushButton("Take the Square Away")
+        self.remove = QPushButton("Remove the Square")  # short: the lab must fit beside the chart at 1024 pixels
         self.remove.clicked.connect(lambda: self.view.place(None))
         hint = QLabel("Cover part of the input: press or drag on the picture.")
         hint.setWordWrap(True)
