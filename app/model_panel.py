@@ -70,7 +70,11 @@ class ModelPicker(QWidget):
         with QSignalBlocker(self.box):
             self.box.clear()
             for name in session.offered():
-                self.box.addItem(f"{MODELS[name].title} ({name})", name)
+                # The title alone: with its file name too, a 1024-pixel window cut it to "MNIST CI".
+                self.box.addItem(MODELS[name].title, name)
+                self.box.setItemData(
+                    self.box.count() - 1, f"{MODELS[name].title} ({name})", Qt.ItemDataRole.ToolTipRole
+                )
             self.box.setCurrentIndex(max(self.box.findData(session.picked()), 0))
 
     def current(self) -> str | None:

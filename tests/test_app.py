@@ -626,6 +626,20 @@ def test_the_warning_of_one_model_stays_on_one_line(qtbot, width):
     assert chart.legend.heightForWidth(chart.legend.width()) <= chart.legend.minimumHeight()  # one line
 
 
+def test_the_picker_names_each_model_by_its_title_and_its_file_name_in_the_tooltip(
+    install_untrained, qtbot, open_window
+):
+    from PySide6.QtCore import Qt
+
+    install_untrained("mnist_cnn")
+    install_untrained("vit_mnist")
+    window = open_window()
+    box = window.picker.box
+    qtbot.waitUntil(lambda: box.count() == 2, timeout=10000)
+    assert [box.itemText(i) for i in range(2)] == ["MNIST CNN", "ViT"]
+    assert box.itemData(1, Qt.ItemDataRole.ToolTipRole) == "ViT (vit_mnist)"
+
+
 def test_model_info_names_the_architecture_settings_once(install_untrained, qtbot, open_window):
     install_untrained("mnist_cnn")
     install_untrained("vit_mnist")
