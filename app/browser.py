@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -40,6 +40,18 @@ from models.registry import DATASETS, DRAWN, Preparation
 log = logging.getLogger(__name__)
 OWN = "own pictures"  # the source that is not a test set
 SOURCES = {**{name: f"{spec.title} test set" for name, spec in DATASETS.items()}, OWN: "My images"}
+
+
+class ArrowButton(QPushButton):
+    """A button as wide as its arrow and a margin, where the style would make it 80 pixels wide
+    whatever it says."""
+
+    def sizeHint(self) -> QSize:
+        metrics = self.fontMetrics()
+        return QSize(metrics.horizontalAdvance(self.text()) + 2 * metrics.height(), super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
 
 
 class Browser(QWidget):
@@ -93,10 +105,10 @@ class Browser(QWidget):
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         # Arrows and a "#" for the index, not words: in presentation mode's letters the row of words
         # widened the window past a 1024-pixel projector.
-        self.previous = QPushButton("◀")
+        self.previous = ArrowButton("◀")
         self.previous.setToolTip("The previous image (Left)")
         self.previous.clicked.connect(lambda: self.selection.step(-1))
-        self.next = QPushButton("▶")
+        self.next = ArrowButton("▶")
         self.next.setToolTip("The next image (Right)")
         self.next.clicked.connect(lambda: self.selection.step(1))
         self.random = QPushButton("Random")

@@ -31,6 +31,11 @@ class FilterBar(QWidget):
             "or the images the models of this set disagree on"
         )
         self.show_box.currentIndexChanged.connect(lambda: self._show_changed(self.show_box.currentData()))
+        for box in (self.class_box, self.show_box):
+            # As wide as ten letters at least, not as the longest choice: the list still shows each whole,
+            # and the browser fits beside the chart and a dock on a 1024-pixel projector.
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(10)
         self.cell_note = QLabel("")
         self.show_all = QPushButton("Show All")
         self.show_all.setToolTip("Leave the confusion-matrix cell: every image of the set")

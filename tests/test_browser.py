@@ -657,3 +657,15 @@ def test_a_line_about_one_set_leaves_with_it(window, qtbot):
     assert "test images wrong" in window.browser.filters.answers_note.text()
     window.browser.set_source(CIFAR10.name)
     assert window.browser.filters.answers_note.text() == ""
+
+
+def test_the_arrow_buttons_are_as_wide_as_their_arrows_not_the_styles_least_button(qtbot):
+    from PySide6.QtWidgets import QPushButton
+
+    from app.browser import ArrowButton
+
+    arrow, plain = ArrowButton("◀"), QPushButton("◀")
+    qtbot.addWidget(arrow)
+    qtbot.addWidget(plain)
+    assert arrow.minimumSizeHint().width() < plain.minimumSizeHint().width()
+    assert arrow.minimumSizeHint().width() > arrow.fontMetrics().horizontalAdvance("◀")  # with room around it
