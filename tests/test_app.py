@@ -546,21 +546,28 @@ def test_presentation_fonts_reach_the_percentages_the_legend_and_the_titles(qtbo
     assert WARNING in chart.legend.text()
 
 
-@pytest.mark.parametrize("width", [300, 520, 900, 1400])
-@pytest.mark.parametrize("points", [11, 22])
-def test_class_names_never_overlap_nor_vanish_whatever_the_width(qtbot, width, points):
-    from PySide6.QtCore import QPointF
-    from PySide6.QtGui import QFontMetrics
-
+def chart_on_show(qtbot, width: int, points: int, classes: tuple[str, ...]):
+    """A confidence chart alone on screen, `width` pixels wide, in `points`-point letters."""
     from app.chart import ConfidenceChart
-    from models.registry import CIFAR10
 
     chart = ConfidenceChart()
     qtbot.addWidget(chart)
     chart.resize(width, 400)
     chart.show()
     chart.set_font_size(points)
-    chart.set_classes(CIFAR10.classes)
+    chart.set_classes(classes)
+    return chart
+
+
+@pytest.mark.parametrize("width", [300, 520, 900, 1400])
+@pytest.mark.parametrize("points", [11, 22])
+def test_class_names_never_overlap_nor_vanish_whatever_the_width(qtbot, width, points):
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QFontMetrics
+
+    from models.registry import CIFAR10
+
+    chart = chart_on_show(qtbot, width, points, CIFAR10.classes)
     qtbot.wait(10)
     axis = chart.plot.getAxis("bottom")
     labels = [text for _, text in axis._tickLevels[0]]
@@ -584,15 +591,9 @@ def test_the_percentages_above_the_bars_never_run_together(qtbot, width, points)
     from PySide6.QtCore import QPointF
     from PySide6.QtGui import QFontMetrics
 
-    from app.chart import ConfidenceChart
     from models.registry import MNIST
 
-    chart = ConfidenceChart()
-    qtbot.addWidget(chart)
-    chart.resize(width, 400)
-    chart.show()
-    chart.set_font_size(points)
-    chart.set_classes(MNIST.classes)
+    chart = chart_on_show(qtbot, width, points, MNIST.classes)
     flat = np.full(10, 0.1)
     flat[8] = 0.11
     chart.display({"vit_mnist": flat / flat.sum()})
@@ -610,15 +611,10 @@ def test_the_percentages_above_the_bars_never_run_together(qtbot, width, points)
 
 @pytest.mark.parametrize("width", [420, 900])
 def test_the_warning_of_one_model_stays_on_one_line(qtbot, width):
-    from app.chart import WARNING_LONG, WARNING_SHORT, ConfidenceChart
+    from app.chart import WARNING_LONG, WARNING_SHORT
     from models.registry import MNIST
 
-    chart = ConfidenceChart()
-    qtbot.addWidget(chart)
-    chart.resize(width, 400)
-    chart.show()
-    chart.set_font_size(22)
-    chart.set_classes(MNIST.classes)
+    chart = chart_on_show(qtbot, width, 22, MNIST.classes)
     chart.display({"vit_mnist": np.full(10, 0.1)}, unfamiliar={"vit_mnist"})
     qtbot.wait(10)
     said = chart.legend.text()
