@@ -26,21 +26,23 @@ class ActionSpec:
     tip: str = ""
     tab: Tab | None = None  # offered only while this tab is on show
     group_start: bool = False  # a separator before it in the toolbar
+    short: str = ""  # the toolbar's word for it, where the menu's text is longer; the tooltip says the rest
 
 
 ACTIONS = (
-    ActionSpec("open_files", "Open Files…", ("Ctrl+O",), "&File", toolbar=True),
+    ActionSpec("open_files", "Open Files…", ("Ctrl+O",), "&File", toolbar=True, short="Open"),
     ActionSpec("open_folder", "Open Folder…", ("Ctrl+Shift+O",), "&File"),
     ActionSpec("paste", "Paste Image", ("Ctrl+V",), "&File", tip="Add a copied picture to My images"),
-    ActionSpec("export", "Export Input and Chart…", ("Ctrl+S",), "&File", toolbar=True),
+    ActionSpec("export", "Export Input and Chart…", ("Ctrl+S",), "&File", toolbar=True, short="Export"),
     ActionSpec("quit", "Quit", ("Ctrl+Q",), "&File"),
     # Only on the Draw tab: Esc pressed while browsing must not wipe a drawing out of sight.
     ActionSpec("clear", "Clear", ("Esc", "Delete"), "&Edit", toolbar=True, tab=Tab.DRAW, group_start=True),
     ActionSpec("undo", "Undo", ("Ctrl+Z",), "&Edit", toolbar=True, tab=Tab.DRAW),
     ActionSpec("redo", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "&Edit", toolbar=True, tab=Tab.DRAW),
-    ActionSpec("previous", "Previous Image", ("Left", "PgUp"), "&Browse", True, tab=Tab.BROWSE, group_start=True),
-    ActionSpec("next", "Next Image", ("Right", "PgDown"), "&Browse", toolbar=True, tab=Tab.BROWSE),
-    ActionSpec("random", "Random Image", ("R",), "&Browse", toolbar=True, tab=Tab.BROWSE),
+    # The menu and keys only: the browser's own arrows and Random button sit beside the picture.
+    ActionSpec("previous", "Previous Image", ("Left", "PgUp"), "&Browse", tab=Tab.BROWSE),
+    ActionSpec("next", "Next Image", ("Right", "PgDown"), "&Browse", tab=Tab.BROWSE),
+    ActionSpec("random", "Random Image", ("R",), "&Browse", tab=Tab.BROWSE),
     ActionSpec("show_draw", "Draw", ("Ctrl+1",), "&View"),
     ActionSpec("show_browse", "Browse", ("Ctrl+2",), "&View"),
     ActionSpec(
@@ -65,9 +67,12 @@ ACTIONS = (
         checkable=True,
         tip="Logits divided by the temperature fitted on held-out data, so that confidence matches accuracy",
     ),
-    ActionSpec("presentation", "Presentation Mode", ("Ctrl+P",), "&View", True, True, group_start=True),
-    ActionSpec("full_screen", "Full Screen", ("F11",), "&View", toolbar=True),
-    ActionSpec("report", "Model Report…", ("Ctrl+I",), "&View", toolbar=True),
+    ActionSpec(
+        "presentation", "Presentation Mode", ("Ctrl+P",), "&View", True, True, group_start=True, short="Presentation"
+    ),
+    # F11 and the View menu only: with it the toolbar overflowed a 1024-pixel screen in presentation mode.
+    ActionSpec("full_screen", "Full Screen", ("F11",), "&View"),
+    ActionSpec("report", "Model Report…", ("Ctrl+I",), "&View", toolbar=True, short="Report"),
     ActionSpec(
         "lab",
         "Confidence Lab",
@@ -76,6 +81,7 @@ ACTIONS = (
         toolbar=True,
         checkable=True,
         tip="Change the input with sliders and watch the answer; sweep a slider through its range",
+        short="Lab",
     ),
     ActionSpec(
         "inside",
@@ -85,9 +91,12 @@ ACTIONS = (
         toolbar=True,
         checkable=True,
         tip="Every layer of the picked model as you draw, its map of the test set, and the nearest test images",
+        short="Inside",
     ),
     ActionSpec("help", "Keyboard Shortcuts", ("F1",), "&Help"),
 )
+# The dialog of shortcuts keeps each entry on one line: "Export Input and Chart" broke in two.
+NOWRAP = ' style="white-space: nowrap"'
 MENUS = ("&File", "&Edit", "&Browse", "&View", "&Device", "&Help")
 
 
@@ -110,8 +119,11 @@ class Actions:
         self.menus: dict[str, QMenu] = {title: window.menuBar().addMenu(title) for title in MENUS}
         self.by_name: dict[str, QAction] = {}
         self.specs = {spec.name: spec for spec in ACTIONS}
+        self.separators: dict[str, QAction] = {}  # by the action whose group each one opens
         for spec in ACTIONS:
             action = QAction(spec.text, window, checkable=spec.checkable)
+            if spec.short:
+                action.setIconText(spec.short)  # what a toolbar button shows
             action.setShortcuts([QKeySequence(key) for key in spec.keys])
             tip = spec.tip or plain(spec.text)
             action.setToolTip(f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
@@ -120,7 +132,7 @@ class Actions:
             self.menus[spec.menu].addAction(action)
             if spec.toolbar:
                 if spec.group_start:
-                    self.toolbar.addSeparator()
+                    self.separators[spec.name] = self.toolbar.addSeparator()
                 self.toolbar.addAction(action)
             window.addAction(action)  # shortcuts work even with the toolbar hidden
             self.by_name[spec.name] = action
@@ -139,13 +151,24 @@ class Actions:
             wanted = self.specs[name].tab
             action.setEnabled(wanted in (None, tab))
             action.setVisible(wanted in (None, tab))
+            if name in self.separators:  # a hidden group leaves no second line beside the next
+                self.separators[name].setVisible(wanted in (None, tab))
         for menu in self.menus.values():
             menu.menuAction().setVisible(any(action.isVisible() for action in menu.actions()))
 
     def help_html(self) -> str:
-        """Every shortcut and what it does, as an HTML table."""
-        rows = [
-            f"<tr><td><b>{shortcut_text(action)}</b></td><td>{plain(action.text())}</td></tr>"
+        """Every shortcut and what it does, as an HTML table of two halves side by side, split where
+        a menu ends: in one column the dialog stood taller than a 700-pixel screen in presentation mode."""
+        cells = [
+            f"<td{NOWRAP}><b>{shortcut_text(action)}</b></td><td{NOWRAP}>{plain(action.text())}</td>"
             for action in self.by_name.values()
+        ]
+        ends = [index for index, spec in enumerate(ACTIONS[:-1], 1) if spec.menu != ACTIONS[index].menu]
+        half = min(ends, key=lambda end: abs(2 * end - len(cells)))
+        left, right = cells[:half], cells[half:]
+        rows = [
+            f"<tr>{left[row] if row < len(left) else '<td></td><td></td>'}<td width=24></td>"
+            f"{right[row] if row < len(right) else ''}</tr>"
+            for row in range(max(len(left), len(right)))
         ]
         return "<table cellspacing=6>" + "".join(rows) + "</table>"

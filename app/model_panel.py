@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QWidget
 
 from app.core.session import Session
 from app.labels import ElidedLabel
@@ -55,13 +55,14 @@ class ModelPicker(QWidget):
         super().__init__(parent)
         self.box = QComboBox()
         self.box.setToolTip("The model that classifies the input")
+        self.box.setAccessibleName("Model")
         self.box.activated.connect(lambda: self.picked.emit(self.box.currentData()))
-        # Short: beside the lab, the row must fit a 1024-pixel projector in presentation mode's letters.
+        # Short, and no "Model" label before the box: beside a dock, the row must fit a 1024-pixel
+        # projector in presentation mode's letters, where the label left the box "MNIS".
         self.compare = QCheckBox("Compare all")
         self.compare.setToolTip("Every model of this dataset answers the same input, side by side (Ctrl+M)")
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel("Model"))
         row.addWidget(self.box, 1)
         row.addWidget(self.compare)
 

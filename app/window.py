@@ -40,6 +40,10 @@ if TYPE_CHECKING:
     from app.report import ModelReport, Reports
     from models.classifier import Classifier
 
+# A dock opens at most this share of the window wide: given its own width, the Inside dock left the
+# chart and the model picker their least beside it on a 1024-pixel projector.
+DOCK_SHARE = 0.35
+
 
 class MainWindow(QMainWindow):
     modelsReady = Signal()  # after a load or a failed device change has been shown
@@ -207,8 +211,7 @@ class MainWindow(QMainWindow):
             from app.lab.dock import LabDock  # pyqtgraph: not before the window shows
 
             self.lab = LabDock(self.session, lambda: self.classifiers, self)
-            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lab)
-            self._follow(self.lab, "lab")
+            self._add_dock(self.lab, "lab")
             self.answers.classClicked.connect(self.lab.attack.set_target)
             self.asking.blanked.connect(self.lab.show_nothing)
         self.lab.setVisible(on)
@@ -218,15 +221,18 @@ class MainWindow(QMainWindow):
             from app.inside.dock import InsideDock  # pyqtgraph: not before the window shows
 
             self.inside = InsideDock(self.session, lambda: self.classifiers, self.browser.panel.sets.get, self)
-            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inside)
-            self._follow(self.inside, "inside")
+            self._add_dock(self.inside, "inside")
             self.inside.opened.connect(self.open_test_image)
             self.asking.blanked.connect(partial(self.inside.show_answer, None))
         self.inside.setVisible(on)
 
-    def _follow(self, dock: QDockWidget, action: str) -> None:
-        """The dock's menu entry stays checked while the dock is open, also behind another dock
-        of its tab group, and unchecks when its own button closes it."""
+    def _add_dock(self, dock: QDockWidget, action: str) -> None:
+        """Dock it on the right, at most DOCK_SHARE of the window wide. Its menu entry stays checked
+        while the dock is open, also behind another dock of its tab group, and unchecks when its own
+        button closes it."""
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        width = min(dock.sizeHint().width(), round(self.width() * DOCK_SHARE))
+        self.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
         dock.visibilityChanged.connect(lambda _: self.actions[action].setChecked(not dock.isHidden()))
 
     def open_test_image(self, dataset: str, index: int) -> None:

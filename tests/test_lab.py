@@ -153,7 +153,7 @@ def test_each_dataset_starts_from_its_own_epsilon_and_keeps_the_users_change(qtb
     panel = AttackPanel()
     qtbot.addWidget(panel)
     panel.set_dataset(MNIST)
-    assert panel.epsilon_value == 0.2 and panel.epsilon_label.text() == "51/255 (0.20)"
+    assert panel.epsilon_value == 0.2 and panel.epsilon_label.text() == "Change at most 51/255 (0.20)"
     panel.epsilon.setValue(30)
     panel.set_dataset(MNIST)  # the next answer, from the same dataset
     assert panel.epsilon_value == 30 / 255

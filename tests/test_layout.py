@@ -7,13 +7,14 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QMessageBox, QWidget
 
 from app.actions import Tab
 from app.answer_panel import PLOT_SHARE
 from app.chart import WARNING
 from app.theme import WCAG_AA, contrast
-from models.registry import MNIST
+from models.answering import Answer
+from models.registry import MNIST, MODELS
 from tests.conftest import SEVEN, pen_strokes
 
 
@@ -161,12 +162,88 @@ def test_a_dock_beside_the_window_fits_a_1024_pixel_screen(window, qtbot, dock, 
     qtbot.wait(50)
     window.resize(1024, 700)
     qtbot.waitUntil(lambda: window.width() <= 1024, timeout=2000)
+    box = window.picker.box  # the dock leaves the model's title room beside it
+    assert box.width() >= box.fontMetrics().horizontalAdvance(box.currentText()) + box.iconSize().width()
     if dock == "lab":  # and as short as it goes, no slider's name is squeezed below its letters' height
         with qtbot.waitSignal(window.lab.sweep.swept, timeout=10000):  # the sweep's legend of ten classes too
             pen_strokes(window.canvas, SEVEN)
         window.resize(1024, 400)
         titles = window.lab.knobs.titles.values()
         qtbot.waitUntil(lambda: all(t.height() >= t.minimumSizeHint().height() for t in titles), timeout=2000)
+
+
+@pytest.mark.parametrize("presentation", [False, True], ids=["normal", "presentation"])
+def test_three_models_heat_maps_side_by_side_fit_a_1024_pixel_screen_with_their_captions_whole(
+    window, qtbot, presentation
+):
+    window.actions["presentation"].setChecked(presentation)
+    window.resize(1024, 700)
+    window.show_inside(True)
+    side_by_side = window.inside.side_by_side
+    window.inside.pages.setCurrentWidget(side_by_side)
+    names = ["mnist_cnn", "resnet18_mnist", "vit_mnist"]
+    picture = np.zeros((28, 28), np.uint8)
+    answer = Answer(
+        1,
+        {name: np.eye(10, dtype=np.float32)[3] for name in names},
+        model_input=picture,
+        heats={name: np.zeros((28, 28), np.float32) for name in names},
+    )
+    side_by_side.show_answer(answer)
+    window.resize(1024, 700)
+    settled_place(qtbot, side_by_side)
+    assert window.width() <= 1024
+    views = [side_by_side.views[name] for name in names]
+    for name, (_, caption) in zip(names, views, strict=True):
+        assert caption.text().startswith(MODELS[name].title)
+        lines = caption.text().splitlines()
+        assert caption.width() >= max(caption.fontMetrics().horizontalAdvance(line) for line in lines)
+        assert caption.height() >= caption.heightForWidth(caption.width())
+    widths = [view.width() for view, _ in views]
+    assert max(widths) - min(widths) <= 2  # no model's map squeezed beside the others
+
+
+@pytest.mark.parametrize("presentation", [False, True], ids=["normal", "presentation"])
+def test_the_attacks_slider_and_target_keep_their_room_on_a_1024_pixel_screen(window, qtbot, presentation):
+    window.actions["presentation"].setChecked(presentation)
+    window.resize(1024, 700)
+    window.show_lab(True)
+    window.lab.pages.setCurrentIndex(1)
+    attack = window.lab.attack
+    pen_strokes(window.canvas, SEVEN)  # an answer offers its classes as targets
+    qtbot.waitUntil(lambda: attack.target_box.count() > 1, timeout=10000)
+    settled_place(qtbot, attack.epsilon)
+    assert window.width() <= 1024
+    assert attack.epsilon.width() >= attack.width() // 2  # a slider, not a knob squeezed beside its words
+    box = attack.target_box
+    assert box.currentText() and box.width() >= box.fontMetrics().horizontalAdvance(box.currentText())
+
+
+@pytest.mark.parametrize("tab", [Tab.DRAW, Tab.BROWSE])
+def test_every_toolbar_button_shows_on_a_1024_pixel_screen_in_presentation_mode(window, qtbot, tab):
+    window.actions["presentation"].setChecked(True)
+    window.show_tab(tab)
+    window.resize(1024, 700)
+    toolbar = window.actions.toolbar
+    settled_place(qtbot, toolbar)
+    shown = [action for action in toolbar.actions() if action.isVisible()]
+    assert shown and all(toolbar.widgetForAction(action).isVisible() for action in shown)  # none behind a "»"
+    separators = [action.isSeparator() for action in shown]
+    assert not any(a and b for a, b in zip(separators, separators[1:], strict=False))  # no empty group
+
+
+def test_the_shortcuts_dialog_fits_a_1024x700_screen_in_presentation_mode(window, qtbot):
+    window.actions["presentation"].setChecked(True)
+    box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts", window.actions.help_html(), parent=window)
+    qtbot.addWidget(box)
+    box.show()
+    size = box.sizeHint()
+    assert size.width() <= 1024 and size.height() <= 700 - 40  # a title bar above it
+    laid_out = QTextDocument()
+    laid_out.setDefaultFont(box.font())
+    laid_out.setHtml(window.actions.help_html())
+    shown = laid_out.toPlainText()
+    assert all(action.text().replace("&", "").rstrip("…") in shown for action in window.actions.by_name.values())
 
 
 @pytest.mark.parametrize("presentation", [False, True], ids=["1024x700", "presentation"])

@@ -52,7 +52,9 @@ class InsideDock(QDockWidget):
         self.side_by_side = SideBySide()
         self.pages = QTabWidget()
         self.pages.addTab(self.layers, "Layers")
-        self.pages.addTab(self.map, "Map and Neighbours")
+        # One word: "Map and Neighbours" pushed the tabs off a 1024-pixel screen in presentation mode.
+        self.pages.addTab(self.map, "Map")
+        self.pages.setTabToolTip(1, "The test set placed by the model's last layer, and the test images nearest yours")
         self.pages.addTab(self.side_by_side, "Side by Side")
         self.setWidget(self.pages)
         self.answer: Answer | None = None  # the latest, for the page turned to next

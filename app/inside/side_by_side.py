@@ -51,7 +51,7 @@ class SideBySide(QWidget):
             if name == answer.explained and answer.target is not None:
                 shown = answer.target
             spec = MODELS[name]
-            caption.setText(f"{spec.title}: {spec.classes[shown]} ({probabilities[shown]:.0%})")
+            caption.setText(f"{spec.title}\n{spec.classes[shown]} ({probabilities[shown]:.0%})")
 
     def _build(self, names: list[str]) -> None:
         for view, caption in self.views.values():
@@ -59,11 +59,16 @@ class SideBySide(QWidget):
                 widget.hide()  # at once; deleted when the event loop comes round
                 widget.deleteLater()
         self.views = {}
+        for column in range(self.grid.columnCount()):  # an empty column left stretched would keep room
+            self.grid.setColumnStretch(column, 0)
         for column, name in enumerate(names):
-            view = PixelView(120)
+            view = PixelView()
             view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             view.setFixedHeight(180)
-            caption = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+            # The model's title above its answer, each wrapped: three captions on one line made the
+            # dock wider than a 1024-pixel screen in presentation mode.
+            caption = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+            self.grid.setColumnStretch(column, 1)  # every model's map as large as the others
             self.grid.addWidget(view, 0, column)
             self.grid.addWidget(caption, 1, column)
             self.views[name] = (view, caption)

@@ -75,23 +75,30 @@ class AttackPanel(QWidget):
         self.legend.setWordWrap(True)
         self.said = QLabel("Pick a target (or click its bar) and make a picture the model takes for it.")
         self.said.setWordWrap(True)
+        # The slider on a line of its own, under its name and value: beside both, in presentation
+        # mode's letters on a 1024-pixel screen, it shrank to its knob, and its name left the target
+        # box too narrow for "Any other class". The controls' columns are their own, apart from the
+        # pictures' below.
+        controls = QGridLayout()
+        controls.addWidget(QLabel("Target"), 0, 0)
+        controls.addWidget(self.target_box, 0, 1)
+        controls.addWidget(self.epsilon_label, 1, 0, 1, 2)
+        controls.addWidget(self.epsilon, 2, 0, 1, 2)
+        controls.setColumnStretch(1, 1)
         grid = QGridLayout(self)
-        grid.addWidget(QLabel("Target"), 0, 0)
-        grid.addWidget(self.target_box, 0, 1, 1, 2)
-        grid.addWidget(QLabel("Change at most"), 1, 0)
-        grid.addWidget(self.epsilon, 1, 1)
-        grid.addWidget(self.epsilon_label, 1, 2)
-        grid.addWidget(self.button, 2, 0, 1, 3)
-        for column, (title, span) in enumerate((("Adversarial picture", 1), ("The change, magnified", 2))):
+        grid.addLayout(controls, 0, 0, 1, 2)
+        grid.addWidget(self.button, 1, 0, 1, 2)
+        for column, title in enumerate(("Adversarial picture", "The change, magnified")):
             heading = QLabel(title)
             heading.setWordWrap(True)  # side by side in presentation mode's letters, they widened the lab
-            grid.addWidget(heading, 3, column, 1, span)
-        grid.addWidget(self.picture, 4, 0)
-        grid.addWidget(self.change, 4, 1, 1, 2)
-        grid.addWidget(self.legend, 5, 0, 1, 3)
-        grid.addWidget(self.bars, 6, 0, 1, 3)
-        grid.addWidget(self.said, 7, 0, 1, 3)
-        grid.setRowStretch(4, 1)
+            grid.addWidget(heading, 2, column)
+            grid.setColumnStretch(column, 1)  # the two pictures alike
+        grid.addWidget(self.picture, 3, 0)
+        grid.addWidget(self.change, 3, 1)
+        grid.addWidget(self.legend, 4, 0, 1, 2)
+        grid.addWidget(self.bars, 5, 0, 1, 2)
+        grid.addWidget(self.said, 6, 0, 1, 2)
+        grid.setRowStretch(3, 1)
         self.running: tasks.Task | None = None
         self._say_epsilon()
 
@@ -100,7 +107,7 @@ class AttackPanel(QWidget):
         return self.epsilon.value() / 255
 
     def _say_epsilon(self) -> None:
-        self.epsilon_label.setText(f"{self.epsilon.value()}/255 ({self.epsilon_value:.2f})")
+        self.epsilon_label.setText(f"Change at most {self.epsilon.value()}/255 ({self.epsilon_value:.2f})")
 
     def set_dataset(self, dataset: DatasetSpec) -> None:
         """Offer the dataset's classes as targets; a new dataset starts from its own epsilon, one that fools
