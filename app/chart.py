@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QTextDocument
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from app.labels import ElidedLabel, shortened
+from app.labels import ElidedLabel, fewest_distinct_letters, shortened
 from app.theme import ink, soft_ink
 
 BAR = QColor(120, 144, 176)
@@ -143,7 +143,8 @@ class ConfidenceChart(QWidget):
 
     def _fit_class_names(self) -> None:
         """Each name within its bar's width: whole where it fits, else every other one a line
-        lower, and cut short where even that is too narrow; the axis is as tall as its lines."""
+        lower, and cut short where even that is too narrow, never so short that two names read
+        alike (a third line holds those that still do not fit); the axis is as tall as its lines."""
         if not self.classes:
             return
         axis = self.plot.getAxis("bottom")
@@ -153,14 +154,17 @@ class ConfidenceChart(QWidget):
         def widest(names: tuple[str, ...]) -> int:
             return max(metrics.horizontalAdvance(name) for name in names)
 
-        names, staggered = self.classes, widest(self.classes) > per_class - 6
-        if staggered:
-            letters = max(len(name) for name in self.classes)
-            while letters > 1 and widest(names) > 2 * per_class - 10:
+        names, rows = self.classes, 1
+        if widest(names) > per_class - 6:
+            rows = 2
+            letters, fewest = max(len(name) for name in self.classes), fewest_distinct_letters(self.classes)
+            while letters > fewest and widest(names) > rows * per_class - 10:
                 letters -= 1
                 names = tuple(shortened(name, letters) for name in self.classes)
-        axis.setTicks([[(i, "\n" + name if staggered and i % 2 else name) for i, name in enumerate(names)]])
-        axis.setHeight((2 if staggered else 1) * metrics.lineSpacing() + 12)
+            if widest(names) > rows * per_class - 10:
+                rows = 3  # where the shortest names that still differ do not fit two lines
+        axis.setTicks([[(i, "\n" * (i % rows) + name) for i, name in enumerate(names)]])
+        axis.setHeight(rows * metrics.lineSpacing() + 12)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -258,12 +262,26 @@ class ConfidenceChart(QWidget):
         (probabilities,) = self.shown.values()
         percent = probabilities * 100
         top = int(np.argmax(percent))
-        crowded = QFontMetrics(self.labels[0].textItem.font()).horizontalAdvance("100%") > self._pitch() - 2
+        metrics = QFontMetrics(self.labels[0].textItem.font())
+        pitch = self._pitch()
+        crowded = metrics.horizontalAdvance("100%") > pitch - 2
+        first, last = self.plot.getViewBox().viewRange()[0]
         for i, label in enumerate(self.labels):
             text = f"{percent[i]:.0f}%" if percent[i] >= 0.5 and (i == top or not crowded) else ""
             if label.toPlainText() != text:
                 label.setText(text)
-            label.setPos(i, percent[i])
+            # Centred over its bar where it fits the view, else flush with the view's edge: at the
+            # first class of a narrow chart, "88%" lost its first digit to the axis.
+            half = (metrics.horizontalAdvance(text) + 4) / 2 / pitch
+            if i - half < first:
+                label.setAnchor((0.0, 1.0))
+                label.setPos(first, percent[i])
+            elif i + half > last:
+                label.setAnchor((1.0, 1.0))
+                label.setPos(last, percent[i])
+            else:
+                label.setAnchor((0.5, 1.0))
+                label.setPos(i, percent[i])
 
     def _mark(self, item: pg.BarGraphItem, index: int | None) -> None:
         """A full-height marker (the true class's band, the explained class's outline) on a class, or none."""

@@ -16,6 +16,15 @@ def shortened(name: str, letters: int) -> str:
     return name[: letters - 1] + "." if letters > 1 else name[0]
 
 
+def fewest_distinct_letters(names: tuple[str, ...]) -> int:
+    """The fewest letters `shortened` may cut these names to and still tell every one apart: 3 for
+    CIFAR-10's ("ai.", "au."), where at 2 airplane and automobile were both "a."."""
+    letters = 1
+    while len({shortened(name, letters) for name in names}) < len(set(names)):
+        letters += 1
+    return letters
+
+
 def breakable(text: str) -> str:
     """The text with a zero-width space after every path separator and underscore, so that a
     wrapping label can break a long folder path there: unbroken, one path widened the window past

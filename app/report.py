@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from models.classifier import Classifier
 
 EVERY_PROPERTY = (1 << 32) - 1  # a resolve mask that marks every font or palette property as set
+WIDTH, HEIGHT = 820, 620  # a report's size at the normal letters
 
 
 class ModelReport(QDialog):
@@ -53,7 +54,6 @@ class ModelReport(QDialog):
         super().__init__(parent)
         title = card.title or card.model
         self.setWindowTitle(f"{title} ({card.model}): report")
-        self.resize(820, 620)
         tabs = QTabWidget()
         text = f"<b>{title}</b>"
         test = card.test
@@ -66,7 +66,7 @@ class ModelReport(QDialog):
         if inference.mirror_average and inference.single_view_test_accuracy is not None:
             single = inference.single_view_test_accuracy * 100
             text += f"<br>Each answer averages the picture and its mirror image ({single:.2f}% from the picture alone)."
-        header = QLabel(text)
+        header = QLabel(text, wordWrap=True)  # in presentation mode's letters, wider than a 1024-pixel screen
         # Each page is made when first shown: making them all at once held the window 0.2 s.
         self.makers: dict[str, Callable[[], QWidget]] = {"Calibration": lambda: reliability_view(card.calibration)}
         if test is not None:
@@ -92,6 +92,11 @@ class ModelReport(QDialog):
         self.header = header
         self.followed: tuple[QFont, QPalette] | None = None  # the application's, when last taken
         self.follow_application()
+        # Wide enough for every tab's name in the letters of its time, as far as the screen allows:
+        # in presentation mode's, "Layers" hid behind the tab bar's arrows.
+        wanted = QSize(max(WIDTH, tabs.tabBar().sizeHint().width() + 40), HEIGHT)
+        screen = self.screen()
+        self.resize(wanted.boundedTo(screen.availableGeometry().size()) if screen else wanted)
         # The first page on the next turn of the event loop: made with the dialog, the two held
         # the GUI thread 0.1-0.2 s under load.
         QTimer.singleShot(0, self, self._first_page)

@@ -87,11 +87,15 @@ def reliability_view(calibration: Calibration) -> pg.GraphicsLayoutWidget:
     for histogram in histograms[1:]:
         histogram.setYLink(histograms[0])
     view.nextRow()
-    note = (
-        "Bars: accuracy in each confidence bin; red: the gap to the mean confidence there. Below: test images per bin."
-    )
+    # A line each: a label in the plots' layout does not wrap, and one line widened the report past
+    # a 1024-pixel screen in presentation mode.
+    lines = [
+        "Bars: accuracy in each confidence bin; red: the gap to the mean confidence there.",
+        "Below: test images per bin.",
+    ]
     if not calibration.fitted:
-        note += "<br>No temperature was fitted: this model trained on every training image, leaving no held-out data."
+        lines += ["No temperature was fitted: this model trained on every training image,", "leaving no held-out data."]
+    note = "<br>".join(lines)
     view.addLabel(note, colspan=max(len(variants), 1), color=soft_ink())
     return view
 

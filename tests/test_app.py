@@ -572,7 +572,7 @@ def test_class_names_never_overlap_nor_vanish_whatever_the_width(qtbot, width, p
     axis = chart.plot.getAxis("bottom")
     labels = [text for _, text in axis._tickLevels[0]]
     metrics = QFontMetrics(axis.style["tickFont"])
-    lines = 2 if any(text.startswith("\n") for text in labels) else 1
+    lines = 1 + max(text.count("\n") for text in labels)
     assert axis.height() >= lines * metrics.lineSpacing()  # no line is clipped
     box = chart.plot.getViewBox()
     centre = [box.mapViewToScene(QPointF(i, 0)).x() for i in range(len(labels))]
@@ -584,6 +584,7 @@ def test_class_names_never_overlap_nor_vanish_whatever_the_width(qtbot, width, p
             room = centre[neighbour] - centre[i]
             widths = metrics.horizontalAdvance(name) + metrics.horizontalAdvance(labels[neighbour].strip())
             assert widths / 2 < room, (name, labels[neighbour])
+    assert len({text.strip() for text in labels}) == len(labels)  # no two read alike: not "a." for two
 
 
 @pytest.mark.parametrize(("width", "points"), [(300, 22), (900, 11)])
@@ -607,6 +608,25 @@ def test_the_percentages_above_the_bars_never_run_together(qtbot, width, points)
     ]
     for k in range(len(shown) - 1):  # each number ends before the next begins
         assert centre[k] + widths[k] / 2 < centre[k + 1] - widths[k + 1] / 2
+
+
+@pytest.mark.parametrize("top", [0, 9])
+def test_the_top_percentage_stays_whole_at_either_end_of_a_narrow_chart(qtbot, top):
+    from PySide6.QtCore import QRectF
+
+    from models.registry import CIFAR10
+
+    chart = chart_on_show(qtbot, 300, 22, CIFAR10.classes)
+    probabilities = np.full(10, 0.01)
+    probabilities[top] = 0.91
+    chart.display({"resnet18_cifar10": probabilities})
+    qtbot.wait(10)
+    label = chart.labels[top]
+    assert label.toPlainText() == "91%"
+    box = chart.plot.getViewBox()
+    shown = label.mapRectToScene(QRectF(label.boundingRect()))
+    view = box.sceneBoundingRect()
+    assert view.left() <= shown.left() and shown.right() <= view.right()  # no digit behind the axis or past the edge
 
 
 @pytest.mark.parametrize("width", [420, 900])

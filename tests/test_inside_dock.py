@@ -187,3 +187,28 @@ def test_compared_models_heat_maps_stand_side_by_side(install_untrained, tiny_mn
     settled(window, qtbot)
     window.picker.compare.setChecked(False)
     assert not settled(window, qtbot).heats  # one model: its heat map is the one over the drawing
+
+
+@pytest.mark.parametrize("height", [180, 600])
+def test_the_maps_legend_stands_within_a_short_map_in_as_many_columns_as_it_needs(qtbot, height):
+    import numpy as np
+
+    from app.inside.map_view import MapView
+    from models.data_map import DataMap
+
+    rng = np.random.default_rng(0)
+    labels = np.arange(200) % 10
+    data_map = DataMap(
+        np.zeros(4), np.eye(2, 4), np.array([0.5, 0.2]), rng.normal(size=(200, 2)), labels, labels, "t", "w"
+    )
+    view = MapView(4)
+    qtbot.addWidget(view)
+    font = view.font()
+    font.setPointSize(15)  # presentation mode's letters
+    view.setFont(font)
+    view.resize(360, height)
+    view.show()
+    view.show_map("m", "M", data_map, MNIST.classes, None)
+    box = view.plot.getViewBox()
+    qtbot.waitUntil(lambda: view.legend.sceneBoundingRect().bottom() <= box.sceneBoundingRect().bottom())
+    assert (view.legend.columnCount > 1) == (height == 180)  # one column where it has the room

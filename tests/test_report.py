@@ -194,3 +194,19 @@ def test_the_unfamiliar_inputs_page_gives_the_cards_threshold_and_figures(qtbot)
     plain = ModelReport(Card("m", "mnist", ["a", "b"]), "")
     qtbot.addWidget(plain)
     assert "Unfamiliar inputs" not in [plain.tabs.tabText(i) for i in range(plain.tabs.count())]
+
+
+def test_a_report_in_presentation_mode_fits_the_screen_and_names_every_tab_where_it_can(qtbot):
+    test = TestScores(accuracy=0.93, macro_f1=0.92, per_class_accuracy=[0.9, 0.96], confusion_matrix=[[9, 1], [0, 10]])
+    card = Card("m", "mnist", ["a", "b"], test=test, test_set="MNIST test set, a long name that runs on " * 3)
+    presentation.set_fonts(True)
+    try:
+        report = ModelReport(card, "")
+        qtbot.addWidget(report)
+        report.show()
+        room = report.screen().availableGeometry().width()  # 800 on the offscreen platform
+        assert report.width() <= room
+        assert report.width() >= report.tabs.tabBar().sizeHint().width() or report.width() == room
+        assert report.header.minimumSizeHint().width() <= report.width()  # the long header wraps
+    finally:
+        presentation.set_fonts(False)

@@ -49,6 +49,7 @@ class MapView(QWidget):
         backdrop = self.palette().window().color()
         backdrop.setAlpha(210)  # the points under the legend still show through
         self.legend = self.plot.addLegend(offset=(-1, 1), labelTextColor=ink(), brush=pg.mkBrush(backdrop))
+        self.plot.getViewBox().sigResized.connect(self._fit_legend)
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         self.star = pg.ScatterPlotItem(
@@ -87,6 +88,16 @@ class MapView(QWidget):
             self.legend.opts["labelTextSize"] = f"{self.font().pointSize()}pt"
             for item in self.legend.items:
                 item[1].setText(item[1].text, size=f"{self.font().pointSize()}pt")
+            self._fit_legend()
+
+    def _fit_legend(self) -> None:
+        """As many columns as the legend needs to stand within the plot's height: in one column, in
+        presentation mode's letters beside a 1024-pixel window, it ran off the plot after class 5."""
+        if not self.legend.items:
+            return
+        entry = max(label.boundingRect().height() for _, label in self.legend.items)
+        rows = max(1, int((self.plot.getViewBox().height() - 10) // max(entry, 1)))
+        self.legend.setColumnCount(-(-len(self.legend.items) // rows))
 
     def show_map(self, model: str, title: str, data_map: DataMap | None, classes: tuple[str, ...],
                  entry: FeatureMap | None) -> None:  # fmt: skip
@@ -119,6 +130,7 @@ class MapView(QWidget):
             self.plot.addItem(item)
             # The legend's own marker, large enough to tell the colours apart from the back of a hall.
             self.legend.addItem(pg.ScatterPlotItem(size=LEGEND_SIZE, **look), name)
+        self._fit_legend()
         self.plot.addItem(self.star)
         self.star.setData([])
         how = entry.method if entry is not None else METHOD
