@@ -309,13 +309,14 @@ class Browser(QWidget):
 
     def _icon(self, index: int) -> QPixmap | None:
         if self.source == OWN:
-            self.file_icons.request(index)
+            self.file_icons.request(index, self.grid.devicePixelRatioF())
             return None
         image_set = self.panel.sets[self.source]
         classes = DATASETS[self.dataset].classes
         probabilities = self.selection.probabilities
         answer = classes[int(probabilities[index].argmax())] if probabilities is not None else None
-        return array_icon(image_set.images[index], classes[int(image_set.labels[index])], answer)
+        truth = classes[int(image_set.labels[index])]
+        return array_icon(image_set.images[index], truth, answer, self.grid.devicePixelRatioF())
 
     def _tooltip(self, index: int) -> str:
         if self.source == OWN:

@@ -26,37 +26,41 @@ RIGHT_BADGE = QColor(20, 20, 20, 200)
 WRONG_BADGE = QColor(190, 20, 40, 230)
 
 
-def array_icon(pixels: np.ndarray, truth: str | None = None, answer: str | None = None) -> QPixmap:
+def array_icon(pixels: np.ndarray, truth: str | None = None, answer: str | None = None, ratio: float = 1.0) -> QPixmap:
     """An icon of a test-set picture, pixel-sharp; with a strip naming its true class and, where
-    the model took it for another, that class on red."""
+    the model took it for another, that class on red. `ratio` is the screen's device pixels per
+    pixel: the icon is drawn at the screen's own resolution, since on a 2x screen one drawn at 64
+    pixels and enlarged blurred both the picture's pixels and the badge's letters."""
+    side, badge = round(SIZE * ratio), round(BADGE * ratio)
     pixmap = QPixmap.fromImage(to_qimage(pixels)).scaled(
-        SIZE, SIZE, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+        side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
     )
-    if truth is None:
-        return pixmap
-    wrong = answer is not None and answer != truth
-    painter = QPainter(pixmap)
-    strip = QRect(0, pixmap.height() - BADGE, pixmap.width(), BADGE)
-    painter.fillRect(strip, WRONG_BADGE if wrong else RIGHT_BADGE)
-    text = f"{shortened(truth, 5)}→{shortened(answer, 5)}" if wrong and answer is not None else truth
-    font = QFont()
-    font.setBold(True)
-    font.setPixelSize(BADGE - 5)
-    width = QFontMetrics(font).horizontalAdvance(text)
-    if width > pixmap.width() - 2:  # smaller letters rather than a name cut off
-        font.setPixelSize(max(7, int((BADGE - 5) * (pixmap.width() - 2) / width)))
-    painter.setFont(font)
-    painter.setPen(Qt.GlobalColor.white)
-    painter.drawText(strip, Qt.AlignmentFlag.AlignCenter, text)
-    painter.end()
+    if truth is not None:
+        wrong = answer is not None and answer != truth
+        painter = QPainter(pixmap)
+        strip = QRect(0, pixmap.height() - badge, pixmap.width(), badge)
+        painter.fillRect(strip, WRONG_BADGE if wrong else RIGHT_BADGE)
+        text = f"{shortened(truth, 5)}→{shortened(answer, 5)}" if wrong and answer is not None else truth
+        font = QFont()
+        font.setBold(True)
+        font.setPixelSize(badge - round(5 * ratio))
+        width = QFontMetrics(font).horizontalAdvance(text)
+        if width > pixmap.width() - 2:  # smaller letters rather than a name cut off
+            font.setPixelSize(max(round(7 * ratio), int(font.pixelSize() * (pixmap.width() - 2) / width)))
+        painter.setFont(font)
+        painter.setPen(Qt.GlobalColor.white)
+        painter.drawText(strip, Qt.AlignmentFlag.AlignCenter, text)
+        painter.end()
+    pixmap.setDevicePixelRatio(ratio)
     return pixmap
 
 
-def file_icon_pixels(path: Path) -> np.ndarray | None:
-    """A user's picture decoded at icon size; None for one too large to decode for an icon."""
+def file_icon_pixels(path: Path, ratio: float = 1.0) -> np.ndarray | None:
+    """A user's picture decoded at icon size on a screen of `ratio` device pixels per pixel; None for
+    one too large to decode for an icon."""
     if image_pixels(path) > MAX_SOURCE_PIXELS:
         return None
-    return np.asarray(convert_mode(open_image(path, max_side=SIZE), "RGB", 255))
+    return np.asarray(convert_mode(open_image(path, max_side=round(SIZE * ratio)), "RGB", 255))
 
 
 class ThumbnailModel(QAbstractListModel):
@@ -118,7 +122,8 @@ class FileIcons(QObject):
         self.files = files  # the pictures open now
         self.pending: set[Path] = set()
 
-    def request(self, index: int) -> None:
+    def request(self, index: int, ratio: float = 1.0) -> None:
+        """Make the icon of picture `index` for a screen of `ratio` device pixels per pixel."""
         path = self.files()[index]
         if path in self.pending:
             return
@@ -128,6 +133,13 @@ class FileIcons(QObject):
             self.pending.discard(path)
             files = self.files()
             if index < len(files) and files[index] == path:  # else another folder opened meanwhile
-                self.model.provide(index, QPixmap.fromImage(to_qimage(pixels)) if pixels is not None else None)
+                icon = None if pixels is None else sharp(QPixmap.fromImage(to_qimage(pixels)), ratio)
+                self.model.provide(index, icon)
 
-        tasks.start(lambda progress, cancelled: file_icon_pixels(path), done, lambda message: done(None), self)
+        tasks.start(lambda progress, cancelled: file_icon_pixels(path, ratio), done, lambda message: done(None), self)
+
+
+def sharp(pixmap: QPixmap, ratio: float) -> QPixmap:
+    """The pixmap shown at its own resolution on a screen of `ratio` device pixels per pixel."""
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap

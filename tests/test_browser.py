@@ -669,3 +669,17 @@ def test_the_arrow_buttons_are_as_wide_as_their_arrows_not_the_styles_least_butt
     qtbot.addWidget(plain)
     assert arrow.minimumSizeHint().width() < plain.minimumSizeHint().width()
     assert arrow.minimumSizeHint().width() > arrow.fontMetrics().horizontalAdvance("◀")  # with room around it
+
+
+@pytest.mark.parametrize("ratio", [1.0, 2.0])
+def test_an_icon_is_drawn_at_the_screens_own_resolution_so_its_pixels_and_badge_stay_sharp(qapp, ratio):
+    from app.thumbnails import array_icon
+
+    digit = np.zeros((28, 28), np.uint8)
+    digit[:, 14:] = 255  # an edge down the middle
+    icon = array_icon(digit, "7", "1", ratio)
+    assert icon.devicePixelRatio() == ratio
+    assert icon.width() == icon.height() == round(SIZE * ratio)  # device pixels: 64 logical pixels either way
+    image = icon.toImage()
+    row = [image.pixelColor(x, 10).value() for x in range(image.width())]
+    assert set(row) == {0, 255}  # enlarged without smoothing: no grey along the edge
