@@ -85,8 +85,9 @@ class Asking(QObject):
         self.shown.emit()
 
     def _show_heat(self, answer: Answer | None) -> None:
-        """The heat map over the drawing or the test image the model input came from."""
-        heat = answer.heat if answer is not None else None
+        """The heat map over the drawing or the test image the model input came from, where the lab
+        has not moved the model input's pixels (then it shows over the model input alone)."""
+        heat = answer.heat if answer is not None and answer.in_place else None
         self.canvas.set_heat(heat, answer.placement if answer is not None else None)
         native = not self.session.drawing and self.browser.test_set_on_show
         self.browser.view.set_heat(heat if native else None)

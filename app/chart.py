@@ -6,9 +6,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QTextDocument
-from PySide6.QtWidgets import QGraphicsItem, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QGraphicsItem, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from app.labels import ElidedLabel, fewest_distinct_letters, shortened
+from app.class_axis import ClassAxis
+from app.labels import ElidedLabel
 from app.theme import ink, soft_ink
 
 BAR = QColor(120, 144, 176)
@@ -56,6 +57,8 @@ def in_ink(plot: pg.PlotWidget | pg.PlotItem) -> None:
         axis.label.setDefaultTextColor(colour)
     title = plot.getPlotItem().titleLabel if isinstance(plot, pg.PlotWidget) else plot.titleLabel
     title.item.setDefaultTextColor(colour)
+    if title.text:  # its own colour and size are written into its text: pale grey, and small in presentation mode
+        title.setText(title.text, color=colour.name(), size=f"{max(QApplication.font().pointSize(), 1)}pt")
 
 
 class ConfidenceChart(QWidget):
@@ -72,6 +75,7 @@ class ConfidenceChart(QWidget):
         self.classes: tuple[str, ...] = ()
         self.font_size = 11
         self.plot = still(pg.PlotWidget(background=None))
+        self.class_axis = ClassAxis(self.plot)
         self.plot.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         # Headroom above 100 leaves room for a full bar's percentage above it; ticks stop at 100.
         self.plot.setYRange(0, HEADROOM, padding=0)
@@ -121,50 +125,18 @@ class ConfidenceChart(QWidget):
         self._show_legend()
 
     def _resized(self) -> None:
-        """The room for each name, number and the warning changed: fit them again."""
-        self._fit_class_names()
+        """The room for each number and the warning changed: fit them again (the class names fit themselves)."""
         if self.shown:
             self._show_legend(list(self.shown))
             self._fit_percentages()
-
-    def _pitch(self) -> float:
-        """Pixels from one class's bar to the next: the view spans the classes and 0.2 of a class
-        of margin; before the first layout, the plot less its axis."""
-        span = self.plot.getViewBox().width() or self.plot.width() - axis_width(self.plot)
-        return max(span, 1) / (len(self.classes) + 0.2)
 
     def set_classes(self, classes: tuple[str, ...]) -> None:
         if classes == self.classes:
             return
         self.classes = tuple(classes)
-        self._fit_class_names()
         self.plot.setXRange(-0.6, len(self.classes) - 0.4, padding=0)
+        self.class_axis.set_classes(self.classes)
         self.clear()
-
-    def _fit_class_names(self) -> None:
-        """Each name within its bar's width: whole where it fits, else every other one a line
-        lower, and cut short where even that is too narrow, never so short that two names read
-        alike (a third line holds those that still do not fit); the axis is as tall as its lines."""
-        if not self.classes:
-            return
-        axis = self.plot.getAxis("bottom")
-        metrics = QFontMetrics(axis.style["tickFont"] or QFont())
-        per_class = self._pitch()
-
-        def widest(names: tuple[str, ...]) -> int:
-            return max(metrics.horizontalAdvance(name) for name in names)
-
-        names, rows = self.classes, 1
-        if widest(names) > per_class - 6:
-            rows = 2
-            letters, fewest = max(len(name) for name in self.classes), fewest_distinct_letters(self.classes)
-            while letters > fewest and widest(names) > rows * per_class - 10:
-                letters -= 1
-                names = tuple(shortened(name, letters) for name in self.classes)
-            if widest(names) > rows * per_class - 10:
-                rows = 3  # where the shortest names that still differ do not fit two lines
-        axis.setTicks([[(i, "\n" * (i % rows) + name) for i, name in enumerate(names)]])
-        axis.setHeight(rows * metrics.lineSpacing() + 12)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -184,7 +156,7 @@ class ConfidenceChart(QWidget):
         self.plot.getAxis("left").setWidth(
             QFontMetrics(font).horizontalAdvance("100") + 2 * QFontMetrics(font).height()
         )
-        self._fit_class_names()
+        self.class_axis.fit()
         for label in (self.summary, self.legend):
             label.setFont(font)
         self.legend_line = QFontMetrics(font).lineSpacing() + 4  # the plot holds still as warnings come
@@ -263,7 +235,7 @@ class ConfidenceChart(QWidget):
         percent = probabilities * 100
         top = int(np.argmax(percent))
         metrics = QFontMetrics(self.labels[0].textItem.font())
-        pitch = self._pitch()
+        pitch = self.class_axis.pitch()
         crowded = metrics.horizontalAdvance("100%") > pitch - 2
         first, last = self.plot.getViewBox().viewRange()[0]
         for i, label in enumerate(self.labels):
@@ -371,8 +343,3 @@ class ConfidenceChart(QWidget):
         index = round(self.plot.getViewBox().mapSceneToView(event.scenePos()).x())
         if 0 <= index < len(self.classes):
             self.classClicked.emit(index)
-
-
-def axis_width(plot: pg.PlotWidget) -> int:
-    """The width the left axis takes from the plot."""
-    return int(plot.getAxis("left").width())

@@ -3,7 +3,7 @@ keep the height of the lines reserved for them whatever they say."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtCore import QEvent, QRect, QSize, Qt
 from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
@@ -81,8 +81,11 @@ class ElidedLabel(QLabel):
             self._elide()
 
     def _reserve(self) -> None:
+        # The height Qt lays that many lines out in: from 14 points up, lines x lineSpacing() fell some
+        # pixels short over six lines, and the last one lost its descenders.
+        lines = QFontMetrics(self.font()).boundingRect(QRect(0, 0, 1 << 16, 1 << 16), 0, "\n".join(["Xg"] * self.lines))
         margins = self.contentsMargins()
-        self.setFixedHeight(self.lines * QFontMetrics(self.font()).lineSpacing() + margins.top() + margins.bottom())
+        self.setFixedHeight(lines.height() + margins.top() + margins.bottom())
 
     def _elide(self) -> None:
         metrics = QFontMetrics(self.font())

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app import tasks
 from app.chart import in_ink
 from app.report_figures import ConfusionView, first_layer_view, per_class_plot, reliability_view, training_plot
+from app.scrolling import VerticalScroll
 from models.card import Card, Unfamiliarity
 
 if TYPE_CHECKING:
@@ -77,7 +78,8 @@ class ModelReport(QDialog):
             self.makers["Training"] = lambda: training_page(runs)
         if card.unfamiliarity is not None:
             entry = card.unfamiliarity
-            self.makers["Unfamiliar inputs"] = lambda: unfamiliarity_page(entry)
+            # Scrolled: in presentation mode's letters its tables stood taller than the report.
+            self.makers["Unfamiliar inputs"] = lambda: VerticalScroll(unfamiliarity_page(entry))
         if first_layer is not None:
             self.makers["First layer"] = lambda: first_layer_page(*first_layer)
         self.makers["Layers"] = lambda: layers_page(layers_text)
@@ -117,12 +119,7 @@ class ModelReport(QDialog):
         own_palette.setResolveMask(EVERY_PROPERTY)
         self.setFont(own_font)
         self.setPalette(own_palette)
-        for figure in self.findChildren(pg.PlotWidget):
-            in_ink(figure)
-        for layout in self.findChildren(pg.GraphicsLayoutWidget):
-            for item in layout.ci.items:
-                if isinstance(item, pg.PlotItem):
-                    in_ink(item)
+        ink_figures(self)
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.WindowActivate:
@@ -134,6 +131,7 @@ class ModelReport(QDialog):
         if name not in self.made:
             index = list(self.makers).index(name)
             self.made[name] = self.makers[name]()
+            ink_figures(self.made[name])  # made after the letters and colours were last taken
             with QSignalBlocker(self.tabs):
                 current = self.tabs.currentIndex()
                 self.tabs.removeTab(index)
@@ -153,6 +151,17 @@ class ModelReport(QDialog):
         return view
 
 
+def ink_figures(root: QWidget) -> None:
+    """Every figure in `root`, itself included, in the palette's ink and the application's letters."""
+    for figure in [root, *root.findChildren(QWidget)]:
+        if isinstance(figure, pg.PlotWidget):
+            in_ink(figure)
+        elif isinstance(figure, pg.GraphicsLayoutWidget):
+            for item in figure.ci.items:
+                if isinstance(item, pg.PlotItem):
+                    in_ink(item)
+
+
 def training_page(runs: list) -> QWidget:
     page = QWidget()
     column = QVBoxLayout(page)
@@ -167,7 +176,7 @@ def first_layer_page(kernels: np.ndarray, maps: np.ndarray | None) -> QWidget:
     explanation = "Each small square is a 3x3 filter of the first convolution"
     if maps is not None:
         explanation += "; below it, that filter applied to the current input (bright: strong response)."
-    column.addWidget(QLabel(explanation))
+    column.addWidget(QLabel(explanation, wordWrap=True))  # on one line it widened the report past the screen
     column.addWidget(first_layer_view(kernels, maps), 1)
     return page
 
@@ -191,7 +200,7 @@ def unfamiliarity_page(entry: Unfamiliarity) -> QLabel:
         f"<table cellpadding=4><tr><th align=left>unfamiliar pictures</th><th>count</th><th>AUROC</th>"
         f"<th>flagged</th></tr>{rows}</table>"
         f"<p>AUROC of every method tried:</p><table cellpadding=4><tr><th></th>{names}</tr>{methods}</table>"
-        f"<p><small>{entry.fitted_on}</small></p>"
+        f"<p>{entry.fitted_on}</p>"
     )
     page.setWordWrap(True)
     page.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)

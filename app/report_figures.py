@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.chart import BAR, MODEL_COLOURS, still
+from app.class_axis import ClassAxis
 from app.preview import PixelView
 from app.theme import readable_on, soft_ink
 from models.card import Calibration, TrainingRun
@@ -65,7 +66,7 @@ def reliability_view(calibration: Calibration) -> pg.GraphicsLayoutWidget:
         plot.addItem(pg.BarGraphItem(x=centres[used], y0=accuracy, y1=confidence, width=width * 0.95,
                                      brush=(231, 76, 60, 110), pen=pg.mkPen((231, 76, 60), width=1)))  # fmt: skip
         plot.plot([0, 1], [0, 1], pen=pg.mkPen((120, 120, 120), style=Qt.PenStyle.DashLine))
-        plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0.01)
+        plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0.03)
         diagrams.append((plot, centres, count, width))
     view.nextRow()
     for plot, centres, count, width in diagrams:
@@ -79,6 +80,9 @@ def reliability_view(calibration: Calibration) -> pg.GraphicsLayoutWidget:
         floor = -0.3  # bars rise from half an image, so that a bin of one still shows
         histogram.addItem(pg.BarGraphItem(x=centres[used], y0=floor, height=np.log10(count[used]) - floor,
                                           width=width * 0.95, brush=BAR, pen=pg.mkPen(None)))  # fmt: skip
+        # Its x follows the diagram's whole 0-1, not its own bars: fitted to them, the calibrated
+        # histogram pulled both of its plots to 0.22-1.0 beside the raw ones' 0-1.
+        histogram.enableAutoRange(axis=pg.ViewBox.XAxis, enable=False)
         histogram.setXLink(plot)
         histogram.setMaximumHeight(140)
         histograms.append(histogram)
@@ -125,13 +129,13 @@ class ConfusionView(pg.PlotWidget):
                     text = pg.TextItem(str(matrix[true, predicted]), anchor=(0.5, 0.5), color=readable_on(cell))
                     text.setPos(predicted + 0.5, true + 0.5)
                     self.addItem(text)
-        ticks = [[(i + 0.5, name) for i, name in enumerate(classes)]]
-        self.getAxis("bottom").setTicks(ticks)
-        self.getAxis("left").setTicks(ticks)
+        self.getAxis("left").setTicks([[(i + 0.5, name) for i, name in enumerate(classes)]])
         self.setLabel("bottom", "predicted class")
         self.setLabel("left", "true class")
         self.getViewBox().invertY(True)
         self.setRange(xRange=(0, n), yRange=(0, n), padding=0)
+        self.class_axis = ClassAxis(self, offset=0.5)
+        self.class_axis.set_classes(classes)
         self.count = n
         self.scene().sigMouseClicked.connect(self._clicked)
 
@@ -146,7 +150,6 @@ def per_class_plot(accuracy: list[float], classes: list[str]) -> pg.PlotWidget:
     plot = _plot("Accuracy per class on the test set", "class", "accuracy (%)")
     values = np.asarray(accuracy) * 100
     plot.addItem(pg.BarGraphItem(x=np.arange(len(values)), height=values, width=0.7, brush=BAR, pen=pg.mkPen(None)))
-    plot.getAxis("bottom").setTicks([list(enumerate(classes))])
     # The axis starts near the lowest bar so that 99.2% and 99.8% differ visibly; the printed
     # values keep bar heights from being read against zero.
     _label_bars(plot, range(len(values)), values, [f"{value:.1f}" for value in values])
@@ -154,6 +157,9 @@ def per_class_plot(accuracy: list[float], classes: list[str]) -> pg.PlotWidget:
     plot.setYRange(low, 103, padding=0)  # room above a full bar for its value; the axis stops at 100
     step = 1 if 100 - low <= 10 else 5 if 100 - low <= 40 else 20
     plot.getAxis("left").setTicks([[(v, str(v)) for v in range(int(np.ceil(low / step) * step), 101, step)]])
+    plot.setXRange(-0.6, len(values) - 0.4, padding=0)
+    plot.class_axis = ClassAxis(plot)  # kept with the plot, which owns it
+    plot.class_axis.set_classes(classes)
     return plot
 
 

@@ -75,6 +75,9 @@ class Answer:
     target: int | None = None  # the class the heat map explains
     occlusion: bool = False  # the heat map was made by occlusion
     placement: FieldPlacement | None = None  # for a drawing: where the field lies on the canvas
+    # Whether the model input lies where the input does: no lab knob turned, shifted or scaled it,
+    # so that a heat map over the drawing or the picture covers what it was made of.
+    in_place: bool = True
     heats: dict[str, np.ndarray] = field(default_factory=dict)  # every model's heat map, where asked for
     looked_into: str | None = None  # the model the place, the neighbours and the layers belong to
     place: np.ndarray | None = None  # (2,) the input's place on its map
@@ -192,6 +195,7 @@ class Answerer:
             unchanged_input=unchanged,
             true_label=request.true_label,
             placement=placement,
+            in_place=request.knobs.in_place,
         )
 
         def read(name: str) -> Reading:

@@ -64,6 +64,11 @@ class Knob(Enum):
         return self is Knob.STROKE_WIDTH
 
     @property
+    def moves_pixels(self) -> bool:
+        """Whether the knob moves what is where in the picture, rather than changing its values."""
+        return self in (Knob.ROTATE, Knob.SHIFT_X, Knob.SHIFT_Y, Knob.SCALE)
+
+    @property
     def title(self) -> str:
         return self.name.replace("_", " ").capitalize()
 
@@ -102,6 +107,11 @@ class Settings:
     @property
     def neutral(self) -> bool:
         return self == Settings()
+
+    @property
+    def in_place(self) -> bool:
+        """Whether every part of the picture stays where it was: no knob that moves pixels is turned."""
+        return all(getattr(self, knob.field) == knob.neutral for knob in Knob if knob.moves_pixels)
 
     def __post_init__(self) -> None:
         for knob in Knob:

@@ -559,34 +559,6 @@ def chart_on_show(qtbot, width: int, points: int, classes: tuple[str, ...]):
     return chart
 
 
-@pytest.mark.parametrize("width", [300, 520, 900, 1400])
-@pytest.mark.parametrize("points", [11, 22])
-def test_class_names_never_overlap_nor_vanish_whatever_the_width(qtbot, width, points):
-    from PySide6.QtCore import QPointF
-    from PySide6.QtGui import QFontMetrics
-
-    from models.registry import CIFAR10
-
-    chart = chart_on_show(qtbot, width, points, CIFAR10.classes)
-    qtbot.wait(10)
-    axis = chart.plot.getAxis("bottom")
-    labels = [text for _, text in axis._tickLevels[0]]
-    metrics = QFontMetrics(axis.style["tickFont"])
-    lines = 1 + max(text.count("\n") for text in labels)
-    assert axis.height() >= lines * metrics.lineSpacing()  # no line is clipped
-    box = chart.plot.getViewBox()
-    centre = [box.mapViewToScene(QPointF(i, 0)).x() for i in range(len(labels))]
-    for i, text in enumerate(labels):
-        name = text.strip()
-        assert name and CIFAR10.classes[i].startswith(name.rstrip("."))  # each class keeps a name
-        neighbour = i + lines  # the next name on the same line
-        if neighbour < len(labels):
-            room = centre[neighbour] - centre[i]
-            widths = metrics.horizontalAdvance(name) + metrics.horizontalAdvance(labels[neighbour].strip())
-            assert widths / 2 < room, (name, labels[neighbour])
-    assert len({text.strip() for text in labels}) == len(labels)  # no two read alike: not "a." for two
-
-
 @pytest.mark.parametrize(("width", "points"), [(300, 22), (900, 11)])
 def test_the_percentages_above_the_bars_never_run_together(qtbot, width, points):
     from PySide6.QtCore import QPointF

@@ -74,3 +74,19 @@ def test_a_feathered_heat_map_is_clear_at_its_border():
     image = heat_image(np.ones((28, 28), np.float32), feather=2)  # kept: the array below reads its memory
     alpha = np.frombuffer(image.constBits(), np.uint8).reshape(28, 28, 4)[..., 3]
     assert alpha[0].max() == 0 < alpha[1].max() < alpha[2].max() < alpha[14, 14] == alpha[3, 14]
+
+
+def test_the_empty_canvas_invites_drawing_in_letters_legible_on_its_black(qtbot):
+    from PySide6.QtGui import QColor
+
+    from app.theme import WCAG_AA, contrast
+
+    canvas = DrawingCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(SIDE, SIDE)
+    canvas.show()
+    qtbot.waitExposed(canvas)
+    shown = pixels(canvas.grab().toImage())
+    brightest = shown.max(axis=2).max()  # the letters, drawn in one grey on the black field
+    assert brightest > 0
+    assert contrast(QColor(int(brightest), int(brightest), int(brightest)), QColor("black")) >= WCAG_AA

@@ -212,3 +212,23 @@ def test_the_maps_legend_stands_within_a_short_map_in_as_many_columns_as_it_need
     box = view.plot.getViewBox()
     qtbot.waitUntil(lambda: view.legend.sceneBoundingRect().bottom() <= box.sceneBoundingRect().bottom())
     assert (view.legend.columnCount > 1) == (height == 180)  # one column where it has the room
+
+
+def test_the_neighbours_names_never_widen_the_map(qtbot):
+    import numpy as np
+
+    from app.inside.map_view import MapView
+    from models.data_map import DataMap
+    from models.registry import CIFAR10
+
+    labels = np.zeros(20, int)  # every neighbour an "airplane", read as an "automobile"
+    data_map = DataMap(np.zeros(4), np.eye(2, 4), np.ones(2), np.zeros((20, 2)), labels, labels + 1, "t", "w")
+    view = MapView(8)
+    qtbot.addWidget(view)
+    font = view.font()
+    font.setPointSize(15)  # presentation mode's letters
+    view.setFont(font)
+    view.show_map("m", "M", data_map, CIFAR10.classes, None)
+    view.show_neighbours(np.arange(8), None)
+    assert view.neighbour_labels[0].text() == "airplane (× automobile)"
+    assert view.minimumSizeHint().width() <= 8 * 40 + 7 * 2 + 40  # the pictures' least, not the names'

@@ -45,6 +45,23 @@ def test_a_knob_changes_what_the_model_sees_and_rest_gives_the_plain_answer(inst
     assert np.array_equal(rest.probabilities["mnist_cnn"], plain.probabilities["mnist_cnn"])
 
 
+@pytest.mark.parametrize(("knob", "value", "over_drawing"), [(Knob.ROTATE, 90, False), (Knob.BLUR, 1.0, True)])
+def test_the_heat_map_leaves_the_drawing_where_a_knob_moved_the_models_input(
+    install_untrained, qtbot, open_window, knob, value, over_drawing
+):
+    install_untrained("mnist_cnn")
+    window = open_window()
+    window.actions["explain"].trigger()
+    drawn(window, qtbot)
+    qtbot.waitUntil(lambda: window.canvas.overlay is not None, timeout=10000)
+    window.show_lab(True)
+    with qtbot.waitSignal(window.answerShown, timeout=10000):
+        window.lab.knobs.turn(knob, value)
+    qtbot.waitUntil(lambda: window.session.questions.settled, timeout=10000)
+    assert window.answers.preview.overlay is not None  # over the model input it was made from
+    assert (window.canvas.overlay is not None) == over_drawing  # a turned map lay beside the ink
+
+
 def test_closing_the_lab_leaves_the_input_as_it_is(install_untrained, qtbot, open_window):
     install_untrained("mnist_cnn")
     window = open_window()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QAbstractButton, QLabel, QMessageBox, QWidget
 
@@ -170,6 +170,11 @@ def test_a_dock_beside_the_window_fits_a_1024_pixel_screen(window, qtbot, dock, 
         window.resize(1024, 400)
         titles = window.lab.knobs.titles.values()
         qtbot.waitUntil(lambda: all(t.height() >= t.minimumSizeHint().height() for t in titles), timeout=2000)
+        scroll = window.lab.pages.currentWidget()  # scrolled to its end, the sweep shows whole, axis and all
+        bar, plot = scroll.verticalScrollBar(), window.lab.sweep.plot
+        bar.setValue(bar.maximum())
+        viewport = scroll.viewport()
+        qtbot.waitUntil(lambda: plot.mapTo(viewport, QPoint(0, plot.height())).y() <= viewport.height())
 
 
 @pytest.mark.parametrize("presentation", [False, True], ids=["normal", "presentation"])
@@ -295,3 +300,22 @@ def test_a_long_folder_path_in_the_browsers_message_breaks_at_its_separators(qtb
     qtbot.addWidget(whole)
     assert label.minimumSizeHint().width() < whole.minimumSizeHint().width() / 2
     assert label.text() == f"Reading the MNIST test set from {path}…"  # as given, for whoever reads it
+
+
+@pytest.mark.parametrize("points", [9, 14, 22])
+def test_a_label_of_reserved_lines_holds_them_all_in_any_letters(qtbot, points):
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QFontMetrics
+
+    from app.labels import ElidedLabel
+
+    lines = ["MNIST CNN: 7 100.0%", "ResNet18: 7 91.0%", "ViT: 7 92.1%", "True class: 7", "raw", "looked for “7”"]
+    text = "\n".join(lines)
+    label = ElidedLabel(text, lines=6)
+    qtbot.addWidget(label)
+    font = label.font()
+    font.setPointSize(points)
+    label.setFont(font)
+    label.resize(600, label.height())
+    needed = QFontMetrics(label.font()).boundingRect(QRect(0, 0, 600, 10000), 0, label.text()).height()
+    assert label.contentsRect().height() >= needed  # the last line keeps its descenders

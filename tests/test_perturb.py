@@ -128,3 +128,9 @@ def test_stroke_width_grows_and_wears_the_ink_a_pixel_each_side_per_step():
     assert thickness(one(picture, stroke_width=-1.0)) == thickness(picture) - 2
     half = one(picture, stroke_width=0.5).astype(int)
     assert (picture <= half).all() and (half <= one(picture, stroke_width=1.0)).all()
+
+
+def test_only_the_knobs_that_move_pixels_take_the_picture_out_of_place():
+    assert Settings().in_place and Settings(blur=1.0, noise=0.2, contrast=2.0, stroke_width=1.0).in_place
+    assert not any(Settings(**{field: value}).in_place for field, value in
+                   [("rotate", 5.0), ("shift_x", 0.1), ("shift_y", -0.1), ("scale", 1.5)])  # fmt: skip

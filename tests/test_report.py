@@ -146,6 +146,19 @@ def test_the_calibrated_diagram_is_drawn_only_where_a_temperature_was_fitted(qtb
         assert not any(isinstance(item, pg.TextItem) for plot in plots for item in plot.items)
 
 
+def test_the_raw_and_calibrated_diagrams_both_span_all_confidence_though_their_bins_do_not(qtbot):
+    raw = Reliability(ece=0.05, count=[0, 0, 3, 7], confidence=[0.0, 0.0, 0.6, 0.9], accuracy=[0.0, 0.0, 0.5, 0.86])
+    calibrated = Reliability(ece=0.01, count=[0, 0, 0, 10], confidence=[0.0, 0.0, 0.0, 0.9], accuracy=[0, 0, 0, 0.9])
+    view = reliability_view(Calibration(0.8, "validation split", raw, calibrated))
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    plots = [item for item in view.ci.items if isinstance(item, pg.PlotItem)]
+    for plot in plots:
+        low, high = plot.getViewBox().viewRange()[0]
+        assert low <= 0 and high >= 1, (plot.titleLabel.text, low, high)
+
+
 def test_the_per_class_axis_stops_at_100_percent(qtbot):
     from app.report_figures import per_class_plot
 
@@ -188,7 +201,7 @@ def test_the_unfamiliar_inputs_page_gives_the_cards_threshold_and_figures(qtbot)
     )
     report = ModelReport(Card("m", "mnist", ["a", "b"], unfamiliarity=entry), "")
     qtbot.addWidget(report)
-    said = report.page("Unfamiliar inputs").text()
+    said = report.page("Unfamiliar inputs").widget().text()
     assert "123" in said and "mahalanobis" in said and "MNIST test 4.0%" in said
     assert "0.991" in said and "95%" in said and "0.934" in said
     plain = ModelReport(Card("m", "mnist", ["a", "b"]), "")
@@ -208,5 +221,30 @@ def test_a_report_in_presentation_mode_fits_the_screen_and_names_every_tab_where
         assert report.width() <= room
         assert report.width() >= report.tabs.tabBar().sizeHint().width() or report.width() == room
         assert report.header.minimumSizeHint().width() <= report.width()  # the long header wraps
+    finally:
+        presentation.set_fonts(False)
+
+
+def test_every_figures_title_is_in_ink_and_in_the_letters_of_presentation_mode(qtbot):
+    from app.theme import WCAG_AA, contrast
+
+    raw = Reliability(ece=0.05, count=[0, 3, 7], confidence=[0.0, 0.5, 0.9], accuracy=[0.0, 0.33, 0.86])
+    test = TestScores(accuracy=0.93, macro_f1=0.92, per_class_accuracy=[0.9, 0.96], confusion_matrix=[[9, 1], [0, 10]])
+    card = Card("m", "mnist", ["a", "b"], test=test, calibration=Calibration(0.8, "validation split", raw, raw))
+    presentation.set_fonts(True)
+    try:
+        report = ModelReport(card, "")
+        qtbot.addWidget(report)
+        report.show()
+        background = report.palette().window().color()
+        size = f"{QApplication.font().pointSize()}pt"
+        titles = [item.titleLabel for item in report.page("Calibration").ci.items if isinstance(item, pg.PlotItem)]
+        titles.append(report.page("Confusion").getPlotItem().titleLabel)
+        titles = [title for title in titles if title.text]
+        assert len(titles) == 3
+        for title in titles:
+            shown = pg.mkColor(title.opts["color"] or pg.getConfigOption("foreground"))  # as pyqtgraph writes it
+            assert contrast(shown, background) >= WCAG_AA, title.text
+            assert title.opts["size"] == size, title.text
     finally:
         presentation.set_fonts(False)

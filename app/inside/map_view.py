@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGridLayout, QLabel, QVBoxLayout, Q
 
 from app.chart import still
 from app.lab.sweep_plot import CLASS_COLOURS
+from app.labels import ElidedLabel
 from app.preview import PixelView
 from app.theme import ink
 from models.card import FeatureMap
@@ -50,6 +51,7 @@ class MapView(QWidget):
         backdrop.setAlpha(210)  # the points under the legend still show through
         self.legend = self.plot.addLegend(offset=(-1, 1), labelTextColor=ink(), brush=pg.mkBrush(backdrop))
         self.plot.getViewBox().sigResized.connect(self._fit_legend)
+        self._size_legend()  # made in presentation mode, the map gets its letters with no change of font
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         self.star = pg.ScatterPlotItem(
@@ -61,11 +63,14 @@ class MapView(QWidget):
         strip = QGridLayout()
         strip.setHorizontalSpacing(2)  # eight neighbours and the map beside the window fit a 1024-pixel screen
         self.neighbour_views: list[Neighbour] = []
-        self.neighbour_labels: list[QLabel] = []
+        self.neighbour_labels: list[ElidedLabel] = []
         for position in range(neighbours):
             view = Neighbour(40)
             view.clicked.connect(lambda p=position: self._open_neighbour(p))
-            label = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+            # Cut to the neighbour's width: eight whole "airplane"s widened the window to 1245
+            # pixels on a 1024-pixel screen in presentation mode.
+            label = ElidedLabel()
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             strip.addWidget(view, 0, position)
             strip.addWidget(label, 1, position)
             self.neighbour_views.append(view)
@@ -85,10 +90,15 @@ class MapView(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:  # presentation mode: the legend grows too
-            self.legend.opts["labelTextSize"] = f"{self.font().pointSize()}pt"
-            for item in self.legend.items:
-                item[1].setText(item[1].text, size=f"{self.font().pointSize()}pt")
-            self._fit_legend()
+            self._size_legend()
+
+    def _size_legend(self) -> None:
+        """The legend's names in the widget's letters."""
+        size = f"{self.font().pointSize()}pt"
+        self.legend.opts["labelTextSize"] = size
+        for _, label in self.legend.items:
+            label.setText(label.text, size=size)
+        self._fit_legend()
 
     def _fit_legend(self) -> None:
         """As many columns as the legend needs to stand within the plot's height: in one column, in

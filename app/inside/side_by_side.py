@@ -10,7 +10,8 @@ from app.preview import PixelView
 from models.answering import Answer
 from models.registry import MODELS
 
-ASK = "Turn on Compare Models and Explain: each model's heat map then shows here, for the same input."
+# In the words of the checkbox and the toolbar, with the keys that do the same.
+ASK = "Turn on Compare all (Ctrl+M) and Explain (Ctrl+E): each model's heat map then shows here, for the same input."
 
 
 class SideBySide(QWidget):

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QSlid
 
 from app import tasks
 from app.chart import BAR, TOP, still
+from app.class_axis import ClassAxis
 from app.preview import PixelView
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ class AttackPanel(QWidget):
         self.bars.setYRange(0, 100, padding=0.02)
         self.bars.setLabel("left", "%")
         self.bars.setMinimumHeight(120)
+        self.class_axis = ClassAxis(self.bars)  # cut to five letters, "automobile" ran into "bird"
         self.bars.setToolTip(
             "The picked model's confidence in each class: grey for the input, orange for the adversarial picture"
         )
@@ -95,9 +97,9 @@ class AttackPanel(QWidget):
             grid.setColumnStretch(column, 1)  # the two pictures alike
         grid.addWidget(self.picture, 3, 0)
         grid.addWidget(self.change, 3, 1)
-        grid.addWidget(self.legend, 4, 0, 1, 2)
-        grid.addWidget(self.bars, 5, 0, 1, 2)
-        grid.addWidget(self.said, 6, 0, 1, 2)
+        grid.addWidget(self.said, 4, 0, 1, 2)  # the verdict in view beside the pictures, not under the bars
+        grid.addWidget(self.legend, 5, 0, 1, 2)
+        grid.addWidget(self.bars, 6, 0, 1, 2)
         grid.setRowStretch(3, 1)
         self.running: tasks.Task | None = None
         self._say_epsilon()
@@ -169,8 +171,8 @@ class AttackPanel(QWidget):
         x = np.arange(len(classes))
         self.before.setOpts(x=x - 0.2, height=before * 100)
         self.after.setOpts(x=x + 0.2, height=after * 100)
-        self.bars.getAxis("bottom").setTicks([[(i, name[:5]) for i, name in enumerate(classes)]])
         self.bars.setXRange(-0.6, len(classes) - 0.4, padding=0)
+        self.class_axis.set_classes(classes)
 
     def _failed(self, message: str) -> None:
         self.running = None

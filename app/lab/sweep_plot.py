@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout, QWidget
 
 from app import tasks
 from app.chart import still
@@ -22,6 +22,15 @@ CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                  "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")  # fmt: skip
 
 
+class LeastPlot(pg.PlotWidget):
+    """A plot that asks for no more height than its least, and takes the room left over. With
+    pyqtgraph's hint of some 500 pixels it squeezed the sliders above it; with its hint ignored, the
+    lab's scrolling page left out its least height and cut its axis off at the bottom."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.minimumHeight())
+
+
 class SweepPlot(QWidget):
     """`swept` fires once a sweep is drawn; the knob is chosen in the box above the plot."""
 
@@ -32,12 +41,9 @@ class SweepPlot(QWidget):
         self.knob_box = QComboBox()
         for knob in Knob:
             self.knob_box.addItem(f"Sweep: {knob.title.lower()}", knob)
-        self.plot = still(pg.PlotWidget(background=None))
+        self.plot = still(LeastPlot(background=None))
         self.plot.setYRange(0, 100, padding=0.02)
         self.plot.setLabel("left", "probability (%)")
-        # The plot takes the room left over: beside the wrapping legend, its own size hint (some 500
-        # pixels) would count as the least it needs, and squeeze the sliders above it at 700 pixels tall.
-        self.plot.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         # Tall enough for its six ticks to stand apart (at 100 pixels they ran together); where the
         # screen is shorter than the lab, the lab's page scrolls.
         self.plot.setMinimumHeight(170)
