@@ -245,15 +245,10 @@ class ConfidenceChart(QWidget):
             # Centred over its bar where it fits the view, else flush with the view's edge: at the
             # first class of a narrow chart, "88%" lost its first digit to the axis.
             half = (metrics.horizontalAdvance(text) + 4) / 2 / pitch
-            if i - half < first:
-                label.setAnchor((0.0, 1.0))
-                label.setPos(first, percent[i])
-            elif i + half > last:
-                label.setAnchor((1.0, 1.0))
-                label.setPos(last, percent[i])
-            else:
-                label.setAnchor((0.5, 1.0))
-                label.setPos(i, percent[i])
+            side, x = (0.0, first) if i - half < first else (1.0, last) if i + half > last else (0.5, i)
+            if label.anchor.x() != side:  # a new anchor lays the text out again: only where it moves
+                label.setAnchor((side, 1.0))
+            label.setPos(x, percent[i])
 
     def _mark(self, item: pg.BarGraphItem, index: int | None) -> None:
         """A full-height marker (the true class's band, the explained class's outline) on a class, or none."""
