@@ -13,6 +13,10 @@ from app.theme import soft_ink
 ANSWER_SHARE = 0.62  # of the strip's width
 LETTERS = 0.8  # of the strip's height: the answer's letters
 SIDE_LETTERS = 0.3  # each of the two lines beside it
+# The runner-up gives way where its letters would shrink below this share of their height, and the
+# answer takes the whole width: beside a dock on a 1024-pixel projector, "then bird: 1%" shrank to
+# 10 pixels and "airplane  96%" to the size of the text around it.
+LEAST_SIDE = 0.6
 
 
 class Readout(QWidget):
@@ -34,6 +38,7 @@ class Readout(QWidget):
         row.addWidget(self.answer, round(ANSWER_SHARE * 100))
         row.addWidget(self.side, round((1 - ANSWER_SHARE) * 100))
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.widest_side = ""  # the widest the runner-up could say, for the answers on show
         self.set_height(height)
 
     def _soften(self) -> None:
@@ -56,6 +61,10 @@ class Readout(QWidget):
         self.answer.setText(f"{classes[first]}  {probabilities[first]:.0%}")
         runner_up = f"then {classes[second]}: {probabilities[second]:.0%}"
         self.side.setText(f"{title}\n{runner_up}" if title else runner_up)
+        # Whether the runner-up has room is judged on the widest it could say, so that it neither
+        # comes nor goes, nor moves the answer, as the pen changes it.
+        widest = f"then {max(classes, key=len)}: 100%"
+        self.widest_side = f"{title}\n{widest}" if title else widest
         self._fit()
 
     def clear(self) -> None:
@@ -67,16 +76,23 @@ class Readout(QWidget):
         self._fit()
 
     def _fit(self) -> None:
-        """Letters as tall as the strip allows, smaller where a line would not fit its width."""
-        for label, share, share_of_width, bold in (
-            (self.answer, LETTERS, ANSWER_SHARE, True),
-            (self.side, SIDE_LETTERS, 1 - ANSWER_SHARE, False),
-        ):
-            font = QFont(self.font())
-            font.setBold(bold)
-            font.setPixelSize(max(8, int(self.height() * share)))
-            width = self.width() * share_of_width - 8
-            widest = max((QFontMetrics(font).horizontalAdvance(line) for line in label.text().split("\n")), default=0)
-            if widest > width > 0:
-                font.setPixelSize(max(8, int(font.pixelSize() * width / widest)))
-            label.setFont(font)
+        """Letters as tall as the strip allows, smaller where a line would not fit its width; where
+        the runner-up's would be too small to read, it gives its width to the answer."""
+        side_height, side_width = max(8, int(self.height() * SIDE_LETTERS)), self.width() * (1 - ANSWER_SHARE)
+        least = self._fitted(self.widest_side, side_height, side_width, bold=False).pixelSize()
+        crowded = least < LEAST_SIDE * side_height
+        self.side.setVisible(not crowded)
+        self.side.setFont(self._fitted(self.side.text(), side_height, side_width, bold=False))
+        width = self.width() * (1.0 if crowded else ANSWER_SHARE)
+        self.answer.setFont(self._fitted(self.answer.text(), max(8, int(self.height() * LETTERS)), width, bold=True))
+
+    def _fitted(self, text: str, height: int, width: float, bold: bool) -> QFont:
+        """A font `height` pixels tall, or less where the text's widest line would overflow `width`."""
+        font = QFont(self.font())
+        font.setBold(bold)
+        font.setPixelSize(height)
+        room = width - 8
+        widest = max((QFontMetrics(font).horizontalAdvance(line) for line in text.split("\n")), default=0)
+        if widest > room > 0:
+            font.setPixelSize(max(8, int(height * room / widest)))
+        return font

@@ -319,3 +319,28 @@ def test_a_label_of_reserved_lines_holds_them_all_in_any_letters(qtbot, points):
     label.resize(600, label.height())
     needed = QFontMetrics(label.font()).boundingRect(QRect(0, 0, 600, 10000), 0, label.text()).height()
     assert label.contentsRect().height() >= needed  # the last line keeps its descenders
+
+
+@pytest.mark.parametrize("width", [290, 900])
+def test_the_runner_up_gives_its_room_to_the_answer_where_it_would_be_too_small_to_read(qtbot, width):
+    from app.readout import ANSWER_SHARE, LEAST_SIDE, SIDE_LETTERS, Readout
+    from models.registry import CIFAR10
+
+    readout = Readout(height=88)
+    qtbot.addWidget(readout)
+    readout.resize(width, 88)
+    readout.show()
+    sizes, shown = set(), set()
+    for runner_up in range(1, 10):  # the pen changes the runner-up: nothing comes, goes or moves
+        probabilities = np.full(10, 0.01)
+        probabilities[0], probabilities[runner_up] = 0.9, 0.02
+        readout.show_answer(CIFAR10.classes, probabilities)
+        sizes.add(readout.answer.font().pixelSize())
+        shown.add(readout.side.isVisible())
+    assert len(sizes) == 1 and len(shown) == 1
+    (side_shown,) = shown
+    assert side_shown == (width == 900)
+    if side_shown:
+        assert readout.side.font().pixelSize() >= LEAST_SIDE * int(88 * SIDE_LETTERS)
+    else:  # the answer takes the whole width
+        qtbot.waitUntil(lambda: readout.answer.width() > width * ANSWER_SHARE)
