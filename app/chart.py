@@ -55,10 +55,17 @@ def in_ink(plot: pg.PlotWidget | pg.PlotItem) -> None:
         axis.setPen(colour)
         axis.setTextPen(colour)
         axis.label.setDefaultTextColor(colour)
-    title = plot.getPlotItem().titleLabel if isinstance(plot, pg.PlotWidget) else plot.titleLabel
-    title.item.setDefaultTextColor(colour)
-    if title.text:  # its own colour and size are written into its text: pale grey, and small in presentation mode
-        title.setText(title.text, color=colour.name(), size=f"{max(QApplication.font().pointSize(), 1)}pt")
+    item = plot.getPlotItem() if isinstance(plot, pg.PlotWidget) else plot
+    item.titleLabel.item.setDefaultTextColor(colour)
+    # The title's and the legend's colour and size are written into their text: pale grey, and
+    # small in presentation mode, unless written anew.
+    size = f"{max(QApplication.font().pointSize(), 1)}pt"
+    legend = item.legend.items if item.legend is not None else []
+    for label in [item.titleLabel, *(label for _, label in legend)]:
+        if label.text:
+            label.setText(label.text, color=colour.name(), size=size)
+    if item.legend is not None:
+        item.legend.opts.update(labelTextColor=colour, labelTextSize=size)
 
 
 class ConfidenceChart(QWidget):
@@ -145,6 +152,8 @@ class ConfidenceChart(QWidget):
             self.outline.setOpts(pen=pg.mkPen(ink(), width=3, style=Qt.PenStyle.DashLine))
             for label in self.labels:
                 label.setColor(soft_ink())
+                label.fill = pg.mkBrush(self.palette().window().color())
+                label.update()
 
     def set_font_size(self, points: int) -> None:
         self.font_size = points
@@ -273,7 +282,10 @@ class ConfidenceChart(QWidget):
             self.bars.append(bar)
         if single:
             for _ in self.classes:
-                label = pg.TextItem(anchor=(0.5, 1.0), color=soft_ink())
+                # On the window's colour and above the explained class's dashed outline, which else
+                # crossed its digits ("96%" read as "95%" beside a readout of 96%).
+                label = pg.TextItem(anchor=(0.5, 1.0), color=soft_ink(), fill=self.palette().window())
+                label.setZValue(10)
                 font = QFont()
                 font.setPointSize(max(8, self.font_size - 1))
                 label.setFont(font)

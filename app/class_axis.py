@@ -20,6 +20,9 @@ class ClassAxis(QObject):
         self.plot, self.offset = plot, offset
         self.classes: tuple[str, ...] = ()
         plot.getViewBox().sigResized.connect(self.fit)
+        # The end names may reach past the axis's ends: pyqtgraph would hide them ("airplane" went
+        # missing under the attack's bars at 1920 pixels in presentation mode).
+        plot.getAxis("bottom").setStyle(hideOverlappingLabels=False)
         plot.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

@@ -1,8 +1,10 @@
 """A page that scrolls up and down where the screen is too short for it: a dock of large
-presentation-mode letters would otherwise make the window taller than a projector's screen."""
+presentation-mode letters would otherwise make the window taller than a projector's screen; and
+a plot for such a page."""
 
 from __future__ import annotations
 
+import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
@@ -26,3 +28,12 @@ class VerticalScroll(QScrollArea):
     def sizeHint(self) -> QSize:
         wanted = self.widget().sizeHint()
         return QSize(wanted.width() + self.verticalScrollBar().sizeHint().width(), wanted.height())
+
+
+class LeastPlot(pg.PlotWidget):
+    """A plot that asks for no more height than its least, and takes the room left over on a
+    scrolling page. With pyqtgraph's hint of some 500 pixels it squeezed what stands above it; with
+    its hint ignored, the page left out its least height and cut its axis off at the bottom."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.minimumHeight())

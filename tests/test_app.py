@@ -601,6 +601,31 @@ def test_the_top_percentage_stays_whole_at_either_end_of_a_narrow_chart(qtbot, t
     assert view.left() <= shown.left() and shown.right() <= view.right()  # no digit behind the axis or past the edge
 
 
+def test_the_explained_classs_outline_never_crosses_the_digits_of_its_percentage(qtbot):
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QImage
+
+    from app.theme import ink
+    from models.registry import CIFAR10
+
+    chart = chart_on_show(qtbot, 300, 22, CIFAR10.classes)  # "96%" is wider than the outline here
+    probabilities = np.full(10, 0.004)
+    probabilities[4] = 0.964
+    chart.display({"resnet18_cifar10": probabilities}, explained=4)
+    qtbot.wait(10)
+    label = chart.labels[4]
+    view = chart.plot
+    shown = view.mapFromScene(label.mapRectToScene(QRectF(label.boundingRect()))).boundingRect()
+    image = view.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    outline = ink().rgb() & 0xFFFFFF
+    inside = [
+        image.pixel(x, y) & 0xFFFFFF
+        for x in range(shown.left() + 1, shown.right() - 1)
+        for y in range(shown.top() + 1, shown.bottom() - 1)
+    ]
+    assert inside and outline not in inside
+
+
 @pytest.mark.parametrize("width", [420, 900])
 def test_the_warning_of_one_model_stays_on_one_line(qtbot, width):
     from app.chart import WARNING_LONG, WARNING_SHORT

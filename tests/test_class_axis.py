@@ -75,3 +75,27 @@ def test_the_reports_class_axes_stay_legible_when_narrow(qtbot, plot_kind):
     qtbot.waitExposed(plot)
     qtbot.wait(10)
     assert_legible(plot, CIFAR10.classes, offset)
+
+
+def test_the_end_names_are_drawn_even_where_they_reach_past_the_axis(qtbot):
+    from PySide6.QtGui import QImage, QPainter
+
+    from app.class_axis import ClassAxis
+
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    plot.setXRange(-0.6, len(CIFAR10.classes) - 0.4, padding=0)
+    names = ClassAxis(plot)
+    names.set_classes(CIFAR10.classes)
+    plot.show()
+    image = QImage(10, 10, QImage.Format.Format_RGB32)
+    for width in range(300, 1500, 10):  # at some widths "airplane" reaches past the axis's left end
+        plot.resize(width, 300)
+        qtbot.wait(1)
+        painter = QPainter(image)
+        try:
+            *_, texts = plot.getAxis("bottom").generateDrawSpecs(painter)
+        finally:
+            painter.end()
+        drawn = [text.strip() for *_, text in texts]
+        assert len(drawn) == len(CIFAR10.classes), (width, drawn)

@@ -232,3 +232,23 @@ def test_the_neighbours_names_never_widen_the_map(qtbot):
     view.show_neighbours(np.arange(8), None)
     assert view.neighbour_labels[0].text() == "airplane (× automobile)"
     assert view.minimumSizeHint().width() <= 8 * 40 + 7 * 2 + 40  # the pictures' least, not the names'
+
+
+def test_a_short_map_page_scrolls_rather_than_squeeze_the_map_to_a_strip(qtbot):
+    import numpy as np
+
+    from app.inside.map_view import LEAST_MAP_HEIGHT, MapView
+    from models.data_map import DataMap
+
+    labels = np.arange(200) % 10
+    data_map = DataMap(np.zeros(4), np.eye(2, 4), np.ones(2), np.zeros((200, 2)), labels, labels, "t", "w")
+    view = MapView(8)
+    qtbot.addWidget(view)
+    font = view.font()
+    font.setPointSize(15)  # presentation mode's letters: a long caption above the map
+    view.setFont(font)
+    view.resize(340, 300)
+    view.show()
+    view.show_map("m", "M", data_map, MNIST.classes, None)
+    qtbot.waitUntil(lambda: view.plot.height() >= LEAST_MAP_HEIGHT)
+    assert view.minimumSizeHint().height() < 300  # the page scrolls: the dock may be short

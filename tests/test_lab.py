@@ -247,3 +247,16 @@ def test_a_scribble_is_called_unfamiliar_above_bars_that_stay(qtbot, open_window
     )
     qtbot.waitUntil(lambda: not window.session.answer.unfamiliar, timeout=10000)
     assert chart.legend.text() == ""
+
+
+def test_the_sweep_plot_stands_tall_enough_for_its_axis_title_in_large_letters(qtbot):
+    from PySide6.QtGui import QFontMetrics
+
+    from app.lab.sweep_plot import AXIS_TITLE, SweepPlot
+
+    sweep = SweepPlot()
+    qtbot.addWidget(sweep)
+    font = sweep.font()
+    font.setPointSize(22)
+    sweep.setFont(font)
+    assert sweep.plot.minimumHeight() >= QFontMetrics(font).horizontalAdvance(AXIS_TITLE)

@@ -230,7 +230,8 @@ def test_every_figures_title_is_in_ink_and_in_the_letters_of_presentation_mode(q
 
     raw = Reliability(ece=0.05, count=[0, 3, 7], confidence=[0.0, 0.5, 0.9], accuracy=[0.0, 0.33, 0.86])
     test = TestScores(accuracy=0.93, macro_f1=0.92, per_class_accuracy=[0.9, 0.96], confusion_matrix=[[9, 1], [0, 10]])
-    card = Card("m", "mnist", ["a", "b"], test=test, calibration=Calibration(0.8, "validation split", raw, raw))
+    calibration = Calibration(0.8, "validation split", raw, raw)
+    card = Card("m", "mnist", ["a", "b"], test=test, calibration=calibration, training=run(HISTORY))
     presentation.set_fonts(True)
     try:
         report = ModelReport(card, "")
@@ -240,8 +241,10 @@ def test_every_figures_title_is_in_ink_and_in_the_letters_of_presentation_mode(q
         size = f"{QApplication.font().pointSize()}pt"
         titles = [item.titleLabel for item in report.page("Calibration").ci.items if isinstance(item, pg.PlotItem)]
         titles.append(report.page("Confusion").getPlotItem().titleLabel)
+        for curves in report.page("Training").findChildren(pg.PlotWidget):  # and the curves' legends
+            titles += [label for _, label in curves.getPlotItem().legend.items]
         titles = [title for title in titles if title.text]
-        assert len(titles) == 3
+        assert len(titles) == 3 + 2 * 2
         for title in titles:
             shown = pg.mkColor(title.opts["color"] or pg.getConfigOption("foreground"))  # as pyqtgraph writes it
             assert contrast(shown, background) >= WCAG_AA, title.text

@@ -14,12 +14,14 @@ from app.chart import still
 from app.lab.sweep_plot import CLASS_COLOURS
 from app.labels import ElidedLabel
 from app.preview import PixelView
+from app.scrolling import LeastPlot, VerticalScroll
 from app.theme import ink
 from models.card import FeatureMap
 from models.data_map import METHOD, DataMap
 from models.datasets import ImageSet
 
 POINT_SIZE = 4
+LEAST_MAP_HEIGHT = 220  # pixels: at 40-80 in presentation mode beside the caption, the star was lost under the legend
 LEGEND_SIZE = 12
 STAR_SIZE = 30
 # Mistakes as small, half-clear crosses: opaque ones of 9 pixels buried the cat, dog and deer
@@ -43,7 +45,9 @@ class MapView(QWidget):
 
     def __init__(self, neighbours: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = still(pg.PlotWidget(background=None))
+        # Never squeezed to a strip by its caption and the neighbours below it: the page scrolls.
+        self.plot = still(LeastPlot(background=None))
+        self.plot.setMinimumHeight(LEAST_MAP_HEIGHT)
         self.plot.setMouseEnabled(x=True, y=True)  # ten thousand points: the wheel zooms in on a crowd
         self.plot.hideAxis("left")
         self.plot.hideAxis("bottom")
@@ -75,12 +79,16 @@ class MapView(QWidget):
             strip.addWidget(label, 1, position)
             self.neighbour_views.append(view)
             self.neighbour_labels.append(label)
-        layout = QVBoxLayout(self)
+        page = QWidget()
+        layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.caption)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.near_caption)
         layout.addLayout(strip)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(VerticalScroll(page))
         self.shown: str | None = None  # the model whose map is drawn
         self.data_map: DataMap | None = None
         self.nearest: np.ndarray | None = None

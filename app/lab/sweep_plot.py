@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout, QWidget
 
 from app import tasks
 from app.chart import still
+from app.scrolling import LeastPlot
 from models.knobs import Knob, Settings
 
 if TYPE_CHECKING:
@@ -22,13 +24,8 @@ CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                  "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")  # fmt: skip
 
 
-class LeastPlot(pg.PlotWidget):
-    """A plot that asks for no more height than its least, and takes the room left over. With
-    pyqtgraph's hint of some 500 pixels it squeezed the sliders above it; with its hint ignored, the
-    lab's scrolling page left out its least height and cut its axis off at the bottom."""
-
-    def sizeHint(self) -> QSize:
-        return QSize(super().sizeHint().width(), self.minimumHeight())
+AXIS_TITLE = "probability (%)"
+LEAST_HEIGHT = 170  # pixels
 
 
 class SweepPlot(QWidget):
@@ -43,10 +40,8 @@ class SweepPlot(QWidget):
             self.knob_box.addItem(f"Sweep: {knob.title.lower()}", knob)
         self.plot = still(LeastPlot(background=None))
         self.plot.setYRange(0, 100, padding=0.02)
-        self.plot.setLabel("left", "probability (%)")
-        # Tall enough for its six ticks to stand apart (at 100 pixels they ran together); where the
-        # screen is shorter than the lab, the lab's page scrolls.
-        self.plot.setMinimumHeight(170)
+        self.plot.setLabel("left", AXIS_TITLE)
+        self._fit_height()
         # The legend is a line (or two) above the plot: ten names inside it ran off its bottom.
         self.legend = QLabel()
         self.legend.setTextFormat(Qt.TextFormat.RichText)
@@ -70,6 +65,14 @@ class SweepPlot(QWidget):
             for side in ("left", "bottom"):
                 self.plot.getAxis(side).setStyle(tickFont=font)
                 self.plot.getAxis(side).label.setFont(font)
+            self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Tall enough for its six ticks to stand apart (at 100 pixels they ran together) and for its
+        axis's title (in presentation mode's letters it read "probability (%"); where the screen is
+        shorter than the lab, the lab's page scrolls."""
+        title = QFontMetrics(self.font()).horizontalAdvance(AXIS_TITLE)
+        self.plot.setMinimumHeight(max(LEAST_HEIGHT, title + 2 * self.plot.getAxis("bottom").height()))
 
     @property
     def knob(self) -> Knob:
