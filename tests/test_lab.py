@@ -260,3 +260,13 @@ def test_the_sweep_plot_stands_tall_enough_for_its_axis_title_in_large_letters(q
     font.setPointSize(22)
     sweep.setFont(font)
     assert sweep.plot.minimumHeight() >= QFontMetrics(font).horizontalAdvance(AXIS_TITLE)
+
+
+def test_the_attacks_verdict_stands_beside_its_pictures_above_the_bars(qtbot):
+    panel = AttackPanel()
+    qtbot.addWidget(panel)
+    panel.resize(360, 900)
+    panel.show()
+    qtbot.waitExposed(panel)
+    said, bars, picture = panel.said.geometry(), panel.bars.geometry(), panel.picture.geometry()
+    assert picture.bottom() < said.top() < bars.top()  # in view after a click, not under a tall chart
