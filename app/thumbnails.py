@@ -51,6 +51,11 @@ def array_icon(pixels: np.ndarray, truth: str | None = None, answer: str | None 
         painter.setPen(Qt.GlobalColor.white)
         painter.drawText(strip, Qt.AlignmentFlag.AlignCenter, text)
         painter.end()
+    return sharp(pixmap, ratio)
+
+
+def sharp(pixmap: QPixmap, ratio: float) -> QPixmap:
+    """The pixmap shown at its own resolution on a screen of `ratio` device pixels per pixel."""
     pixmap.setDevicePixelRatio(ratio)
     return pixmap
 
@@ -137,9 +142,3 @@ class FileIcons(QObject):
                 self.model.provide(index, icon)
 
         tasks.start(lambda progress, cancelled: file_icon_pixels(path, ratio), done, lambda message: done(None), self)
-
-
-def sharp(pixmap: QPixmap, ratio: float) -> QPixmap:
-    """The pixmap shown at its own resolution on a screen of `ratio` device pixels per pixel."""
-    pixmap.setDevicePixelRatio(ratio)
-    return pixmap
