@@ -4,7 +4,7 @@ keep the height of the lines reserved for them whatever they say."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QRect, QSize, Qt
-from PySide6.QtGui import QFontMetrics, QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 
@@ -14,6 +14,17 @@ def shortened(name: str, letters: int) -> str:
     if len(name) <= letters:
         return name
     return name[: letters - 1] + "." if letters > 1 else name[0]
+
+
+def fitted_font(font: QFont, text: str, height: int, room: float, least: int = 8) -> QFont:
+    """`font` with letters `height` pixels tall, or smaller (down to `least`) where the text's widest
+    line would be wider than `room`: smaller letters rather than a line cut off."""
+    font = QFont(font)
+    font.setPixelSize(height)
+    widest = max((QFontMetrics(font).horizontalAdvance(line) for line in text.split("\n")), default=0)
+    if widest > room > 0:
+        font.setPixelSize(max(least, int(height * room / widest)))
+    return font
 
 
 def fewest_distinct_letters(names: tuple[str, ...]) -> int:

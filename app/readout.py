@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPalette, QResizeEvent
+from PySide6.QtGui import QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
+from app.labels import fitted_font
 from app.theme import soft_ink
 
 ANSWER_SHARE = 0.62  # of the strip's width
@@ -90,9 +91,4 @@ class Readout(QWidget):
         """A font `height` pixels tall, or less where the text's widest line would overflow `width`."""
         font = QFont(self.font())
         font.setBold(bold)
-        font.setPixelSize(height)
-        room = width - 8
-        widest = max((QFontMetrics(font).horizontalAdvance(line) for line in text.split("\n")), default=0)
-        if widest > room > 0:
-            font.setPixelSize(max(8, int(height * room / widest)))
-        return font
+        return fitted_font(font, text, height, width - 8)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 
 from app import tasks
 from app.core.lru import LRU
-from app.labels import shortened
+from app.labels import fitted_font, shortened
 from app.preview import to_qimage
 from models.images import image_pixels, open_image
 from models.preprocess import convert_mode
@@ -43,11 +43,7 @@ def array_icon(pixels: np.ndarray, truth: str | None = None, answer: str | None 
         text = f"{shortened(truth, 5)}→{shortened(answer, 5)}" if wrong and answer is not None else truth
         font = QFont()
         font.setBold(True)
-        font.setPixelSize(badge - round(5 * ratio))
-        width = QFontMetrics(font).horizontalAdvance(text)
-        if width > pixmap.width() - 2:  # smaller letters rather than a name cut off
-            font.setPixelSize(max(round(7 * ratio), int(font.pixelSize() * (pixmap.width() - 2) / width)))
-        painter.setFont(font)
+        painter.setFont(fitted_font(font, text, badge - round(5 * ratio), pixmap.width() - 2, least=round(7 * ratio)))
         painter.setPen(Qt.GlobalColor.white)
         painter.drawText(strip, Qt.AlignmentFlag.AlignCenter, text)
         painter.end()
