@@ -84,6 +84,7 @@ def test_a_photo_models_card_measures_the_answers_the_app_gives(tmp_path, monkey
     data = TrainingData(CIFAR10, split(10, 10), split(40, 30), split(200, 200), "generated")
     written = evaluate(network, spec("vit_cifar10"), data, None, torch.device("cpu"), tmp_path)
     assert card.read(tmp_path / "vit_cifar10.json", "") == written
+    assert written.test_set == "generated, 200 images"  # the source's own brackets are not doubled
     monkeypatch.setattr(models.registry, "WEIGHTS_DIR", tmp_path)
     classifier = models.load("vit_cifar10", device="cpu")
 

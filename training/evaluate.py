@@ -216,7 +216,7 @@ def evaluate(
         architecture={"name": model_spec.arch, **model_spec.arch_options},
         parameters=weights.parameter_count(model),
         dataset=dataset.name,
-        test_set=f"{data.test_source} ({len(labels)} images)",
+        test_set=f"{data.test_source}, {len(labels):,} images",
         classes=list(dataset.classes),
         input=Input(size=dataset.image_size, channels=dataset.channels),
         normalization=Normalization(mean=list(dataset.mean), std=list(dataset.std)),
