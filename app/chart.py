@@ -6,9 +6,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QTextDocument
-from PySide6.QtWidgets import QApplication, QGraphicsItem, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.class_axis import ClassAxis
+from app.figure_style import in_ink, in_letters, still
 from app.labels import ElidedLabel
 from app.theme import ink, soft_ink
 
@@ -35,37 +36,6 @@ NOTE_LINES = 3
 def summary_lines(models: int) -> int:
     """The lines the summary under the bars keeps for a comparison of `models` models, or one model."""
     return NOTE_LINES + (models if models > 1 else 0)
-
-
-def still(plot: pg.PlotWidget | pg.PlotItem) -> pg.PlotWidget | pg.PlotItem:
-    """A figure to look at, not to explore (no context menu, no panning or zooming), in ink."""
-    plot.setMenuEnabled(False)
-    plot.setMouseEnabled(x=False, y=False)
-    plot.hideButtons()
-    in_ink(plot)
-    return plot
-
-
-def in_ink(plot: pg.PlotWidget | pg.PlotItem) -> None:
-    """Axes, their labels and the title in the palette's text colour: pyqtgraph's own light grey
-    reads at 2.6:1 on the window's grey."""
-    colour = ink()
-    for side in ("left", "bottom"):
-        axis = plot.getAxis(side)
-        axis.setPen(colour)
-        axis.setTextPen(colour)
-        axis.label.setDefaultTextColor(colour)
-    item = plot.getPlotItem() if isinstance(plot, pg.PlotWidget) else plot
-    item.titleLabel.item.setDefaultTextColor(colour)
-    # The title's and the legend's colour and size are written into their text: pale grey, and
-    # small in presentation mode, unless written anew.
-    size = f"{max(QApplication.font().pointSize(), 1)}pt"
-    legend = item.legend.items if item.legend is not None else []
-    for label in [item.titleLabel, *(label for _, label in legend)]:
-        if label.text:
-            label.setText(label.text, color=colour.name(), size=size)
-    if item.legend is not None:
-        item.legend.opts.update(labelTextColor=colour, labelTextSize=size)
 
 
 class ConfidenceChart(QWidget):
@@ -161,7 +131,7 @@ class ConfidenceChart(QWidget):
         font.setPointSize(points)
         for side in ("bottom", "left"):
             self.plot.getAxis(side).setStyle(tickFont=font)
-            self.plot.getAxis(side).label.setFont(font)
+        in_letters(self.plot, font)
         self.plot.getAxis("left").setWidth(
             QFontMetrics(font).horizontalAdvance("100") + 2 * QFontMetrics(font).height()
         )

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import tasks
-from app.chart import in_ink
+from app.figure_style import in_ink, in_letters
 from app.report_figures import ConfusionView, first_layer_view, per_class_plot, reliability_view, training_plot
 from app.scrolling import VerticalScroll
 from models.card import Card, Unfamiliarity
@@ -119,7 +119,7 @@ class ModelReport(QDialog):
         own_palette.setResolveMask(EVERY_PROPERTY)
         self.setFont(own_font)
         self.setPalette(own_palette)
-        ink_figures(self)
+        ink_figures(self, own_font)
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.WindowActivate:
@@ -131,7 +131,7 @@ class ModelReport(QDialog):
         if name not in self.made:
             index = list(self.makers).index(name)
             self.made[name] = self.makers[name]()
-            ink_figures(self.made[name])  # made after the letters and colours were last taken
+            ink_figures(self.made[name], self.font())  # made after the letters and colours were last taken
             with QSignalBlocker(self.tabs):
                 current = self.tabs.currentIndex()
                 self.tabs.removeTab(index)
@@ -151,15 +151,15 @@ class ModelReport(QDialog):
         return view
 
 
-def ink_figures(root: QWidget) -> None:
-    """Every figure in `root`, itself included, in the palette's ink and the application's letters."""
+def ink_figures(root: QWidget, font: QFont) -> None:
+    """Every figure in `root`, itself included, in the palette's ink and the letters of `font`."""
     for figure in [root, *root.findChildren(QWidget)]:
-        if isinstance(figure, pg.PlotWidget):
-            in_ink(figure)
-        elif isinstance(figure, pg.GraphicsLayoutWidget):
-            for item in figure.ci.items:
-                if isinstance(item, pg.PlotItem):
-                    in_ink(item)
+        plots = [figure] if isinstance(figure, pg.PlotWidget) else []
+        if isinstance(figure, pg.GraphicsLayoutWidget):
+            plots = [item for item in figure.ci.items if isinstance(item, pg.PlotItem)]
+        for plot in plots:
+            in_ink(plot)
+            in_letters(plot, font)
 
 
 def training_page(runs: list) -> QWidget:

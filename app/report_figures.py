@@ -13,8 +13,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.chart import BAR, MODEL_COLOURS, still
+from app.chart import BAR, MODEL_COLOURS
 from app.class_axis import ClassAxis
+from app.figure_style import still
 from app.preview import PixelView
 from app.theme import readable_on, soft_ink
 from models.card import Calibration, TrainingRun

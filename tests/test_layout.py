@@ -7,7 +7,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import QAbstractButton, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMessageBox, QWidget
 
 from app.actions import Tab
 from app.answer_panel import PLOT_SHARE
@@ -344,3 +344,29 @@ def test_the_runner_up_gives_its_room_to_the_answer_where_it_would_be_too_small_
         assert readout.side.font().pixelSize() >= LEAST_SIDE * int(88 * SIDE_LETTERS)
     else:  # the answer takes the whole width
         qtbot.waitUntil(lambda: readout.answer.width() > width * ANSWER_SHARE)
+
+
+def axis_titles(root: QWidget) -> list:
+    """The titles beside the axes of every figure under `root`."""
+    plots = [plot.getPlotItem() for plot in root.findChildren(pg.PlotWidget)]
+    for layout in root.findChildren(pg.GraphicsLayoutWidget):
+        plots += [item for item in layout.ci.items if isinstance(item, pg.PlotItem)]
+    axes = [plot.getAxis(side) for plot in plots for side in ("left", "bottom")]
+    return [axis.label for axis in axes if axis.labelText]
+
+
+def test_the_axis_titles_of_figures_made_before_presentation_mode_take_its_letters(window, qtbot):
+    """pyqtgraph keeps an axis title in the letters of the time it was made: the attack's, the map's
+    and the sweep's stayed small in presentation mode."""
+    window.show_lab(True)
+    window.show_inside(True)
+    window.inside.pages.setCurrentWidget(window.inside.map)
+    titles = axis_titles(window.lab) + axis_titles(window.inside) + axis_titles(window.answers)
+    assert len(titles) >= 3  # the chart's, the attack's, the sweep's
+    window.actions["presentation"].setChecked(True)
+    large = QApplication.font().pointSize()
+    qtbot.waitUntil(lambda: all(title.font().pointSize() >= large for title in titles), timeout=2000)
+    window.actions["presentation"].setChecked(False)
+    normal = QApplication.font().pointSize()
+    qtbot.waitUntil(lambda: all(title.font().pointSize() < large for title in titles), timeout=2000)
+    assert all(title.font().pointSize() <= normal + 2 for title in titles)  # the chart's are 2 points up

@@ -251,3 +251,24 @@ def test_every_figures_title_is_in_ink_and_in_the_letters_of_presentation_mode(q
             assert title.opts["size"] == size, title.text
     finally:
         presentation.set_fonts(False)
+
+
+def test_an_open_reports_axis_titles_take_presentation_modes_letters_when_it_comes_to_the_front(qtbot):
+    from tests.test_layout import axis_titles
+
+    raw = Reliability(ece=0.05, count=[0, 3, 7], confidence=[0.0, 0.5, 0.9], accuracy=[0.0, 0.33, 0.86])
+    test = TestScores(accuracy=0.93, macro_f1=0.92, per_class_accuracy=[0.9, 0.96], confusion_matrix=[[9, 1], [0, 10]])
+    card = Card("m", "mnist", ["a", "b"], test=test, calibration=Calibration(0.8, "validation split", raw, raw))
+    report = ModelReport(card, "")
+    qtbot.addWidget(report)
+    report.show()
+    for page in ("Calibration", "Confusion", "Per class"):
+        report.page(page)
+    titles = axis_titles(report)
+    assert len(titles) >= 6
+    try:
+        presentation.set_fonts(True)
+        QApplication.sendEvent(report, QEvent(QEvent.Type.WindowActivate))
+        assert all(title.font().pointSize() == QApplication.font().pointSize() for title in titles)
+    finally:
+        presentation.set_fonts(False)

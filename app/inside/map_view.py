@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent
 from PySide6.QtWidgets import QGraphicsItem, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from app.chart import still
+from app.figure_style import in_letters, still
 from app.lab.sweep_plot import CLASS_COLOURS
 from app.labels import ElidedLabel
 from app.preview import PixelView
@@ -102,10 +102,7 @@ class MapView(QWidget):
 
     def _size_legend(self) -> None:
         """The legend's names in the widget's letters."""
-        size = f"{self.font().pointSize()}pt"
-        self.legend.opts["labelTextSize"] = size
-        for _, label in self.legend.items:
-            label.setText(label.text, size=size)
+        in_letters(self.plot, self.font())
         self._fit_legend()
 
     def _fit_legend(self) -> None:

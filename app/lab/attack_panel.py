@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QSlider, QWidget
 
 from app import tasks
-from app.chart import BAR, TOP, still
+from app.chart import BAR, TOP
 from app.class_axis import ClassAxis
+from app.figure_style import in_letters, still
 from app.preview import PixelView
 
 if TYPE_CHECKING:
@@ -103,6 +104,11 @@ class AttackPanel(QWidget):
         grid.setRowStretch(3, 1)
         self.running: tasks.Task | None = None
         self._say_epsilon()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # presentation mode: the bars' axis title grows too
+            in_letters(self.bars, self.font())
 
     @property
     def epsilon_value(self) -> float:

@@ -12,7 +12,7 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout, QWidget
 
 from app import tasks
-from app.chart import still
+from app.figure_style import in_letters, still
 from app.scrolling import LeastPlot
 from models.knobs import Knob, Settings
 
@@ -64,7 +64,7 @@ class SweepPlot(QWidget):
             font = self.font()
             for side in ("left", "bottom"):
                 self.plot.getAxis(side).setStyle(tickFont=font)
-                self.plot.getAxis(side).label.setFont(font)
+            in_letters(self.plot, font)
             self._fit_height()
 
     def _fit_height(self) -> None:
