@@ -28,7 +28,7 @@ from app.filter_bar import FilterBar
 from app.image_grid import ImageGrid
 from app.index_box import IndexBox
 from app.labels import ElidedLabel
-from app.own_images import OwnImages
+from app.own_images import OwnImages, no_picture
 from app.preview import PixelView, to_qimage
 from app.thumbnails import FileIcons, ThumbnailModel, array_icon
 from models.datasets import ImageSet
@@ -118,17 +118,18 @@ class Browser(QWidget):
         self.goto.setToolTip("Go to an image by its index in the set (Enter goes there, Esc leaves)")
         self.goto.setKeyboardTracking(False)
         self.goto.valueChanged.connect(self.selection.go_to)
-        self.goto.left.connect(lambda: self.grid.setFocus())  # the arrow keys and shortcuts work again
+        self.grid = ImageGrid(self.thumbs)
+        self.grid.moved.connect(self._grid_moved)
+        self.goto.left.connect(self.grid.setFocus)  # the arrow keys and shortcuts work again
         self.filters = FilterBar(self.selection)
         self.filters.answersWanted.connect(self.answersWanted)
 
-        self.grid = ImageGrid(self.thumbs)
-        self.grid.moved.connect(self._grid_moved)
         self._build_layout()
         self.set_source(self.source)
 
     def _build_layout(self) -> None:
         top = QHBoxLayout()
+        widget: QWidget
         for widget in (self.source_box, self.kind_box):
             top.addWidget(widget)
         top.addStretch(1)
@@ -243,8 +244,7 @@ class Browser(QWidget):
     def _listed(self, files: list[Path], left_out: int) -> None:
         self._offer_own()
         if left_out:
-            files_left = "1 file that holds" if left_out == 1 else f"{left_out} files that hold"
-            self.filters.say(f"Left out {files_left} no picture.")
+            self.filters.say(f"Left out {no_picture(left_out)}.")
 
     def _offer_own(self) -> None:
         self.set_source(OWN)
@@ -253,6 +253,7 @@ class Browser(QWidget):
 
     def _refused(self, message: str) -> None:
         log.info("nothing to open: %s", message)
+        self._show_current()  # its caption again, not "Looking for pictures in…"
         QMessageBox.information(self, "visionlab", message)
 
     def _kind_changed(self) -> None:

@@ -18,6 +18,11 @@ log = logging.getLogger(__name__)
 KEPT_DECODED = 8  # a large photo takes tens of MB decoded: only the last few shown are kept
 
 
+def no_picture(files: int) -> str:
+    """How many files named as pictures were left out, in words."""
+    return "1 file that holds no picture" if files == 1 else f"{files} files that hold no picture"
+
+
 class OwnImages(QObject):
     """`decoded` fires with a file's path when its picture (or the error it gave) is ready;
     `listed` with the files and how many were left out once opened folders have been walked,
@@ -62,7 +67,9 @@ class OwnImages(QObject):
                 return
             files, left_out = result
             if not files:
-                self.refused.emit(f"No {FORMATS} images there.")
+                where = ", ".join(path.name or str(path) for path in paths)
+                unreadable = f" (left out: {no_picture(left_out)})" if left_out else ""
+                self.refused.emit(f"No {FORMATS} images in {where}{unreadable}. Choose a folder of pictures.")
                 return
             self._offer(files)
             self.listed.emit(files, left_out)

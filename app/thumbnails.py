@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, QRect, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 
 from app import tasks
@@ -18,7 +18,9 @@ from models.preprocess import convert_mode
 
 SIZE = 64
 MAX_SOURCE_PIXELS = 4_000_000  # larger pictures get no icon: they show when chosen
-CACHED_ICONS = 1000  # ten screens of icons, 16 MB at most; older ones are made again when scrolled back to
+# Ten screens of icons: 16 MB at most, 64 MB on a screen of twice the pixel density; older ones
+# are made again when scrolled back to.
+CACHED_ICONS = 1000
 
 
 BADGE = 18  # the height of the strip that names the classes, in pixels
@@ -99,6 +101,10 @@ class ThumbnailModel(QAbstractListModel):
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         item = int(self.indices[index.row()])
+        if role == Qt.ItemDataRole.SizeHintRole:
+            # Every cell an icon's size, made or not: the grid measures one cell for all (uniform
+            # sizes), and measured on an icon still being made, every cell was 0 pixels wide.
+            return QSize(SIZE, SIZE)
         if role == Qt.ItemDataRole.DecorationRole:
             icon = self.cache.get(item)
             if icon is None:
@@ -134,7 +140,7 @@ class FileIcons(QObject):
             self.pending.discard(path)
             files = self.files()
             if index < len(files) and files[index] == path:  # else another folder opened meanwhile
-                icon = None if pixels is None else sharp(QPixmap.fromImage(to_qimage(pixels)), ratio)
+                icon = None if pixels is None else array_icon(pixels, ratio=ratio)
                 self.model.provide(index, icon)
 
         tasks.start(lambda progress, cancelled: file_icon_pixels(path, ratio), done, lambda message: done(None), self)

@@ -306,6 +306,48 @@ def test_a_folder_opens_its_images_with_icons_made_off_the_gui_thread(window, qt
     assert all(icon(name).isNull() for name in ("corrupt.png", "huge.png"))
 
 
+def test_the_users_own_pictures_fill_their_icons_in_the_grid_as_soon_as_they_are_made(window, qtbot, tmp_path):
+    """The view asks for the icons itself: the first picture's icon was still being made when the
+    grid measured its cells, so every cell was 0 pixels wide and no icon ever showed; and a small
+    picture (the first one here is 1x1) fills its icon as a test-set digit does."""
+    colours = [(250, 0, 0), (0, 250, 0), (0, 0, 250), (250, 250, 0)]
+    paths = []
+    for number, (colour, side) in enumerate(zip(colours, (1, 28, 300, 64), strict=True)):
+        paths.append(tmp_path / f"{number}.png")
+        Image.new("RGB", (side, side), colour).save(paths[-1])
+    window.open_paths(paths)
+    browser = window.browser
+    qtbot.waitUntil(lambda: browser.source == OWN and browser.selection.count == 4, timeout=10000)
+    grid, thumbs = browser.grid, browser.thumbs
+
+    def shows(row: int) -> bool:
+        cell = grid.visualRect(thumbs.index(row))
+        if cell.width() < SIZE or cell.height() < SIZE:
+            return False
+        seen = grid.viewport().grab().toImage().pixelColor(cell.center())
+        distances = [np.abs(np.subtract((seen.red(), seen.green(), seen.blue()), colour)).sum() for colour in colours]
+        return int(np.argmin(distances)) == row  # the picture on show is tinted by the highlight
+
+    qtbot.waitUntil(lambda: all(shows(row) for row in range(4)), timeout=10000)
+
+
+def test_a_folder_with_no_pictures_is_named_and_the_picture_on_show_keeps_its_caption(
+    window, qtbot, tmp_path, message_boxes
+):
+    Image.new("L", (20, 20), 90).save(tmp_path / "one.png")
+    window.open_paths([tmp_path / "one.png"])
+    browser = window.browser
+    qtbot.waitUntil(lambda: browser.caption.text().startswith("one.png"), timeout=10000)
+    shown = browser.caption.text()
+    empty = tmp_path / "holiday"
+    empty.mkdir()
+    (empty / "notes.png").write_text("not a picture")
+    window.open_paths([empty])
+    qtbot.waitUntil(lambda: bool(message_boxes), timeout=10000)
+    assert "holiday" in message_boxes[0] and "1 file" in message_boxes[0]  # where, and what was left out
+    qtbot.waitUntil(lambda: browser.caption.text() == shown, timeout=2000)  # not "Looking for pictures…"
+
+
 def missing_data_page(qtbot, open_window, tmp_path: Path) -> MainWindow:
     """A window whose data folder holds nothing, on the Browse tab's page that says so."""
     window = open_window(tmp_path / "nowhere")
@@ -570,7 +612,7 @@ def test_switching_to_a_set_still_loading_shows_nothing_meanwhile(window, qtbot,
 
 def test_a_heat_map_leaves_with_the_picture_it_explained(window, qtbot, tmp_path):
     browse(qtbot, window)
-    window.actions["explain"].trigger()
+    window.commands["explain"].trigger()
     qtbot.waitUntil(lambda: window.browser.view.overlay is not None, timeout=10000)
     window.browser.kind_box.setCurrentIndex(window.browser.kind_box.findData(CIFAR10.name))  # no CIFAR-10 model
     files = write_odd_files(tmp_path / "pictures")
@@ -625,14 +667,14 @@ def test_a_pasted_picture_joins_my_images(window, qtbot, tmp_path, monkeypatch, 
     copied = QImage(60, 40, QImage.Format.Format_RGB32)
     copied.fill(QColor("white"))
     QApplication.clipboard().setImage(copied)
-    window.actions["paste"].trigger()
+    window.commands["paste"].trigger()
     browser = window.browser
     qtbot.waitUntil(lambda: len(browser.own.files) == 2, timeout=10000)
     pasted = browser.own.files[1]
     assert pasted.parent == tmp_path / "pasted" and Image.open(pasted).size == (60, 40)
     assert browser.selection.current() == 1 and window.tabs.currentIndex() == BROWSE  # added, and shown
     QApplication.clipboard().clear()
-    window.actions["paste"].trigger()
+    window.commands["paste"].trigger()
     assert message_boxes and "The clipboard holds no picture" in message_boxes[0]
 
 

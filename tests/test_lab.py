@@ -51,7 +51,7 @@ def test_the_heat_map_leaves_the_drawing_where_a_knob_moved_the_models_input(
 ):
     install_untrained("mnist_cnn")
     window = open_window()
-    window.actions["explain"].trigger()
+    window.commands["explain"].trigger()
     drawn(window, qtbot)
     qtbot.waitUntil(lambda: window.canvas.overlay is not None, timeout=10000)
     window.show_lab(True)
@@ -71,11 +71,11 @@ def test_closing_the_lab_leaves_the_input_as_it_is(install_untrained, qtbot, ope
         window.lab.knobs.turn(Knob.SCALE, 1.5)
     assert window.session.knobs == Settings(scale=1.5)
     with qtbot.waitSignal(window.answerShown, timeout=10000):
-        window.actions["lab"].setChecked(False)
+        window.commands["lab"].setChecked(False)
     assert window.session.knobs.neutral
     assert np.array_equal(window.session.answer.model_input, plain.model_input)
     with qtbot.waitSignal(window.answerShown, timeout=10000):
-        window.actions["lab"].setChecked(True)  # the sliders kept their places
+        window.commands["lab"].setChecked(True)  # the sliders kept their places
     assert window.session.knobs == Settings(scale=1.5)
 
 
@@ -119,7 +119,7 @@ def test_clearing_the_canvas_empties_the_sweep_and_the_patch_view(install_untrai
 def test_explaining_by_occlusion_while_the_lab_is_open(install_untrained, qtbot, open_window):
     install_untrained("mnist_cnn")
     window = open_window()
-    window.actions["explain"].setChecked(True)
+    window.commands["explain"].setChecked(True)
     plain = drawn(window, qtbot)
     assert "where" in window.session.note(plain)
     window.show_lab(True)
@@ -133,7 +133,7 @@ def test_explaining_by_occlusion_while_the_lab_is_open(install_untrained, qtbot,
     )
     assert "what covering each part costs" in window.session.note(answer)
     with qtbot.waitSignal(window.answerShown, timeout=10000):
-        window.actions["lab"].setChecked(False)
+        window.commands["lab"].setChecked(False)
     assert not window.session.answer.occlusion
 
 
@@ -270,3 +270,45 @@ def test_the_attacks_verdict_stands_beside_its_pictures_above_the_bars(qtbot):
     qtbot.waitExposed(panel)
     said, bars, picture = panel.said.geometry(), panel.bars.geometry(), panel.picture.geometry()
     assert picture.bottom() < said.top() < bars.top()  # in view after a click, not under a tall chart
+
+
+class HeldAttack:
+    """A stand-in model whose attack waits until released, and then changes one pixel."""
+
+    def __init__(self, dataset) -> None:
+        import threading
+        from types import SimpleNamespace
+
+        self.spec, self.classes = SimpleNamespace(title="Stand-in", dataset=dataset), dataset.classes
+        self.release = threading.Event()
+
+    def attack(self, picture: np.ndarray, target: int | None, epsilon: float) -> np.ndarray:
+        self.release.wait(10)
+        changed = picture.copy()
+        changed.flat[0] = 255
+        return changed
+
+    def predict(self, pictures: list) -> np.ndarray:
+        return np.tile(np.eye(10)[1], (len(pictures), 1))
+
+
+@pytest.mark.parametrize("when", ["after", "while"])
+def test_an_adversarial_picture_leaves_with_its_dataset(qtbot, when):
+    """Made for a digit, it stayed on show beside CIFAR-10's targets, its verdict read as if of the
+    photo model of the same name; one still being made when the dataset changed arrived after it."""
+    panel = AttackPanel()
+    qtbot.addWidget(panel)
+    panel.set_dataset(MNIST)
+    invitation = panel.said.text()
+    model = HeldAttack(MNIST)
+    panel.make(model, [], np.zeros((28, 28, 1), np.uint8))
+    if when == "after":
+        model.release.set()
+        qtbot.waitSignal(panel.made, timeout=10000).wait()
+        assert panel.picture.pixmap is not None and "Stand-in says 1" in panel.said.text()
+    panel.set_dataset(CIFAR10)
+    model.release.set()
+    qtbot.waitUntil(panel.button.isEnabled, timeout=10000)
+    qtbot.wait(50)
+    assert panel.picture.pixmap is None and panel.change.pixmap is None
+    assert panel.said.text() == invitation

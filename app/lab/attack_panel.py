@@ -43,6 +43,9 @@ def verdict(before: np.ndarray, after: np.ndarray, target: int | None) -> str:
     return "fooled" if after[top] >= UNSURE else "fooled, though unsure"
 
 
+INVITATION = "Pick a target (or click its bar) and make a picture the model takes for it."
+
+
 class AttackPanel(QWidget):
     """`made` fires once an adversarial picture and what the models say of it are on show."""
 
@@ -76,7 +79,7 @@ class AttackPanel(QWidget):
             f'<span style="color:{TOP.name()}">■</span> the adversarial picture'
         )
         self.legend.setWordWrap(True)
-        self.said = QLabel("Pick a target (or click its bar) and make a picture the model takes for it.")
+        self.said = QLabel(INVITATION)
         self.said.setWordWrap(True)
         # The slider on a line of its own, under its name and value: beside both, in presentation
         # mode's letters on a 1024-pixel screen, it shrank to its knob, and its name left the target
@@ -103,6 +106,7 @@ class AttackPanel(QWidget):
         grid.addWidget(self.bars, 6, 0, 1, 2)
         grid.setRowStretch(3, 1)
         self.running: tasks.Task | None = None
+        self.dataset: DatasetSpec | None = None  # whose classes are offered as targets
         self._say_epsilon()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -120,8 +124,14 @@ class AttackPanel(QWidget):
     def set_dataset(self, dataset: DatasetSpec) -> None:
         """Offer the dataset's classes as targets; a new dataset starts from its own epsilon, one that fools
         its models (a digit needs a larger change than a photo), and keeps the user's change after that."""
-        if [self.target_box.itemText(i) for i in range(1, self.target_box.count())] == list(dataset.classes):
+        if dataset is self.dataset:
             return
+        self.dataset = dataset
+        # A picture made for another dataset's model goes: beside these targets it read as if made
+        # for a model of the same name here.
+        self.picture.set_array(None)
+        self.change.set_array(None)
+        self.said.setText(INVITATION)
         self.target_box.clear()
         self.target_box.addItem("Any other class", None)
         for index, name in enumerate(dataset.classes):
@@ -162,6 +172,8 @@ class AttackPanel(QWidget):
     ) -> None:
         self.running = None
         self.button.setEnabled(True)
+        if picked.spec.dataset is not self.dataset:  # made for the dataset left meanwhile
+            return
         self.picture.set_array(adversarial)
         self.change.set_array(magnified(adversarial.astype(int) - picture.astype(int)))
         self._show_bars(picked.classes, said[0][1], said[0][2])
