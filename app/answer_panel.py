@@ -51,20 +51,20 @@ class AnswerPanel(QWidget):
         self.preview = PixelView()
         self.preview.setToolTip("The image the model sees, after centring and scaling")
         self.info = ModelInfo()
-        column = QVBoxLayout(self)
+        column = self.column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.readout)
         column.addWidget(self.chart_slot, 1)
-        self.lower = QWidget()
-        self.lower.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)  # as tall as its parts
-        row = QHBoxLayout(self.lower)
+        self.details = QWidget()
+        self.details.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)  # as tall as its parts
+        row = QHBoxLayout(self.details)
         row.setContentsMargins(0, 0, 0, 0)
         seen = QVBoxLayout()
         seen.addWidget(QLabel("Model input"))
         seen.addWidget(self.preview)
         row.addLayout(seen)
         row.addWidget(self.info, 1)
-        column.addWidget(self.lower)
+        column.addWidget(self.details)
         self.set_lecture_view(False, 0, 0)
 
     def build_chart(self, classes: tuple[str, ...]) -> None:
@@ -142,6 +142,6 @@ class AnswerPanel(QWidget):
         fixed parts only, never the room the bars have now, so it cannot flip back and forth."""
         if self.chart is None:
             return
-        spacing = self.layout().spacing()
-        fixed = self.readout.height() + self.chart.text_height() + self.lower.sizeHint().height() + 3 * spacing
-        self.lower.setVisible(not self.lecture or self.height() - fixed >= self.height() * PLOT_SHARE)
+        spacing = self.column.spacing()
+        fixed = self.readout.height() + self.chart.text_height() + self.details.sizeHint().height() + 3 * spacing
+        self.details.setVisible(not self.lecture or self.height() - fixed >= self.height() * PLOT_SHARE)

@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPainterPath, Q
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout, QWidget
 
 from app.preview import heat_image
-from models.strokes import DEFAULT_BRUSH, Drawing, FieldPlacement
+from models.strokes import BRUSHES, DEFAULT_BRUSH, Drawing, FieldPlacement
 
 # The empty canvas's invitation: soft, yet legible on black by WCAG AA (grey 110 gave 4.1:1).
 HINT = QColor(140, 140, 140)
@@ -202,7 +202,7 @@ class DrawingCanvas(QWidget):
     def raster(self, size: int) -> QImage:
         """The drawing at size x size pixels, white on black.
 
-        Finished strokes are drawn once per size (the widget's and the ink's) and kept, and so
+        Finished strokes are drawn once per size and kept, and so
         are the settled segments of the stroke under the pen: each pen movement draws one new
         segment and the short run to the pen, however long the stroke has grown.
         """
@@ -290,7 +290,7 @@ class DrawingTab(QWidget):
         super().__init__(parent)
         self.canvas = DrawingCanvas()
         self.brush = QSlider(Qt.Orientation.Horizontal)
-        self.brush.setRange(3, 15)  # hundredths of the canvas side
+        self.brush.setRange(*(round(brush * 100) for brush in BRUSHES))  # hundredths of the canvas side
         self.brush.setValue(round(self.canvas.brush * 100))
         self.brush.setToolTip("Brush size")
         self.brush.valueChanged.connect(lambda value: self.canvas.set_brush(value / 100))

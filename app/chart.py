@@ -273,7 +273,7 @@ class ConfidenceChart(QWidget):
             self.legend.setText("" if names[0] not in self.unfamiliar else long if self._fits(long) else short)
             self._fit_legend()
             return
-        entries = []
+        entries: list[str] = []
         for word in (f"{WARNING} unfamiliar", WARNING):
             entries = []
             for k, name in enumerate(names):

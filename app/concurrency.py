@@ -7,7 +7,8 @@
   its own, one torch thread apiece, on all cores but one; that one stays for the GUI thread.
 - Qt's global thread pool (app/tasks.py): slow jobs reported back by signal: reading and
   downloading datasets, decoding the user's pictures and their icons, scoring a test set,
-  looking inside a model for its report.
+  sweeping a knob and making an adversarial picture in the lab, looking inside a model for its
+  report. They share the inference thread's models (see models/answering.py).
 - Closing the window waits for none of them: jobs are cancelled and stop at their next check,
   the inference thread ends after the step it is in (see retire()), and the process ends after
   at most EXIT_GRACE_S whatever is still running (a download on a stalled network, a model

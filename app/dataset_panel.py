@@ -94,7 +94,7 @@ class DatasetPanel(QWidget):
     def _start(
         self,
         name: str,
-        job: tasks.Job,
+        job: tasks.Job[Any],
         done: Callable[[Any], None],
         failed: Callable[[str], None],
         progress: Callable[[int, int], None] | None = None,

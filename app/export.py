@@ -45,8 +45,8 @@ def export(
     shown: QRect,
     chart: QWidget,
     target: Path,
-    done: Callable[[Path], None],
-    failed: Callable[[str], None],
+    done: Callable[[Path], object],
+    failed: Callable[[str], object],
 ) -> None:
     """Write the part `shown` of `source` (the drawing or the picture, without the margin around
     it) and `chart`, as they look now, into `target`; `done` gets the path once written, `failed`
@@ -54,7 +54,7 @@ def export(
     picture = side_by_side(source.grab(shown), chart.grab(), chart.palette().window().color()).toImage()
 
     def write(progress: object, cancelled: object) -> Path:
-        if not picture.save(str(target), "PNG"):
+        if not picture.save(str(target), "PNG"):  # type: ignore[call-overload]  # PySide takes str, its stub says bytes
             raise OSError(f"Could not write {target}. Choose another folder.")
         return target
 

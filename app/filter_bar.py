@@ -116,8 +116,9 @@ class FilterBar(QWidget):
 
     def _show_cell_note(self) -> None:
         """Say which confusion cell is on show, with a way out of it."""
-        cell = self.selection.filters.cell
-        on = cell is not None and bool(self.classes)
-        self.cell_note.setText(f"Only “{self.classes[cell[0]]}” taken for “{self.classes[cell[1]]}”" if on else "")
-        self.cell_note.setVisible(on)
-        self.show_all.setVisible(on)
+        cell = self.selection.filters.cell if self.classes else None
+        self.cell_note.setText(
+            "" if cell is None else f"Only “{self.classes[cell[0]]}” taken for “{self.classes[cell[1]]}”"
+        )
+        self.cell_note.setVisible(cell is not None)
+        self.show_all.setVisible(cell is not None)

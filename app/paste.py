@@ -18,7 +18,7 @@ from models.registry import CACHE_DIR
 PASTED = CACHE_DIR / "pasted"  # where copied pictures are kept
 
 
-def paste(owner: QWidget, opened: Callable[[list[Path]], None], failed: Callable[[str], None]) -> None:
+def paste(owner: QWidget, opened: Callable[[list[Path]], object], failed: Callable[[str], object]) -> None:
     """Hand `opened` the picture files the clipboard holds, or the file a copied picture was saved
     to; `failed` a message that says why there is none."""
     mime = QApplication.clipboard().mimeData()  # None where the clipboard is empty
@@ -37,7 +37,7 @@ def paste(owner: QWidget, opened: Callable[[list[Path]], None], failed: Callable
 
     def save(progress: object, cancelled: object) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
-        if not image.save(str(target), "PNG"):
+        if not image.save(str(target), "PNG"):  # type: ignore[call-overload]  # PySide takes str, its stub says bytes
             raise ImageError(
                 f"Could not save the pasted picture in {target.parent}; check that the folder is writable."
             )

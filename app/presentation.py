@@ -17,6 +17,7 @@ def set_fonts(on: bool) -> int:
     """Enlarge the application's font and switch to high contrast, or restore both; returns the
     point size now in use."""
     application = QApplication.instance()
+    assert application is not None, "presentation mode needs the running application"
     normal = application.property(NORMAL) or QApplication.font().pointSize()
     application.setProperty(NORMAL, normal)
     palette = application.property(NORMAL_PALETTE)

@@ -191,9 +191,9 @@ def training_plot(runs: list[TrainingRun], metric: str) -> pg.PlotWidget:
         (f"train_{metric}", training_label(runs[-1].recipe, metric), MODEL_COLOURS[1]),
         (f"val_{metric}", "validation", MODEL_COLOURS[0]),
     ):
-        values = [record.get(key) for record in history]
-        if all(v is not None for v in values):
-            values = np.asarray(values, dtype=float) * (100 if percent else 1)
+        recorded = [record.get(key) for record in history]
+        if all(v is not None for v in recorded):
+            values = np.asarray(recorded, dtype=float) * (100 if percent else 1)
             plot.plot(
                 epochs, values, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=5, symbolBrush=colour, name=label
             )

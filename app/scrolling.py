@@ -16,17 +16,18 @@ class VerticalScroll(QScrollArea):
 
     def __init__(self, page: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.page = page
         self.setWidget(page)
         self.setWidgetResizable(True)  # the page fills the height there is, and scrolls only past its least
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
     def minimumSizeHint(self) -> QSize:
-        least = self.widget().minimumSizeHint()
+        least = self.page.minimumSizeHint()
         return QSize(least.width() + self.verticalScrollBar().sizeHint().width(), min(least.height(), self.SHORTEST))
 
     def sizeHint(self) -> QSize:
-        wanted = self.widget().sizeHint()
+        wanted = self.page.sizeHint()
         return QSize(wanted.width() + self.verticalScrollBar().sizeHint().width(), wanted.height())
 
 

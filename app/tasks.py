@@ -1,10 +1,12 @@
-"""Slow jobs (reading a dataset, downloading, scoring a test set) on a thread pool, reporting back by signals."""
+"""Slow jobs (reading a dataset, downloading, scoring a test set, sweeping a knob, making an
+adversarial picture) on a thread pool, reporting back by signals."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from shiboken6 import isValid
@@ -13,7 +15,9 @@ from models.errors import ModelError
 
 log = logging.getLogger(__name__)
 
-Job = Callable[[Callable[[int, int], None], Callable[[], bool]], object]  # job(progress, cancelled) -> result
+Result = TypeVar("Result")
+# job(progress, cancelled) -> result
+Job = Callable[[Callable[[int, int], None], Callable[[], bool]], Result]
 
 
 class TaskSignals(QObject):
@@ -25,7 +29,7 @@ class TaskSignals(QObject):
 class Task(QRunnable):
     """Runs `job(progress, cancelled)` off the GUI thread; its result or error comes back as a signal."""
 
-    def __init__(self, job: Job) -> None:
+    def __init__(self, job: Job[Any]) -> None:
         super().__init__()
         self.job = job
         self.signals = TaskSignals()
@@ -57,9 +61,9 @@ _running: set[Task] = set()  # Python must keep each task, and its signals, aliv
 
 
 def start(
-    job: Job,
-    done: Callable[[object], None],
-    failed: Callable[[str], None],
+    job: Job[Result],
+    done: Callable[[Result], object],
+    failed: Callable[[str], object],
     owner: QObject,
     progress: Callable[[int, int], None] | None = None,
 ) -> Task:

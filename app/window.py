@@ -69,12 +69,12 @@ class MainWindow(QMainWindow):
         self.picker = ModelPicker()
         self.answers = AnswerPanel()
         self._build_layout()
-        self.actions = Actions(self, self._slots())
-        self.devices = DeviceMenu(self.actions.menus["&Device"], self)
+        self.commands = Actions(self, self._slots())
+        self.devices = DeviceMenu(self.commands.menus["&Device"], self)
         browser = self.browser
         buttons = {"compare": self.picker.compare, "previous": browser.previous, "next": browser.next}
-        self.actions.lend_tooltips({**buttons, "random": browser.random})
-        self.actions.show_tab(Tab.DRAW)
+        self.commands.lend_tooltips({**buttons, "random": browser.random})
+        self.commands.show_tab(Tab.DRAW)
 
         concurrency.configure()
         self.worker, self.inference_thread = start_worker(concurrency.model_threads())
@@ -114,8 +114,8 @@ class MainWindow(QMainWindow):
     def _slots(self) -> dict:
         browser = self.browser
         return {
-            "open_files": lambda: browser.ask_files() and self.show_tab(Tab.BROWSE),
-            "open_folder": lambda: browser.ask_folder() and self.show_tab(Tab.BROWSE),
+            "open_files": lambda: self._browse_if(browser.ask_files()),
+            "open_folder": lambda: self._browse_if(browser.ask_folder()),
             "paste": self.paste,
             "export": self.export,
             "quit": self.close,
@@ -135,7 +135,7 @@ class MainWindow(QMainWindow):
             "report": self.show_report,
             "lab": self.show_lab,
             "inside": self.show_inside,
-            "help": lambda: QMessageBox.information(self, "Keyboard shortcuts", self.actions.help_html()),
+            "help": lambda: QMessageBox.information(self, "Keyboard shortcuts", self.commands.help_html()),
         }
 
     def _connect(self) -> None:
@@ -173,14 +173,19 @@ class MainWindow(QMainWindow):
             self.resize(QSize(1200, 720).boundedTo(self.screen().availableGeometry().size()))
             self.splitter.setSizes([600, 600])  # else the chart's side gets only what its widgets ask for
         if self.settings.presentation:
-            self.actions["presentation"].setChecked(True)  # which sets the fonts
+            self.commands["presentation"].setChecked(True)  # which sets the fonts
 
     def show_tab(self, tab: Tab) -> None:
         self.tabs.setCurrentIndex(tab.value)
 
+    def _browse_if(self, opened: bool) -> None:
+        """The Browse tab, where pictures were just opened."""
+        if opened:
+            self.show_tab(Tab.BROWSE)
+
     def _input_changed(self) -> None:
         drawing = self.tabs.currentIndex() == Tab.DRAW.value
-        self.actions.show_tab(Tab.DRAW if drawing else Tab.BROWSE)
+        self.commands.show_tab(Tab.DRAW if drawing else Tab.BROWSE)
         self.session.show_input(drawing, self.browser.dataset)
         self.asking.predict()
 
@@ -188,9 +193,6 @@ class MainWindow(QMainWindow):
     def classifiers(self) -> dict[str, Classifier]:
         """The models ready to answer, as the inference thread handed them over."""
         return self.loading.classifiers
-
-    def set_device(self, kind: str) -> None:
-        self.loading.move_to(kind)
 
     def _picked(self, name: str) -> None:
         self.settings.choose_model(MODELS[name].dataset.name, name)
@@ -233,7 +235,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         width = min(dock.sizeHint().width(), round(self.width() * DOCK_SHARE))
         self.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
-        dock.visibilityChanged.connect(lambda _: self.actions[action].setChecked(not dock.isHidden()))
+        dock.visibilityChanged.connect(lambda _: self.commands[action].setChecked(not dock.isHidden()))
 
     def open_test_image(self, dataset: str, index: int) -> None:
         """Show test image `index` of `dataset` on the Browse tab."""
@@ -285,7 +287,7 @@ class MainWindow(QMainWindow):
         """Add the picture (or picture files) on the clipboard to My images, and show it."""
         paste.paste(
             self,
-            lambda paths: self.browser.open_paths(paths, add=True) and self.show_tab(Tab.BROWSE),
+            lambda paths: self._browse_if(self.browser.open_paths(paths, add=True)),
             lambda message: QMessageBox.information(self, "visionlab", message),
         )
 
@@ -332,7 +334,7 @@ class MainWindow(QMainWindow):
         self._fit_lecture_view()
 
     def _fit_lecture_view(self) -> None:
-        on = self.actions["presentation"].isChecked()
+        on = self.commands["presentation"].isChecked()
         self.answers.set_lecture_view(on, self.height(), self.screen().size().height())
 
     def resizeEvent(self, event: QResizeEvent) -> None:

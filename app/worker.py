@@ -101,7 +101,7 @@ class InferenceWorker(QObject):
 
 
 def start_worker(parallel: int) -> tuple[InferenceWorker, QThread]:
-    """A worker running in a new thread; stop it with thread.quit() and thread.wait()."""
+    """A worker running in a new thread; stop both with concurrency.retire(thread, worker.close)."""
     thread = QThread()
     thread.setObjectName("inference")
     worker = InferenceWorker(parallel)

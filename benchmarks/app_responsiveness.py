@@ -27,13 +27,6 @@ from pathlib import Path
 import numpy as np
 
 
-def resident_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def fill_missing(folder: Path) -> list[str]:
     """Copy the shipped weights and add untrained stand-ins for the models still missing."""
     import shutil
@@ -166,6 +159,7 @@ def main() -> None:
 
         from app import concurrency
         from app.window import MainWindow
+        from tests.random_actions import resident_mb
 
         application = QApplication([])
         window = MainWindow(device="cpu", model="mnist_cnn")
@@ -180,9 +174,9 @@ def main() -> None:
         print(f"models loaded and traced: {', '.join(window.classifiers)}; resident memory {resident_mb():.0f} MB")
         window.picker.pick("mnist_cnn")
         for lecture in (False, True):
-            window.actions["presentation"].setChecked(lecture)
+            window.commands["presentation"].setChecked(lecture)
             for compare, explain in ((False, False), (False, True), (True, False)):
-                window.actions["explain"].setChecked(explain)
+                window.commands["explain"].setChecked(explain)
                 latency = pen_latency(window, args.moves, compare)
                 label = "compare: " + ", ".join(window.session.selected()) if compare else "mnist_cnn"
                 label += " with Explain on (its heat map follows when the pen lifts)" if explain else ""
@@ -191,8 +185,8 @@ def main() -> None:
                     f"pen to bars, {label}: median {np.median(latency):.1f} ms, "
                     f"p95 {np.percentile(latency, 95):.1f} ms over {len(latency)} moves"
                 )
-        window.actions["presentation"].setChecked(False)  # else the next launch starts in it
-        window.actions["explain"].setChecked(False)
+        window.commands["presentation"].setChecked(False)  # else the next launch starts in it
+        window.commands["explain"].setChecked(False)
         window.picker.compare.setChecked(False)
         for label, model in (("mnist_cnn", "mnist_cnn"), ("resnet18_mnist", "resnet18_mnist")):
             window.picker.pick(model)

@@ -23,19 +23,15 @@ from pathlib import Path
 
 import numpy as np
 from app_responsiveness import pen_latency
+from event_loop import run_until
 
 
 def wait_for(condition, seconds: float = 30.0) -> float:
     """Run the event loop until `condition()` holds; the seconds it took."""
-    from PySide6.QtWidgets import QApplication
-
-    start = time.perf_counter()
-    while not condition():
-        QApplication.processEvents()
-        if time.perf_counter() - start > seconds:
-            raise TimeoutError("no answer within the time allowed")
-        time.sleep(0.0005)
-    return time.perf_counter() - start
+    took = run_until(condition, seconds)
+    if not condition():
+        raise TimeoutError("no answer within the time allowed")
+    return took
 
 
 def layers_after(window, act) -> float:

@@ -26,10 +26,10 @@ import models
 from models import pendigits
 from models.datasets import DEFAULT_ROOT
 from models.registry import DRAWN, for_dataset
-from models.strokes import DEFAULT_BRUSH, strokes_to_mnist
+from models.strokes import BRUSHES, DEFAULT_BRUSH, strokes_to_mnist
 
 SIZES = [round(0.3 + 0.1 * i, 1) for i in range(7)]
-BRUSHES = [b / 100 for b in range(3, 16)]  # the slider's steps
+SLIDER = [b / 100 for b in range(round(BRUSHES[0] * 100), round(BRUSHES[1] * 100) + 1)]  # its steps
 
 
 def accuracy(classifier: models.Classifier, digits: list[pendigits.PenDigit], size: float, brush: float) -> float:
@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="sizes 30/50/70/90% and brushes 3/7.5/15 only")
     args = parser.parse_args()
     sizes = [0.3, 0.5, 0.7, 0.9] if args.quick else SIZES
-    brushes = [0.03, DEFAULT_BRUSH, 0.15] if args.quick else BRUSHES
+    brushes = [BRUSHES[0], DEFAULT_BRUSH, BRUSHES[1]] if args.quick else SLIDER
 
     digits = pendigits.load(args.data_dir)
     for name in args.models:

@@ -144,13 +144,13 @@ def close_in(state: str, data_dir: Path) -> None:
     elif state == "a prediction in flight":
         loaded()
         shown.picker.compare.setChecked(True)
-        shown.actions["explain"].setChecked(True)
+        shown.commands["explain"].setChecked(True)
         shown.canvas.begin_stroke(shown.canvas.rect().center())
         shown.canvas.extend_stroke(shown.canvas.rect().topLeft())
     elif state == "presentation mode with everything on":
         loaded()
         for name in ("presentation", "explain", "calibrated"):
-            shown.actions[name].setChecked(True)
+            shown.commands[name].setChecked(True)
         shown.picker.compare.setChecked(True)
         shown.show_report()
         run_until(lambda: False, 1)

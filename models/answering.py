@@ -1,7 +1,9 @@
 """Questions to the loaded models and their answers: a picture, the models to ask, what to explain.
 
 Imports no torch itself: the classifiers it holds were loaded by models.load, which does. The
-app's inference thread owns one Answerer; nothing else touches its classifiers while it answers.
+app's inference thread owns one Answerer. Its classifiers are shared: the app's thread pool sweeps,
+attacks and scores test sets with them while it answers, so whatever a forward pass records by
+hooks keeps only what passes on its own thread (models/explain.py, models/features.py).
 """
 
 from __future__ import annotations

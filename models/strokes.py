@@ -20,6 +20,7 @@ from PIL import Image, ImageDraw
 FIELD = 28  # MNIST's field
 BOX = 20  # MNIST scaled each digit's bounding box into 20x20 pixels of the field
 DEFAULT_BRUSH = 0.075  # of the canvas side: the canvas's default
+BRUSHES = (0.03, 0.15)  # of the canvas side: the canvas's brush slider, in steps of 0.01
 WEIGHT = 2.2  # stroke width in field pixels at the default brush (chosen on held-out pen writers)
 WEIGHT_RANGE = (1.8, 2.8)  # whatever the brush
 SUPERSAMPLE = 4  # drawn at 4x, then averaged down: anti-aliased edges

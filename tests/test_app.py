@@ -144,7 +144,7 @@ def test_unavailable_device_keeps_the_current_one(install_untrained, qtbot, mess
     install_untrained("mnist_cnn")
     window = open_window()
     with qtbot.waitSignal(window.modelsReady, timeout=10000):
-        window.set_device("cuda")
+        window.loading.move_to("cuda")
     assert message_boxes and "CUDA device is not available" in message_boxes[0]
     assert window.session.device == "cpu"
     assert "mnist_cnn" in window.classifiers
@@ -164,7 +164,7 @@ def test_a_device_that_cannot_hold_the_models_keeps_them_where_they_are(
 
     monkeypatch.setattr(models, "load", out_of_memory)
     with qtbot.waitSignal(window.modelsReady, timeout=10000):
-        window.set_device("cpu")
+        window.loading.move_to("cpu")
     assert message_boxes and "out of memory" in message_boxes[0]
     assert window.classifiers["mnist_cnn"] is before
     assert window.picker.current() == "mnist_cnn"
@@ -179,7 +179,7 @@ def test_moving_the_models_to_a_device_reloads_them_and_keeps_the_answer(install
     before = window.classifiers["mnist_cnn"]
     shown, asked = window.answers.chart.shown["mnist_cnn"].copy(), window.session.questions.version
     with qtbot.waitSignal(window.modelsReady, timeout=60000):
-        window.set_device("cpu")
+        window.loading.move_to("cpu")
     assert window.classifiers["mnist_cnn"] is not before
     qtbot.waitUntil(lambda: window.session.questions.settled, timeout=10000)
     assert window.session.questions.last_shown > asked  # the drawing was asked about again, on the new device
@@ -237,12 +237,12 @@ def test_presentation_mode_enlarges_fonts_and_is_remembered(open_window):
 
     window = open_window(start=False)
     normal = QApplication.font().pointSize()
-    window.actions["presentation"].trigger()
+    window.commands["presentation"].trigger()
     assert QApplication.font().pointSize() > normal
     window.close()
     again = open_window(start=False)
-    assert again.actions["presentation"].isChecked()
-    again.actions["presentation"].trigger()
+    assert again.commands["presentation"].isChecked()
+    again.commands["presentation"].trigger()
     assert QApplication.font().pointSize() == normal
 
 
@@ -277,7 +277,7 @@ def test_a_photo_model_on_the_command_line_opens_on_its_test_set(install_untrain
         window.start()
     assert window.tabs.currentIndex() == BROWSE and window.browser.source == CIFAR10.name
     assert window.picker.current() == "vit_cifar10"
-    assert window.actions["previous"].isVisible()
+    assert window.commands["previous"].isVisible()
 
 
 def test_every_toolbar_action_has_a_shortcut_in_its_tooltip(open_window):
@@ -432,7 +432,7 @@ def test_the_shipped_cnn_reads_a_drawn_digit(digit, qtbot):
 def test_explain_lays_a_heat_map_over_the_drawing_and_follows_a_clicked_class(install_untrained, qtbot, open_window):
     install_untrained("mnist_cnn")
     window = open_window()
-    window.actions["explain"].trigger()
+    window.commands["explain"].trigger()
     pen_strokes(window.canvas, SEVEN)
     qtbot.waitUntil(lambda: window.canvas.overlay is not None and window.session.questions.settled, timeout=10000)
     assert window.answers.preview.overlay is not None
@@ -442,7 +442,7 @@ def test_explain_lays_a_heat_map_over_the_drawing_and_follows_a_clicked_class(in
     assert window.answers.chart.explained == 3
     outline = window.answers.chart.outline
     assert outline.scene() is not None and outline.opts["x"] == [3]  # the explained class is marked
-    window.actions["explain"].trigger()
+    window.commands["explain"].trigger()
     qtbot.waitUntil(lambda: window.canvas.overlay is None, timeout=10000)
     assert outline.scene() is None
 
@@ -452,7 +452,7 @@ def test_in_a_comparison_the_heat_map_is_the_picked_models(install_untrained, qt
     install_untrained("vit_mnist")
     window = open_window()
     window.picker.compare.setChecked(True)
-    window.actions["explain"].trigger()
+    window.commands["explain"].trigger()
     pen_strokes(window.canvas, SEVEN)
     qtbot.waitUntil(lambda: "where MNIST CNN looked" in window.answers.chart.summary.text(), timeout=10000)
     window.picker.pick("vit_mnist")
@@ -466,7 +466,7 @@ def test_calibrated_toggle_says_which_probabilities_are_shown(install_untrained,
     pen_strokes(window.canvas, ONE)
     qtbot.waitUntil(lambda: "raw probabilities" in window.answers.chart.summary.text(), timeout=10000)
     raw = window.answers.chart.shown["mnist_cnn"].max()
-    window.actions["calibrated"].trigger()
+    window.commands["calibrated"].trigger()
     qtbot.waitUntil(lambda: "temperature 2.00" in window.answers.chart.summary.text(), timeout=10000)
     assert window.answers.chart.shown["mnist_cnn"].max() < raw
 

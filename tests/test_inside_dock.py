@@ -49,7 +49,7 @@ def tile_image(dock, row: int, position: int):
 
 
 def test_the_layers_and_the_place_on_the_map_follow_the_drawing(window, qtbot):
-    window.actions["inside"].trigger()
+    window.commands["inside"].trigger()
     dock = window.inside
     assert dock.isVisible() and window.session.inside_page is InsidePage.LAYERS
     pen_strokes(window.canvas, ONE)
@@ -72,7 +72,7 @@ def test_the_layers_and_the_place_on_the_map_follow_the_drawing(window, qtbot):
     assert tile_image(dock, 0, 0) != drawn_one  # the seven's maps, not the one's
     # Closed, the dock costs nothing: the answers carry none of it.
     with qtbot.waitSignal(window.answerShown, timeout=10000):
-        window.actions["inside"].trigger()
+        window.commands["inside"].trigger()
     assert window.session.inside_page is None
     answer = window.session.answer
     assert answer.looked_into is None and answer.layers is None and answer.place is None
@@ -92,9 +92,9 @@ def test_the_menu_entry_follows_the_docks_own_close_button_not_its_place_in_a_ta
     window.show_inside(True)
     # Behind another dock of its tab group, a dock reports itself invisible, yet it is open.
     window.inside.visibilityChanged.emit(False)
-    assert window.actions["inside"].isChecked()
+    assert window.commands["inside"].isChecked()
     window.inside.close()  # its own button
-    assert not window.actions["inside"].isChecked() and window.session.inside_page is None
+    assert not window.commands["inside"].isChecked() and window.session.inside_page is None
 
 
 def test_a_click_on_a_map_shows_it_large_with_its_filter(window, qtbot):
@@ -174,7 +174,7 @@ def test_compared_models_heat_maps_stand_side_by_side(install_untrained, tiny_mn
     window.show_inside(True)
     window.inside.pages.setCurrentWidget(window.inside.side_by_side)
     window.picker.compare.setChecked(True)
-    window.actions["explain"].trigger()
+    window.commands["explain"].trigger()
     pen_strokes(window.canvas, ONE)
     answer = settled(window, qtbot)
     assert set(answer.heats) == {"mnist_cnn", "vit_mnist"}

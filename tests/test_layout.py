@@ -44,14 +44,14 @@ def settled_place(qtbot, widget: QWidget) -> QRect:
 
 def every_toggle_on(window) -> None:
     window.picker.compare.setChecked(True)
-    window.actions["explain"].setChecked(True)
-    window.actions["calibrated"].setChecked(True)
+    window.commands["explain"].setChecked(True)
+    window.commands["calibrated"].setChecked(True)
 
 
 @pytest.mark.parametrize("presentation", [False, True], ids=["1024x700", "presentation"])
 def test_the_canvas_holds_still_while_the_answers_change(window, qtbot, presentation):
     window.resize(1024, 700)
-    window.actions["presentation"].setChecked(presentation)
+    window.commands["presentation"].setChecked(presentation)
     canvas, size = settled_place(qtbot, window.canvas), window.size()
     every_toggle_on(window)
     for _ in range(2):
@@ -92,7 +92,7 @@ def test_the_bars_keep_their_share_of_the_answer_panel_in_presentation_mode_on_a
     window, qtbot, compare
 ):
     window.resize(1024, 700)
-    window.actions["presentation"].setChecked(True)
+    window.commands["presentation"].setChecked(True)
     every_toggle_on(window)
     window.picker.compare.setChecked(compare)
     with qtbot.waitSignal(window.answerShown, timeout=10000):
@@ -107,7 +107,7 @@ def test_the_bars_keep_their_share_of_the_answer_panel_in_presentation_mode_on_a
     qtbot.waitUntil(lambda: answers.preview.isVisibleTo(window), timeout=2000)  # a taller window has room
     window.resize(1024, 700)
     qtbot.waitUntil(lambda: not answers.preview.isVisibleTo(window), timeout=2000)
-    window.actions["presentation"].setChecked(False)
+    window.commands["presentation"].setChecked(False)
     qtbot.waitUntil(lambda: answers.preview.isVisibleTo(window), timeout=2000)  # and is back outside it
 
 
@@ -116,20 +116,20 @@ def test_the_lecture_view_is_large(window, qtbot):
     screen = window.screen().size().height()
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         pen_strokes(window.canvas, SEVEN)
-    window.actions["presentation"].setChecked(True)
+    window.commands["presentation"].setChecked(True)
     qtbot.wait(50)
     readout = window.answers.readout
     assert readout.height() >= screen / 8
     assert readout.answer.font().pixelSize() >= 0.6 * screen / 8  # the letters fill most of the strip
     assert window.answers.preview.width() >= screen / 4 - 1
-    window.actions["presentation"].setChecked(False)
+    window.commands["presentation"].setChecked(False)
     qtbot.wait(50)
     assert window.answers.readout.height() < screen / 8
 
 
 @pytest.mark.parametrize("presentation", [False, True], ids=["normal", "presentation"])
 def test_all_text_reads_at_4_5_to_1(window, qtbot, presentation):
-    window.actions["presentation"].setChecked(presentation)
+    window.commands["presentation"].setChecked(presentation)
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         pen_strokes(window.canvas, SEVEN)
     with qtbot.waitSignal(window.reportShown, timeout=10000):
@@ -156,7 +156,7 @@ def test_all_text_reads_at_4_5_to_1(window, qtbot, presentation):
 @pytest.mark.parametrize("presentation", [False, True], ids=["normal", "presentation"])
 @pytest.mark.parametrize("dock", ["lab", "inside"])
 def test_a_dock_beside_the_window_fits_a_1024_pixel_screen(window, qtbot, dock, presentation):
-    window.actions["presentation"].setChecked(presentation)
+    window.commands["presentation"].setChecked(presentation)
     window.resize(1024, 700)
     {"lab": window.show_lab, "inside": window.show_inside}[dock](True)
     qtbot.wait(50)
@@ -181,7 +181,7 @@ def test_a_dock_beside_the_window_fits_a_1024_pixel_screen(window, qtbot, dock, 
 def test_three_models_heat_maps_side_by_side_fit_a_1024_pixel_screen_with_their_captions_whole(
     window, qtbot, presentation
 ):
-    window.actions["presentation"].setChecked(presentation)
+    window.commands["presentation"].setChecked(presentation)
     window.resize(1024, 700)
     window.show_inside(True)
     side_by_side = window.inside.side_by_side
@@ -210,7 +210,7 @@ def test_three_models_heat_maps_side_by_side_fit_a_1024_pixel_screen_with_their_
 
 @pytest.mark.parametrize("presentation", [False, True], ids=["normal", "presentation"])
 def test_the_attacks_slider_and_target_keep_their_room_on_a_1024_pixel_screen(window, qtbot, presentation):
-    window.actions["presentation"].setChecked(presentation)
+    window.commands["presentation"].setChecked(presentation)
     window.resize(1024, 700)
     window.show_lab(True)
     window.lab.pages.setCurrentIndex(1)
@@ -226,10 +226,10 @@ def test_the_attacks_slider_and_target_keep_their_room_on_a_1024_pixel_screen(wi
 
 @pytest.mark.parametrize("tab", [Tab.DRAW, Tab.BROWSE])
 def test_every_toolbar_button_shows_on_a_1024_pixel_screen_in_presentation_mode(window, qtbot, tab):
-    window.actions["presentation"].setChecked(True)
+    window.commands["presentation"].setChecked(True)
     window.show_tab(tab)
     window.resize(1024, 700)
-    toolbar = window.actions.toolbar
+    toolbar = window.commands.toolbar
     settled_place(qtbot, toolbar)
     shown = [action for action in toolbar.actions() if action.isVisible()]
     assert shown and all(toolbar.widgetForAction(action).isVisible() for action in shown)  # none behind a "»"
@@ -238,23 +238,23 @@ def test_every_toolbar_button_shows_on_a_1024_pixel_screen_in_presentation_mode(
 
 
 def test_the_shortcuts_dialog_fits_a_1024x700_screen_in_presentation_mode(window, qtbot):
-    window.actions["presentation"].setChecked(True)
-    box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts", window.actions.help_html(), parent=window)
+    window.commands["presentation"].setChecked(True)
+    box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts", window.commands.help_html(), parent=window)
     qtbot.addWidget(box)
     box.show()
     size = box.sizeHint()
     assert size.width() <= 1024 and size.height() <= 700 - 40  # a title bar above it
     laid_out = QTextDocument()
     laid_out.setDefaultFont(box.font())
-    laid_out.setHtml(window.actions.help_html())
+    laid_out.setHtml(window.commands.help_html())
     shown = laid_out.toPlainText()
-    assert all(action.text().replace("&", "").rstrip("…") in shown for action in window.actions.by_name.values())
+    assert all(action.text().replace("&", "").rstrip("…") in shown for action in window.commands.by_name.values())
 
 
 @pytest.mark.parametrize("presentation", [False, True], ids=["1024x700", "presentation"])
 def test_a_narrow_chart_wraps_its_legend_rather_than_cut_models_off(window, qtbot, presentation):
     window.resize(1024, 700)
-    window.actions["presentation"].setChecked(presentation)
+    window.commands["presentation"].setChecked(presentation)
     window.show_lab(True)
     chart = window.answers.chart
     titles = {"mnist_cnn": "MNIST CNN", "resnet18_mnist": "ResNet18", "vit_mnist": "ViT"}
@@ -277,7 +277,7 @@ def test_a_docks_title_grows_with_presentation_mode_and_its_buttons_work(window,
     opened = window.lab if dock == "lab" else window.inside
     title = opened.titleBarWidget().findChild(QLabel)
     normal = title.fontInfo().pointSizeF()
-    window.actions["presentation"].setChecked(True)
+    window.commands["presentation"].setChecked(True)
     qtbot.wait(50)
     assert title.fontInfo().pointSizeF() >= 1.5 * normal
     assert title.text() == opened.windowTitle()
@@ -287,7 +287,7 @@ def test_a_docks_title_grows_with_presentation_mode_and_its_buttons_work(window,
     floating.click()
     assert not opened.isFloating()
     closing.click()
-    assert opened.isHidden() and not window.actions[dock].isChecked()
+    assert opened.isHidden() and not window.commands[dock].isChecked()
 
 
 def test_a_long_folder_path_in_the_browsers_message_breaks_at_its_separators(qtbot):
@@ -363,10 +363,10 @@ def test_the_axis_titles_of_figures_made_before_presentation_mode_take_its_lette
     window.inside.pages.setCurrentWidget(window.inside.map)
     titles = axis_titles(window.lab) + axis_titles(window.inside) + axis_titles(window.answers)
     assert len(titles) >= 3  # the chart's, the attack's, the sweep's
-    window.actions["presentation"].setChecked(True)
+    window.commands["presentation"].setChecked(True)
     large = QApplication.font().pointSize()
     qtbot.waitUntil(lambda: all(title.font().pointSize() >= large for title in titles), timeout=2000)
-    window.actions["presentation"].setChecked(False)
+    window.commands["presentation"].setChecked(False)
     normal = QApplication.font().pointSize()
     qtbot.waitUntil(lambda: all(title.font().pointSize() < large for title in titles), timeout=2000)
     assert all(title.font().pointSize() <= normal + 2 for title in titles)  # the chart's are 2 points up

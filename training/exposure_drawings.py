@@ -15,8 +15,8 @@ import numpy as np
 
 from models import pendigits
 from models.pendigits import PenDigit
-from models.strokes import strokes_to_mnist
-from training.pen_data import BRUSHES, JITTER, rotation
+from models.strokes import BRUSHES, strokes_to_mnist
+from training.pen_data import JITTER, rotation
 
 Strokes = list[np.ndarray]
 

@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 from models.ink import skeleton_strokes, thinned
 from models.preprocess import photo_to_mnist, to_native
 from models.registry import DATASETS
-from models.strokes import DEFAULT_BRUSH, strokes_to_mnist
+from models.strokes import BRUSHES, DEFAULT_BRUSH, strokes_to_mnist
 
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts", Path("/Library/Fonts"))
 
@@ -76,7 +76,7 @@ def scribbles(count: int, seed: int) -> np.ndarray:
             turns = np.cumsum(rng.normal(0, 0.9, rng.integers(20, 60)))
             steps = np.column_stack([np.cos(turns), np.sin(turns)]) * rng.uniform(0.01, 0.04)
             strokes.append(np.clip(rng.uniform(0.2, 0.8, 2) + np.cumsum(steps, axis=0), 0, 1))
-        drawings.append(strokes_to_mnist(strokes, float(rng.uniform(0.03, 0.15))))
+        drawings.append(strokes_to_mnist(strokes, float(rng.uniform(*BRUSHES))))
     return np.stack(drawings)
 
 

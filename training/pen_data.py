@@ -15,10 +15,9 @@ import numpy as np
 
 from models import pendigits
 from models.pendigits import PenDigit
-from models.strokes import DEFAULT_BRUSH, strokes_to_mnist
+from models.strokes import BRUSHES, DEFAULT_BRUSH, strokes_to_mnist
 
 HEIGHTS = (0.3, 0.9)  # of the canvas: the sizes the app is measured at
-BRUSHES = (0.03, 0.15)  # the brush slider's range
 SLANT = 0.25  # x shifts by up to this fraction of y
 TURN_DEGREES = 10.0
 STRETCH = (0.85, 1.15)  # of the width

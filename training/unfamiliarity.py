@@ -173,9 +173,7 @@ def main(argv: list[str] | None = None) -> None:
     entry = card.Unfamiliarity(
         method, chosen.threshold, fitted_on, chosen.familiar_flagged, chosen.unfamiliar, methods_auroc
     )
-    updated = replace(
-        classifier.card, unfamiliarity=entry, schema_version=card.SCHEMA_VERSION
-    )  # the field is version 3
+    updated = replace(classifier.card, unfamiliarity=entry, schema_version=card.SCHEMA_VERSION)
     card.write(classifier.spec.card_path, updated)
     print(f"\nwrote {classifier.spec.unfamiliarity_path} and the card's unfamiliarity entry ({method})")
 

@@ -130,7 +130,7 @@ class Selection:
         """Offer what the filters let through, keeping the image on show where it still is."""
         current = self.current()
         self.indices = select(self.count, self.labels, self.probabilities, self.filters, self.others)
-        where = np.flatnonzero(self.indices == current) if current is not None else []
+        where = np.flatnonzero(self.indices == current) if current is not None else np.zeros(0, int)
         self.position = int(where[0]) if len(where) else 0
         self.changed.emit(True)
 

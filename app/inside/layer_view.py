@@ -140,7 +140,8 @@ class LayerView(QWidget):
 
     def _build(self, rows: list[int]) -> None:
         while self.grid.count():
-            widget = self.grid.takeAt(0).widget()
+            item = self.grid.takeAt(0)
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 # Hidden at once: deleteLater waits for the event loop, and until then a shown
                 # child would be shown, laid out and painted again with the dock.

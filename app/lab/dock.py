@@ -118,15 +118,18 @@ class LabDock(QDockWidget):
 
     def _attack(self) -> None:
         shown = self._on_show()
-        if shown is None or shown[0].model_input is None:
+        model_input = shown[0].model_input if shown is not None else None
+        if shown is None or model_input is None:
             self.attack.said.setText("Draw or pick a picture first, with a model ready to answer it.")
             return
-        answer, picked = shown
+        picked = shown[1]
         others = [c for c in self.classifiers().values() if c is not picked and c.spec.dataset is picked.spec.dataset]
-        self.attack.make(picked, others, answer.model_input)
+        self.attack.make(picked, others, model_input)
 
     def _sweep(self) -> None:
         shown = self._on_show()
-        if shown is not None and shown[0].unchanged_input is not None and self.isVisible():
-            answer, classifier = shown
+        if shown is None or not self.isVisible():
+            return
+        answer, classifier = shown
+        if answer.unchanged_input is not None:
             self.sweep.follow(classifier, answer.unchanged_input, self.session.knobs)

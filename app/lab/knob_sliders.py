@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSlider, QWidget
 
@@ -58,7 +60,8 @@ class KnobSliders(QWidget):
                     self.turn(knob, knob.neutral)
 
     def settings(self) -> Settings:
-        return Settings(**{knob.field: knob.at(slider.value()) for knob, slider in self.sliders.items()})
+        values: dict[str, Any] = {knob.field: knob.at(slider.value()) for knob, slider in self.sliders.items()}
+        return Settings(**values)
 
     def turn(self, knob: Knob, value: float) -> None:
         """Move one slider, as a hand would."""
