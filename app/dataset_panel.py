@@ -38,7 +38,7 @@ class DatasetPanel(QWidget):
         self.download_button = QPushButton("Download")
         self.download_button.clicked.connect(lambda: self.download(self.shown) if self.shown else None)
         self.folder_button = QPushButton("Choose Folder…")
-        self.folder_button.setToolTip("The folder that holds the datasets (MNIST/raw, cifar-10-batches-py, ...)")
+        self.folder_button.setToolTip("The folder that holds the datasets (MNIST, cifar10-jpeg, ...), or one of them")
         self.folder_button.clicked.connect(self.ask_folder)
         self.progress = QProgressBar()
         self.cancel_button = QPushButton("Cancel")
@@ -115,7 +115,8 @@ class DatasetPanel(QWidget):
         size = spec.test_download_bytes / 1e6
         return (
             f"The {spec.title} test set ({spec.kind}) is not in {self.data_dir}.\n\n"
-            f"Download it ({size:.1f} MB), or choose the folder that holds it."
+            f"Download it ({size:.1f} MB), or choose where it is: a folder named {datasets.set_folder(spec)}, "
+            "or the folder that holds it."
         )
 
     def ask_folder(self) -> None:
@@ -128,7 +129,7 @@ class DatasetPanel(QWidget):
         self.cancel_jobs()
         self.jobs.clear()
         self.downloading.clear()
-        self.data_dir = folder.expanduser().resolve()
+        self.data_dir = datasets.data_folder(folder.expanduser().resolve())
         if self.shown is not None:
             self.test_set(self.shown)
 

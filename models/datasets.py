@@ -75,6 +75,24 @@ def read_idx(path: Path, title: str) -> np.ndarray:
     return body.reshape(shape)
 
 
+def set_folder(spec: DatasetSpec) -> str:
+    """The folder in the data folder that holds a dataset's files: torchvision's MNIST, or the
+    JPEG copy of CIFAR-10 (torchvision's own CIFAR-10 batches are read too, where they lie)."""
+    return spec.source if spec.reader == "idx" else f"{spec.name}-jpeg"
+
+
+def data_folder(chosen: Path) -> Path:
+    """The data folder, given it or a folder within one of its sets (MNIST, MNIST/raw,
+    cifar10-jpeg/test): people pick the folder of the set they see as often as the one above it."""
+    names = {set_folder(spec) for spec in registry.DATASETS.values()}
+    if any((chosen / name).is_dir() for name in names):
+        return chosen
+    for within in [chosen, *chosen.parents][:3]:
+        if within.name in names:
+            return within.parent
+    return chosen
+
+
 def _find(folder: Path, stem: str) -> Path | None:
     for candidate in (folder / stem, folder / f"{stem}.gz"):
         if candidate.is_file():
@@ -84,7 +102,7 @@ def _find(folder: Path, stem: str) -> Path | None:
 
 def _idx_files(spec: DatasetSpec, root: Path, split: str) -> ImageSet | None:
     prefix = IDX_PREFIXES[split]
-    raw = root / spec.source / "raw"  # torchvision's layout, named after its dataset class
+    raw = root / set_folder(spec) / "raw"  # torchvision's layout, named after its dataset class
     images, labels = _find(raw, f"{prefix}-images-idx3-ubyte"), _find(raw, f"{prefix}-labels-idx1-ubyte")
     if images is None or labels is None:
         return None
@@ -123,7 +141,7 @@ def read_image_folder(folder: Path, classes: tuple[str, ...], size: int) -> tupl
 
 
 def _class_folders_or_python_batches(spec: DatasetSpec, root: Path, split: str) -> ImageSet | None:
-    folder = root / f"{spec.name}-jpeg" / split
+    folder = root / set_folder(spec) / split
     if folder.is_dir() and all((folder / name).is_dir() for name in spec.classes):
         images, labels = read_image_folder(folder, spec.classes, spec.image_size)
         return ImageSet(spec, split, images, labels, f"{spec.title} {split} set (JPEG copy)")

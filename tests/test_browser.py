@@ -382,13 +382,16 @@ def test_missing_data_offers_a_download_and_a_failed_one_says_why(
     assert set(window.answers.chart.shown) == {"mnist_cnn"}
 
 
+@pytest.mark.parametrize("picked", ["", "MNIST", "MNIST/raw"], ids=["data folder", "the set's", "within the set's"])
 def test_choosing_the_data_folder_on_the_missing_data_page_reads_it(
-    install_untrained, open_window, qtbot, tmp_path, tiny_mnist
+    install_untrained, open_window, qtbot, tmp_path, tiny_mnist, picked
 ):
+    """People pick the folder of the set they see, or one inside it, as often as the one above it."""
     install_untrained("mnist_cnn")
     window = missing_data_page(qtbot, open_window, tmp_path)
     browser = window.browser
-    browser.panel.set_data_dir(tiny_mnist)  # what Choose Folder… does with the folder picked
+    assert "a folder named MNIST" in browser.panel.message.text()  # what to choose
+    browser.panel.set_data_dir(tiny_mnist / picked)  # what Choose Folder… does with the folder picked
     qtbot.waitUntil(lambda: MNIST.name in browser.panel.sets, timeout=10000)
     assert browser.selection.count == 20
     window.close()

@@ -311,3 +311,14 @@ def test_a_cancel_stops_before_the_next_mirror(tmp_path, monkeypatch):
     with pytest.raises(DownloadCancelled):  # a cancel that came first makes no connection at all
         download(MNIST.name, tmp_path / "other", cancelled=lambda: True)
     assert asked == []
+
+
+def test_the_data_folder_is_found_from_a_folder_within_one_of_its_sets(tmp_path):
+    root = tmp_path / "MNIST"  # a data folder may itself be named after a set: it is still the one
+    (root / "MNIST" / "raw").mkdir(parents=True)
+    (root / "cifar10-jpeg" / "test" / "cat").mkdir(parents=True)
+    for within in ("", "MNIST", "MNIST/raw", "cifar10-jpeg", "cifar10-jpeg/test", "cifar10-jpeg/test/cat"):
+        assert datasets.data_folder(root / within) == root, within
+    elsewhere = tmp_path / "photos"
+    elsewhere.mkdir()
+    assert datasets.data_folder(elsewhere) == elsewhere
