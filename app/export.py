@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from app import tasks
+from models.errors import ImageError
 
 
 def side_by_side(left: QPixmap, right: QPixmap, background: QColor) -> QPixmap:
@@ -35,9 +36,13 @@ def file_name(*parts: str, now: datetime.datetime | None = None) -> str:
 
 
 def ask_target(parent: QWidget, folder: Path, name: str) -> Path | None:
-    """The file to export to, asked of the user with `name` proposed; None when they cancel."""
+    """The file to export to, asked of the user with `name` proposed; None when they cancel. It is
+    a PNG whatever name was typed, and its name says so: ".png" is added where it is missing."""
     target, _ = QFileDialog.getSaveFileName(parent, "Export input and chart", str(folder / name), "PNG image (*.png)")
-    return Path(target) if target else None
+    if not target:
+        return None
+    path = Path(target)
+    return path if path.suffix.lower() == ".png" else path.with_name(f"{path.name}.png")
 
 
 def export(
@@ -55,7 +60,7 @@ def export(
 
     def write(progress: object, cancelled: object) -> Path:
         if not picture.save(str(target), "PNG"):  # type: ignore[call-overload]  # PySide takes str, its stub says bytes
-            raise OSError(f"Could not write {target}. Choose another folder.")
+            raise ImageError(f"Could not write {target}. Choose another folder.")
         return target
 
     tasks.start(write, done, failed, source)

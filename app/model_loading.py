@@ -77,7 +77,7 @@ class ModelLoading(QObject):
         if self.session.starting and self.requested_device is not None:
             # A device asked for on the command line is missing: fall back to the detected one.
             self.requested_device = None
-            self.notice = f"{message} Using the detected device instead."
+            self.notice = f"{message} For now the models run on the detected device."
             self.start()
             return
         self.warned.emit(message)

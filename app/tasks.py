@@ -16,7 +16,16 @@ from models.errors import ModelError
 log = logging.getLogger(__name__)
 
 Result = TypeVar("Result")
+
+
 # job(progress, cancelled) -> result
+def log_failure(logger: logging.Logger, what: str, error: Exception) -> None:
+    """Log a failure the user is told of: a ModelError is an expected condition (a missing set, an
+    odd file, a device this machine lacks) written for users, its traceback only with --verbose;
+    anything else is a fault, logged with its traceback in any case."""
+    logger.log(logging.INFO if isinstance(error, ModelError) else logging.WARNING, what, exc_info=error)
+
+
 Job = Callable[[Callable[[int, int], None], Callable[[], bool]], Result]
 
 
@@ -46,8 +55,7 @@ class Task(QRunnable):
         try:
             result = self.job(self._report(self.signals.progress), self._cancel.is_set)
         except Exception as error:  # noqa: BLE001 - every failure becomes a message, never a traceback
-            # A ModelError is an expected condition (a missing set, an odd file), written for users.
-            log.log(logging.INFO if isinstance(error, ModelError) else logging.WARNING, "job failed", exc_info=True)
+            log_failure(log, "job failed", error)
             self._report(self.signals.failed)(str(error) or type(error).__name__)
         else:
             self._report(self.signals.done)(result)

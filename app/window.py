@@ -292,14 +292,19 @@ class MainWindow(QMainWindow):
         )
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasUrls():
+        if paste.can_take(event.mimeData()):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
-        if paths:
-            self.open_paths(paths)
-            event.acceptProposedAction()
+        """Files from a file manager open in place of those open; a picture from a web page joins them."""
+        event.acceptProposedAction()
+        paste.take(
+            self,
+            event.mimeData(),
+            self.open_paths,
+            lambda path: self._browse_if(self.browser.open_paths([path], add=True)),
+            lambda message: QMessageBox.information(self, "visionlab", message),
+        )
 
     # for the lecture hall
     def export(self) -> None:

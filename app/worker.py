@@ -12,6 +12,7 @@ import logging
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from app.concurrency import TORCH_THREADS
+from app.tasks import log_failure
 from models.answering import Answerer, Loading, Request, say
 from models.device import set_threads
 
@@ -50,7 +51,7 @@ class InferenceWorker(QObject):
             set_threads(TORCH_THREADS)
             self.loading = Loading(self.answerer, names, device)
         except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
-            log.warning("cannot load onto %s", device, exc_info=True)
+            log_failure(log, f"cannot load onto {device}", error)
             self.failed.emit(say(error))
             return
         self._next.emit()
@@ -82,7 +83,7 @@ class InferenceWorker(QObject):
         try:
             result = loading.finish()
         except Exception as error:  # noqa: BLE001
-            log.warning("the models stay where they were", exc_info=True)
+            log_failure(log, "the models stay where they were", error)
             self.failed.emit(say(error))
             return
         if not loading.joining:

@@ -42,7 +42,7 @@ def resolve(device: str | torch.device | None = None) -> torch.device:
     if device is None:
         return detect()
     try:
-        device = torch.device(device)
+        device = torch.device(device.lower() if isinstance(device, str) else device)  # "CPU", as the menu says
     except (RuntimeError, TypeError):
         raise DeviceError(f"{device!r} is not a device name. Use one of: {', '.join(KINDS)}.") from None
     if not is_available(device.type):

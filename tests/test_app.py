@@ -188,6 +188,18 @@ def test_moving_the_models_to_a_device_reloads_them_and_keeps_the_answer(install
     assert window.picker.current() == "mnist_cnn" and set(window.answers.chart.shown) == {"mnist_cnn"}
 
 
+@pytest.mark.parametrize(
+    ("typed", "written"), [("x.png", "x.png"), ("x.PNG", "x.PNG"), ("x", "x.png"), ("x.jpg", "x.jpg.png")]
+)
+def test_an_export_is_named_as_the_png_it_is(qapp, monkeypatch, tmp_path, typed, written):
+    from PySide6.QtWidgets import QFileDialog
+
+    from app import export
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(tmp_path / typed), ""))
+    assert export.ask_target(None, tmp_path, "proposed.png") == tmp_path / written
+
+
 def test_export_saves_input_and_chart_as_one_png(install_untrained, qtbot, tmp_path, open_window):
     from PIL import Image
 

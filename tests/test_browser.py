@@ -681,6 +681,45 @@ def test_a_pasted_picture_joins_my_images(window, qtbot, tmp_path, monkeypatch, 
     assert message_boxes and "The clipboard holds no picture" in message_boxes[0]
 
 
+def drop(window, mime) -> bool:
+    """Drag `mime` over the window and drop it there, as a file manager or a web browser does; whether it was taken."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    place, action = QPointF(100, 100), Qt.DropAction.CopyAction
+    entered = QDragEnterEvent(place.toPoint(), action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.dragEnterEvent(entered)
+    if not entered.isAccepted():
+        return False
+    window.dropEvent(QDropEvent(place, action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+    return True
+
+
+def test_a_picture_dragged_from_a_web_page_joins_my_images_and_a_bare_link_says_what_to_do(
+    window, qtbot, tmp_path, monkeypatch, message_boxes
+):
+    """A web browser's drag holds the picture's address, and often the picture: it was taken in
+    (a copy cursor) and then nothing happened."""
+    from PySide6.QtCore import QMimeData, QUrl
+
+    import app.paste
+
+    monkeypatch.setattr(app.paste, "PASTED", tmp_path / "pasted")
+    picture = QImage(30, 20, QImage.Format.Format_RGB32)
+    picture.fill(Qt.GlobalColor.white)
+    with_picture = QMimeData()
+    with_picture.setUrls([QUrl("https://example.org/digit.png")])
+    with_picture.setImageData(picture)
+    assert drop(window, with_picture)
+    browser = window.browser
+    qtbot.waitUntil(lambda: len(browser.own.files) == 1, timeout=10000)
+    assert Image.open(browser.own.files[0]).size == (30, 20) and window.tabs.currentIndex() == BROWSE
+    link = QMimeData()
+    link.setUrls([QUrl("https://example.org/digit.png")])
+    assert drop(window, link)
+    assert message_boxes and "https://example.org/digit.png" in message_boxes[0] and "Ctrl+V" in message_boxes[0]
+
+
 def test_the_draw_tab_shows_the_digits_axis_after_photos_were_browsed(
     install_untrained, open_window, qtbot, tiny_cifar
 ):

@@ -227,6 +227,11 @@ def test_nonsense_device(install_untrained):
         models.load("mnist_cnn", device="abacus")
 
 
+def test_a_device_is_named_in_either_case_as_the_device_menu_writes_it(install_untrained):
+    install_untrained("mnist_cnn")
+    assert models.load("mnist_cnn", device="CPU").device.type == "cpu"
+
+
 @pytest.mark.parametrize(
     "bad",
     [

@@ -59,3 +59,20 @@ def test_a_failed_background_job_is_logged(qtbot, caplog, error, level):
     assert said == [str(raised)]
     (record,) = [r for r in caplog.records if r.name == "app.tasks"]
     assert record.levelno == level and record.exc_info is not None
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has CUDA")
+def test_a_device_the_machine_lacks_is_told_to_the_user_not_dumped_as_a_traceback(install_untrained, qtbot, caplog):
+    """Only --verbose (INFO) shows the traceback of an expected condition written for users."""
+    from app.worker import InferenceWorker
+
+    install_untrained("mnist_cnn")
+    worker = InferenceWorker(1)
+    said = []
+    worker.failed.connect(said.append)
+    with caplog.at_level(logging.INFO, logger="app.worker"):
+        worker.load(["mnist_cnn"], "cuda")
+    assert said and "CUDA device is not available" in said[0]
+    (record,) = [r for r in caplog.records if r.name == "app.worker"]
+    assert record.levelno == logging.INFO and record.exc_info is not None
+    worker.close()

@@ -171,7 +171,7 @@ class MapView(QWidget):
             return
         said = "The test images nearest to your input in the model's feature space:"
         if test_set is None:
-            said += " (their pictures show once the test set is read on the Browse tab)"
+            said += " (their pictures show once the test set is read; where it is missing, the Browse tab offers it)"
         self.near_caption.setText(said)
         classes = self.classes
         for view, label, index in zip(self.neighbour_views, self.neighbour_labels, nearest, strict=False):
