@@ -10,6 +10,7 @@ from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen, QTabletEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout, QWidget
 
+from app.escape import lets_go_on_escape
 from app.preview import heat_image
 from models.strokes import BRUSHES, DEFAULT_BRUSH, Drawing, FieldPlacement
 
@@ -289,7 +290,7 @@ class DrawingTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.canvas = DrawingCanvas()
-        self.brush = QSlider(Qt.Orientation.Horizontal)
+        self.brush = lets_go_on_escape(QSlider(Qt.Orientation.Horizontal))
         self.brush.setRange(*(round(brush * 100) for brush in BRUSHES))  # hundredths of the canvas side
         self.brush.setValue(round(self.canvas.brush * 100))
         self.brush.setToolTip("Brush size")

@@ -59,6 +59,22 @@ def test_the_undo_history_is_bounded_and_still_undoes(qtbot):
     assert len(canvas.strokes) == 51
 
 
+def test_esc_in_a_slider_lets_go_of_it_and_leaves_the_drawing(install_untrained, qtbot, open_window):
+    """Esc is the window's Clear key: pressed to let go of the brush or a lab slider, it wiped the drawing."""
+    window = open_window(start=False)
+    window.windowHandle().requestActivate()
+    qtbot.waitUntil(window.isActiveWindow)
+    pen_strokes(window.canvas, ONE)
+    window.show_lab(True)
+    for slider in (window.drawing_tab.brush, window.lab.attack.epsilon):
+        slider.setFocus()
+        qtbot.waitUntil(slider.hasFocus)
+        QTest.keyClick(slider, Qt.Key.Key_Escape)
+        assert len(window.canvas.strokes) == 1 and not slider.hasFocus()
+    QTest.keyClick(window, Qt.Key.Key_Escape)  # pressed again, away from any control, it clears
+    assert window.canvas.is_blank()
+
+
 def test_keys_clear_undo_and_redo(install_untrained, qtbot, open_window):
     window = open_window(start=False)
     window.windowHandle().requestActivate()  # shortcuts reach only the active window

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QSlid
 from app import tasks
 from app.chart import BAR, TOP
 from app.class_axis import ClassAxis
+from app.escape import lets_go_on_escape
 from app.figure_style import in_letters, still
 from app.preview import PixelView
 
@@ -54,7 +55,7 @@ class AttackPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.target_box = QComboBox()
-        self.epsilon = QSlider(Qt.Orientation.Horizontal)
+        self.epsilon = lets_go_on_escape(QSlider(Qt.Orientation.Horizontal))
         self.epsilon.setRange(0, MOST_LEVELS)
         self.epsilon_label = QLabel()
         self.epsilon.valueChanged.connect(lambda _: self._say_epsilon())

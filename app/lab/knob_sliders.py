@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSlider, QWidget
 
+from app.escape import lets_go_on_escape
 from models.knobs import Knob, Settings
 
 
@@ -32,7 +33,7 @@ class KnobSliders(QWidget):
         self.values: dict[Knob, QLabel] = {}
         self.titles: dict[Knob, QLabel] = {}
         for row, knob in enumerate(Knob):
-            slider = QSlider(Qt.Orientation.Horizontal)
+            slider = lets_go_on_escape(QSlider(Qt.Orientation.Horizontal))
             slider.setRange(0, knob.steps)
             slider.setValue(knob.notch(knob.neutral))
             slider.setObjectName(knob.field)

@@ -6,6 +6,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSlider, QWidget
 
+from app.escape import lets_go_on_escape
 from app.preview import PixelView
 from models.knobs import Patch
 
@@ -75,7 +76,7 @@ class PatchControls(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.view = PatchView()
-        self.size_slider = QSlider(Qt.Orientation.Horizontal)
+        self.size_slider = lets_go_on_escape(QSlider(Qt.Orientation.Horizontal))
         self.size_slider.setRange(*SIDES)
         self.size_slider.setValue(DEFAULT_SIDE)
         self.size_slider.setObjectName("patch_side")
