@@ -19,6 +19,7 @@ class ClassAxis(QObject):
         super().__init__(plot)
         self.plot, self.offset = plot, offset
         self.classes: tuple[str, ...] = ()
+        self.labels: list[str] = []  # what stands under each class now, its line breaks included
         plot.getViewBox().sigResized.connect(self.fit)
         # The end names may reach past the axis's ends: pyqtgraph would hide them ("airplane" went
         # missing under the attack's bars at 1920 pixels in presentation mode).
@@ -61,7 +62,8 @@ class ClassAxis(QObject):
                 names = tuple(shortened(name, letters) for name in self.classes)
             if widest(names) > rows * per_class - 10:
                 rows = 3
-        axis.setTicks([[(i + self.offset, "\n" * (i % rows) + name) for i, name in enumerate(names)]])
+        self.labels = ["\n" * (i % rows) + name for i, name in enumerate(names)]
+        axis.setTicks([[(i + self.offset, label) for i, label in enumerate(self.labels)]])
         # As tall as its lines, and the axis's title under them as pyqtgraph reserves it.
         title = axis.label.boundingRect().height() * 0.8 if axis.label.isVisible() else 0
         axis.setHeight(round(rows * metrics.lineSpacing() + 12 + title))

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QFont, QFontMetrics
 
+from app.class_axis import ClassAxis
 from app.labels import fewest_distinct_letters
 from models.registry import CIFAR10, MNIST
 from tests.test_app import chart_on_show
@@ -16,7 +17,7 @@ from tests.test_app import chart_on_show
 def assert_legible(plot: pg.PlotWidget, classes: tuple[str, ...], offset: float = 0.0) -> None:
     """Every class keeps a name of its own, no line of names is clipped, and no two names on a line overlap."""
     axis = plot.getAxis("bottom")
-    labels = [text for _, text in axis._tickLevels[0]]
+    labels = plot.findChild(ClassAxis).labels
     metrics = QFontMetrics(axis.style["tickFont"] or QFont())
     lines = 1 + max(text.count("\n") for text in labels)
     assert axis.height() >= lines * metrics.lineSpacing()
