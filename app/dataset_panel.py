@@ -38,7 +38,9 @@ class DatasetPanel(QWidget):
         self.download_button = QPushButton("Download")
         self.download_button.clicked.connect(lambda: self.download(self.shown) if self.shown else None)
         self.folder_button = QPushButton("Choose Folder…")
-        self.folder_button.setToolTip("The folder that holds the datasets (MNIST, cifar10-jpeg, ...), or one of them")
+        self.folder_button.setToolTip(
+            "The folder that holds the datasets (MNIST, cifar10-jpeg or cifar-10-batches-py), or one of them"
+        )
         self.folder_button.clicked.connect(self.ask_folder)
         self.progress = QProgressBar()
         self.cancel_button = QPushButton("Cancel")
@@ -115,8 +117,8 @@ class DatasetPanel(QWidget):
         size = spec.test_download_bytes / 1e6
         return (
             f"The {spec.title} test set ({spec.kind}) is not in {self.data_dir}.\n\n"
-            f"Download it ({size:.1f} MB), or choose where it is: a folder named {datasets.set_folder(spec)}, "
-            "or the folder that holds it."
+            f"Download it ({size:.1f} MB), or choose where it is: a folder named "
+            f"{' or '.join(datasets.set_folders(spec))}, or the folder that holds it."
         )
 
     def ask_folder(self) -> None:

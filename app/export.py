@@ -38,10 +38,12 @@ def file_name(*parts: str, now: datetime.datetime | None = None) -> str:
 def ask_target(parent: QWidget, folder: Path, name: str) -> Path | None:
     """The file to export to, asked of the user with `name` proposed; None when they cancel. It is
     a PNG whatever name was typed, and its name says so: ".png" is added where it is missing."""
-    target, _ = QFileDialog.getSaveFileName(parent, "Export input and chart", str(folder / name), "PNG image (*.png)")
-    if not target:
+    dialog = QFileDialog(parent, "Export input and chart", str(folder / name), "PNG image (*.png)")
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setDefaultSuffix("png")  # added by the dialog, which then asks before replacing that file
+    if not dialog.exec() or not dialog.selectedFiles():
         return None
-    path = Path(target)
+    path = Path(dialog.selectedFiles()[0])
     return path if path.suffix.lower() == ".png" else path.with_name(f"{path.name}.png")
 
 

@@ -9,8 +9,8 @@ import datetime
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QMimeData, QObject
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app import tasks
@@ -37,7 +37,7 @@ def can_take(mime: QMimeData) -> bool:
 
 
 def take(
-    owner: QWidget,
+    owner: QObject,
     mime: QMimeData | None,
     files: Callable[[list[Path]], object],
     saved: Callable[[Path], object],
@@ -52,7 +52,7 @@ def take(
         files(named)
         return
     data = mime.imageData() if mime and mime.hasImage() else None
-    image = QImage(data) if isinstance(data, QImage) else QImage()
+    image = data.toImage() if isinstance(data, QPixmap) else QImage(data) if isinstance(data, QImage) else QImage()
     if image.isNull():
         links = [url.toString() for url in mime.urls()] if mime and mime.hasUrls() else []
         failed(

@@ -103,8 +103,9 @@ class ThumbnailModel(QAbstractListModel):
         item = int(self.indices[index.row()])
         if role == Qt.ItemDataRole.SizeHintRole:
             # Every cell an icon's size, made or not: the grid measures one cell for all (uniform
-            # sizes), and measured on an icon still being made, every cell was 0 pixels wide.
-            return QSize(SIZE, SIZE)
+            # sizes), and measured on an icon still being made, every cell was 0 pixels wide. The
+            # delegate draws the icon a pixel in: at SIZE, it lost its last row, the badge's.
+            return QSize(SIZE + 2, SIZE + 2)
         if role == Qt.ItemDataRole.DecorationRole:
             icon = self.cache.get(item)
             if icon is None:

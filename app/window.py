@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -303,7 +303,8 @@ class MainWindow(QMainWindow):
             event.mimeData(),
             self.open_paths,
             lambda path: self._browse_if(self.browser.open_paths([path], add=True)),
-            lambda message: QMessageBox.information(self, "visionlab", message),
+            # After the drop: a dialog within it held the application the drag came from (Windows).
+            lambda message: QTimer.singleShot(0, self, lambda: QMessageBox.information(self, "visionlab", message)),
         )
 
     # for the lecture hall

@@ -75,20 +75,32 @@ def read_idx(path: Path, title: str) -> np.ndarray:
     return body.reshape(shape)
 
 
-def set_folder(spec: DatasetSpec) -> str:
-    """The folder in the data folder that holds a dataset's files: torchvision's MNIST, or the
-    JPEG copy of CIFAR-10 (torchvision's own CIFAR-10 batches are read too, where they lie)."""
-    return spec.source if spec.reader == "idx" else f"{spec.name}-jpeg"
+# torchvision's folder of pickled batches for a source (its base_folder), named here so that the
+# data folder is found on the GUI thread without importing torchvision; a test checks they agree.
+BATCH_FOLDERS = {"CIFAR10": "cifar-10-batches-py"}
+
+
+def set_folders(spec: DatasetSpec) -> dict[str, str]:
+    """The folders in the data folder that may hold a dataset, each with what lies in it: torchvision's
+    MNIST, the JPEG copy of CIFAR-10, torchvision's CIFAR-10 batches (which Download fetches)."""
+    if spec.reader == "idx":
+        return {spec.source: "raw"}
+    batches = {BATCH_FOLDERS[spec.source]: "batches.meta"} if spec.source in BATCH_FOLDERS else {}
+    return {f"{spec.name}-jpeg": "test", **batches}
 
 
 def data_folder(chosen: Path) -> Path:
     """The data folder, given it or a folder within one of its sets (MNIST, MNIST/raw,
     cifar10-jpeg/test): people pick the folder of the set they see as often as the one above it."""
-    names = {set_folder(spec) for spec in registry.DATASETS.values()}
-    if any((chosen / name).is_dir() for name in names):
+    marks = {name: mark for spec in registry.DATASETS.values() for name, mark in set_folders(spec).items()}
+
+    def is_set(folder: Path) -> bool:
+        return folder.name in marks and (folder / marks[folder.name]).exists()
+
+    if any(is_set(chosen / name) for name in marks):
         return chosen
     for within in [chosen, *chosen.parents][:3]:
-        if within.name in names:
+        if is_set(within):
             return within.parent
     return chosen
 
@@ -102,7 +114,7 @@ def _find(folder: Path, stem: str) -> Path | None:
 
 def _idx_files(spec: DatasetSpec, root: Path, split: str) -> ImageSet | None:
     prefix = IDX_PREFIXES[split]
-    raw = root / set_folder(spec) / "raw"  # torchvision's layout, named after its dataset class
+    raw = root / spec.source / "raw"  # torchvision's layout, named after its dataset class
     images, labels = _find(raw, f"{prefix}-images-idx3-ubyte"), _find(raw, f"{prefix}-labels-idx1-ubyte")
     if images is None or labels is None:
         return None
@@ -141,7 +153,7 @@ def read_image_folder(folder: Path, classes: tuple[str, ...], size: int) -> tupl
 
 
 def _class_folders_or_python_batches(spec: DatasetSpec, root: Path, split: str) -> ImageSet | None:
-    folder = root / set_folder(spec) / split
+    folder = root / f"{spec.name}-jpeg" / split
     if folder.is_dir() and all((folder / name).is_dir() for name in spec.classes):
         images, labels = read_image_folder(folder, spec.classes, spec.image_size)
         return ImageSet(spec, split, images, labels, f"{spec.title} {split} set (JPEG copy)")

@@ -212,7 +212,11 @@ def test_an_export_is_named_as_the_png_it_is(qapp, monkeypatch, tmp_path, typed,
 
     from app import export
 
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(tmp_path / typed), ""))
+    def typed_in(dialog: QFileDialog) -> int:
+        dialog.selectFile(str(tmp_path / typed))
+        return 1
+
+    monkeypatch.setattr(QFileDialog, "exec", typed_in)
     assert export.ask_target(None, tmp_path, "proposed.png") == tmp_path / written
 
 

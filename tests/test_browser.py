@@ -717,7 +717,8 @@ def test_a_picture_dragged_from_a_web_page_joins_my_images_and_a_bare_link_says_
     link = QMimeData()
     link.setUrls([QUrl("https://example.org/digit.png")])
     assert drop(window, link)
-    assert message_boxes and "https://example.org/digit.png" in message_boxes[0] and "Ctrl+V" in message_boxes[0]
+    qtbot.waitUntil(lambda: bool(message_boxes), timeout=5000)  # shown once the drop is over
+    assert "https://example.org/digit.png" in message_boxes[0] and "Ctrl+V" in message_boxes[0]
 
 
 def test_the_draw_tab_shows_the_digits_axis_after_photos_were_browsed(
@@ -767,3 +768,21 @@ def test_an_icon_is_drawn_at_the_screens_own_resolution_so_its_pixels_and_badge_
     image = icon.toImage()
     row = [image.pixelColor(x, 10).value() for x in range(image.width())]
     assert set(row) == {0, 255}  # enlarged without smoothing: no grey along the edge
+
+
+def test_a_picture_handed_over_as_a_pixmap_is_saved_as_one_handed_over_as_an_image(qtbot, tmp_path, monkeypatch):
+    """Within the process (a picture copied from the app's own views) the data is a QPixmap."""
+    from PySide6.QtCore import QMimeData, QObject
+    from PySide6.QtGui import QPixmap
+
+    import app.paste
+
+    monkeypatch.setattr(app.paste, "PASTED", tmp_path / "pasted")
+    picture = QPixmap(12, 8)
+    picture.fill(Qt.GlobalColor.white)
+    mime = QMimeData()
+    mime.setImageData(picture)
+    saved, failed = [], []
+    app.paste.take(QObject(), mime, lambda files: None, saved.append, failed.append)
+    qtbot.waitUntil(lambda: bool(saved or failed), timeout=5000)
+    assert not failed and Image.open(saved[0]).size == (12, 8)

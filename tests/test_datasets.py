@@ -317,8 +317,18 @@ def test_the_data_folder_is_found_from_a_folder_within_one_of_its_sets(tmp_path)
     root = tmp_path / "MNIST"  # a data folder may itself be named after a set: it is still the one
     (root / "MNIST" / "raw").mkdir(parents=True)
     (root / "cifar10-jpeg" / "test" / "cat").mkdir(parents=True)
-    for within in ("", "MNIST", "MNIST/raw", "cifar10-jpeg", "cifar10-jpeg/test", "cifar10-jpeg/test/cat"):
-        assert datasets.data_folder(root / within) == root, within
-    elsewhere = tmp_path / "photos"
-    elsewhere.mkdir()
-    assert datasets.data_folder(elsewhere) == elsewhere
+    (root / "cifar-10-batches-py").mkdir()
+    (root / "cifar-10-batches-py" / "batches.meta").write_bytes(b"")  # as Download leaves CIFAR-10
+    within = ["", "MNIST", "MNIST/raw", "cifar10-jpeg", "cifar10-jpeg/test", "cifar10-jpeg/test/cat"]
+    for picked in [*within, "cifar-10-batches-py"]:
+        assert datasets.data_folder(root / picked) == root, picked
+    for elsewhere in (tmp_path / "photos", tmp_path / "course" / "MNIST" / "new"):  # a name alone is no set
+        elsewhere.mkdir(parents=True)
+        assert datasets.data_folder(elsewhere) == elsewhere
+
+
+def test_the_batch_folders_named_for_finding_the_data_folder_are_torchvisions():
+    import torchvision.datasets
+
+    for source, folder in datasets.BATCH_FOLDERS.items():
+        assert getattr(torchvision.datasets, source).base_folder == folder

@@ -275,15 +275,17 @@ def test_the_attacks_verdict_stands_beside_its_pictures_above_the_bars(qtbot):
 class HeldAttack:
     """A stand-in model whose attack waits until released, and then changes one pixel."""
 
-    def __init__(self, dataset) -> None:
+    def __init__(self, dataset, fails: bool = False) -> None:
         import threading
         from types import SimpleNamespace
 
         self.spec, self.classes = SimpleNamespace(title="Stand-in", dataset=dataset), dataset.classes
-        self.release = threading.Event()
+        self.release, self.fails = threading.Event(), fails
 
     def attack(self, picture: np.ndarray, target: int | None, epsilon: float) -> np.ndarray:
         self.release.wait(10)
+        if self.fails:
+            raise RuntimeError("out of memory")
         changed = picture.copy()
         changed.flat[0] = 255
         return changed
@@ -292,7 +294,7 @@ class HeldAttack:
         return np.tile(np.eye(10)[1], (len(pictures), 1))
 
 
-@pytest.mark.parametrize("when", ["after", "while"])
+@pytest.mark.parametrize("when", ["after", "while", "failing while"])
 def test_an_adversarial_picture_leaves_with_its_dataset(qtbot, when):
     """Made for a digit, it stayed on show beside CIFAR-10's targets, its verdict read as if of the
     photo model of the same name; one still being made when the dataset changed arrived after it."""
@@ -300,7 +302,7 @@ def test_an_adversarial_picture_leaves_with_its_dataset(qtbot, when):
     qtbot.addWidget(panel)
     panel.set_dataset(MNIST)
     invitation = panel.said.text()
-    model = HeldAttack(MNIST)
+    model = HeldAttack(MNIST, fails=when == "failing while")
     panel.make(model, [], np.zeros((28, 28, 1), np.uint8))
     if when == "after":
         model.release.set()

@@ -161,7 +161,12 @@ class AttackPanel(QWidget):
 
         self.button.setEnabled(False)
         self.said.setText(f"Looking for a picture that {picked.spec.title} takes for something else…")
-        self.running = tasks.start(job, lambda result: self._show(picked, picture, target, *result), self._failed, self)
+        self.running = tasks.start(
+            job,
+            lambda result: self._show(picked, picture, target, *result),
+            lambda said: self._failed(picked, said),
+            self,
+        )
 
     def _show(
         self,
@@ -193,7 +198,8 @@ class AttackPanel(QWidget):
         self.bars.setXRange(-0.6, len(classes) - 0.4, padding=0)
         self.class_axis.set_classes(classes)
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, picked: Classifier, message: str) -> None:
         self.running = None
         self.button.setEnabled(True)
-        self.said.setText(f"No adversarial picture: {message}")
+        if picked.spec.dataset is self.dataset:  # else it is news of the dataset left meanwhile
+            self.said.setText(f"No adversarial picture: {message}")
