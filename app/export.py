@@ -41,9 +41,10 @@ def ask_target(parent: QWidget, folder: Path, name: str) -> Path | None:
     dialog = QFileDialog(parent, "Export input and chart", str(folder / name), "PNG image (*.png)")
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.setDefaultSuffix("png")  # added by the dialog, which then asks before replacing that file
-    if not dialog.exec() or not dialog.selectedFiles():
+    chosen = dialog.selectedFiles() if dialog.exec() else []
+    if not chosen:
         return None
-    path = Path(dialog.selectedFiles()[0])
+    path = Path(chosen[0])
     return path if path.suffix.lower() == ".png" else path.with_name(f"{path.name}.png")
 
 

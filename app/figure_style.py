@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QWidget
 
 from app.theme import ink
 
@@ -56,6 +57,17 @@ def in_letters(plot: pg.PlotWidget | pg.PlotItem, font: QFont) -> None:
         label.setText(label.text, size=size)
     if item.legend is not None:
         item.legend.opts.update(labelTextSize=size)
+
+
+def figures(root: QWidget) -> list[pg.PlotItem]:
+    """The plots in `root`, itself included: those of plot widgets and of graphics layouts."""
+    plots = []
+    for widget in [root, *root.findChildren(QWidget)]:
+        if isinstance(widget, pg.PlotWidget):
+            plots.append(widget.getPlotItem())
+        elif isinstance(widget, pg.GraphicsLayoutWidget):
+            plots += [item for item in widget.ci.items if isinstance(item, pg.PlotItem)]
+    return plots
 
 
 def titles(item: pg.PlotItem) -> list[pg.LabelItem]:

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import tasks
-from app.figure_style import in_ink, in_letters
+from app.figure_style import figures, in_ink, in_letters
 from app.report_figures import ConfusionView, first_layer_view, per_class_plot, reliability_view, training_plot
 from app.scrolling import VerticalScroll
 from models.card import Card, Unfamiliarity
@@ -153,13 +152,9 @@ class ModelReport(QDialog):
 
 def ink_figures(root: QWidget, font: QFont) -> None:
     """Every figure in `root`, itself included, in the palette's ink and the letters of `font`."""
-    for figure in [root, *root.findChildren(QWidget)]:
-        plots = [figure] if isinstance(figure, pg.PlotWidget) else []
-        if isinstance(figure, pg.GraphicsLayoutWidget):
-            plots = [item for item in figure.ci.items if isinstance(item, pg.PlotItem)]
-        for plot in plots:
-            in_ink(plot)
-            in_letters(plot, font)
+    for plot in figures(root):
+        in_ink(plot)
+        in_letters(plot, font)
 
 
 def training_page(runs: list) -> QWidget:

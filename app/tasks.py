@@ -18,7 +18,6 @@ log = logging.getLogger(__name__)
 Result = TypeVar("Result")
 
 
-# job(progress, cancelled) -> result
 def log_failure(logger: logging.Logger, what: str, error: Exception) -> None:
     """Log a failure the user is told of: a ModelError is an expected condition (a missing set, an
     odd file, a device this machine lacks) written for users, its traceback only with --verbose;
@@ -26,7 +25,7 @@ def log_failure(logger: logging.Logger, what: str, error: Exception) -> None:
     logger.log(logging.INFO if isinstance(error, ModelError) else logging.WARNING, what, exc_info=error)
 
 
-Job = Callable[[Callable[[int, int], None], Callable[[], bool]], Result]
+Job = Callable[[Callable[[int, int], None], Callable[[], bool]], Result]  # job(progress, cancelled) -> result
 
 
 class TaskSignals(QObject):

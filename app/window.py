@@ -279,8 +279,7 @@ class MainWindow(QMainWindow):
     # files
     def open_paths(self, paths: list[Path]) -> bool:
         opened = self.browser.open_paths(paths)
-        if opened:
-            self.show_tab(Tab.BROWSE)
+        self._browse_if(opened)
         return opened
 
     def paste(self) -> None:

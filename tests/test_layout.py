@@ -304,7 +304,6 @@ def test_a_long_folder_path_in_the_browsers_message_breaks_at_its_separators(qtb
 
 @pytest.mark.parametrize("points", [9, 14, 22])
 def test_a_label_of_reserved_lines_holds_them_all_in_any_letters(qtbot, points):
-    from PySide6.QtCore import QRect
     from PySide6.QtGui import QFontMetrics
 
     from app.labels import ElidedLabel
@@ -348,10 +347,9 @@ def test_the_runner_up_gives_its_room_to_the_answer_where_it_would_be_too_small_
 
 def axis_titles(root: QWidget) -> list:
     """The titles beside the axes of every figure under `root`."""
-    plots = [plot.getPlotItem() for plot in root.findChildren(pg.PlotWidget)]
-    for layout in root.findChildren(pg.GraphicsLayoutWidget):
-        plots += [item for item in layout.ci.items if isinstance(item, pg.PlotItem)]
-    axes = [plot.getAxis(side) for plot in plots for side in ("left", "bottom")]
+    from app.figure_style import figures
+
+    axes = [plot.getAxis(side) for plot in figures(root) for side in ("left", "bottom")]
     return [axis.label for axis in axes if axis.labelText]
 
 
