@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLa
 
 from app.escape import lets_go_on_escape
 from app.preview import heat_image
-from models.strokes import BRUSHES, DEFAULT_BRUSH, Drawing, FieldPlacement
+from models.strokes import DEFAULT_BRUSH, SLIDER_HUNDREDTHS, Drawing, FieldPlacement
 
 # The empty canvas's invitation: soft, yet legible on black by WCAG AA (grey 110 gave 4.1:1).
 HINT = QColor(140, 140, 140)
@@ -291,7 +291,7 @@ class DrawingTab(QWidget):
         super().__init__(parent)
         self.canvas = DrawingCanvas()
         self.brush = lets_go_on_escape(QSlider(Qt.Orientation.Horizontal))
-        self.brush.setRange(*(round(brush * 100) for brush in BRUSHES))  # hundredths of the canvas side
+        self.brush.setRange(SLIDER_HUNDREDTHS[0], SLIDER_HUNDREDTHS[-1])
         self.brush.setValue(round(self.canvas.brush * 100))
         self.brush.setToolTip("Brush size")
         self.brush.valueChanged.connect(lambda value: self.canvas.set_brush(value / 100))

@@ -26,10 +26,10 @@ import models
 from models import pendigits
 from models.datasets import DEFAULT_ROOT
 from models.registry import DRAWN, for_dataset
-from models.strokes import BRUSHES, DEFAULT_BRUSH, strokes_to_mnist
+from models.strokes import BRUSHES, DEFAULT_BRUSH, SLIDER_HUNDREDTHS, strokes_to_mnist
 
 SIZES = [round(0.3 + 0.1 * i, 1) for i in range(7)]
-SLIDER = [b / 100 for b in range(round(BRUSHES[0] * 100), round(BRUSHES[1] * 100) + 1)]  # its steps
+SLIDER = [hundredths / 100 for hundredths in SLIDER_HUNDREDTHS]
 
 
 def accuracy(classifier: models.Classifier, digits: list[pendigits.PenDigit], size: float, brush: float) -> float:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw
 
 from models import pendigits
 from models.preprocess import strokes_to_mnist
-from models.strokes import Drawing, place_strokes, stroke_weight
+from models.strokes import Drawing, draw_polyline, place_strokes, stroke_weight
 
 SEVEN = [np.array([[0.3, 0.2], [0.7, 0.2], [0.45, 0.85]])]  # y points down: the bar is at the top
 EIGHT = [np.column_stack([0.5 + 0.2 * np.sin(t), 0.35 - 0.15 * np.cos(t)]) for t in [np.linspace(0, 2 * np.pi, 60)]] + [
@@ -67,6 +68,29 @@ def test_degenerate_drawings_give_a_valid_input(strokes):
     if strokes and np.isfinite(strokes[0]).all() and len(strokes[0]):
         assert field.max() > 0
         np.testing.assert_allclose(centre_of_mass(field), [13.5, 13.5], atol=1.0)
+
+
+def pen_path(rng: np.random.Generator) -> np.ndarray:
+    """A wandering path on a 144-pixel picture, with straight runs, sharp turns and points repeated."""
+    steps = rng.normal(0, 3, (int(rng.integers(2, 90)), 2))
+    steps[rng.random(len(steps)) < 0.2] = 0  # a pen at rest
+    run = rng.integers(len(steps))
+    steps[run : run + 10] = steps[run]  # straight on
+    steps[rng.random(len(steps)) < 0.1] *= -1  # doubling back
+    return 72 + np.cumsum(steps, axis=0)
+
+
+@pytest.mark.parametrize("width", [3, 5, 8, 9, 10, 11, 14])
+def test_polylines_are_drawn_pixel_for_pixel_as_pillows_round_joints_draw_them(width):
+    # The models learned from strokes drawn by Pillow's line(joint="curve"); the faster drawing must
+    # not move a pixel of their input.
+    rng = np.random.default_rng(width)
+    for _ in range(40):
+        xy = pen_path(rng)
+        ours, pillows = Image.new("L", (144, 144)), Image.new("L", (144, 144))
+        draw_polyline(ImageDraw.Draw(ours), xy, width)
+        ImageDraw.Draw(pillows).line([tuple(point) for point in xy], fill=255, width=width, joint="curve")
+        assert np.array_equal(np.asarray(ours), np.asarray(pillows))
 
 
 def test_the_placement_maps_the_field_back_onto_the_canvas():
