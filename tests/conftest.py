@@ -106,6 +106,22 @@ def open_window(qtbot):
 
 
 @pytest.fixture
+def window(install_untrained, tiny_mnist, open_window):
+    """A window over tiny MNIST with an untrained mnist_cnn, its models loaded."""
+    install_untrained("mnist_cnn")
+    return open_window(tiny_mnist)
+
+
+def browse(qtbot, window) -> None:
+    """On the Browse tab, once the MNIST test set has been read."""
+    from app.actions import Tab
+    from models.registry import MNIST
+
+    window.tabs.setCurrentIndex(Tab.BROWSE.value)
+    qtbot.waitUntil(lambda: MNIST.name in window.browser.panel.sets, timeout=10000)
+
+
+@pytest.fixture
 def weights_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty weights folder that the registry reads instead of weights/."""
     import models.registry
