@@ -44,7 +44,7 @@ def main() -> None:
     parser.add_argument("--models", nargs="+", default=[m for m in for_dataset(DRAWN.name) if m in models.available()])
     parser.add_argument("--writers-held-out", type=int, default=pendigits.HELD_OUT_WRITERS)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--quick", action="store_true", help="sizes 30/50/70/90% and brushes 3/7.5/15 only")
+    parser.add_argument("--quick", action="store_true", help="sizes 30/50/70/90%% and brushes 3/7.5/15 only")
     args = parser.parse_args()
     sizes = [0.3, 0.5, 0.7, 0.9] if args.quick else SIZES
     brushes = [BRUSHES[0], DEFAULT_BRUSH, BRUSHES[1]] if args.quick else SLIDER
