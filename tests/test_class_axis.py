@@ -11,7 +11,7 @@ from PySide6.QtGui import QFont, QFontMetrics
 from app.class_axis import ClassAxis
 from app.labels import fewest_distinct_letters
 from models.registry import CIFAR10, MNIST
-from tests.test_app import chart_on_show
+from tests.test_chart import chart_on_show
 
 
 def assert_legible(plot: pg.PlotWidget, classes: tuple[str, ...], offset: float = 0.0) -> None:
