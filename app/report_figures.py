@@ -174,6 +174,8 @@ def training_label(recipe: dict, metric: str) -> str:
         how.append("mixed")
     if metric == "loss" and recipe.get("label_smoothing"):
         how.append(f"label smoothing {recipe['label_smoothing']:g}")
+    if metric == "loss" and recipe.get("outliers"):  # its pull towards doubt on outliers adds to the loss
+        how.append(f"outlier exposure {recipe['outliers']:g}")
     return f"training ({', '.join(how)})" if how else "training"
 
 

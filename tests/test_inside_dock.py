@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 
 from app.actions import Tab
 from app.core.session import InsidePage
@@ -189,12 +189,13 @@ def test_compared_models_heat_maps_stand_side_by_side(install_untrained, tiny_mn
     assert not settled(window, qtbot).heats  # one model: its heat map is the one over the drawing
 
 
-@pytest.mark.parametrize("height", [180, 600])
-def test_the_maps_legend_stands_within_a_short_map_in_as_many_columns_as_it_needs(qtbot, height):
+@pytest.mark.parametrize("width", [340, 900])
+def test_the_maps_legend_lies_off_the_map_and_names_every_class_the_mistakes_and_the_star(qtbot, width):
     import numpy as np
 
     from app.inside.map_view import MapView
     from models.data_map import DataMap
+    from models.registry import CIFAR10
 
     rng = np.random.default_rng(0)
     labels = np.arange(200) % 10
@@ -206,12 +207,17 @@ def test_the_maps_legend_stands_within_a_short_map_in_as_many_columns_as_it_need
     font = view.font()
     font.setPointSize(15)  # presentation mode's letters
     view.setFont(font)
-    view.resize(360, height)
+    view.resize(width, 600)
     view.show()
-    view.show_map("m", "M", data_map, MNIST.classes, None)
-    box = view.plot.getViewBox()
-    qtbot.waitUntil(lambda: view.legend.sceneBoundingRect().bottom() <= box.sceneBoundingRect().bottom())
-    assert (view.legend.columnCount > 1) == (height == 180)  # one column where it has the room
+    view.show_map("m", "M", data_map, CIFAR10.classes, None)
+    qtbot.waitExposed(view)
+    said = view.legend.text()
+    assert all(name in said for name in [*CIFAR10.classes, "mistake", "your input"])
+    plot, key = view.plot, view.legend
+    # Wrapped whole, in the narrow dock too, once the layout has settled.
+    qtbot.waitUntil(lambda: key.heightForWidth(key.width()) <= key.height(), timeout=2000)
+    on_page = [QRect(w.mapTo(view, w.rect().topLeft()), w.size()) for w in (plot, key)]
+    assert not on_page[0].intersects(on_page[1])  # no point and no star lies under it
 
 
 def test_the_neighbours_names_never_widen_the_map(qtbot):

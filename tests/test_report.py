@@ -46,6 +46,15 @@ def test_the_training_loss_says_it_is_the_smoothed_objective(qtbot):
     assert legend_names(plot) == ["training (augmented, label smoothing 0.1)", "validation"]
 
 
+def test_the_training_loss_names_outlier_exposure_which_adds_to_it(qtbot):
+    plot = training_plot([run(HISTORY, {**RECIPE, "outliers": 0.5})], "loss")
+    qtbot.addWidget(plot)
+    assert legend_names(plot)[0] == "training (augmented, label smoothing 0.1, outlier exposure 0.5)"
+    accuracy = training_plot([run(HISTORY, {**RECIPE, "outliers": 0.5})], "accuracy")
+    qtbot.addWidget(accuracy)
+    assert legend_names(accuracy)[0] == "training (augmented)"  # measured on the digits alone
+
+
 def test_a_warm_restart_continues_the_curves_after_a_marked_epoch(qtbot):
     runs = [run(HISTORY), run(HISTORY[:1])]
     plot = training_plot(runs, "loss")

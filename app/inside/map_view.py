@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent
 from PySide6.QtWidgets import QGraphicsItem, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from app.figure_style import in_letters, still
+from app.figure_style import still
 from app.lab.sweep_plot import CLASS_COLOURS
 from app.labels import ElidedLabel
 from app.preview import PixelView
@@ -21,13 +21,25 @@ from models.data_map import METHOD, DataMap
 from models.datasets import ImageSet
 
 POINT_SIZE = 4
-LEAST_MAP_HEIGHT = 220  # pixels: at 40-80 in presentation mode beside the caption, the star was lost under the legend
-LEGEND_SIZE = 12
+LEAST_MAP_HEIGHT = 220  # pixels: at 40-80 in presentation mode beside the caption the star was lost
 STAR_SIZE = 30
+STAR_COLOUR = "#ffd400"
 # Mistakes as small, half-clear crosses: opaque ones of 9 pixels buried the cat, dog and deer
 # cluster under resnet18_cifar10's 674, where the colours beneath are the lesson.
 MISTAKE_SIZE = 7
 MISTAKE_ALPHA = 150
+
+
+def legend(classes: tuple[str, ...]) -> str:
+    """The map's key as rich text that wraps between entries: a dot of each class's colour, the
+    mistakes' cross and the star."""
+    entries: list[tuple[str | None, str, str]] = [(CLASS_COLOURS[k % 10], "●", name) for k, name in enumerate(classes)]
+    entries += [(None, "×", "mistake"), (STAR_COLOUR, "★", "your input")]
+    marked = []
+    for colour, mark, name in entries:
+        style = f' style="color:{colour}"' if colour else ""
+        marked.append(f"<b{style}>{mark}</b>&nbsp;{name}")
+    return " &emsp; ".join(marked)
 
 
 class Neighbour(PixelView):
@@ -51,15 +63,14 @@ class MapView(QWidget):
         self.plot.setMouseEnabled(x=True, y=True)  # ten thousand points: the wheel zooms in on a crowd
         self.plot.hideAxis("left")
         self.plot.hideAxis("bottom")
-        backdrop = self.palette().window().color()
-        backdrop.setAlpha(210)  # the points under the legend still show through
-        self.legend = self.plot.addLegend(offset=(-1, 1), labelTextColor=ink(), brush=pg.mkBrush(backdrop))
-        self.plot.getViewBox().sigResized.connect(self._fit_legend)
-        self._size_legend()  # made in presentation mode, the map gets its letters with no change of font
+        # Below the map, not on it: laid over the plot, the legend hid whole clusters of a narrow
+        # map, and at times the star itself.
+        self.legend = QLabel()
+        self.legend.setWordWrap(True)
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         self.star = pg.ScatterPlotItem(
-            size=STAR_SIZE, symbol="star", brush=pg.mkBrush("#ffd400"), pen=pg.mkPen("k", width=2)
+            size=STAR_SIZE, symbol="star", brush=pg.mkBrush(STAR_COLOUR), pen=pg.mkPen("k", width=2)
         )
         self.star.setZValue(10)
         self.near_caption = QLabel()
@@ -84,6 +95,7 @@ class MapView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.caption)
         layout.addWidget(self.plot, 1)
+        layout.addWidget(self.legend)
         layout.addWidget(self.near_caption)
         layout.addLayout(strip)
         outer = QVBoxLayout(self)
@@ -94,25 +106,6 @@ class MapView(QWidget):
         self.nearest: np.ndarray | None = None
         self.place: np.ndarray | None = None  # where the star stands
         self.classes: tuple[str, ...] = ()
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:  # presentation mode: the legend grows too
-            self._size_legend()
-
-    def _size_legend(self) -> None:
-        """The legend's names in the widget's letters."""
-        in_letters(self.plot, self.font())
-        self._fit_legend()
-
-    def _fit_legend(self) -> None:
-        """As many columns as the legend needs to stand within the plot's height: in one column, in
-        presentation mode's letters beside a 1024-pixel window, it ran off the plot after class 5."""
-        if not self.legend.items:
-            return
-        entry = max(label.boundingRect().height() for _, label in self.legend.items)
-        rows = max(1, int((self.plot.getViewBox().height() - 10) // max(entry, 1)))
-        self.legend.setColumnCount(-(-len(self.legend.items) // rows))
 
     def show_map(self, model: str, title: str, data_map: DataMap | None, classes: tuple[str, ...],
                  entry: FeatureMap | None) -> None:  # fmt: skip
@@ -143,16 +136,14 @@ class MapView(QWidget):
             # and drawing 10,000 points each time cost the window 5 ms a move.
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self.plot.addItem(item)
-            # The legend's own marker, large enough to tell the colours apart from the back of a hall.
-            self.legend.addItem(pg.ScatterPlotItem(size=LEGEND_SIZE, **look), name)
-        self._fit_legend()
+        self.legend.setText(legend(classes))
         self.plot.addItem(self.star)
         self.star.setData([])
         how = entry.method if entry is not None else METHOD
         share = f"; its two axes show {entry.variance_shown:.0%} of their variance" if entry is not None else ""
         self.caption.setText(
-            f"{title}: its {len(points):,} test images, where it places them by what its last layer made of them "
-            f"({how}{share}). × marks a mistake, the star is your input. Click a point to open that image."
+            f"{title}: its {len(points):,} test images, where it places them by what its penultimate layer made of "
+            f"them ({how}{share}). Click a point to open that image."
         )
 
     def show_place(self, place: np.ndarray | None) -> None:
@@ -164,7 +155,9 @@ class MapView(QWidget):
         """The test images nearest to the input; their pictures where the mapped test set has been read."""
         self.nearest = nearest
         if nearest is None or self.data_map is None:
-            self.near_caption.setText("")
+            # Eight empty frames said nothing: the caption says what will fill them.
+            waiting = "Draw or pick a picture: the test images nearest to it show here."
+            self.near_caption.setText(waiting if self.data_map is not None else "")
             for view, label in zip(self.neighbour_views, self.neighbour_labels, strict=True):
                 view.set_array(None)
                 label.setText("")
