@@ -130,11 +130,15 @@ class Browser(QWidget):
     def _build_layout(self) -> None:
         top = QHBoxLayout()
         widget: QWidget
-        for widget in (self.source_box, self.kind_box):
-            top.addWidget(widget)
+        top.addWidget(self.source_box)
         top.addStretch(1)
         for widget in (self.files_button, self.folder_button):
             top.addWidget(widget)
+        # On a row of its own: beside the others, in presentation letters, it widened the window
+        # past a 1024-pixel projector whenever a dock was open.
+        kind = QHBoxLayout()
+        kind.addWidget(self.kind_box)
+        kind.addStretch(1)
         image_page = QWidget()
         column = QVBoxLayout(image_page)
         column.setContentsMargins(0, 0, 0, 0)
@@ -151,6 +155,7 @@ class Browser(QWidget):
         self.pages.addWidget(self.panel)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(kind)
         layout.addWidget(self.pages, 1)
 
     # what is shown

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMessageBox
 
 from app.actions import Tab
 from app.answer_panel import PLOT_SHARE
+from app.browser import OWN
 from app.chart import WARNING
 from app.theme import WCAG_AA, contrast
 from models.answering import Answer
@@ -164,6 +165,12 @@ def test_a_dock_beside_the_window_fits_a_1024_pixel_screen(window, qtbot, dock, 
     qtbot.waitUntil(lambda: window.width() <= 1024, timeout=2000)
     box = window.picker.box  # the dock leaves the model's title room beside it
     assert box.width() >= box.fontMetrics().horizontalAdvance(box.currentText()) + box.iconSize().width()
+    window.show_tab(Tab.BROWSE)
+    window.browser.set_source(OWN)  # its row of choices is the Browse tab's widest
+    settled_place(qtbot, window.browser)
+    window.resize(1024, 700)
+    assert settled_place(qtbot, window.browser).right() < 1024 and window.width() <= 1024
+    window.show_tab(Tab.DRAW)
     if dock == "lab":  # and as short as it goes, no slider's name is squeezed below its letters' height
         with qtbot.waitSignal(window.lab.sweep.swept, timeout=10000):  # the sweep's legend of ten classes too
             pen_strokes(window.canvas, SEVEN)
