@@ -216,6 +216,30 @@ def test_three_models_heat_maps_side_by_side_fit_a_1024_pixel_screen_with_their_
 
 
 @pytest.mark.parametrize("presentation", [False, True], ids=["normal", "presentation"])
+def test_heat_maps_side_by_side_in_a_dock_shortened_by_the_lab_leave_their_captions_whole(window, qtbot, presentation):
+    window.commands["presentation"].setChecked(presentation)
+    window.resize(1024, 700)
+    window.show_inside(True)
+    window.show_lab(True)  # below it, on the same side
+    side_by_side = window.inside.side_by_side
+    window.inside.pages.setCurrentWidget(side_by_side)
+    names = ["mnist_cnn", "resnet18_mnist", "vit_mnist"]
+    answer = Answer(
+        1,
+        {name: np.eye(10, dtype=np.float32)[3] for name in names},
+        model_input=np.zeros((28, 28), np.uint8),
+        heats={name: np.zeros((28, 28), np.float32) for name in names},
+    )
+    side_by_side.show_answer(answer)
+    window.resize(1024, 700)
+    settled_place(qtbot, side_by_side)
+    for view, caption in side_by_side.views.values():
+        assert place(caption).bottom() <= place(view).top()  # whose map it is, where the dock shows it
+        assert caption.height() >= caption.heightForWidth(caption.width())
+        assert caption.mapTo(side_by_side, QPoint(0, caption.height())).y() <= side_by_side.height()
+
+
+@pytest.mark.parametrize("presentation", [False, True], ids=["normal", "presentation"])
 def test_the_attacks_slider_and_target_keep_their_room_on_a_1024_pixel_screen(window, qtbot, presentation):
     window.commands["presentation"].setChecked(presentation)
     window.resize(1024, 700)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.preview import PixelView
@@ -12,6 +12,16 @@ from models.registry import MODELS
 
 # In the words of the checkbox and the toolbar, with the keys that do the same.
 ASK = "Turn on Compare all (Ctrl+M) and Explain (Ctrl+E): each model's heat map then shows here, for the same input."
+
+
+class HeatView(PixelView):
+    """A model's heat map, MAP_HEIGHT pixels tall where the dock has room; in a short one (beside the
+    Lab) it shrinks, where a fixed height covered the captions that say whose map it is."""
+
+    MAP_HEIGHT = 180
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.MAP_HEIGHT)
 
 
 class SideBySide(QWidget):
@@ -63,13 +73,14 @@ class SideBySide(QWidget):
         for column in range(self.grid.columnCount()):  # an empty column left stretched would keep room
             self.grid.setColumnStretch(column, 0)
         for column, name in enumerate(names):
-            view = PixelView()
-            view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            view.setFixedHeight(180)
+            view = HeatView()
+            view.setMaximumHeight(view.MAP_HEIGHT)
             # The model's title above its answer, each wrapped: three captions on one line made the
-            # dock wider than a 1024-pixel screen in presentation mode.
+            # dock wider than a 1024-pixel screen in presentation mode. Above the map, so that whose
+            # map it is still shows where a short dock cuts the maps off.
             caption = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+            caption.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
             self.grid.setColumnStretch(column, 1)  # every model's map as large as the others
-            self.grid.addWidget(view, 0, column)
-            self.grid.addWidget(caption, 1, column)
+            self.grid.addWidget(caption, 0, column)
+            self.grid.addWidget(view, 1, column)
             self.views[name] = (view, caption)
