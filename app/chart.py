@@ -24,6 +24,8 @@ WARNING = "⚠"
 # One model's warning line: the long words where they fit on the line, else the short.
 WARNING_LONG = f"{WARNING} Unlike anything it was trained on"
 WARNING_SHORT = f"{WARNING} Unfamiliar input"
+WARNING_SHORTEST = f"{WARNING} Unfamiliar"  # a narrow answer panel beside a dock, in presentation letters
+WARNINGS = (WARNING_LONG, WARNING_SHORT, WARNING_SHORTEST)  # the first that fits the line
 UNFAMILIAR_MEANS = (
     "The input is far from every picture the model learned from: its unfamiliarity score is above the "
     "threshold in its card. However sure the bars look, they mean little here."
@@ -269,8 +271,11 @@ class ConfidenceChart(QWidget):
         names = names or []
         self.legend.setToolTip(UNFAMILIAR_MEANS if self.unfamiliar else "")
         if len(names) == 1:
-            long, short = (f"<span {WARNING_STYLE}>&nbsp;{text}&nbsp;</span>" for text in (WARNING_LONG, WARNING_SHORT))
-            self.legend.setText("" if names[0] not in self.unfamiliar else long if self._fits(long) else short)
+            said = ""
+            if names[0] in self.unfamiliar:
+                words = [f"<span {WARNING_STYLE}>&nbsp;{text}&nbsp;</span>" for text in WARNINGS]
+                said = next((text for text in words if self._fits(text)), words[-1])
+            self.legend.setText(said)
             self._fit_legend()
             return
         entries: list[str] = []
