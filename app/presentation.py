@@ -30,3 +30,10 @@ def set_fonts(on: bool) -> int:
     font.setPointSize(size)
     QApplication.setFont(font)
     return size
+
+
+def letters() -> float:
+    """The application's letters as a multiple of the normal ones: SCALE in presentation mode, else 1."""
+    application = QApplication.instance()
+    normal = application.property(NORMAL) if application is not None else None
+    return QApplication.font().pointSize() / normal if normal else 1.0

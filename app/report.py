@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import tasks
+from app import presentation, tasks
 from app.figure_style import figures, in_ink, in_letters
 from app.report_figures import ConfusionView, first_layer_view, per_class_plot, reliability_view, training_plot
 from app.scrolling import VerticalScroll
@@ -31,6 +31,14 @@ if TYPE_CHECKING:
 
 EVERY_PROPERTY = (1 << 32) - 1  # a resolve mask that marks every font or palette property as set
 WIDTH, HEIGHT = 820, 620  # a report's size at the normal letters
+
+
+def report_size(tab_names_width: int, letters: float, room: QSize) -> QSize:
+    """A new report's size: wide enough for every tab's name, grown with the letters (`letters`
+    times the normal ones: at 820x620 in presentation mode's, its plots lost tick labels), and
+    within the screen's `room`."""
+    wanted = QSize(max(round(WIDTH * letters), tab_names_width + 40), round(HEIGHT * letters))
+    return wanted.boundedTo(room)
 
 
 class ModelReport(QDialog):
@@ -93,11 +101,11 @@ class ModelReport(QDialog):
         self.header = header
         self.followed: tuple[QFont, QPalette] | None = None  # the application's, when last taken
         self.follow_application()
-        # Wide enough for every tab's name in the letters of its time, as far as the screen allows:
-        # in presentation mode's, "Layers" hid behind the tab bar's arrows.
-        wanted = QSize(max(WIDTH, tabs.tabBar().sizeHint().width() + 40), HEIGHT)
+        # Every tab's name in the letters of its time: in presentation mode's, "Layers" hid behind
+        # the tab bar's arrows.
         screen = self.screen()
-        self.resize(wanted.boundedTo(screen.availableGeometry().size()) if screen else wanted)
+        room = screen.availableGeometry().size() if screen else QSize(WIDTH, HEIGHT)
+        self.resize(report_size(tabs.tabBar().sizeHint().width(), presentation.letters(), room))
         # The first page on the next turn of the event loop: made with the dialog, the two held
         # the GUI thread 0.1-0.2 s under load.
         QTimer.singleShot(0, self, self._first_page)

@@ -3,6 +3,8 @@ be made, closed reports."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import SEVEN, pen_strokes
 
 
@@ -55,3 +57,21 @@ def test_a_closed_report_frees_its_figures(install_untrained, qtbot, open_window
     qtbot.waitUntil(lambda: len(window.reports.open) == window.reports.KEPT_OPEN, timeout=5000)
     window.reports.close_all()
     qtbot.waitUntil(lambda: window.report is None, timeout=5000)  # not a report already gone
+
+
+def test_a_report_grows_with_presentation_modes_letters_within_the_screen(open_window):
+    from PySide6.QtCore import QSize
+
+    from app.presentation import SCALE, letters
+    from app.report import HEIGHT, WIDTH, report_size
+
+    window = open_window(start=False)
+    assert letters() == 1.0
+    window.commands["presentation"].setChecked(True)
+    assert letters() == pytest.approx(SCALE, abs=0.1)  # the normal size times SCALE, rounded to a point
+    window.commands["presentation"].setChecked(False)
+    screen = QSize(1920, 1040)
+    assert report_size(300, 1.0, screen) == QSize(WIDTH, HEIGHT)
+    assert report_size(300, 1.6, screen) == QSize(round(WIDTH * 1.6), round(HEIGHT * 1.6))
+    assert report_size(300, 1.6, QSize(1024, 740)) == QSize(1024, 740)  # no larger than the screen
+    assert report_size(1000, 1.0, screen).width() == 1040  # every tab's name shows
