@@ -103,8 +103,10 @@ class ModelReport(QDialog):
         self.follow_application()
         # Every tab's name in the letters of its time: in presentation mode's, "Layers" hid behind
         # the tab bar's arrows.
+        # Nine tenths of the screen at most: the frame and title bar lie outside the size, and filling
+        # a 1024x768 projector the report hid the window it reports on.
         screen = self.screen()
-        room = screen.availableGeometry().size() if screen else QSize(WIDTH, HEIGHT)
+        room = screen.availableGeometry().size() * 0.9 if screen else QSize(WIDTH, HEIGHT)
         self.resize(report_size(tabs.tabBar().sizeHint().width(), presentation.letters(), room))
         # The first page on the next turn of the event loop: made with the dialog, the two held
         # the GUI thread 0.1-0.2 s under load.

@@ -211,13 +211,36 @@ def test_the_maps_legend_lies_off_the_map_and_names_every_class_the_mistakes_and
     view.show()
     view.show_map("m", "M", data_map, CIFAR10.classes, None)
     qtbot.waitExposed(view)
-    said = view.legend.text()
-    assert all(name in said for name in [*CIFAR10.classes, "mistake", "your input"])
+    from PySide6.QtGui import QTextDocument
+
+    key = QTextDocument()
+    key.setHtml(view.legend.text())
+    said = key.toRawText()
+    # Every entry, and never broken within one: its words are held together.
+    assert all(name.replace(" ", "\xa0") in said for name in [*CIFAR10.classes, "mistake", "your input"])
     plot, key = view.plot, view.legend
     # Wrapped whole, in the narrow dock too, once the layout has settled.
     qtbot.waitUntil(lambda: key.heightForWidth(key.width()) <= key.height(), timeout=2000)
     on_page = [QRect(w.mapTo(view, w.rect().topLeft()), w.size()) for w in (plot, key)]
     assert not on_page[0].intersects(on_page[1])  # no point and no star lies under it
+
+
+def test_the_maps_neighbours_show_whole_in_presentation_mode_on_a_1024x768_projector(window, qtbot):
+    from PySide6.QtCore import QPoint
+
+    from app.scrolling import VerticalScroll
+
+    window.commands["presentation"].setChecked(True)
+    window.resize(1024, 768)
+    window.show_inside(True)
+    view = window.inside.map
+    window.inside.pages.setCurrentWidget(view)
+    pen_strokes(window.canvas, SEVEN)
+    settled(window, qtbot)
+    qtbot.waitUntil(lambda: view.nearest is not None, timeout=10000)
+    viewport = view.findChild(VerticalScroll).viewport()
+    label = view.neighbour_labels[0]
+    qtbot.waitUntil(lambda: label.mapTo(viewport, QPoint(0, label.height())).y() <= viewport.height(), timeout=3000)
 
 
 def test_the_neighbours_names_never_widen_the_map(qtbot):

@@ -237,6 +237,7 @@ def test_heat_maps_side_by_side_in_a_dock_shortened_by_the_lab_leave_their_capti
         assert place(caption).bottom() <= place(view).top()  # whose map it is, where the dock shows it
         assert caption.height() >= caption.heightForWidth(caption.width())
         assert caption.mapTo(side_by_side, QPoint(0, caption.height())).y() <= side_by_side.height()
+        assert view.mapTo(side_by_side, QPoint(0, view.height())).y() <= side_by_side.height()  # the map whole too
 
 
 @pytest.mark.parametrize("presentation", [False, True], ids=["normal", "presentation"])

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent
 from PySide6.QtWidgets import QGraphicsItem, QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from app.class_key import CLASS_COLOURS, class_entries, colour_key
 from app.figure_style import still
-from app.lab.sweep_plot import CLASS_COLOURS
 from app.labels import ElidedLabel
 from app.preview import PixelView
 from app.scrolling import LeastPlot, VerticalScroll
@@ -24,26 +24,21 @@ POINT_SIZE = 4
 LEAST_MAP_HEIGHT = 220  # pixels: at 40-80 in presentation mode beside the caption the star was lost
 STAR_SIZE = 30
 STAR_COLOUR = "#ffd400"
+STAR_KEY_COLOUR = "#a67c00"  # the key's star, darker: the map's yellow read at 1.4:1 on presentation mode's white
+WAITING = "Draw or pick a picture: the test images nearest to it show here."
 # Mistakes as small, half-clear crosses: opaque ones of 9 pixels buried the cat, dog and deer
 # cluster under resnet18_cifar10's 674, where the colours beneath are the lesson.
 MISTAKE_SIZE = 7
 MISTAKE_ALPHA = 150
 
 
-def legend(classes: tuple[str, ...]) -> str:
-    """The map's key as rich text that wraps between entries: a dot of each class's colour, the
-    mistakes' cross and the star."""
-    entries: list[tuple[str | None, str, str]] = [(CLASS_COLOURS[k % 10], "●", name) for k, name in enumerate(classes)]
-    entries += [(None, "×", "mistake"), (STAR_COLOUR, "★", "your input")]
-    marked = []
-    for colour, mark, name in entries:
-        style = f' style="color:{colour}"' if colour else ""
-        marked.append(f"<b{style}>{mark}</b>&nbsp;{name}")
-    return " &emsp; ".join(marked)
-
-
 class Neighbour(PixelView):
     clicked = Signal()
+
+    def sizeHint(self) -> QSize:
+        # As small as it may be: at PixelView's 112 pixels the strip asked for twice the height its
+        # narrow pictures fill, and pushed their names below a projector's dock.
+        return self.minimumSize()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -74,6 +69,7 @@ class MapView(QWidget):
         )
         self.star.setZValue(10)
         self.near_caption = QLabel()
+        self.near_caption.setToolTip("The test images nearest to your input in the model's feature space")
         self.near_caption.setWordWrap(True)
         strip = QGridLayout()
         strip.setHorizontalSpacing(2)  # eight neighbours and the map beside the window fit a 1024-pixel screen
@@ -115,7 +111,7 @@ class MapView(QWidget):
         self.shown, self.data_map, self.nearest, self.classes = model, data_map, None, classes
         self.plot.clear()
         self.legend.clear()
-        self.show_neighbours(None, None)
+        self._empty_strip("")  # until the new model's answer: no "draw a picture" over one on show
         if data_map is None:
             self.caption.setText(
                 f"{title} has no stored map of its test set; make it with `uv run python -m training.data_map {model}`."
@@ -136,15 +132,18 @@ class MapView(QWidget):
             # and drawing 10,000 points each time cost the window 5 ms a move.
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self.plot.addItem(item)
-        self.legend.setText(legend(classes))
+        key = [*class_entries(classes, "●"), (None, "×", "mistake"), (STAR_KEY_COLOUR, "★", "your input")]
+        self.legend.setText(colour_key(key))
         self.plot.addItem(self.star)
         self.star.setData([])
-        how = entry.method if entry is not None else METHOD
-        share = f"; its two axes show {entry.variance_shown:.0%} of their variance" if entry is not None else ""
+        # Short, with the method in the tooltip: in presentation letters on a 1024x768 projector the
+        # caption, the map and its key left the neighbours below the dock's edge.
+        share = f" (two axes: {entry.variance_shown:.0%} of the variance)" if entry is not None else ""
         self.caption.setText(
-            f"{title}: its {len(points):,} test images, where it places them by what its penultimate layer made of "
-            f"them ({how}{share}). Click a point to open that image."
+            f"{title} places its {len(points):,} test images by what its penultimate layer made of them{share}. "
+            "Click a point to open one."
         )
+        self.caption.setToolTip(f"The map: {entry.method if entry is not None else METHOD}.")
 
     def show_place(self, place: np.ndarray | None) -> None:
         """The star at the input's place on the map; None takes it away."""
@@ -156,13 +155,9 @@ class MapView(QWidget):
         self.nearest = nearest
         if nearest is None or self.data_map is None:
             # Eight empty frames said nothing: the caption says what will fill them.
-            waiting = "Draw or pick a picture: the test images nearest to it show here."
-            self.near_caption.setText(waiting if self.data_map is not None else "")
-            for view, label in zip(self.neighbour_views, self.neighbour_labels, strict=True):
-                view.set_array(None)
-                label.setText("")
+            self._empty_strip(WAITING if self.data_map is not None else "")
             return
-        said = "The test images nearest to your input in the model's feature space:"
+        said = "Nearest test images:"  # one line: two pushed them below a projector's dock
         if test_set is None:
             said += " (their pictures show once the test set is read; where it is missing, the Browse tab offers it)"
         self.near_caption.setText(said)
@@ -172,6 +167,12 @@ class MapView(QWidget):
             true, answer = int(self.data_map.labels[index]), int(self.data_map.predicted[index])
             label.setText(classes[true] if true == answer else f"{classes[true]} (× {classes[answer]})")
             view.setToolTip(f"test image {index}: {classes[true]}, read as {classes[answer]}; click to open it")
+
+    def _empty_strip(self, said: str) -> None:
+        self.near_caption.setText(said)
+        for view, label in zip(self.neighbour_views, self.neighbour_labels, strict=True):
+            view.set_array(None)
+            label.setText("")
 
     def say_other_test_set(self, title: str) -> None:
         self.near_caption.setText(

@@ -16,7 +16,7 @@ ASK = "Turn on Compare all (Ctrl+M) and Explain (Ctrl+E): each model's heat map 
 
 class HeatView(PixelView):
     """A model's heat map, MAP_HEIGHT pixels tall where the dock has room; in a short one (beside the
-    Lab) it shrinks, where a fixed height covered the captions that say whose map it is."""
+    Lab) it shrinks, to 56 pixels, where a fixed height covered the captions that say whose map it is."""
 
     MAP_HEIGHT = 180
 
@@ -73,7 +73,7 @@ class SideBySide(QWidget):
         for column in range(self.grid.columnCount()):  # an empty column left stretched would keep room
             self.grid.setColumnStretch(column, 0)
         for column, name in enumerate(names):
-            view = HeatView()
+            view = HeatView(minimum=56)
             view.setMaximumHeight(view.MAP_HEIGHT)
             # The model's title above its answer, each wrapped: three captions on one line made the
             # dock wider than a 1024-pixel screen in presentation mode. Above the map, so that whose

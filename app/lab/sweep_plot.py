@@ -12,17 +12,13 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout, QWidget
 
 from app import tasks
+from app.class_key import CLASS_COLOURS, class_entries, colour_key
 from app.figure_style import in_letters, still
 from app.scrolling import LeastPlot
 from models.knobs import Knob, Settings
 
 if TYPE_CHECKING:
     from models.classifier import Classifier
-
-# Ten hues told apart at a glance (Tableau's ten), one per class.
-CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")  # fmt: skip
-
 
 AXIS_TITLE = "probability (%)"
 LEAST_HEIGHT = 170  # pixels
@@ -105,9 +101,7 @@ class SweepPlot(QWidget):
             self.plot.plot(values, answers[:, k] * 100, pen=pg.mkPen(CLASS_COLOURS[k % 10], width=2))
             for k in range(len(classes))
         ]
-        square = '<span style="color:{}">■</span>&nbsp;{}'
-        entries = (square.format(CLASS_COLOURS[k % 10], name) for k, name in enumerate(classes))
-        self.legend.setText(" &nbsp; ".join(entries))
+        self.legend.setText(colour_key(class_entries(classes, "■")))
         self.plot.setXRange(knob.low, knob.high, padding=0.02)
         self.plot.setLabel("bottom", f"{knob.title.lower()} ({knob.unit})")
         self.here.setValue(getattr(knobs, knob.field))
