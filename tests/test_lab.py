@@ -249,6 +249,37 @@ def test_a_scribble_is_called_unfamiliar_above_bars_that_stay(qtbot, open_window
     assert chart.legend.text() == ""
 
 
+def test_a_sweep_for_another_datasets_model_takes_the_old_curves_away_at_once(qtbot):
+    import time
+
+    from app.lab.sweep_plot import SweepPlot
+    from models.knobs import Settings
+    from models.registry import CIFAR10, MNIST
+
+    class Sweeping:
+        """A model's sweep, flat, after `seconds`."""
+
+        def __init__(self, classes: tuple[str, ...], seconds: float) -> None:
+            self.classes, self.seconds = classes, seconds
+
+        def sweep(self, picture, knob, base):
+            time.sleep(self.seconds)
+            return np.linspace(knob.low, knob.high, 5), np.full((5, len(self.classes)), 1 / len(self.classes))
+
+    sweep = SweepPlot()
+    qtbot.addWidget(sweep)
+    with qtbot.waitSignal(sweep.swept, timeout=5000):
+        sweep.follow(Sweeping(MNIST.classes, 0), np.zeros((28, 28), np.uint8), Settings())
+    assert len(sweep.curves) == 10 and "0" in sweep.legend.text()
+    with qtbot.waitSignal(sweep.swept, timeout=5000):
+        sweep.follow(Sweeping(CIFAR10.classes, 0.3), np.zeros((32, 32, 3), np.uint8), Settings())
+        assert not sweep.curves and not sweep.legend.text()  # no digit curves under a photo meanwhile
+    assert "airplane" in sweep.legend.text()
+    with qtbot.waitSignal(sweep.swept, timeout=5000):
+        sweep.follow(Sweeping(CIFAR10.classes, 0.3), np.ones((32, 32, 3), np.uint8), Settings())
+        assert len(sweep.curves) == 10  # the same classes: the curves stay until the new ones come
+
+
 def test_the_sweep_plot_stands_tall_enough_for_its_axis_title_in_large_letters(qtbot):
     from PySide6.QtGui import QFontMetrics
 

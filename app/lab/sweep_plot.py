@@ -50,6 +50,7 @@ class SweepPlot(QWidget):
         layout.addWidget(self.legend)
         layout.addWidget(self.plot, 1)
         self.curves: list[pg.PlotDataItem] = []
+        self.classes: tuple[str, ...] = ()  # those of the curves on show
         self.running: tasks.Task | None = None
         self.waiting: tuple[Classifier, np.ndarray, Settings] | None = None  # the newest sweep asked for
         self.cleared = False  # the input is gone: a sweep still running is not drawn
@@ -77,6 +78,8 @@ class SweepPlot(QWidget):
     def follow(self, classifier: Classifier, picture: np.ndarray, knobs: Settings) -> None:
         """Sweep `picture` (the input before the knobs changed it) with the other knobs as set."""
         self.cleared = False
+        if tuple(classifier.classes) != self.classes:  # another dataset's curves and key go now, not when this ends
+            self._remove_curves()
         if self.running is not None:
             self.waiting = (classifier, picture, knobs)
             return
@@ -102,6 +105,7 @@ class SweepPlot(QWidget):
             for k in range(len(classes))
         ]
         self.legend.setText(colour_key(class_entries(classes, "■")))
+        self.classes = tuple(classes)
         self.plot.setXRange(knob.low, knob.high, padding=0.02)
         self.plot.setLabel("bottom", f"{knob.title.lower()} ({knob.unit})")
         self.here.setValue(getattr(knobs, knob.field))
@@ -115,7 +119,7 @@ class SweepPlot(QWidget):
     def _remove_curves(self) -> None:
         for curve in self.curves:
             self.plot.removeItem(curve)
-        self.curves = []
+        self.curves, self.classes = [], ()
         self.legend.setText("")
 
     def _failed(self, message: str) -> None:
