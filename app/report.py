@@ -101,10 +101,9 @@ class ModelReport(QDialog):
         self.header = header
         self.followed: tuple[QFont, QPalette] | None = None  # the application's, when last taken
         self.follow_application()
-        # Every tab's name in the letters of its time: in presentation mode's, "Layers" hid behind
-        # the tab bar's arrows.
-        # Nine tenths of the screen at most: the frame and title bar lie outside the size, and filling
-        # a 1024x768 projector the report hid the window it reports on.
+        # Every tab's name in the letters of its time (in presentation mode's, "Layers" hid behind the
+        # tab bar's arrows), in nine tenths of the screen at most: the frame and title bar lie outside
+        # the size, and filling a 1024x768 projector the report hid the window it reports on.
         screen = self.screen()
         room = screen.availableGeometry().size() * 0.9 if screen else QSize(WIDTH, HEIGHT)
         self.resize(report_size(tabs.tabBar().sizeHint().width(), presentation.letters(), room))

@@ -80,13 +80,18 @@ def read_idx(path: Path, title: str) -> np.ndarray:
 BATCH_FOLDERS = {"CIFAR10": "cifar-10-batches-py"}
 
 
+def jpeg_folder(spec: DatasetSpec) -> str:
+    """The folder of a dataset's JPEG copy, one class folder per split."""
+    return f"{spec.name}-jpeg"
+
+
 def set_folders(spec: DatasetSpec) -> dict[str, str]:
     """The folders in the data folder that may hold a dataset, each with what lies in it: torchvision's
     MNIST, the JPEG copy of CIFAR-10, torchvision's CIFAR-10 batches (which Download fetches)."""
     if spec.reader == "idx":
         return {spec.source: "raw"}
     batches = {BATCH_FOLDERS[spec.source]: "batches.meta"} if spec.source in BATCH_FOLDERS else {}
-    return {f"{spec.name}-jpeg": "test", **batches}
+    return {jpeg_folder(spec): "test", **batches}
 
 
 def data_folder(chosen: Path) -> Path:
@@ -153,7 +158,7 @@ def read_image_folder(folder: Path, classes: tuple[str, ...], size: int) -> tupl
 
 
 def _class_folders_or_python_batches(spec: DatasetSpec, root: Path, split: str) -> ImageSet | None:
-    folder = root / f"{spec.name}-jpeg" / split
+    folder = root / jpeg_folder(spec) / split
     if folder.is_dir() and all((folder / name).is_dir() for name in spec.classes):
         images, labels = read_image_folder(folder, spec.classes, spec.image_size)
         return ImageSet(spec, split, images, labels, f"{spec.title} {split} set (JPEG copy)")

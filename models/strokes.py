@@ -84,15 +84,19 @@ def draw_polyline(pen: ImageDraw.ImageDraw, xy: np.ndarray, width: int) -> None:
         math.degrees(math.atan2(x1 - x0, y0 - y1)) % 360
         for (x0, y0), (x1, y1) in zip(points[:-1], points[1:], strict=True)
     ]
+    corner, gaps = width / 2, width > 8  # Pillow covers the gaps a broad line leaves at a joint
     # Where each joint's gap-covering line ends (Pillow's coord_at_angle): half a width along the
     # heading turned one way (first, for a joint Pillow flips) or the other, rounded towards the
     # joint. math's cosine, as Pillow's: numpy's may differ in the last bit on some CPUs.
     half = width / 2 - 1
-    reach = [
-        [(math.trunc(half * math.cos(r)), math.trunc(half * math.sin(r))) for r in map(math.radians, turned)]
-        for turned in (((angle + 90) - 90, (angle - 90) - 90) for angle in heading)  # in Pillow's order
-    ]
-    corner, gaps = width / 2, width > 8  # Pillow covers the gaps a broad line leaves at a joint
+    reach = (
+        [
+            [(math.trunc(half * math.cos(r)), math.trunc(half * math.sin(r))) for r in map(math.radians, turned)]
+            for turned in (((angle + 90) - 90, (angle - 90) - 90) for angle in heading)  # in Pillow's order
+        ]
+        if gaps
+        else []
+    )
     for i, ((x, y), before, after) in enumerate(zip(points[1:-1], heading[:-1], heading[1:], strict=True)):
         if before == after:
             continue

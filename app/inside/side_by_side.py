@@ -20,6 +20,10 @@ class HeatView(PixelView):
 
     MAP_HEIGHT = 180
 
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(minimum=56, parent=parent)
+        self.setMaximumHeight(self.MAP_HEIGHT)
+
     def sizeHint(self) -> QSize:
         return QSize(super().sizeHint().width(), self.MAP_HEIGHT)
 
@@ -73,8 +77,7 @@ class SideBySide(QWidget):
         for column in range(self.grid.columnCount()):  # an empty column left stretched would keep room
             self.grid.setColumnStretch(column, 0)
         for column, name in enumerate(names):
-            view = HeatView(minimum=56)
-            view.setMaximumHeight(view.MAP_HEIGHT)
+            view = HeatView()
             # The model's title above its answer, each wrapped: three captions on one line made the
             # dock wider than a 1024-pixel screen in presentation mode. Above the map, so that whose
             # map it is still shows where a short dock cuts the maps off.
