@@ -4,7 +4,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QImage, QPainter, QPalette
 from PySide6.QtWidgets import QApplication
 
 from app import presentation
@@ -169,12 +169,24 @@ def test_the_raw_and_calibrated_diagrams_both_span_all_confidence_though_their_b
 
 
 def test_the_per_class_axis_stops_at_100_percent(qtbot):
-    from app.report_figures import per_class_plot
-
     plot = per_class_plot([0.99, 1.0, 0.97], ["a", "b", "c"])
     qtbot.addWidget(plot)
-    ticks = [value for value, _ in plot.getAxis("left")._tickLevels[0]]
+    plot.resize(400, 300)
+    plot.show()
+    qtbot.waitExposed(plot)
+    ticks = [int(label) for label in drawn_tick_labels(plot.getAxis("left"))]
     assert max(ticks) == 100 and min(ticks) >= 92
+
+
+def drawn_tick_labels(axis: pg.AxisItem) -> list[str]:
+    """The labels an axis draws, as it works them out for painting."""
+    image = QImage(1, 1, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        _, _, texts = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [text for _, _, text in texts]
 
 
 def test_confusion_counts_read_on_their_cells(qtbot):
