@@ -258,7 +258,7 @@ class Browser(QWidget):
 
     def _refused(self, message: str) -> None:
         log.info("nothing to open: %s", message)
-        self._show_current()  # its caption again, not "Looking for pictures in…"
+        self._describe_current()  # its caption again, not "Looking for pictures in…"
         QMessageBox.information(self, "visionlab", message)
 
     def _kind_changed(self) -> None:
@@ -279,12 +279,16 @@ class Browser(QWidget):
         self._show_current()
 
     def _show_current(self) -> None:
+        self._describe_current()
+        self.currentChanged.emit()
+
+    def _describe_current(self) -> None:
+        """The picture on show and its caption, without asking the models about it."""
         selection = self.selection
         index = selection.current()
         if index is None:
             self.view.set_array(None)
             self.caption.setText("No images match." if selection.count else "No images yet: open files or a folder.")
-            self.currentChanged.emit()
             return
         self.grid.setCurrentIndex(self.thumbs.index(selection.position))
         self.goto.show_index(index)
@@ -307,7 +311,6 @@ class Browser(QWidget):
             name = self.own.files[index].name if self.source == OWN else f"#{index}"
             truth = f" — true class: {DATASETS[self.dataset].classes[label]}" if label is not None else ""
             self.caption.setText(f"{name} ({selection.position + 1} of {len(selection.indices)}){truth}")
-        self.currentChanged.emit()
 
     def _grid_moved(self, row: int) -> None:
         if row != self.selection.position:

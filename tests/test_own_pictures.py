@@ -178,10 +178,13 @@ def test_a_folder_with_no_pictures_is_named_and_the_picture_on_show_keeps_its_ca
     empty = tmp_path / "holiday"
     empty.mkdir()
     (empty / "notes.png").write_text("not a picture")
+    asked: list[None] = []
+    browser.currentChanged.connect(lambda: asked.append(None))
     window.open_paths([empty])
     qtbot.waitUntil(lambda: bool(message_boxes), timeout=10000)
     assert "holiday" in message_boxes[0] and "1 file" in message_boxes[0]  # where, and what was left out
     qtbot.waitUntil(lambda: browser.caption.text() == shown, timeout=2000)  # not "Looking for pictures…"
+    assert not asked  # the picture on show did not change, so the models are not asked about it again
 
 
 def test_a_heat_map_leaves_with_the_picture_it_explained(window, qtbot, tmp_path):
