@@ -217,12 +217,45 @@ def test_the_maps_legend_lies_off_the_map_and_names_every_class_the_mistakes_and
     key.setHtml(view.legend.text())
     said = key.toRawText()
     # Every entry, and never broken within one: its words are held together.
-    assert all(name.replace(" ", "\xa0") in said for name in [*CIFAR10.classes, "mistake", "your input"])
+    assert all(name.replace(" ", "\xa0") in said for name in [*CIFAR10.classes, "your input"])
+    assert "mistakes" in view.mark_mistakes.text() and view.mark_mistakes.isVisible()
     plot, key = view.plot, view.legend
     # Wrapped whole, in the narrow dock too, once the layout has settled.
     qtbot.waitUntil(lambda: key.heightForWidth(key.width()) <= key.height(), timeout=2000)
     on_page = [QRect(w.mapTo(view, w.rect().topLeft()), w.size()) for w in (plot, key)]
     assert not on_page[0].intersects(on_page[1])  # no point and no star lies under it
+
+
+def test_the_mistakes_are_marked_on_the_map_until_the_box_takes_them_off(qtbot):
+    import numpy as np
+
+    from app.inside.map_view import MapView
+    from models.data_map import DataMap
+    from models.registry import MNIST
+
+    labels = np.arange(100) % 10
+    answers = labels.copy()
+    answers[:7] = (answers[:7] + 1) % 10  # seven mistakes
+    places = np.random.default_rng(0).normal(size=(100, 2))
+    data_map = DataMap(np.zeros(4), np.eye(2, 4), np.array([0.5, 0.2]), places, labels, answers, "t", "w")
+    view = MapView(4)
+    qtbot.addWidget(view)
+    view.show()
+
+    def points_on_show() -> int:
+        return sum(len(item.points()) for item in view.plot.listDataItems() if item.isVisible())
+
+    view.show_map("m", "M", data_map, MNIST.classes, None)
+    assert "7 mistakes" in view.mark_mistakes.text()
+    assert points_on_show() == 107
+    view.mark_mistakes.setChecked(False)
+    assert points_on_show() == 100
+    view.show_map("other", "Other", data_map, MNIST.classes, None)  # the choice holds for the next model's map
+    assert points_on_show() == 100
+    view.mark_mistakes.setChecked(True)
+    assert points_on_show() == 107
+    view.show_map("none", "None", None, MNIST.classes, None)
+    assert points_on_show() == 0 and not view.mark_mistakes.isVisible()
 
 
 def test_the_maps_neighbours_show_whole_in_presentation_mode_on_a_1024x768_projector(window, qtbot):
