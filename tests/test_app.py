@@ -6,8 +6,7 @@ import gc
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtTest import QTest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolBar
 
 from app.actions import Tab
@@ -38,108 +37,6 @@ def test_drawing_updates_chart_and_preview(install_untrained, qtbot, open_window
     np.testing.assert_array_equal(window.session.model_input, seen)
     expected = classifier.predict([seen])[0]
     np.testing.assert_allclose(window.answers.chart.shown["mnist_cnn"], expected, atol=1e-5)
-
-
-def test_the_undo_history_is_bounded_and_still_undoes(qtbot):
-    from PySide6.QtCore import QPointF
-
-    from app.canvas import UNDO_STEPS, DrawingCanvas
-
-    canvas = DrawingCanvas()
-    qtbot.addWidget(canvas)
-    canvas.resize(200, 200)
-    for k in range(UNDO_STEPS + 50):
-        canvas.begin_stroke(QPointF(10 + k % 150, 20))
-        canvas.end_stroke()
-    assert len(canvas.past) == UNDO_STEPS
-    for _ in range(UNDO_STEPS + 10):
-        canvas.undo()
-    assert len(canvas.strokes) == 50  # the oldest states are forgotten, the newest all undone
-    canvas.redo()
-    assert len(canvas.strokes) == 51
-
-
-def test_esc_in_a_slider_lets_go_of_it_and_leaves_the_drawing(install_untrained, qtbot, open_window):
-    """Esc is the window's Clear key: pressed to let go of the brush or a lab slider, it wiped the drawing."""
-    window = open_window(start=False)
-    window.windowHandle().requestActivate()
-    qtbot.waitUntil(window.isActiveWindow)
-    pen_strokes(window.canvas, ONE)
-    window.show_lab(True)
-    for slider in (window.drawing_tab.brush, window.lab.attack.epsilon):
-        slider.setFocus()
-        qtbot.waitUntil(slider.hasFocus)
-        QTest.keyClick(slider, Qt.Key.Key_Escape)
-        assert len(window.canvas.strokes) == 1 and not slider.hasFocus()
-    QTest.keyClick(window, Qt.Key.Key_Escape)  # pressed again, away from any control, it clears
-    assert window.canvas.is_blank()
-
-
-def test_keys_clear_undo_and_redo(install_untrained, qtbot, open_window):
-    window = open_window(start=False)
-    window.windowHandle().requestActivate()  # shortcuts reach only the active window
-    qtbot.waitUntil(window.isActiveWindow)
-    pen_strokes(window.canvas, ONE + SEVEN)
-    assert len(window.canvas.strokes) == 2
-    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert len(window.canvas.strokes) == 1
-    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    assert len(window.canvas.strokes) == 2
-    QTest.keyClick(window, Qt.Key.Key_Escape)
-    assert window.canvas.is_blank()
-    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert len(window.canvas.strokes) == 2  # a clear is undone as a whole: no lost work
-    window.tabs.setCurrentIndex(BROWSE)  # the drawing is out of sight: keys leave it alone
-    QTest.keyClick(window, Qt.Key.Key_Escape)
-    assert len(window.canvas.strokes) == 2
-    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert len(window.canvas.strokes) == 2
-
-
-def picture(canvas, size: int = 168) -> np.ndarray:
-    """What the canvas paints, at size x size pixels, as an array."""
-    image = canvas.raster(size)
-    stride = image.bytesPerLine()
-    return np.frombuffer(image.constBits(), np.uint8, count=stride * size).reshape(size, stride)[:, :size].astype(int)
-
-
-def test_the_model_input_is_independent_of_widget_size(qtbot):
-    from app.canvas import DrawingCanvas
-    from models.preprocess import strokes_to_mnist
-
-    small, large = DrawingCanvas(), DrawingCanvas()
-    for canvas, size in ((small, 300), (large, 700)):
-        qtbot.addWidget(canvas)
-        canvas.resize(size, size)
-        canvas.show()
-        pen_strokes(canvas, SEVEN)
-    a, b = (strokes_to_mnist(c.as_drawing().strokes, c.as_drawing().brush).astype(int) for c in (small, large))
-    assert a.max() == 255
-    assert np.abs(a - b).mean() < 8  # the same drawing, up to rounding of the mouse positions
-
-
-def test_the_stroke_under_the_pen_looks_as_the_finished_stroke(qtbot):
-    """The stroke under the pen is painted a segment at a time; it must look as the whole stroke does."""
-    from app.canvas import DrawingCanvas
-
-    canvas = DrawingCanvas()
-    qtbot.addWidget(canvas)
-    canvas.resize(400, 400)
-    canvas.show()
-    pen_strokes(canvas, ONE)
-    side, (ox, oy) = canvas.side(), canvas.origin()
-    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(int(ox + 0.2 * side), int(oy + 0.3 * side)))
-    for angle in np.linspace(0, 1.5 * np.pi, 40):
-        x, y = 0.5 + 0.3 * np.cos(angle), 0.5 + 0.3 * np.sin(angle)
-        QTest.mouseMove(canvas, QPoint(int(ox + x * side), int(oy + y * side)))
-        picture(canvas)  # a repaint for every movement, as while drawing
-    growing = picture(canvas)
-    canvas.end_stroke()
-    whole = picture(canvas)
-    assert whole.max() == 255 and (whole > 0).mean() > 0.1
-    # Antialiased edge pixels where segments meet are painted twice, a little brighter; nothing else differs.
-    assert np.abs(growing - whole).max() < 128
-    assert (growing != whole).sum() < 0.1 * (whole > 0).sum()
 
 
 def test_no_weights_gives_a_message_and_the_canvas_still_works(weights_dir, open_window, qtbot):
@@ -367,7 +264,6 @@ def test_calibrated_toggle_says_which_probabilities_are_shown(install_untrained,
 def test_the_picker_names_each_model_by_its_title_and_its_file_name_in_the_tooltip(
     install_untrained, qtbot, open_window
 ):
-    from PySide6.QtCore import Qt
 
     install_untrained("mnist_cnn")
     install_untrained("vit_mnist")

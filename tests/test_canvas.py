@@ -1,15 +1,19 @@
-"""How the canvas paints: ink without seams, and a heat map that shows on the ink and fades at its edge."""
+"""The canvas: how it takes the pen and the keys (undo, redo, Esc), and how it paints: ink without seams,
+the stroke under the pen as the finished one, and a heat map that shows on the ink and fades at its edge."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage
+from PySide6.QtTest import QTest
 
-from app.canvas import DrawingCanvas
+from app.actions import Tab
+from app.canvas import UNDO_STEPS, DrawingCanvas
 from app.preview import heat_image
-from models.strokes import FieldPlacement
+from models.strokes import FieldPlacement, strokes_to_mnist
+from tests.conftest import ONE, SEVEN, pen_strokes
 
 SIDE = 500
 
@@ -90,3 +94,96 @@ def test_the_empty_canvas_invites_drawing_in_letters_legible_on_its_black(qtbot)
     brightest = shown.max(axis=2).max()  # the letters, drawn in one grey on the black field
     assert brightest > 0
     assert contrast(QColor(int(brightest), int(brightest), int(brightest)), QColor("black")) >= WCAG_AA
+
+
+def test_the_undo_history_is_bounded_and_still_undoes(qtbot):
+    canvas = DrawingCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(200, 200)
+    for k in range(UNDO_STEPS + 50):
+        canvas.begin_stroke(QPointF(10 + k % 150, 20))
+        canvas.end_stroke()
+    assert len(canvas.past) == UNDO_STEPS
+    for _ in range(UNDO_STEPS + 10):
+        canvas.undo()
+    assert len(canvas.strokes) == 50  # the oldest states are forgotten, the newest all undone
+    canvas.redo()
+    assert len(canvas.strokes) == 51
+
+
+def test_esc_in_a_slider_lets_go_of_it_and_leaves_the_drawing(install_untrained, qtbot, open_window):
+    """Esc is the window's Clear key: pressed to let go of the brush or a lab slider, it wiped the drawing."""
+    window = open_window(start=False)
+    window.windowHandle().requestActivate()
+    qtbot.waitUntil(window.isActiveWindow)
+    pen_strokes(window.canvas, ONE)
+    window.show_lab(True)
+    for slider in (window.drawing_tab.brush, window.lab.attack.epsilon):
+        slider.setFocus()
+        qtbot.waitUntil(slider.hasFocus)
+        QTest.keyClick(slider, Qt.Key.Key_Escape)
+        assert len(window.canvas.strokes) == 1 and not slider.hasFocus()
+    QTest.keyClick(window, Qt.Key.Key_Escape)  # pressed again, away from any control, it clears
+    assert window.canvas.is_blank()
+
+
+def test_keys_clear_undo_and_redo(install_untrained, qtbot, open_window):
+    window = open_window(start=False)
+    window.windowHandle().requestActivate()  # shortcuts reach only the active window
+    qtbot.waitUntil(window.isActiveWindow)
+    pen_strokes(window.canvas, ONE + SEVEN)
+    assert len(window.canvas.strokes) == 2
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(window.canvas.strokes) == 1
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert len(window.canvas.strokes) == 2
+    QTest.keyClick(window, Qt.Key.Key_Escape)
+    assert window.canvas.is_blank()
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(window.canvas.strokes) == 2  # a clear is undone as a whole: no lost work
+    window.tabs.setCurrentIndex(Tab.BROWSE.value)  # the drawing is out of sight: keys leave it alone
+    QTest.keyClick(window, Qt.Key.Key_Escape)
+    assert len(window.canvas.strokes) == 2
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(window.canvas.strokes) == 2
+
+
+def picture(canvas, size: int = 168) -> np.ndarray:
+    """What the canvas paints, at size x size pixels, as an array."""
+    image = canvas.raster(size)
+    stride = image.bytesPerLine()
+    return np.frombuffer(image.constBits(), np.uint8, count=stride * size).reshape(size, stride)[:, :size].astype(int)
+
+
+def test_the_model_input_is_independent_of_widget_size(qtbot):
+    small, large = DrawingCanvas(), DrawingCanvas()
+    for canvas, size in ((small, 300), (large, 700)):
+        qtbot.addWidget(canvas)
+        canvas.resize(size, size)
+        canvas.show()
+        pen_strokes(canvas, SEVEN)
+    a, b = (strokes_to_mnist(c.as_drawing().strokes, c.as_drawing().brush).astype(int) for c in (small, large))
+    assert a.max() == 255
+    assert np.abs(a - b).mean() < 8  # the same drawing, up to rounding of the mouse positions
+
+
+def test_the_stroke_under_the_pen_looks_as_the_finished_stroke(qtbot):
+    """The stroke under the pen is painted a segment at a time; it must look as the whole stroke does."""
+    canvas = DrawingCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(400, 400)
+    canvas.show()
+    pen_strokes(canvas, ONE)
+    side, (ox, oy) = canvas.side(), canvas.origin()
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(int(ox + 0.2 * side), int(oy + 0.3 * side)))
+    for angle in np.linspace(0, 1.5 * np.pi, 40):
+        x, y = 0.5 + 0.3 * np.cos(angle), 0.5 + 0.3 * np.sin(angle)
+        QTest.mouseMove(canvas, QPoint(int(ox + x * side), int(oy + y * side)))
+        picture(canvas)  # a repaint for every movement, as while drawing
+    growing = picture(canvas)
+    canvas.end_stroke()
+    whole = picture(canvas)
+    assert whole.max() == 255 and (whole > 0).mean() > 0.1
+    # Antialiased edge pixels where segments meet are painted twice, a little brighter; nothing else differs.
+    assert np.abs(growing - whole).max() < 128
+    assert (growing != whole).sum() < 0.1 * (whole > 0).sum()
