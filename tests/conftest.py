@@ -112,6 +112,14 @@ def window(install_untrained, tiny_mnist, open_window):
     return open_window(tiny_mnist)
 
 
+@pytest.fixture
+def digit_models_window(install_untrained, tiny_mnist, open_window):
+    """A window over tiny MNIST with the three digit models untrained, two of them calibrated, loaded."""
+    for name in ("mnist_cnn", "resnet18_mnist", "vit_mnist"):
+        install_untrained(name, temperature=None if name == "mnist_cnn" else 1.5)
+    return open_window(tiny_mnist)
+
+
 def browse(qtbot, window) -> None:
     """On the Browse tab, once the MNIST test set has been read."""
     from app.actions import Tab
