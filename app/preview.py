@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QImage, QPainter, QPaintEvent, QPixmap
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 
@@ -48,6 +48,9 @@ class PixelView(QWidget):
         super().__init__(parent)
         self.pixmap: QPixmap | None = None
         self.overlay: QImage | None = None
+        # Black around the picture, as around a digit on its field; None for the window's own
+        # colour, where black would read as part of the picture (a change magnified around grey).
+        self.backdrop: QColor | None = QColor(Qt.GlobalColor.black)
         self.setMinimumSize(minimum, minimum)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
@@ -79,7 +82,7 @@ class PixelView(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.fillRect(self.rect(), Qt.GlobalColor.black)
+        painter.fillRect(self.rect(), self.backdrop or self.palette().window().color())
         if self.pixmap is None:
             return
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)

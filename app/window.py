@@ -215,6 +215,7 @@ class MainWindow(QMainWindow):
             self.lab = LabDock(self.session, lambda: self.classifiers, self)
             self._add_dock(self.lab, "lab")
             self.answers.classClicked.connect(self.lab.attack.set_target)
+            self.lab.explainWanted.connect(lambda: self.commands["explain"].setChecked(True))
             self.asking.blanked.connect(self.lab.show_nothing)
         self.lab.setVisible(on)
 

@@ -4,6 +4,7 @@ shows every class along a knob's range."""
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 
 from app.lab.attack_panel import AttackPanel, verdict
 from app.lab.knob_sliders import KnobSliders
@@ -26,6 +27,13 @@ def drawn(window, qtbot):
     return window.session.answer
 
 
+def shown_pixels(view) -> np.ndarray:
+    """The grey picture a PixelView holds, as an array."""
+    image = view.pixmap.toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    return rows[:, : image.width()].copy()
+
+
 def test_a_knob_changes_what_the_model_sees_and_rest_gives_the_plain_answer(install_untrained, qtbot, open_window):
     install_untrained("mnist_cnn")
     window = open_window()
@@ -38,6 +46,8 @@ def test_a_knob_changes_what_the_model_sees_and_rest_gives_the_plain_answer(inst
     assert np.array_equal(turned.unchanged_input, plain.model_input)
     assert np.array_equal(turned.model_input, perturbed(plain.model_input, [Settings(rotate=90)])[0])
     assert not np.array_equal(turned.model_input, plain.model_input)
+    # The lab shows what the model sees, turned: where the preview is off a small screen, it is the only view of it.
+    assert np.array_equal(shown_pixels(lab.patch.view), turned.model_input[..., 0])
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         lab.knobs.reset()
     rest = window.session.answer
@@ -149,28 +159,32 @@ def test_an_adversarial_picture_fools_the_picked_model_and_says_what_the_others_
     with qtbot.waitSignal(panel.made, timeout=30000):
         panel.button.click()
     lines = panel.said.text().splitlines()
-    assert lines[0].startswith("MNIST CNN says 3") and lines[0].endswith(": fooled")
+    assert lines[0].startswith("MNIST CNN: 1 (") and "→ 3 (" in lines[0] and lines[0].endswith(", fooled")
     assert len(lines) == 3  # and what the other two MNIST models say of the same picture
     shown = panel.picture.pixmap.toImage()
     assert (shown.width(), shown.height()) == plain.model_input.shape[:2]
 
 
 def test_the_verdict_says_fooled_only_where_the_answer_moved_and_unsure_where_the_bars_are_flat():
+    # A model moved off its answer to another class than the target is wrong, not "not fooled".
     sure_three, sure_eight = np.eye(10)[3] * 0.9 + 0.01, np.eye(10)[8] * 0.9 + 0.01
     flat_eight = np.full(10, 0.099)
     flat_eight[8] = 0.109
     assert verdict(sure_three, sure_eight, target=8) == "fooled"
-    assert verdict(sure_three, sure_eight, target=5) == "not fooled"
+    assert verdict(sure_three, sure_eight, target=5) == "wrong, but not the target"
+    assert verdict(sure_three, sure_three, target=5) == "not fooled"
     assert verdict(sure_three, sure_eight, target=None) == "fooled"  # anything but its own answer
     assert verdict(sure_three, sure_three, target=None) == "not fooled"
     assert verdict(sure_three, flat_eight, target=8) == "fooled, though unsure"
+    flat_three = flat_eight[[0, 1, 2, 8, 4, 5, 6, 7, 3, 9]]
+    assert verdict(sure_three, flat_three, target=8) == "not fooled, though unsure now"
 
 
 def test_each_dataset_starts_from_its_own_epsilon_and_keeps_the_users_change(qtbot):
     panel = AttackPanel()
     qtbot.addWidget(panel)
     panel.set_dataset(MNIST)
-    assert panel.epsilon_value == 0.2 and panel.epsilon_label.text() == "Change at most 51/255 (0.20)"
+    assert panel.epsilon_value == 0.2 and panel.epsilon_label.text() == "Change each pixel at most 51/255 (0.20)"
     panel.epsilon.setValue(30)
     panel.set_dataset(MNIST)  # the next answer, from the same dataset
     assert panel.epsilon_value == 30 / 255
@@ -251,6 +265,7 @@ def test_a_scribble_is_called_unfamiliar_above_bars_that_stay(qtbot, open_window
 
 def test_a_sweep_for_another_datasets_model_takes_the_old_curves_away_at_once(qtbot):
     import time
+    from types import SimpleNamespace
 
     from app.lab.sweep_plot import SweepPlot
     from models.knobs import Settings
@@ -261,6 +276,7 @@ def test_a_sweep_for_another_datasets_model_takes_the_old_curves_away_at_once(qt
 
         def __init__(self, classes: tuple[str, ...], seconds: float) -> None:
             self.classes, self.seconds = classes, seconds
+            self.spec = SimpleNamespace(title="Stand-in")
 
         def sweep(self, picture, knob, base):
             time.sleep(self.seconds)
@@ -278,6 +294,13 @@ def test_a_sweep_for_another_datasets_model_takes_the_old_curves_away_at_once(qt
     with qtbot.waitSignal(sweep.swept, timeout=5000):
         sweep.follow(Sweeping(CIFAR10.classes, 0.3), np.ones((32, 32, 3), np.uint8), Settings())
         assert len(sweep.curves) == 10  # the same classes: the curves stay until the new ones come
+    sweep.knob_box.setCurrentIndex(list(Knob).index(Knob.BLUR))
+    with qtbot.waitSignal(sweep.swept, timeout=5000):
+        sweep.follow(Sweeping(CIFAR10.classes, 0.3), np.ones((32, 32, 3), np.uint8), Settings())
+        # Another knob: the rotation's curves go at once, not after a while under the name of blur.
+        title = sweep.plot.getPlotItem().titleLabel
+        assert not sweep.curves and title.isVisible() and title.text == "Sweeping blur…"
+    assert len(sweep.curves) == 10 and not title.isVisible()
 
 
 def test_the_sweep_plot_stands_tall_enough_for_its_axis_title_in_large_letters(qtbot):
@@ -311,6 +334,7 @@ class HeldAttack:
         from types import SimpleNamespace
 
         self.spec, self.classes = SimpleNamespace(title="Stand-in", dataset=dataset), dataset.classes
+        self.name = "stand_in"
         self.release, self.fails = threading.Event(), fails
 
     def attack(self, picture: np.ndarray, target: int | None, epsilon: float) -> np.ndarray:
@@ -334,14 +358,86 @@ def test_an_adversarial_picture_leaves_with_its_dataset(qtbot, when):
     panel.set_dataset(MNIST)
     invitation = panel.said.text()
     model = HeldAttack(MNIST, fails=when == "failing while")
-    panel.make(model, [], np.zeros((28, 28, 1), np.uint8))
+    picture = np.zeros((28, 28, 1), np.uint8)
+    panel.follow(model.name, picture)
+    panel.make(model, [], picture)
     if when == "after":
         model.release.set()
         qtbot.waitSignal(panel.made, timeout=10000).wait()
-        assert panel.picture.pixmap is not None and "Stand-in says 1" in panel.said.text()
+        assert panel.picture.pixmap is not None and "Stand-in: 1 (100%) → 1 (100%)" in panel.said.text()
     panel.set_dataset(CIFAR10)
     model.release.set()
     qtbot.waitUntil(panel.button.isEnabled, timeout=10000)
     qtbot.wait(50)
     assert panel.picture.pixmap is None and panel.change.pixmap is None
     assert panel.said.text() == invitation
+
+
+@pytest.mark.parametrize("change", ["input", "model", "input while made"])
+def test_an_adversarial_picture_leaves_when_the_input_or_the_model_changes(qtbot, change):
+    """Left on show, it read as made for the new drawing, or as if the newly picked model had been fooled."""
+    panel = AttackPanel()
+    qtbot.addWidget(panel)
+    panel.set_dataset(MNIST)
+    model, picture = HeldAttack(MNIST), np.zeros((28, 28, 1), np.uint8)
+    panel.follow(model.name, picture)
+    panel.make(model, [], picture)
+    if change != "input while made":
+        model.release.set()
+        qtbot.waitSignal(panel.made, timeout=10000).wait()
+        panel.follow(model.name, picture.copy())  # the same input answered again: the picture stays
+        assert panel.picture.pixmap is not None
+    if change == "model":
+        panel.follow("another_model", picture)
+    else:
+        panel.follow(model.name, np.ones((28, 28, 1), np.uint8))
+    model.release.set()
+    qtbot.waitUntil(panel.button.isEnabled, timeout=10000)
+    assert panel.picture.pixmap is None and panel.change.pixmap is None
+    assert "Stand-in" not in panel.said.text()
+    if change == "input while made":
+        assert "changed" in panel.said.text()
+
+
+def test_the_sweep_says_shares_in_percent_and_offers_stroke_width_for_drawings_only(qtbot):
+    from types import SimpleNamespace
+
+    from app.lab.sweep_plot import SweepPlot
+
+    class Flat:
+        classes, spec = MNIST.classes, SimpleNamespace(title="Stand-in")
+
+        def sweep(self, picture, knob, base):
+            return np.linspace(knob.low, knob.high, 5), np.full((5, 10), 0.1)
+
+    sweep = SweepPlot()
+    qtbot.addWidget(sweep)
+    sweep.show()
+    sweep.knob_box.setCurrentIndex(list(Knob).index(Knob.NOISE))
+    with qtbot.waitSignal(sweep.swept, timeout=5000):
+        sweep.follow(Flat(), np.zeros((28, 28), np.uint8), Settings(noise=0.3))
+    xs, _ = sweep.curves[0].getData()
+    assert xs[0] == 0 and xs[-1] == 50  # as the slider says it: 0-50%, not 0-500 over "(x0.001)"
+    label = sweep.plot.getAxis("bottom").labelString()
+    assert "% of the pixel range" in label and "x0.0" not in label
+    assert sweep.here.value() == 30
+    assert sweep.legend.text().startswith("Stand-in: ")  # whose sweep it is
+    stroke = list(Knob).index(Knob.STROKE_WIDTH)
+    sweep.knob_box.setCurrentIndex(stroke)
+    sweep.offer_drawing_knobs(False)  # a photo
+    assert sweep.knob is not Knob.STROKE_WIDTH and sweep.knob_box.view().isRowHidden(stroke)
+    sweep.offer_drawing_knobs(True)
+    assert not sweep.knob_box.view().isRowHidden(stroke)
+
+
+def test_ticking_occlusion_turns_the_heat_map_on(install_untrained, qtbot, open_window):
+    """With Explain off, the box did nothing to be seen."""
+    install_untrained("mnist_cnn")
+    window = open_window()
+    drawn(window, qtbot)
+    window.show_lab(True)
+    assert not window.commands["explain"].isChecked()
+    with qtbot.waitSignal(window.answerShown, timeout=10000):
+        window.lab.occlusion.setChecked(True)
+    assert window.commands["explain"].isChecked()
+    qtbot.waitUntil(lambda: window.session.answer.occlusion, timeout=10000)

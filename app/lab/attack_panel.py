@@ -4,6 +4,7 @@ whether the same picture fools the dataset's other models. Made on the thread po
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,6 +18,7 @@ from app.class_axis import ClassAxis
 from app.escape import lets_go_on_escape
 from app.figure_style import in_letters, still
 from app.preview import PixelView
+from app.scrolling import LeastPlot
 
 if TYPE_CHECKING:
     from models.classifier import Classifier
@@ -36,15 +38,44 @@ def magnified(change: np.ndarray) -> np.ndarray:
 
 def verdict(before: np.ndarray, after: np.ndarray, target: int | None) -> str:
     """Whether a model's probabilities for the adversarial picture (`after`) answer the target, or,
-    without one, anything but its answer to the input (`before`); and whether it is sure of it."""
-    top = int(after.argmax())
-    fooled = top == target if target is not None else top != int(before.argmax())
-    if not fooled:
-        return "not fooled"
-    return "fooled" if after[top] >= UNSURE else "fooled, though unsure"
+    without one, anything but its answer to the input (`before`); and whether it is sure of it.
+    A model moved off its answer, but not to the target, is wrong all the same: "not fooled" would
+    tell a class that the picture left it alone."""
+    top, was = int(after.argmax()), int(before.argmax())
+    fooled = top == target if target is not None else top != was
+    unsure = after[top] < UNSURE
+    if fooled:
+        return "fooled, though unsure" if unsure else "fooled"
+    if top != was:
+        return "wrong, but not the target"
+    return "not fooled, though unsure now" if unsure else "not fooled"
+
+
+def told(title: str, classes: tuple[str, ...], before: np.ndarray, after: np.ndarray, target: int | None) -> str:
+    """One model's answer to the input and to the adversarial picture, and the verdict."""
+    was, top = int(before.argmax()), int(after.argmax())
+    answers = f"{classes[was]} ({before[was]:.0%}) → {classes[top]} ({after[top]:.0%})"
+    return f"{title}: {answers}, {verdict(before, after, target)}"
+
+
+class SquareView(PixelView):
+    """A picture as tall as the column is wide: the room it needs, and no more, beside its twin."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        policy = self.sizePolicy()
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return width
 
 
 INVITATION = "Pick a target (or click its bar) and make a picture the model takes for it."
+STALE = "The input changed while the picture was being made: make it again."
 
 
 class AttackPanel(QWidget):
@@ -58,12 +89,17 @@ class AttackPanel(QWidget):
         self.epsilon = lets_go_on_escape(QSlider(Qt.Orientation.Horizontal))
         self.epsilon.setRange(0, MOST_LEVELS)
         self.epsilon_label = QLabel()
+        self.epsilon_label.setWordWrap(True)  # in presentation letters it widened the lab past a 1024-pixel screen
         self.epsilon.valueChanged.connect(lambda _: self._say_epsilon())
+        self.epsilon.setToolTip("How far any pixel of the input may change, in levels of 0-255")
         self.button = QPushButton("Make an Adversarial Picture")
-        self.picture, self.change = PixelView(), PixelView()
+        self.button.setToolTip("Starts from the input as the lab's sliders and square have changed it")
+        self.picture, self.change = SquareView(), SquareView()
         self.picture.setToolTip("The adversarial picture: what the model is shown")
         self.change.setToolTip("What was changed, magnified: grey for nothing, lighter and darker for up and down")
-        self.bars = still(pg.PlotWidget(background=None))
+        for view in (self.picture, self.change):  # the pictures' own edges show, and nothing before one is made
+            view.backdrop = None
+        self.bars = still(LeastPlot(background=None))
         self.bars.setYRange(0, 100, padding=0.02)
         self.bars.setLabel("left", "%")
         self.bars.setMinimumHeight(120)
@@ -75,11 +111,9 @@ class AttackPanel(QWidget):
         self.after = pg.BarGraphItem(x=[], height=[], width=0.4, brush=TOP, pen=pg.mkPen(None))
         self.bars.addItem(self.before)
         self.bars.addItem(self.after)
-        self.legend = QLabel(
-            f'<span style="color:{BAR.name()}">■</span> the input&nbsp;&nbsp; '
-            f'<span style="color:{TOP.name()}">■</span> the adversarial picture'
-        )
+        self.legend = QLabel()
         self.legend.setWordWrap(True)
+        self._say_whose("The picked model")
         self.said = QLabel(INVITATION)
         self.said.setWordWrap(True)
         # The slider on a line of its own, under its name and value: beside both, in presentation
@@ -105,9 +139,13 @@ class AttackPanel(QWidget):
         grid.addWidget(self.said, 4, 0, 1, 2)  # the verdict in view beside the pictures, not under the bars
         grid.addWidget(self.legend, 5, 0, 1, 2)
         grid.addWidget(self.bars, 6, 0, 1, 2)
-        grid.setRowStretch(3, 1)
+        grid.setRowStretch(6, 1)  # the bars take what the square pictures leave
         self.running: tasks.Task | None = None
         self.dataset: DatasetSpec | None = None  # whose classes are offered as targets
+        # The model and input on show, and those of the picture on show: an adversarial picture
+        # made for another model or input goes, or it reads as made for this one.
+        self.following: tuple[str, bytes] | None = None
+        self.made_for: tuple[str, bytes] | None = None
         self._say_epsilon()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -119,8 +157,15 @@ class AttackPanel(QWidget):
     def epsilon_value(self) -> float:
         return self.epsilon.value() / 255
 
+    def _say_whose(self, title: str) -> None:
+        self.legend.setText(
+            f"{html.escape(title)}: "
+            f'<span style="color:{BAR.name()}">■</span>&nbsp;the input&nbsp;&nbsp; '
+            f'<span style="color:{TOP.name()}">■</span>&nbsp;the adversarial picture'
+        )
+
     def _say_epsilon(self) -> None:
-        self.epsilon_label.setText(f"Change at most {self.epsilon.value()}/255 ({self.epsilon_value:.2f})")
+        self.epsilon_label.setText(f"Change each pixel at most {self.epsilon.value()}/255 ({self.epsilon_value:.2f})")
 
     def set_dataset(self, dataset: DatasetSpec) -> None:
         """Offer the dataset's classes as targets; a new dataset starts from its own epsilon, one that fools
@@ -128,17 +173,29 @@ class AttackPanel(QWidget):
         if dataset is self.dataset:
             return
         self.dataset = dataset
-        # A picture made for another dataset's model goes: beside these targets it read as if made
-        # for a model of the same name here.
-        self.picture.set_array(None)
-        self.change.set_array(None)
-        self.said.setText(INVITATION)
         self.target_box.clear()
         self.target_box.addItem("Any other class", None)
         for index, name in enumerate(dataset.classes):
             self.target_box.addItem(name, index)
         self.epsilon.setValue(dataset.attack_levels)
-        self._show_bars(dataset.classes, np.zeros(len(dataset.classes)), np.zeros(len(dataset.classes)))
+        self._forget()  # beside these targets it read as if made for a model of the same name here
+
+    def follow(self, model: str | None, picture: np.ndarray | None) -> None:
+        """The picked model and the input it answers (None for none); a picture made for others goes."""
+        self.following = (model or "", b"" if picture is None else picture.tobytes())
+        if self.made_for is not None and self.made_for != self.following:
+            self._forget()
+
+    def _forget(self) -> None:
+        """No adversarial picture on show."""
+        self.made_for = None
+        self.picture.set_array(None)
+        self.change.set_array(None)
+        self.said.setText(INVITATION)
+        self._say_whose("The picked model")
+        if self.dataset is not None:
+            classes = self.dataset.classes
+            self._show_bars(classes, np.zeros(len(classes)), np.zeros(len(classes)))
 
     def set_target(self, index: int) -> None:
         """A click on a class's bar."""
@@ -180,13 +237,16 @@ class AttackPanel(QWidget):
         self.button.setEnabled(True)
         if picked.spec.dataset is not self.dataset:  # made for the dataset left meanwhile
             return
+        made_for = (picked.name, picture.tobytes())
+        if made_for != self.following:
+            self.said.setText(STALE)
+            return
+        self.made_for = made_for
         self.picture.set_array(adversarial)
         self.change.set_array(magnified(adversarial.astype(int) - picture.astype(int)))
         self._show_bars(picked.classes, said[0][1], said[0][2])
-        lines = []
-        for title, before, probabilities in said:
-            top, said_of = int(probabilities.argmax()), verdict(before, probabilities, target)
-            lines.append(f"{title} says {picked.classes[top]} ({probabilities[top]:.0%}): {said_of}")
+        self._say_whose(picked.spec.title)
+        lines = [told(title, picked.classes, before, after, target) for title, before, after in said]
         self.said.setText("\n".join(lines))
         self.made.emit()
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QDockWidget, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from app.core.session import Session
@@ -32,6 +32,10 @@ SETTLE_MS = 150
 
 
 class LabDock(QDockWidget):
+    """`explainWanted` asks for the heat map: the occlusion box means nothing without it."""
+
+    explainWanted = Signal()
+
     def __init__(
         self, session: Session, classifiers: Callable[[], dict[str, Classifier]], parent: QWidget | None = None
     ) -> None:
@@ -47,11 +51,11 @@ class LabDock(QDockWidget):
         # Short, so that the lab beside the window still fits a 1024-pixel screen; the tooltip says the rest.
         self.occlusion = QCheckBox("Explain by occlusion")
         self.occlusion.setToolTip(
-            "What covering each part of the input costs: with Explain on, the heat map shows how far the "
+            "What covering each part of the input costs: the heat map (Explain) shows how far the "
             "class's probability falls as a grey square covers each place; it asks the model only for "
             "answers, so it works alike for every model"
         )
-        self.occlusion.toggled.connect(lambda _: self._apply())
+        self.occlusion.toggled.connect(self._occlusion_toggled)
         changing = QWidget()
         column = QVBoxLayout(changing)
         column.addWidget(note)
@@ -77,6 +81,11 @@ class LabDock(QDockWidget):
         self.sweep.knob_box.currentIndexChanged.connect(lambda _: self._sweep())
         self.visibilityChanged.connect(self._shown_or_hidden)
         session.answered.connect(lambda _: self._answered())
+
+    def _occlusion_toggled(self, on: bool) -> None:
+        if on and not self.session.explaining:
+            self.explainWanted.emit()  # ticked with Explain off, it did nothing to be seen
+        self._apply()
 
     def _shown_or_hidden(self, visible: bool) -> None:
         self._apply()
@@ -106,14 +115,19 @@ class LabDock(QDockWidget):
         if shown is not None:
             answer, classifier = shown
             self.attack.set_dataset(classifier.spec.dataset)
-            self.knobs.offer_drawing_knobs(classifier.spec.dataset.kind == "digits")
-            self.patch.view.set_array(answer.unchanged_input)
+            self.attack.follow(classifier.name, answer.model_input)
+            drawn = classifier.spec.dataset.kind == "digits"
+            self.knobs.offer_drawing_knobs(drawn)
+            self.sweep.offer_drawing_knobs(drawn)
+            # What the model sees, knobs and square and all: the square is laid where it lands.
+            self.patch.view.set_array(answer.model_input)
         if self.isVisible():
             self.settle.start()
 
     def show_nothing(self) -> None:
         """The input is gone (a cleared canvas, no model ready): nothing to change or sweep."""
         self.patch.view.set_array(None)
+        self.attack.follow(None, None)
         self.sweep.clear()
 
     def _attack(self) -> None:

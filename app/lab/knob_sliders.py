@@ -10,6 +10,18 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSlider, QWidget
 from app.escape import lets_go_on_escape
 from models.knobs import Knob, Settings
 
+# Which way a positive setting goes, where the name does not say it (models/perturb.py).
+DIRECTIONS = {
+    Knob.ROTATE: "+ turns it anticlockwise",
+    Knob.SHIFT_X: "+ moves it right",
+    Knob.SHIFT_Y: "+ moves it down",
+}
+
+
+def in_percent(knob: Knob) -> bool:
+    """Whether the knob's value is a share (of the width, of the pixel range), said in percent."""
+    return knob.unit.startswith("of the")
+
 
 def said(knob: Knob, value: float) -> str:
     if knob.unit == "degrees":
@@ -37,7 +49,8 @@ class KnobSliders(QWidget):
             slider.setRange(0, knob.steps)
             slider.setValue(knob.notch(knob.neutral))
             slider.setObjectName(knob.field)
-            slider.setToolTip(f"{knob.title}: {knob.low:g} to {knob.high:g} {knob.unit}")
+            direction = f"; {DIRECTIONS[knob]}" if knob in DIRECTIONS else ""
+            slider.setToolTip(f"{knob.title}: {knob.low:g} to {knob.high:g} {knob.unit}{direction}")
             value = QLabel(said(knob, knob.neutral))
             value.setMinimumWidth(value.fontMetrics().horizontalAdvance("+100%  "))
             slider.valueChanged.connect(lambda notch, knob=knob: self._moved(knob, notch))

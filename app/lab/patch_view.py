@@ -1,9 +1,10 @@
-"""The input as it is, with a grey square the user drags over it to hide a part from the models."""
+"""What the model sees, the lab's knobs and square applied, with the square's outline where the
+user drags it to hide a part of the input from the models."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSlider, QWidget
 
 from app.escape import lets_go_on_escape
@@ -12,7 +13,6 @@ from models.knobs import Patch
 
 SIDES = (10, 60)  # the square's side, in hundredths of the picture's
 DEFAULT_SIDE = 25
-SQUARE = QColor(128, 128, 128, 200)  # drawn over the picture; the models see the fill itself
 
 
 class PatchView(PixelView):
@@ -64,8 +64,11 @@ class PatchView(PixelView):
             side,
             side,
         ).intersected(QRectF(shown))
+        # An outline only: the picture shows the square as the models see it, in their fill. Dashes
+        # of white over black show on a white photo and on a digit's black alike.
         painter = QPainter(self)
-        painter.fillRect(square, SQUARE)
+        painter.setPen(QPen(Qt.GlobalColor.black, 2))
+        painter.drawRect(square)
         painter.setPen(QPen(Qt.GlobalColor.white, 2, Qt.PenStyle.DashLine))
         painter.drawRect(square)
 
@@ -83,7 +86,7 @@ class PatchControls(QWidget):
         self.size_slider.valueChanged.connect(lambda value: self.view.set_side(value / 100))
         self.remove = QPushButton("Remove the Square")  # short: the lab must fit beside the chart at 1024 pixels
         self.remove.clicked.connect(lambda: self.view.place(None))
-        hint = QLabel("Cover part of the input: press or drag on the picture.")
+        hint = QLabel("What the model sees. Cover part of it: press or drag on the picture.")
         hint.setWordWrap(True)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)

@@ -3,17 +3,19 @@ picked model as one batch on the thread pool, the newest input's sweep winning."
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import html
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QListView, QVBoxLayout, QWidget
 
 from app import tasks
 from app.class_key import CLASS_COLOURS, class_entries, colour_key
 from app.figure_style import in_letters, still
+from app.lab.knob_sliders import in_percent
 from app.scrolling import LeastPlot
 from models.knobs import Knob, Settings
 
@@ -37,6 +39,9 @@ class SweepPlot(QWidget):
         self.plot = still(LeastPlot(background=None))
         self.plot.setYRange(0, 100, padding=0.02)
         self.plot.setLabel("left", AXIS_TITLE)
+        # Shares are plotted in percent, as the sliders say them: with pyqtgraph's own prefixes the
+        # noise ran 0-500 over "(x0.001)" beside a slider reading 30%.
+        self.plot.getAxis("bottom").enableAutoSIPrefix(False)
         self._fit_height()
         # The legend is a line (or two) above the plot: ten names inside it ran off its bottom.
         self.legend = QLabel()
@@ -51,6 +56,7 @@ class SweepPlot(QWidget):
         layout.addWidget(self.plot, 1)
         self.curves: list[pg.PlotDataItem] = []
         self.classes: tuple[str, ...] = ()  # those of the curves on show
+        self.drawn_knob: Knob | None = None  # the knob of the curves on show
         self.running: tasks.Task | None = None
         self.waiting: tuple[Classifier, np.ndarray, Settings] | None = None  # the newest sweep asked for
         self.cleared = False  # the input is gone: a sweep still running is not drawn
@@ -75,15 +81,27 @@ class SweepPlot(QWidget):
     def knob(self) -> Knob:
         return self.knob_box.currentData()
 
+    def offer_drawing_knobs(self, drawn: bool) -> None:
+        """Offer to sweep the knobs for drawings (stroke width) only where the input is drawn ink."""
+        rows = cast(QListView, self.knob_box.view())  # a combo box's own list
+        for row, knob in enumerate(Knob):
+            if knob.for_drawings_only:
+                rows.setRowHidden(row, not drawn)
+                if not drawn and self.knob is knob:
+                    self.knob_box.setCurrentIndex(0)
+
     def follow(self, classifier: Classifier, picture: np.ndarray, knobs: Settings) -> None:
         """Sweep `picture` (the input before the knobs changed it) with the other knobs as set."""
         self.cleared = False
-        if tuple(classifier.classes) != self.classes:  # another dataset's curves and key go now, not when this ends
+        knob = self.knob
+        # Another dataset's curves, or another knob's, go now, not when this sweep ends: under the
+        # new knob's name they read as its sweep for a second or two.
+        if tuple(classifier.classes) != self.classes or knob is not self.drawn_knob:
             self._remove_curves()
+            self.plot.setTitle(f"Sweeping {knob.title.lower()}…")
         if self.running is not None:
             self.waiting = (classifier, picture, knobs)
             return
-        knob = self.knob
 
         def sweep(progress: object, cancelled: object) -> tuple[np.ndarray, np.ndarray]:
             return classifier.sweep(picture, knob, base=knobs)
@@ -100,26 +118,29 @@ class SweepPlot(QWidget):
         self.plot.setTitle(None)
         self._remove_curves()
         classes = classifier.classes
+        scale, unit = (100, f"% {knob.unit}") if in_percent(knob) else (1, knob.unit)
         self.curves = [
-            self.plot.plot(values, answers[:, k] * 100, pen=pg.mkPen(CLASS_COLOURS[k % 10], width=2))
+            self.plot.plot(values * scale, answers[:, k] * 100, pen=pg.mkPen(CLASS_COLOURS[k % 10], width=2))
             for k in range(len(classes))
         ]
-        self.legend.setText(colour_key(class_entries(classes, "■")))
-        self.classes = tuple(classes)
-        self.plot.setXRange(knob.low, knob.high, padding=0.02)
-        self.plot.setLabel("bottom", f"{knob.title.lower()} ({knob.unit})")
-        self.here.setValue(getattr(knobs, knob.field))
+        # Whose sweep it is: in compare mode the chart beside it shows three models.
+        self.legend.setText(f"{html.escape(classifier.spec.title)}: " + colour_key(class_entries(classes, "■")))
+        self.classes, self.drawn_knob = tuple(classes), knob
+        self.plot.setXRange(knob.low * scale, knob.high * scale, padding=0.02)
+        self.plot.setLabel("bottom", f"{knob.title.lower()} ({unit})")
+        self.here.setValue(getattr(knobs, knob.field) * scale)
         self.swept.emit()
 
     def clear(self) -> None:
         """No input to sweep: an empty plot."""
         self.waiting, self.cleared = None, True
         self._remove_curves()
+        self.plot.setTitle(None)
 
     def _remove_curves(self) -> None:
         for curve in self.curves:
             self.plot.removeItem(curve)
-        self.curves, self.classes = [], ()
+        self.curves, self.classes, self.drawn_knob = [], (), None
         self.legend.setText("")
 
     def _failed(self, message: str) -> None:
