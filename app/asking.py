@@ -39,6 +39,7 @@ class Asking(QObject):
         super().__init__(parent)
         self.session, self.worker, self.canvas, self.browser = session, worker, canvas, browser
         self.answers, self.status = answers, status
+        self.heat_due = -1  # the version of the input whose question is to bring its heat map
         worker.answered.connect(self._answered)
         session.answered.connect(self._show_answer)
 
@@ -52,7 +53,9 @@ class Asking(QObject):
         current = self._current_input()
         if current is not None:
             image, label, preparation = current
-            request = self.session.request(image, preparation, label, self.session.drawing and self.canvas.drawing)
+            pen_down = self.session.drawing and self.canvas.drawing
+            heat_pass = self.session.questions.version == self.heat_due
+            request = self.session.request(image, preparation, label, pen_down, heat_pass)
         if request is None:
             self.session.nothing_to_show()
             self._blank()
@@ -83,6 +86,9 @@ class Asking(QObject):
         if answer.errors:
             self.status.showMessage(" ".join(answer.errors.values()), ERROR_SHOWN_MS)
         self.shown.emit()
+        if self.session.heat_to_follow(answer):  # the bars are on show: now the slow heat map
+            self.heat_due = self.session.questions.version + 1
+            self.predict()
 
     def _show_heat(self, answer: Answer | None) -> None:
         """The heat map over the drawing or the test image the model input came from, where the lab

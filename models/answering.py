@@ -20,7 +20,7 @@ import numpy as np
 
 import models
 from models import device as devices
-from models.errors import ModelError
+from models.errors import Abandoned, ModelError
 from models.knobs import Settings
 from models.preprocess import ImageLike, prepare, to_native
 from models.registry import Preparation
@@ -57,6 +57,8 @@ class Request:
     neighbours: bool = False  # that model's test images nearest to the input
     layers: bool = False  # the input on its way through that model's layers
     every_heat: bool = False  # with `explain`: every model's heat map, for a side-by-side comparison
+    # Says whether a newer question has come: a heat map by occlusion is then given up half made.
+    superseded: Callable[[], bool] | None = None
 
 
 @dataclass
@@ -237,8 +239,13 @@ class Answerer:
             # A class chosen on the explained model's bars; the others explain their own answer.
             aim = target if name == explained else int(result.probabilities[name].argmax())
             try:
-                make_heat = classifier.occlusion if request.occlusion else classifier.explain
-                heat = make_heat(seen, aim)
+                if request.occlusion:
+                    heat = classifier.occlusion(seen, aim, request.superseded)
+                else:
+                    heat = classifier.explain(seen, aim)
+            except Abandoned:
+                log.info("%s's heat map was given up for a newer question", name)
+                return
             except Exception as error:  # noqa: BLE001
                 log.warning("%s could not explain its answer", name, exc_info=True)
                 result.errors["explain"] = f"No explanation: {say(error)}"

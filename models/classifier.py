@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -224,9 +224,12 @@ class Classifier:
         digit, the photos' mean grey."""
         return 0.0 if self.spec.dataset.kind == "digits" else float(np.mean(self.spec.dataset.mean) * 255)
 
-    def occlusion(self, image: ImageLike, target: int | None = None) -> np.ndarray:
-        """Where covering the picture costs `target` (default: the top class) most, (H, W) in 0-1."""
-        return occlusion(self.predict, to_native(image, self.spec.dataset), target, self.fill)
+    def occlusion(
+        self, image: ImageLike, target: int | None = None, abandon: Callable[[], bool] | None = None
+    ) -> np.ndarray:
+        """Where covering the picture costs `target` (default: the top class) most, (H, W) in 0-1;
+        raises models.errors.Abandoned where `abandon()` says so before it is done."""
+        return occlusion(self.predict, to_native(image, self.spec.dataset), target, self.fill, abandon)
 
     def sweep(
         self, image: ImageLike, knob: Knob, steps: int = SWEEP_STEPS, base: Settings | None = None

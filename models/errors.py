@@ -20,3 +20,8 @@ class DeviceError(ModelError):
 
 class ImageError(ModelError, ValueError):
     """An input that cannot be read or used as an image."""
+
+
+class Abandoned(Exception):
+    """Work given up half done: a newer question made its answer useless. Not a ModelError:
+    nothing is wrong, and nothing is shown."""

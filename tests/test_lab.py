@@ -135,6 +135,7 @@ def test_explaining_by_occlusion_while_the_lab_is_open(install_untrained, qtbot,
     window.show_lab(True)
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         window.lab.occlusion.setChecked(True)
+    qtbot.waitUntil(lambda: window.session.answer.occlusion, timeout=10000)  # after the bars
     answer = window.session.answer
     classifier = window.classifiers["mnist_cnn"]
     # The worker thread and this one may pick different float32 kernels: equal to rounding, not bit for bit.
@@ -441,3 +442,23 @@ def test_ticking_occlusion_turns_the_heat_map_on(install_untrained, qtbot, open_
         window.lab.occlusion.setChecked(True)
     assert window.commands["explain"].isChecked()
     qtbot.waitUntil(lambda: window.session.answer.occlusion, timeout=10000)
+
+
+def test_with_occlusion_the_bars_come_first_and_the_heat_map_follows(install_untrained, qtbot, open_window):
+    """Occlusion asks some 170 answers: for a photo model the bars waited seconds behind it."""
+    install_untrained("mnist_cnn")
+    window = open_window()
+    window.commands["explain"].setChecked(True)
+    window.show_lab(True)
+    window.lab.occlusion.setChecked(True)
+    drawn(window, qtbot)
+    qtbot.waitUntil(lambda: window.session.answer.occlusion, timeout=10000)
+    shown: list = []
+    window.session.answered.connect(shown.append)
+    pen_strokes(window.canvas, SEVEN)
+    qtbot.waitUntil(lambda: bool(shown) and shown[-1].occlusion, timeout=10000)
+    qtbot.wait(300)  # and nothing more is asked
+    lifted = [answer for answer in shown if np.array_equal(answer.model_input, shown[-1].model_input)]
+    assert len(lifted) == 2  # the finished drawing's bars, then its heat map
+    assert lifted[0].heat is None and lifted[0].probabilities and lifted[1].heat is not None
+    assert window.canvas.overlay is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
 import pytest
 
 from app import tasks
@@ -76,3 +77,15 @@ def test_a_device_the_machine_lacks_is_told_to_the_user_not_dumped_as_a_tracebac
     (record,) = [r for r in caplog.records if r.name == "app.worker"]
     assert record.levelno == logging.INFO and record.exc_info is not None
     worker.close()
+
+
+def test_a_heat_map_by_occlusion_given_up_for_a_newer_question_leaves_the_bars(install_untrained, caplog):
+    install_untrained("mnist_cnn")
+    answerer = Answerer()
+    Loading(answerer, ["mnist_cnn"], "cpu").step()
+    picture = np.zeros((28, 28), np.uint8)
+    request = Request(1, picture, ("mnist_cnn",), explain="mnist_cnn", occlusion=True, superseded=lambda: True)
+    with caplog.at_level(logging.INFO, logger="models.answering"):
+        answer = answerer.answer(request)
+    assert answer.probabilities["mnist_cnn"].shape == (10,) and answer.heat is None and not answer.errors
+    assert "mnist_cnn's heat map was given up for a newer question" in caplog.text

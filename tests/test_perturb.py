@@ -1,10 +1,13 @@
 """Changing the input: each knob does what it says, the neutral settings nothing, a sweep is one
 batch over a knob's range, and occlusion finds what a model depends on."""
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
 import models
+from models.errors import Abandoned
 from models.explain import occlusion
 from models.knobs import Knob, Patch, Settings, sweep_settings
 from models.perturb import perturbed
@@ -118,6 +121,18 @@ def test_occlusion_peaks_where_a_model_looks():
     y, x = np.unravel_index(heat.argmax(), heat.shape)
     assert x < 8 and y < 8
     assert heat[16:, 16:].max() == 0  # covering the rest costs nothing
+    checks: list[None] = []
+
+    def newer_after(times: int) -> Callable[[], bool]:
+        """Says a newer question has come once it has been asked `times` times."""
+        checks.clear()
+        return lambda: bool(checks.append(None)) or len(checks) > times
+
+    assert np.array_equal(occlusion(predict, picture, 0, 0.0, abandon=newer_after(100)), heat)
+    assert len(checks) > 2  # asked between batches, the heat map the same
+    with pytest.raises(Abandoned):  # a newer question: the rest is not worked out
+        occlusion(predict, picture, 0, 0.0, abandon=newer_after(1))
+    assert len(checks) == 2
 
 
 def test_stroke_width_grows_and_wears_the_ink_a_pixel_each_side_per_step():

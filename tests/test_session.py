@@ -84,6 +84,32 @@ def test_a_request_says_what_to_ask_and_explains_only_when_the_pen_is_up():
     assert session.target is None  # a new Explain starts from the top class
 
 
+def test_a_heat_map_by_occlusion_is_asked_for_only_once_the_inputs_bars_are_on_show():
+    session = Session()
+    ready(session, "mnist_cnn")
+    session.set_explaining(True)
+    session.set_occluding(True)
+    picture = np.zeros((28, 28), np.uint8)
+    session.questions.changed()
+    bars = session.request(picture, Preparation.DRAWING)
+    assert bars is not None and bars.explain is None and bars.occlusion  # the bars first
+    answer = Answer(bars.ident, {"mnist_cnn": np.full(10, 0.1, np.float32)})
+    session.receive(answer)
+    session.show_answer(answer)
+    assert session.heat_to_follow(answer)
+    session.questions.changed()
+    heat = session.request(picture, Preparation.DRAWING, heat_pass=True)
+    assert heat is not None and heat.explain == "mnist_cnn"
+    with_heat = Answer(heat.ident, answer.probabilities, heat=np.zeros((28, 28), np.float32))
+    session.receive(with_heat)
+    session.show_answer(with_heat)
+    assert not session.heat_to_follow(with_heat)  # asked once: no second heat pass, even where it failed
+    session.set_occluding(False)  # the model's own heat map is quick: it comes with the bars
+    session.questions.changed()
+    quick = session.request(picture, Preparation.DRAWING)
+    assert quick is not None and quick.explain == "mnist_cnn"
+
+
 def test_the_inside_dock_asks_only_for_what_its_page_draws_and_some_of_it_once_the_pen_is_up():
     session = Session()
     ready(session, "mnist_cnn", "vit_mnist")

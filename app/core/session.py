@@ -98,6 +98,7 @@ class Session:
         self.target: int | None = None  # the class to explain, chosen by clicking its bar
         self.calibrated = False
         self.occluding = False  # heat maps by occlusion rather than each model's own method
+        self.heat_asked = 0  # the ident of the newest question that asked for a heat map
         self.inside_page: InsidePage | None = None  # what the Inside the Network dock shows; None while closed
         self.knobs = Settings()  # the lab's changes to the input (models.perturb); neutral leaves it as it is
         self.scores: dict[tuple[str, str], np.ndarray] = {}  # (model, dataset) -> answers for its test set
@@ -226,10 +227,13 @@ class Session:
         preparation: Preparation,
         true_label: int | None = None,
         pen_down: bool = False,
+        heat_pass: bool = False,
     ) -> Request | None:
         """The question about the newest input; None (nothing to ask) where no model would answer.
 
-        A heat map costs a backward pass: while the pen moves, the bars come first. In a
+        A heat map costs a backward pass: while the pen moves, the bars come first. By occlusion
+        it costs some 170 answers, seconds for a photo model: the bars come first always, and the
+        heat map in a second question (`heat_pass`) once they are on show (heat_to_follow). In a
         comparison it is the picked model's, the one whose details show under the chart, and
         every model's where the Inside the Network dock shows them side by side. The answers carry
         only what the dock's page on show draws; the layers and the nearest test images, too, wait
@@ -239,10 +243,15 @@ class Session:
         if not names:
             self.questions.nothing_to_ask()
             return None
-        explain = self.picked() if self.explaining and not pen_down else None
+        heat_now = not pen_down and (heat_pass or not self.occluding)
+        explain = self.picked() if self.explaining and heat_now else None
         page, lifted = self.inside_page, not pen_down
+        ident = self.questions.asked()
+        if explain is not None:
+            self.heat_asked = ident
+        questions = self.questions
         return Request(
-            self.questions.asked(),
+            ident,
             image,
             tuple(names),
             preparation,
@@ -257,6 +266,8 @@ class Session:
             neighbours=page is InsidePage.MAP and lifted,
             layers=page is InsidePage.LAYERS and lifted,
             every_heat=explain is not None and self.compare and page is InsidePage.SIDE_BY_SIDE,
+            # Read on the inference thread: an int, set on this one.
+            superseded=lambda: questions.version > ident,
         )
 
     def receive(self, answer: Answer) -> bool:
@@ -265,6 +276,18 @@ class Session:
         Call show_answer(answer) after asking: an answer is shown only while it is the newest.
         """
         return self.questions.received(answer.ident)
+
+    def heat_to_follow(self, answer: Answer) -> bool:
+        """Whether the heat map of the answer on show is still to be asked for: made by occlusion,
+        it waits until the bars of a settled input are on show."""
+        return (
+            self.explaining
+            and self.occluding
+            and answer is self.answer
+            and answer.ident > self.heat_asked
+            and self.picked() in answer.probabilities
+            and self.questions.settled
+        )
 
     def show_answer(self, answer: Answer) -> None:
         if self.questions.worth_showing(answer.ident):

@@ -57,6 +57,7 @@ class SweepPlot(QWidget):
         self.curves: list[pg.PlotDataItem] = []
         self.classes: tuple[str, ...] = ()  # those of the curves on show
         self.drawn_knob: Knob | None = None  # the knob of the curves on show
+        self.swept_for: tuple[object, ...] | None = None  # the model, input, settings and knob they show
         self.running: tasks.Task | None = None
         self.waiting: tuple[Classifier, np.ndarray, Settings] | None = None  # the newest sweep asked for
         self.cleared = False  # the input is gone: a sweep still running is not drawn
@@ -92,8 +93,13 @@ class SweepPlot(QWidget):
 
     def follow(self, classifier: Classifier, picture: np.ndarray, knobs: Settings) -> None:
         """Sweep `picture` (the input before the knobs changed it) with the other knobs as set."""
-        self.cleared = False
         knob = self.knob
+        # The same model, input, settings and knob as the curves on show: a second answer to the
+        # same input (its heat map, made by occlusion after the bars) sweeps nothing anew.
+        asked = (classifier.spec.title, tuple(classifier.classes), picture.tobytes(), knobs, knob)
+        if asked == self.swept_for and self.running is None and not self.cleared:
+            return
+        self.cleared = False
         # Another dataset's curves, or another knob's, go now, not when this sweep ends: under the
         # new knob's name they read as its sweep for a second or two.
         if tuple(classifier.classes) != self.classes or knob is not self.drawn_knob:
@@ -106,15 +112,16 @@ class SweepPlot(QWidget):
         def sweep(progress: object, cancelled: object) -> tuple[np.ndarray, np.ndarray]:
             return classifier.sweep(picture, knob, base=knobs)
 
-        self.running = tasks.start(
-            sweep, lambda result: self._draw(classifier, knob, knobs, *result), self._failed, self
-        )
+        def draw(result: tuple[np.ndarray, np.ndarray]) -> None:
+            if not (self._follow_waiting() or self.cleared):
+                self._draw(classifier, knob, knobs, *result)
+                self.swept_for = asked
+
+        self.running = tasks.start(sweep, draw, self._failed, self)
 
     def _draw(
         self, classifier: Classifier, knob: Knob, knobs: Settings, values: np.ndarray, answers: np.ndarray
     ) -> None:
-        if self._follow_waiting() or self.cleared:
-            return
         self.plot.setTitle(None)
         self._remove_curves()
         classes = classifier.classes
@@ -140,7 +147,7 @@ class SweepPlot(QWidget):
     def _remove_curves(self) -> None:
         for curve in self.curves:
             self.plot.removeItem(curve)
-        self.curves, self.classes, self.drawn_knob = [], (), None
+        self.curves, self.classes, self.drawn_knob, self.swept_for = [], (), None, None
         self.legend.setText("")
 
     def _failed(self, message: str) -> None:
