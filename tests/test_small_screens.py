@@ -180,3 +180,18 @@ def test_the_shortcuts_dialog_fits_a_1024x700_screen_in_presentation_mode(window
     laid_out.setHtml(window.commands.help_html())
     shown = laid_out.toPlainText()
     assert all(action.text().replace("&", "").rstrip("…") in shown for action in window.commands.by_name.values())
+
+
+@pytest.mark.parametrize(("presentation", "size"), [(False, (1024, 700)), (True, (1024, 768))])
+def test_the_sweep_shows_whole_with_the_sliders_on_a_small_screen(window, qtbot, presentation, size):
+    """Turning a slider moves its marker along the sweep: both must be in view at once."""
+    window.commands["presentation"].setChecked(presentation)
+    window.resize(*size)
+    window.show_lab(True)
+    with qtbot.waitSignal(window.lab.sweep.swept, timeout=10000):
+        pen_strokes(window.canvas, SEVEN)
+    plot, scroll = window.lab.sweep.plot, window.lab.pages.currentWidget()
+    settled_place(qtbot, plot)
+    assert scroll.verticalScrollBar().value() == 0  # the sliders at the top
+    viewport = scroll.viewport()
+    assert plot.mapTo(viewport, QPoint(0, plot.height())).y() <= viewport.height()

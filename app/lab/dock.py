@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QCheckBox, QDockWidget, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QDockWidget, QTabWidget, QVBoxLayout, QWidget
 
 from app.core.session import Session
 from app.dock_title import DockTitle
@@ -46,8 +46,6 @@ class LabDock(QDockWidget):
         self.knobs = KnobSliders()
         self.patch = PatchControls()
         self.sweep = SweepPlot()
-        note = QLabel("Change the input and watch the answer: the bars follow the sliders.")
-        note.setWordWrap(True)
         # Short, so that the lab beside the window still fits a 1024-pixel screen; the tooltip says the rest.
         self.occlusion = QCheckBox("Explain by occlusion")
         self.occlusion.setToolTip(
@@ -58,15 +56,19 @@ class LabDock(QDockWidget):
         self.occlusion.toggled.connect(self._occlusion_toggled)
         changing = QWidget()
         column = QVBoxLayout(changing)
-        column.addWidget(note)
         column.addWidget(self.knobs)
+        # The sweep under the sliders: on a 1024x700 screen both show at once, a slider's marker
+        # moving along the curves, where the square's controls between them pushed the sweep out of view.
+        column.addWidget(self.sweep, 1)
         column.addWidget(self.patch)
         column.addWidget(self.occlusion)
-        column.addWidget(self.sweep, 1)
         self.attack = AttackPanel()
         self.attack.button.clicked.connect(self._attack)
         self.pages = QTabWidget()
         self.pages.addTab(VerticalScroll(changing), "Change the Input")
+        # A tooltip, not a line above the sliders: in presentation letters on a 1024x768 projector
+        # its three lines pushed the sweep below the dock's edge.
+        self.pages.setTabToolTip(0, "Change the input and watch the answer: the bars follow the sliders")
         self.pages.addTab(VerticalScroll(self.attack), "Fool the Model")
         self.setWidget(self.pages)
         self.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea | Qt.DockWidgetArea.LeftDockWidgetArea)
