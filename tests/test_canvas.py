@@ -187,3 +187,28 @@ def test_the_stroke_under_the_pen_looks_as_the_finished_stroke(qtbot):
     # Antialiased edge pixels where segments meet are painted twice, a little brighter; nothing else differs.
     assert np.abs(growing - whole).max() < 128
     assert (growing != whole).sum() < 0.1 * (whole > 0).sum()
+
+
+def test_a_photos_heat_map_tints_it_all_and_a_digits_glows_only_where_the_model_looked(qtbot):
+    """The digits' glow, yellow at its hottest, vanished over a yellow photo."""
+    from app.preview import PixelView
+
+    heat = np.zeros((32, 32), np.float32)
+    heat[8:16, 8:16] = 1.0
+    view = PixelView()
+    qtbot.addWidget(view)
+    view.set_heat(heat)  # before its picture, as an answer may come
+    view.set_array(np.full((32, 32, 3), (230, 200, 40), np.uint8))  # a yellow photo
+    rgba = overlay_pixels(view)
+    cold, hot = rgba[24, 24], rgba[12, 12]
+    assert cold[3] > 0 and cold[2] > cold[0]  # blue, over all of it
+    assert hot[0] > 200 and hot[1] < 100  # red, not the photo's yellow
+    view.set_array(np.zeros((32, 32), np.uint8))  # a digit
+    rgba = overlay_pixels(view)
+    assert rgba[24, 24, 3] == 0 and rgba[12, 12, 3] > 0
+
+
+def overlay_pixels(view) -> np.ndarray:
+    image = view.overlay.convertToFormat(QImage.Format.Format_RGBA8888)
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine() // 4, 4)
+    return rows[:, : image.width()].copy()
