@@ -200,7 +200,8 @@ class Browser(QWidget):
             return
         self._source_ready()
 
-    def _source_ready(self) -> None:
+    def _source_ready(self, position: int = 0) -> None:
+        """The source's pictures on offer, the one at `position` on show."""
         self.pages.setCurrentIndex(0)
         own = self.source == OWN
         self.filters.set_classes(None if own else DATASETS[self.dataset].classes)
@@ -212,6 +213,8 @@ class Browser(QWidget):
         # ask the last dataset's models about it, and the real question would wait behind theirs.
         with QSignalBlocker(self):
             self.selection.reset(count, None if image_set is None else image_set.labels)
+            if 0 < position < count:
+                self.selection.move_to(position)
         self.datasetChanged.emit(self.dataset)
         pending, self.pending = self.pending, None
         if pending is not None and pending[0] == self.source:
@@ -263,8 +266,8 @@ class Browser(QWidget):
 
     def _kind_changed(self) -> None:
         self.own_kind = self.kind_box.currentData()
-        if self.source == OWN:
-            self._source_ready()
+        if self.source == OWN:  # the same picture, read by the other kind of model
+            self._source_ready(self.selection.position)
 
     def _decoded(self, path: Path) -> None:
         index = self.selection.current()
@@ -290,7 +293,7 @@ class Browser(QWidget):
             self.view.set_array(None)
             self.caption.setText("No images match." if selection.count else "No images yet: open files or a folder.")
             return
-        self.grid.setCurrentIndex(self.thumbs.index(selection.position))
+        self.grid.follow(selection.position)
         self.goto.show_index(index)
         try:
             current = self.current()

@@ -223,6 +223,9 @@ class ConfidenceChart(QWidget):
             text = f"{percent[i]:.0f}%" if percent[i] >= 0.5 and (i == top or not crowded) else ""
             if label.toPlainText() != text:
                 label.setText(text)
+            # Hidden, not empty: an empty label still paints its fill, a white box over the true
+            # class's band or a small bar, read as a second bar in presentation mode.
+            label.setVisible(bool(text))
             # Centred over its bar where it fits the view, else flush with the view's edge: at the
             # first class of a narrow chart, "88%" lost its first digit to the axis.
             half = (metrics.horizontalAdvance(text) + 4) / 2 / pitch

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSize, Signal
-from PySide6.QtWidgets import QListView, QWidget
+from PySide6.QtCore import QModelIndex, QSize, QTimer, Signal
+from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
 from app.thumbnails import SIZE, ThumbnailModel
 
 GRID_BATCH = 300  # icons laid out per turn of the event loop
+LAYOUT_TURNS = 60  # turns of the event loop to wait for a far icon's place: 18,000 icons
 
 
 class ImageGrid(QListView):
@@ -30,6 +31,24 @@ class ImageGrid(QListView):
         self.setModel(thumbs)
         self.selectionModel().currentChanged.connect(self._highlight_moved)
         self.setMinimumHeight(SIZE + 20)
+
+    def follow(self, row: int) -> None:
+        """Highlight the icon of the picture on show and scroll it into view, once it has a place:
+        laid out in batches, icon 8,376 of a new offer had none yet, and the grid stayed at its top."""
+        self.setCurrentIndex(self.model().index(row, 0))
+        self._scroll_to(row, LAYOUT_TURNS)
+
+    def _scroll_to(self, row: int, turns: int) -> None:
+        index = self.model().index(row, 0)
+        if not index.isValid() or self.currentIndex() != index:
+            return  # the highlight has moved on meanwhile
+        place = self.visualRect(index)
+        if place.isValid():
+            self.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+        # Until it is in view: the scroll bar's range grows with each batch laid out, and a scroll
+        # while it was short stopped thousands of pixels above the icon.
+        if turns > 0 and not (place.isValid() and self.viewport().rect().contains(self.visualRect(index))):
+            QTimer.singleShot(0, lambda: self._scroll_to(row, turns - 1))
 
     def _highlight_moved(self, index: QModelIndex) -> None:
         if index.isValid():

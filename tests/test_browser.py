@@ -321,3 +321,23 @@ def test_an_icon_is_drawn_at_the_screens_own_resolution_so_its_pixels_and_badge_
     image = icon.toImage()
     row = [image.pixelColor(x, 10).value() for x in range(image.width())]
     assert set(row) == {0, 255}  # enlarged without smoothing: no grey along the edge
+
+
+def test_the_grid_scrolls_to_the_icon_on_show_even_far_beyond_its_first_batch(qtbot):
+    """Laid out 300 icons a turn, the grid stayed at its top when the picture on show was icon 1,500."""
+    import numpy as np
+
+    from app.image_grid import ImageGrid
+    from app.thumbnails import ThumbnailModel
+
+    thumbs = ThumbnailModel()
+    thumbs.show(np.arange(2000), lambda index: None, str)
+    grid = ImageGrid(thumbs)
+    qtbot.addWidget(grid)
+    grid.resize(300, 200)
+    grid.show()
+    qtbot.waitExposed(grid)
+    grid.follow(1500)
+    far = thumbs.index(1500)
+    qtbot.waitUntil(lambda: grid.viewport().rect().contains(grid.visualRect(far).center()), timeout=5000)
+    assert grid.currentIndex() == far

@@ -55,6 +55,8 @@ def test_the_percentages_above_the_bars_never_run_together(qtbot, width, points)
     qtbot.wait(10)
     shown = [i for i, label in enumerate(chart.labels) if label.toPlainText()]
     assert shown == (list(range(10)) if width == 900 else [8])  # small letters on a wide chart: all ten
+    # The others are not drawn at all: an empty label's fill was a white box over its bar.
+    assert [i for i, label in enumerate(chart.labels) if label.isVisible()] == shown
     box = chart.plot.getViewBox()
     centre = [box.mapViewToScene(QPointF(i, 0)).x() for i in shown]
     widths = [

@@ -349,3 +349,17 @@ def test_a_picture_handed_over_as_a_pixmap_is_saved_as_one_handed_over_as_an_ima
     app.paste.take(QObject(), mime, lambda files: None, saved.append, failed.append)
     qtbot.waitUntil(lambda: bool(saved or failed), timeout=5000)
     assert not failed and Image.open(saved[0]).size == (12, 8)
+
+
+def test_reading_the_pictures_as_the_other_kind_keeps_the_one_on_show(window, qtbot, tmp_path):
+    """Same picture, other models: the switch went back to the first picture."""
+    for name in ("first.png", "second.png"):
+        Image.new("L", (20, 20), 90).save(tmp_path / name)
+    window.open_paths([tmp_path / "first.png", tmp_path / "second.png"])
+    browser = window.browser
+    browser.selection.step(1)
+    qtbot.waitUntil(lambda: browser.caption.text().startswith("second.png"), timeout=10000)
+    browser.kind_box.setCurrentIndex(browser.kind_box.findData(CIFAR10.name))
+    assert browser.dataset == CIFAR10.name
+    qtbot.waitUntil(lambda: browser.caption.text().startswith("second.png"), timeout=10000)
+    assert browser.selection.position == 1

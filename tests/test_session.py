@@ -228,13 +228,21 @@ def test_the_selection_keeps_the_picture_on_show_across_filters():
     selection.reset(8, LABELS)
     selection.go_to(3)
     selection.set_answers(ANSWERS)
-    selection.filter(show=Show.MISTAKES)
-    assert selection.current() == 3 and selection.position == 1
+    selection.filter(true_class=0)
+    assert selection.current() == 3 and selection.position == 1  # kept by a filter of class
+    selection.filter(true_class=None, show=Show.MISTAKES)
+    assert selection.current() == 7 and selection.position == 0  # the order asked for starts at its head
     selection.step(1)
-    assert selection.current() == 4
-    selection.step(1)
+    assert selection.current() == 3
+    selection.step(2)
     assert selection.current() == 7  # wraps around
     assert changes[-1] is False and changes[0] is True  # a move, after new offers
+    selection.step(1)
+    assert selection.current() == 3
+    other = ANSWERS.copy()
+    other[5] = [0.99, 0.005, 0.005]  # another model, surest of a mistake the first did not make
+    selection.set_answers(other)
+    assert selection.position == 0 and selection.current() == 5  # its surest mistake, not the picture kept
     assert selection.go_to(0) and selection.filters == Filters()  # the filter hiding it is dropped
     assert not selection.go_to(8)
     with pytest.raises(ValueError, match="8 images"):

@@ -36,6 +36,12 @@ class Filters:
         return self.show is not Show.ALL or self.cell is not None
 
     @property
+    def ordered(self) -> bool:
+        """Whether the images are offered in an order of their own (surest mistakes, least confident
+        first) rather than by index: an order asked for starts at its head."""
+        return self.show in (Show.MISTAKES, Show.LEAST_CONFIDENT)
+
+    @property
     def need_every_model(self) -> bool:
         """Whether they need the answers of every model of the collection's dataset, not only the picked one's."""
         return self.show is Show.DISAGREE
@@ -111,7 +117,7 @@ class Selection:
 
     def set_filters(self, filters: Filters) -> None:
         self.filters = filters
-        self._refilter()
+        self._refilter(keep=not filters.ordered)
 
     def filter(self, **changes: object) -> None:
         """Change some filters, keeping the others: filter(show=Show.MISTAKES)."""
@@ -124,11 +130,13 @@ class Selection:
             if answers is not None and len(answers) != self.count:
                 raise ValueError(f"{len(answers)} answers for a collection of {self.count} images")
         self.probabilities, self.others = probabilities, list(others)
-        self._refilter()
+        self._refilter(keep=not self.filters.ordered)  # another model's surest mistakes start at its surest
 
-    def _refilter(self) -> None:
-        """Offer what the filters let through, keeping the image on show where it still is."""
-        current = self.current()
+    def _refilter(self, keep: bool = True) -> None:
+        """Offer what the filters let through; with `keep`, the image on show stays where it still
+        is, else the first one offered is on show. (Kept, the surest mistake asked for was hidden
+        behind a picture at 607 of 1,604.)"""
+        current = self.current() if keep else None
         self.indices = select(self.count, self.labels, self.probabilities, self.filters, self.others)
         where = np.flatnonzero(self.indices == current) if current is not None else np.zeros(0, int)
         self.position = int(where[0]) if len(where) else 0
