@@ -104,14 +104,16 @@ class AnswerPanel(QWidget):
         self.chart.display(answer.probabilities, answer.true_label, titles, note, explained, answer.unfamiliar)
         self._make_room()  # a comparison's lines under the bars take more of it
 
-    def blank(self, classes: tuple[str, ...]) -> None:
-        """No answer on show; `classes` gives the axis of what would be shown."""
+    def blank(self, classes: tuple[str, ...], why: str = "") -> None:
+        """No answer on show, and `why` where there is a reason to give; `classes` gives the axis
+        of what would be shown."""
         self.preview.set_array(None)
         self.preview.set_heat(None)
         self.readout.clear()
         if self.chart is not None:
             self.chart.clear()
             self.chart.set_classes(classes)
+            self.chart.summary.setText(why)
 
     def set_font_size(self, points: int) -> None:
         self.font_size = points

@@ -50,7 +50,7 @@ class Asking(QObject):
 
     def _send(self) -> None:
         request = None
-        current = self._current_input()
+        current, why = self._current_input()
         if current is not None:
             image, label, preparation = current
             pen_down = self.session.drawing and self.canvas.drawing
@@ -58,20 +58,21 @@ class Asking(QObject):
             request = self.session.request(image, preparation, label, pen_down, heat_pass)
         if request is None:
             self.session.nothing_to_show()
-            self._blank()
+            self._blank(why)
             return
         self.worker.submit(request)
 
-    def _current_input(self) -> tuple[ImageLike | Drawing, int | None, Preparation] | None:
+    def _current_input(self) -> tuple[tuple[ImageLike | Drawing, int | None, Preparation] | None, str]:
+        """The input on show (None for none), and why there is none where something is wrong with it."""
         if self.session.drawing:
-            return None if self.canvas.is_blank() else (self.canvas.as_drawing(), None, Preparation.DRAWING)
+            return None if self.canvas.is_blank() else (self.canvas.as_drawing(), None, Preparation.DRAWING), ""
         try:
-            return self.browser.current()
-        except ModelError:
-            return None  # the browser's caption says what is wrong with the picture on show
+            return self.browser.current(), ""
+        except ModelError as error:  # a file that is no picture: said under the empty chart, a sentence a line
+            return None, f"No answer: {error}".replace(". ", ".\n")
 
-    def _blank(self) -> None:
-        self.answers.blank(DATASETS[self.session.dataset].classes)
+    def _blank(self, why: str = "") -> None:
+        self.answers.blank(DATASETS[self.session.dataset].classes, why)
         self._show_heat(None)
         self.blanked.emit()
 

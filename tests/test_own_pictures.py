@@ -64,9 +64,13 @@ def test_a_bad_file_s_message_leaves_with_it(window, qtbot, tmp_path):
     files = write_odd_files(tmp_path / "pictures")
     window.open_paths([files["corrupt"], files["digit"]])
     qtbot.waitUntil(lambda: "is damaged or incomplete" in window.browser.caption.text(), timeout=10000)
+    # Said whole under the empty chart too: the caption cuts a long message off.
+    summary = window.answers.chart.summary
+    qtbot.waitUntil(lambda: summary.text().startswith("No answer:") and "damaged" in summary.text(), timeout=10000)
     with qtbot.waitSignal(window.answerShown, timeout=10000):
         window.browser.selection.step(1)
     assert "damaged" not in window.browser.caption.text() and "damaged" not in window.statusBar().currentMessage()
+    assert "damaged" not in summary.text()
 
 
 def test_photo_of_a_digit_is_inverted_and_centred(window, qtbot, tmp_path):
