@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import QSignalBlocker, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import presentation
 from app.core.selection import Selection, Show
 from app.dataset_panel import DatasetPanel
 from app.filter_bar import FilterBar
@@ -157,6 +158,16 @@ class Browser(QWidget):
         layout.addLayout(top)
         layout.addLayout(kind)
         layout.addWidget(self.pages, 1)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and presentation.letters() != self.thumbs.scale:
+            # Icons grow with presentation mode's letters: at 64 pixels their badges' letters were 7
+            # pixels tall on a projector.
+            self.thumbs.set_scale(presentation.letters())
+            self.grid.fit_icons()
+            if self.selection.current() is not None:
+                self.grid.follow(self.selection.position)
 
     # what is shown
     @property
@@ -328,7 +339,7 @@ class Browser(QWidget):
         probabilities = self.selection.probabilities
         answer = classes[int(probabilities[index].argmax())] if probabilities is not None else None
         truth = classes[int(image_set.labels[index])]
-        return array_icon(image_set.images[index], truth, answer, self.grid.devicePixelRatioF())
+        return array_icon(image_set.images[index], truth, answer, self.grid.devicePixelRatioF(), self.thumbs.scale)
 
     def _tooltip(self, index: int) -> str:
         if self.source == OWN:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QSize, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
-from app.thumbnails import SIZE, ThumbnailModel
+from app.thumbnails import ThumbnailModel
 
 GRID_BATCH = 300  # icons laid out per turn of the event loop
 LAYOUT_TURNS = 60  # turns of the event loop to wait for a far icon's place: 18,000 icons
@@ -20,17 +20,23 @@ class ImageGrid(QListView):
     def __init__(self, thumbs: ThumbnailModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setViewMode(QListView.ViewMode.IconMode)
-        self.setIconSize(QSize(SIZE, SIZE))
-        self.setGridSize(QSize(SIZE + 6, SIZE + 6))
         self.setUniformItemSizes(True)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setMovement(QListView.Movement.Static)
         # Ten thousand icons laid out at once held the window for a second after every new filter.
         self.setLayoutMode(QListView.LayoutMode.Batched)
         self.setBatchSize(GRID_BATCH)
+        self.thumbs = thumbs
         self.setModel(thumbs)
         self.selectionModel().currentChanged.connect(self._highlight_moved)
-        self.setMinimumHeight(SIZE + 20)
+        self.fit_icons()
+
+    def fit_icons(self) -> None:
+        """Cells and icons of the model's icon size (SIZE, or larger in presentation mode)."""
+        side = self.thumbs.side
+        self.setIconSize(QSize(side, side))
+        self.setGridSize(QSize(side + 6, side + 6))
+        self.setMinimumHeight(side + 20)
 
     def follow(self, row: int) -> None:
         """Highlight the icon of the picture on show and scroll it into view, once it has a place:

@@ -28,12 +28,16 @@ RIGHT_BADGE = QColor(20, 20, 20, 200)
 WRONG_BADGE = QColor(190, 20, 40, 230)
 
 
-def array_icon(pixels: np.ndarray, truth: str | None = None, answer: str | None = None, ratio: float = 1.0) -> QPixmap:
+def array_icon(
+    pixels: np.ndarray, truth: str | None = None, answer: str | None = None, ratio: float = 1.0, scale: float = 1.0
+) -> QPixmap:
     """An icon of a test-set picture, pixel-sharp; with a strip naming its true class and, where
     the model took it for another, that class on red. `ratio` is the screen's device pixels per
     pixel: the icon is drawn at the screen's own resolution, since on a 2x screen one drawn at 64
-    pixels and enlarged blurred both the picture's pixels and the badge's letters."""
-    side, badge = round(SIZE * ratio), round(BADGE * ratio)
+    pixels and enlarged blurred both the picture's pixels and the badge's letters. `scale` makes
+    it larger, letters and all, as presentation mode's letters are."""
+    ratio_scaled = ratio * scale
+    side, badge = round(SIZE * ratio_scaled), round(BADGE * ratio_scaled)
     pixmap = QPixmap.fromImage(to_qimage(pixels)).scaled(
         side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
     )
@@ -45,7 +49,8 @@ def array_icon(pixels: np.ndarray, truth: str | None = None, answer: str | None 
         text = f"{shortened(truth, 5)}→{shortened(answer, 5)}" if wrong and answer is not None else truth
         font = QFont()
         font.setBold(True)
-        painter.setFont(fitted_font(font, text, badge - round(5 * ratio), pixmap.width() - 2, least=round(7 * ratio)))
+        least = round(7 * ratio_scaled)
+        painter.setFont(fitted_font(font, text, badge - round(5 * ratio_scaled), pixmap.width() - 2, least=least))
         painter.setPen(Qt.GlobalColor.white)
         painter.drawText(strip, Qt.AlignmentFlag.AlignCenter, text)
         painter.end()
@@ -58,12 +63,12 @@ def sharp(pixmap: QPixmap, ratio: float) -> QPixmap:
     return pixmap
 
 
-def file_icon_pixels(path: Path, ratio: float = 1.0) -> np.ndarray | None:
-    """A user's picture decoded at icon size on a screen of `ratio` device pixels per pixel; None for
-    one too large to decode for an icon."""
+def file_icon_pixels(path: Path, ratio: float = 1.0, scale: float = 1.0) -> np.ndarray | None:
+    """A user's picture decoded at icon size (times `scale`) on a screen of `ratio` device pixels per
+    pixel; None for one too large to decode for an icon."""
     if image_pixels(path) > MAX_SOURCE_PIXELS:
         return None
-    return np.asarray(convert_mode(open_image(path, max_side=round(SIZE * ratio)), "RGB", 255))
+    return np.asarray(convert_mode(open_image(path, max_side=round(SIZE * ratio * scale)), "RGB", 255))
 
 
 class ThumbnailModel(QAbstractListModel):
@@ -79,6 +84,19 @@ class ThumbnailModel(QAbstractListModel):
         self.tooltip: Callable[[int], str] = str
         self.indices = np.zeros(0, dtype=np.int64)
         self.cache: LRU[int, QIcon] = LRU(CACHED_ICONS)
+        self.scale = 1.0  # the icons' size as a multiple of SIZE: presentation mode's letters
+
+    def set_scale(self, scale: float) -> None:
+        """Icons `scale` times SIZE from now on: those made so far are made again."""
+        self.beginResetModel()
+        self.scale = scale
+        self.cache.clear()
+        self.endResetModel()
+
+    @property
+    def side(self) -> int:
+        """An icon's side, in pixels."""
+        return round(SIZE * self.scale)
 
     def show(self, indices: np.ndarray, icon: Callable[[int], QPixmap | None], tooltip: Callable[[int], str]) -> None:
         """Show other images of the same collection; icons already made are kept."""
@@ -105,7 +123,7 @@ class ThumbnailModel(QAbstractListModel):
             # Every cell an icon's size, made or not: the grid measures one cell for all (uniform
             # sizes), and measured on an icon still being made, every cell was 0 pixels wide. The
             # delegate draws the icon a pixel in: at SIZE, it lost its last row, the badge's.
-            return QSize(SIZE + 2, SIZE + 2)
+            return QSize(self.side + 2, self.side + 2)
         if role == Qt.ItemDataRole.DecorationRole:
             icon = self.cache.get(item)
             if icon is None:
@@ -141,7 +159,10 @@ class FileIcons(QObject):
             self.pending.discard(path)
             files = self.files()
             if index < len(files) and files[index] == path:  # else another folder opened meanwhile
-                icon = None if pixels is None else array_icon(pixels, ratio=ratio)
+                icon = None if pixels is None else array_icon(pixels, ratio=ratio, scale=scale)
                 self.model.provide(index, icon)
 
-        tasks.start(lambda progress, cancelled: file_icon_pixels(path, ratio), done, lambda message: done(None), self)
+        scale = self.model.scale
+        tasks.start(
+            lambda progress, cancelled: file_icon_pixels(path, ratio, scale), done, lambda message: done(None), self
+        )

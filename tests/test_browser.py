@@ -341,3 +341,19 @@ def test_the_grid_scrolls_to_the_icon_on_show_even_far_beyond_its_first_batch(qt
     far = thumbs.index(1500)
     qtbot.waitUntil(lambda: grid.viewport().rect().contains(grid.visualRect(far).center()), timeout=5000)
     assert grid.currentIndex() == far
+
+
+def test_the_icons_grow_with_presentation_modes_letters(window, qtbot):
+    """At 64 pixels their badges' letters were 7 pixels tall on a projector."""
+    browse(qtbot, window)
+    grid, thumbs = window.browser.grid, window.browser.thumbs
+    assert grid.iconSize().width() == SIZE
+    window.commands["presentation"].setChecked(True)
+    qtbot.waitUntil(lambda: grid.iconSize().width() >= 1.5 * SIZE, timeout=5000)
+    first = thumbs.index(0)
+    qtbot.waitUntil(lambda: not thumbs.data(first, Qt.ItemDataRole.DecorationRole).isNull(), timeout=5000)
+    icon = thumbs.data(first, Qt.ItemDataRole.DecorationRole)
+    assert icon.availableSizes()[0].width() >= 1.5 * SIZE * grid.devicePixelRatioF()  # drawn large, not stretched
+    assert grid.currentIndex().row() == window.browser.selection.position
+    window.commands["presentation"].setChecked(False)
+    qtbot.waitUntil(lambda: grid.iconSize().width() == SIZE, timeout=5000)
