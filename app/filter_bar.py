@@ -46,8 +46,10 @@ class FilterBar(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
         row.addWidget(QLabel("Class"))
-        row.addWidget(self.class_box, 1)
-        row.addWidget(self.show_box, 1)
+        # The orders' names are the longer: shared alike, "Mistakes, surest first" lost its last
+        # letters in presentation letters at 1024 pixels beside "All classes".
+        row.addWidget(self.class_box, 2)
+        row.addWidget(self.show_box, 3)
         column.addLayout(row)
         notes = QHBoxLayout()
         notes.addWidget(self.cell_note)

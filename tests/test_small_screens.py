@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, QSize
 from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QComboBox, QMessageBox, QStyle, QStyleOptionComboBox
 
 from app.actions import Tab
 from app.answer_panel import PLOT_SHARE
 from app.browser import OWN
+from app.core.selection import Show
 from models.answering import Answer
 from models.registry import MODELS
-from tests.conftest import SEVEN, pen_strokes
+from tests.conftest import SEVEN, browse, pen_strokes
 from tests.settling import every_toggle_on, place, settled_place
 
 
@@ -195,3 +196,24 @@ def test_the_sweep_shows_whole_with_the_sliders_on_a_small_screen(window, qtbot,
     assert scroll.verticalScrollBar().value() == 0  # the sliders at the top
     viewport = scroll.viewport()
     assert plot.mapTo(viewport, QPoint(0, plot.height())).y() <= viewport.height()
+
+
+def test_the_orders_names_show_whole_on_a_1024_pixel_screen_in_presentation_mode(window, qtbot):
+    """Shared alike with the class box, "Mistakes, surest first" lost its last letters."""
+    window.commands["presentation"].setChecked(True)
+    window.resize(1024, 768)
+    browse(qtbot, window)
+    box = window.browser.filters.show_box
+    for show in (Show.MISTAKES, Show.LEAST_CONFIDENT):
+        box.setCurrentIndex(box.findData(show))
+        settled_place(qtbot, box)
+        assert window.width() <= 1024
+        assert box.width() >= needed_width(box)
+
+
+def needed_width(box: QComboBox) -> int:
+    """The width the style needs to show the box's current text whole, frame and arrow included."""
+    option = QStyleOptionComboBox()
+    box.initStyleOption(option)
+    text = QSize(box.fontMetrics().horizontalAdvance(box.currentText()), box.fontMetrics().height())
+    return box.style().sizeFromContents(QStyle.ContentsType.CT_ComboBox, option, text, box).width()
