@@ -101,7 +101,9 @@ class Browser(QWidget):
         self.kind_box.currentIndexChanged.connect(self._kind_changed)
 
         self.view = PixelView(minimum=160)
-        self.caption = ElidedLabel()  # a long file name must not widen the browser
+        # A long file name must not widen the browser; cut in its middle, it keeps its end and the
+        # "(2 of 5)" after it.
+        self.caption = ElidedLabel(cut=Qt.TextElideMode.ElideMiddle)
         self.caption.setObjectName("caption")
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         # Arrows and a "#" for the index, not words: in presentation mode's letters the row of words

@@ -65,12 +65,19 @@ class WrappingLabel(QLabel):
 
 
 class ElidedLabel(QLabel):
-    """Plain text of up to `lines` lines, each cut with an ellipsis where it is wider than the label;
-    the whole text shows as the tooltip when cut. text() is the whole text."""
+    """Plain text of up to `lines` lines, each cut with an ellipsis where it is wider than the label
+    (at its end, or where `cut` says); the whole text shows as the tooltip when cut. text() is the
+    whole text."""
 
-    def __init__(self, text: str = "", lines: int = 1, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        text: str = "",
+        lines: int = 1,
+        parent: QWidget | None = None,
+        cut: Qt.TextElideMode = Qt.TextElideMode.ElideRight,
+    ) -> None:
         super().__init__(parent)
-        self.lines = lines
+        self.lines, self.cut = lines, cut
         self.whole = ""
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
@@ -102,7 +109,7 @@ class ElidedLabel(QLabel):
         metrics = QFontMetrics(self.font())
         width = max(self.contentsRect().width(), 1)
         whole = self.whole.split("\n")[: self.lines]
-        shown = [metrics.elidedText(line, Qt.TextElideMode.ElideRight, width) for line in whole]
+        shown = [metrics.elidedText(line, self.cut, width) for line in whole]
         super().setText("\n".join(shown))
         self.setToolTip(self.whole if shown != self.whole.split("\n") else "")
 

@@ -367,3 +367,17 @@ def test_reading_the_pictures_as_the_other_kind_keeps_the_one_on_show(window, qt
     assert browser.dataset == CIFAR10.name
     qtbot.waitUntil(lambda: browser.caption.text().startswith("second.png"), timeout=10000)
     assert browser.selection.position == 1
+
+
+def test_a_long_file_name_is_cut_in_its_middle_and_keeps_its_place_in_the_list(window, qtbot, tmp_path):
+    """Cut at its end, the caption lost the "(1 of 2)" that says where in the list the picture is."""
+    from PySide6.QtWidgets import QLabel
+
+    long_name = "holiday_" + "x" * 110 + "_end.png"
+    for name in (long_name, "other.png"):
+        Image.new("L", (20, 20), 90).save(tmp_path / name)
+    window.open_paths([tmp_path / long_name, tmp_path / "other.png"])
+    caption = window.browser.caption
+    qtbot.waitUntil(lambda: caption.text().startswith(long_name), timeout=10000)
+    shown = QLabel.text(caption)  # what the label draws, not its whole text
+    assert "…" in shown and shown.startswith("holiday_") and shown.endswith("_end.png (1 of 2)")
