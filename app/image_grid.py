@@ -41,11 +41,11 @@ class ImageGrid(QListView):
     def follow(self, row: int) -> None:
         """Highlight the icon of the picture on show and scroll it into view, once it has a place:
         laid out in batches, icon 8,376 of a new offer had none yet, and the grid stayed at its top."""
-        self.setCurrentIndex(self.model().index(row, 0))
+        self.setCurrentIndex(self.thumbs.index(row))
         self._scroll_to(row, LAYOUT_TURNS)
 
     def _scroll_to(self, row: int, turns: int) -> None:
-        index = self.model().index(row, 0)
+        index = self.thumbs.index(row)
         if not index.isValid() or self.currentIndex() != index:
             return  # the highlight has moved on meanwhile
         place = self.visualRect(index)

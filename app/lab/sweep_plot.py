@@ -4,7 +4,7 @@ picked model as one batch on the thread pool, the newest input's sweep winning."
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 import numpy as np
 import pyqtgraph as pg
@@ -24,6 +24,16 @@ if TYPE_CHECKING:
 
 AXIS_TITLE = "probability (%)"
 LEAST_HEIGHT = 170  # pixels
+
+
+class Swept(NamedTuple):
+    """What a sweep was asked of: the model (by title and classes), the input, the settings, the knob."""
+
+    title: str
+    classes: tuple[str, ...]
+    picture: bytes
+    knobs: Settings
+    knob: Knob
 
 
 class SweepPlot(QWidget):
@@ -55,9 +65,7 @@ class SweepPlot(QWidget):
         layout.addWidget(self.legend)
         layout.addWidget(self.plot, 1)
         self.curves: list[pg.PlotDataItem] = []
-        self.classes: tuple[str, ...] = ()  # those of the curves on show
-        self.drawn_knob: Knob | None = None  # the knob of the curves on show
-        self.swept_for: tuple[object, ...] | None = None  # the model, input, settings and knob they show
+        self.on_show: Swept | None = None  # what the curves on show were asked of
         self.running: tasks.Task | None = None
         self.waiting: tuple[Classifier, np.ndarray, Settings] | None = None  # the newest sweep asked for
         self.cleared = False  # the input is gone: a sweep still running is not drawn
@@ -96,13 +104,13 @@ class SweepPlot(QWidget):
         knob = self.knob
         # The same model, input, settings and knob as the curves on show: a second answer to the
         # same input (its heat map, made by occlusion after the bars) sweeps nothing anew.
-        asked = (classifier.spec.title, tuple(classifier.classes), picture.tobytes(), knobs, knob)
-        if asked == self.swept_for and self.running is None and not self.cleared:
+        asked = Swept(classifier.spec.title, tuple(classifier.classes), picture.tobytes(), knobs, knob)
+        if asked == self.on_show and self.running is None and not self.cleared:
             return
         self.cleared = False
         # Another dataset's curves, or another knob's, go now, not when this sweep ends: under the
         # new knob's name they read as its sweep for a second or two.
-        if tuple(classifier.classes) != self.classes or knob is not self.drawn_knob:
+        if self.on_show is None or asked.classes != self.on_show.classes or knob is not self.on_show.knob:
             self._remove_curves()
             self.plot.setTitle(f"Sweeping {knob.title.lower()}…")
         if self.running is not None:
@@ -114,25 +122,22 @@ class SweepPlot(QWidget):
 
         def draw(result: tuple[np.ndarray, np.ndarray]) -> None:
             if not (self._follow_waiting() or self.cleared):
-                self._draw(classifier, knob, knobs, *result)
-                self.swept_for = asked
+                self._draw(asked, *result)
 
         self.running = tasks.start(sweep, draw, self._failed, self)
 
-    def _draw(
-        self, classifier: Classifier, knob: Knob, knobs: Settings, values: np.ndarray, answers: np.ndarray
-    ) -> None:
+    def _draw(self, asked: Swept, values: np.ndarray, answers: np.ndarray) -> None:
         self.plot.setTitle(None)
         self._remove_curves()
-        classes = classifier.classes
+        classes, knob, knobs = asked.classes, asked.knob, asked.knobs
         scale, unit = (100, f"% {knob.unit}") if in_percent(knob) else (1, knob.unit)
         self.curves = [
             self.plot.plot(values * scale, answers[:, k] * 100, pen=pg.mkPen(CLASS_COLOURS[k % 10], width=2))
             for k in range(len(classes))
         ]
         # Whose sweep it is: in compare mode the chart beside it shows three models.
-        self.legend.setText(f"{html.escape(classifier.spec.title)}: " + colour_key(class_entries(classes, "■")))
-        self.classes, self.drawn_knob = tuple(classes), knob
+        self.legend.setText(f"{html.escape(asked.title)}: " + colour_key(class_entries(classes, "■")))
+        self.on_show = asked
         self.plot.setXRange(knob.low * scale, knob.high * scale, padding=0.02)
         self.plot.setLabel("bottom", f"{knob.title.lower()} ({unit})")
         self.here.setValue(getattr(knobs, knob.field) * scale)
@@ -147,7 +152,7 @@ class SweepPlot(QWidget):
     def _remove_curves(self) -> None:
         for curve in self.curves:
             self.plot.removeItem(curve)
-        self.curves, self.classes, self.drawn_knob, self.swept_for = [], (), None, None
+        self.curves, self.on_show = [], None
         self.legend.setText("")
 
     def _failed(self, message: str) -> None:
