@@ -18,10 +18,14 @@ from tests.conftest import ONE, SEVEN, pen_strokes
 SIDE = 500
 
 
-def pixels(image: QImage) -> np.ndarray:
-    image = image.convertToFormat(QImage.Format.Format_RGB32)
+def rgba(image: QImage) -> np.ndarray:
+    image = image.convertToFormat(QImage.Format.Format_RGBA8888)
     rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine() // 4, 4)
-    return rows[:, : image.width(), 2::-1].copy()  # RGB
+    return rows[:, : image.width()].copy()
+
+
+def pixels(image: QImage) -> np.ndarray:
+    return rgba(image)[..., :3]  # RGB
 
 
 def scribble(canvas: DrawingCanvas, seed: int) -> None:
@@ -199,16 +203,10 @@ def test_a_photos_heat_map_tints_it_all_and_a_digits_glows_only_where_the_model_
     qtbot.addWidget(view)
     view.set_heat(heat)  # before its picture, as an answer may come
     view.set_array(np.full((32, 32, 3), (230, 200, 40), np.uint8))  # a yellow photo
-    rgba = overlay_pixels(view)
-    cold, hot = rgba[24, 24], rgba[12, 12]
+    tint = rgba(view.overlay)
+    cold, hot = tint[24, 24], tint[12, 12]
     assert cold[3] > 0 and cold[2] > cold[0]  # blue, over all of it
     assert hot[0] > 200 and hot[1] < 100  # red, not the photo's yellow
     view.set_array(np.zeros((32, 32), np.uint8))  # a digit
-    rgba = overlay_pixels(view)
-    assert rgba[24, 24, 3] == 0 and rgba[12, 12, 3] > 0
-
-
-def overlay_pixels(view) -> np.ndarray:
-    image = view.overlay.convertToFormat(QImage.Format.Format_RGBA8888)
-    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine() // 4, 4)
-    return rows[:, : image.width()].copy()
+    glow = rgba(view.overlay)
+    assert glow[24, 24, 3] == 0 and glow[12, 12, 3] > 0
